@@ -1,0 +1,50 @@
+# kesu — two commands: `make run` (set up, demo data, serve) and `make test` (the whole suite).
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+export KESU_DATA_DIR ?= $(CURDIR)/var
+# The PostgreSQL database the suite runs on a second time when it is reachable.
+PG_TEST_URL ?= postgres://postgres@127.0.0.1:5432/test
+
+.PHONY: setup run test test-sqlite test-postgres install clean
+
+install: $(VENV)/.installed node_modules/.installed
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+setup: install
+	$(BIN)/kesu setup
+
+run: setup
+	$(BIN)/kesu demo
+	$(BIN)/kesu serve
+
+test: install
+	@$(MAKE) --no-print-directory test-sqlite
+	@$(MAKE) --no-print-directory test-postgres
+
+test-sqlite:
+	@echo "== 测试：SQLite =="
+	env -u KESU_DATABASE_URL $(BIN)/pytest $(PYTEST_ARGS)
+
+test-postgres:
+	@if $(BIN)/python -m kesu.core.dbcheck "$(PG_TEST_URL)"; then \
+		echo "== 测试：PostgreSQL =="; \
+		KESU_DATABASE_URL="$(PG_TEST_URL)" $(BIN)/pytest $(PYTEST_ARGS); \
+	elif [ -n "$$KESU_REQUIRE_POSTGRES" ]; then \
+		echo "PostgreSQL 不可用：$(PG_TEST_URL)"; exit 1; \
+	else \
+		echo "跳过 PostgreSQL 测试：$(PG_TEST_URL) 不可连接"; \
+	fi
+
+clean:
+	rm -rf $(VENV) node_modules var

@@ -1,0 +1,53 @@
+"""Fixtures shared by every app's tests: a real browser for the browser tests."""
+
+import os
+import shutil
+
+import pytest
+
+CHROMIUM = os.environ.get("KESU_CHROMIUM", "/usr/bin/chromium")
+
+# Playwright's sync API runs an event loop in the test thread; Django's ORM calls from the same thread are safe here.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+def _browser_missing_reason() -> str | None:
+    if not (os.path.exists(CHROMIUM) or shutil.which(CHROMIUM)):
+        return f"未找到 Chromium（{CHROMIUM}）：请安装 Debian 的 chromium 软件包"
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        return "未安装 Python 包 playwright"
+    return None
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's Chromium driven by Playwright; never a downloaded browser.
+
+    Missing browser: a failure in CI (KESU_REQUIRE_BROWSER=1), a plainly reported skip elsewhere.
+    """
+    reason = _browser_missing_reason()
+    if reason:
+        if os.environ.get("KESU_REQUIRE_BROWSER"):
+            pytest.fail(f"浏览器测试无法运行：{reason}")
+        pytest.skip(f"跳过浏览器测试：{reason}")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        chromium = pw.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                  "--disable-sync", "--no-first-run", "--disable-quic"],
+        )
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(locale="zh-CN", viewport={"width": 1366, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(15000)
+    yield page
+    context.close()

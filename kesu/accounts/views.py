@@ -1,0 +1,9 @@
+from django.shortcuts import render
+
+from .scope import Scope
+
+
+def home(request):
+    """The landing page; what it shows depends on the user's role."""
+    scope = Scope.for_user(request.user)
+    return render(request, "accounts/home.html", {"scope": scope})

@@ -1,0 +1,110 @@
+"""The ``kesu`` console script.
+
+Each command reads KESU_DATA_DIR and KESU_DATABASE_URL (see kesu/settings.py). ``extract`` and ``dedup`` start
+without Django, so they are fast and need no database.
+"""
+
+import argparse
+import os
+import sys
+
+# (command, one-line purpose); the order is the order of ``kesu --help``.
+COMMANDS = [
+    ("serve", "启动 Web 服务（开发与单机部署）"),
+    ("setup", "创建或升级数据库并收集静态文件"),
+    ("demo", "载入演示数据（达州市及其县区，标注“演示数据”）"),
+    ("regions", "行政区划：regions load 载入全国省、地、县三级区划"),
+    ("framework", "纲要框架与指标目录：framework load 载入内置纲要和指标"),
+    ("createsuperuser", "创建系统管理员账号"),
+    ("extract", "从历史报告文本中提取数量事实（FILE… [--json]）"),
+    ("dedup", "查找目录中近似重复的报告（DIR）"),
+    ("manage", "运行 Django 管理命令（高级）"),
+]
+
+
+def _django_setup() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kesu.settings")
+    import django
+
+    django.setup()
+
+
+def _call(name: str, *args, **options) -> int:
+    _django_setup()
+    from django.core.management import call_command
+
+    call_command(name, *args, **options)
+    return 0
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="kesu",
+        description="科素：全民科学素质工作系统",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", title="命令")
+    purposes = dict(COMMANDS)
+
+    serve = sub.add_parser("serve", help=purposes["serve"])
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+
+    sub.add_parser("setup", help=purposes["setup"])
+    sub.add_parser("demo", help=purposes["demo"])
+
+    regions = sub.add_parser("regions", help=purposes["regions"])
+    regions_sub = regions.add_subparsers(dest="action", required=True)
+    regions_load = regions_sub.add_parser("load", help="载入全国省、地、县三级行政区划")
+    regions_load.add_argument("--townships", metavar="CODE", action="append", default=[],
+                              help="同时载入该县级区划（6 位代码）下的乡镇（街道），可重复")
+
+    framework = sub.add_parser("framework", help=purposes["framework"])
+    framework_sub = framework.add_subparsers(dest="action", required=True)
+    framework_sub.add_parser("load", help="载入内置纲要框架和指标目录（可重复执行）")
+
+    sub.add_parser("createsuperuser", help=purposes["createsuperuser"])
+
+    extract = sub.add_parser("extract", help=purposes["extract"], add_help=False)
+    extract.add_argument("args", nargs=argparse.REMAINDER)
+    dedup = sub.add_parser("dedup", help=purposes["dedup"], add_help=False)
+    dedup.add_argument("args", nargs=argparse.REMAINDER)
+    manage = sub.add_parser("manage", help=purposes["manage"], add_help=False)
+    manage.add_argument("args", nargs=argparse.REMAINDER)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    parser = _parser()
+    ns = parser.parse_args(argv)
+    if ns.command is None:
+        parser.print_help()
+        return 0
+    if ns.command in {"extract", "dedup"}:
+        from kesu.extraction import commands
+
+        return (commands.extract_main if ns.command == "extract" else commands.dedup_main)(ns.args)
+    if ns.command == "manage":
+        _django_setup()
+        from django.core.management import execute_from_command_line
+
+        execute_from_command_line(["kesu manage", *ns.args])
+        return 0
+    if ns.command == "serve":
+        return _call("kesu_serve", host=ns.host, port=ns.port)
+    if ns.command == "setup":
+        return _call("kesu_setup")
+    if ns.command == "demo":
+        return _call("load_demo")
+    if ns.command == "regions":
+        return _call("load_regions", townships=ns.townships)
+    if ns.command == "framework":
+        return _call("load_frameworks")
+    if ns.command == "createsuperuser":
+        return _call("createsuperuser")
+    parser.error(f"未知命令：{ns.command}")
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

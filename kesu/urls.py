@@ -1,0 +1,18 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from .accounts.views import home
+from .api import api
+
+admin.site.site_header = "科素 系统管理"
+admin.site.site_title = "科素"
+
+urlpatterns = [
+    path("", home, name="home"),
+    path("accounts/", include("kesu.accounts.urls")),
+    path("regions/", include("kesu.regions.urls")),
+    path("orgs/", include("kesu.orgs.urls")),
+    path("plans/", include("kesu.plans.urls")),
+    path("admin/", admin.site.urls),
+    path("api/", api.urls),
+]
