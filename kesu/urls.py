@@ -13,6 +13,10 @@ urlpatterns = [
     path("regions/", include("kesu.regions.urls")),
     path("orgs/", include("kesu.orgs.urls")),
     path("plans/", include("kesu.plans.urls")),
+    path("collection/", include("kesu.collection.urls")),
+    path("analytics/", include("kesu.analytics.urls")),
+    path("reports/", include("kesu.reports.urls")),
+    path("extraction/", include("kesu.extraction.urls")),
     path("admin/", admin.site.urls),
     path("api/", api.urls),
 ]
