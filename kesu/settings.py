@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "kesu.reports",
     "kesu.extraction",
     "kesu.bench",
+    "kesu.demo",
 ]
 
 MIDDLEWARE = [
