@@ -65,6 +65,9 @@ class FrameworkItem(models.Model):
     default_leads = models.JSONField("默认牵头部门", default=list, blank=True)
     local_lead_kinds = models.JSONField("本级牵头部门类别", default=list, blank=True)
     unverified = models.BooleanField("待核实", default=False, help_text="未与官方原文核对的条目")
+    leads_unverified = models.BooleanField("牵头部门待核实", default=False,
+                                           help_text="条目名称已核实，但默认牵头部门未与官方分工核对")
+    details = models.JSONField("其他信息", default=dict, blank=True, help_text="说明、可选条目等")
     sort = models.PositiveIntegerField("排序", default=0)
 
     class Meta:
@@ -75,6 +78,11 @@ class FrameworkItem(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+# Key populations (重点人群) of the 2021 纲要 and the 社区居民 group of the 2011—2015 period; the 2006 纲要 also
+# names 未成年人 and 城镇劳动者.
+POPULATIONS = ["青少年", "农民", "产业工人", "老年人", "领导干部和公务员", "社区居民", "未成年人", "城镇劳动者"]
 
 
 class Category(models.TextChoices):
