@@ -94,7 +94,11 @@ def tasks_for_plan(scope: Scope, plan: Plan, unit=None, item=None, role=None) ->
     if unit is not None:
         own = Q(task_units__unit=unit) if role is None else Q(task_units__unit=unit, task_units__role=role)
         if role in (None, TaskRole.RESPONSIBLE) and unit.region_id == plan.region_id:
-            own |= Q(all_members_responsible=True)
+            # 各成员单位: every member unit is responsible, except the task's own lead units.
+            members = Q(all_members_responsible=True)
+            if role == TaskRole.RESPONSIBLE:
+                members &= ~Q(pk__in=TaskUnit.objects.filter(unit=unit, role=TaskRole.LEAD).values("task_id"))
+            own |= members
         tasks = tasks.filter(own).distinct()
     elif role is not None:
         tasks = tasks.filter(task_units__role=role).distinct()

@@ -1,17 +1,18 @@
 from decimal import Decimal
 
 from django import template
-from django.contrib.humanize.templatetags.humanize import intcomma
 
 register = template.Library()
 
 
 @register.filter
 def num(value):
-    """A Decimal without trailing zeros or exponent, with thousands separators: 1000.0000 → 1,000."""
+    """A Decimal as plain text without trailing zeros or exponent: 1000.0000 → 1000, 12.5000 → 12.5.
+
+    No thousands separator: local work reports write plain integers, and zh-hans grouping would give 1,2000.
+    """
     if value is None or value == "":
         return ""
     if not isinstance(value, Decimal):
         value = Decimal(str(value))
-    text = f"{value.normalize():f}"
-    return intcomma(text)
+    return f"{value.normalize():f}"
