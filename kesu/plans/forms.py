@@ -61,7 +61,7 @@ class TaskForm(BootstrapMixin, forms.Form):
     item = forms.ModelChoiceField(label="纲要条目", queryset=None, required=False)
     # Not required here: the service refuses a task without 牵头单位 with a message naming the task.
     lead_units = forms.ModelMultipleChoiceField(label="牵头单位", queryset=None, required=False,
-                                                help_text="1—3 个；按住 Ctrl（手机上直接点选）可多选")
+                                                help_text="必选 1—3 个；电脑上按住 Ctrl 可多选")
     responsible_units = forms.ModelMultipleChoiceField(label="责任单位", queryset=None, required=False)
     all_members_responsible = forms.BooleanField(label="各成员单位负责", required=False)
     due_period = forms.CharField(label="完成期限", max_length=10, required=False,
@@ -75,6 +75,7 @@ class TaskForm(BootstrapMixin, forms.Form):
         self.fields["lead_units"].queryset = units
         self.fields["responsible_units"].queryset = units
         self.fields["item"].queryset = selectors.framework_items_for_plan(plan)
+        self.fields["item"].empty_label = "（不归入纲要条目）"
         self.fields["item"].label_from_instance = lambda i: f"{i.code} {i.name}"
         self.fields["indicators"].queryset = selectors.plan_indicators(plan)
         self.fields["indicators"].label_from_instance = lambda i: f"{i.code} {i.name}（{i.unit}）"
