@@ -172,5 +172,3 @@ def target_consistency(request, pk):
     if form.is_bound and form.is_valid():
         result = selectors.target_consistency(plan, form.cleaned_data["indicator"], form.cleaned_data["year"])
     return render(request, "plans/target_consistency.html", {"plan": plan, "form": form, "result": result})
-
-
