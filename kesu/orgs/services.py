@@ -148,13 +148,14 @@ def unit_end(*, actor, unit: Unit, valid_to: datetime.date, successor: Unit | No
 
 
 def _succeeds(start: Unit, target: Unit) -> bool:
-    """True when following successors from ``start`` reaches ``target`` (chains are short: a few reforms)."""
-    seen, current = set(), start
-    while current is not None and current.pk not in seen:
-        if current.pk == target.pk:
+    """True when following successors from ``start`` reaches ``target``. Read from the database, not from the
+    (possibly stale) instances; chains are short (a few reforms)."""
+    seen, current = set(), start.pk
+    while current is not None and current not in seen:
+        if current == target.pk:
             return True
-        seen.add(current.pk)
-        current = current.successor
+        seen.add(current)
+        current = Unit.objects.filter(pk=current).values_list("successor_id", flat=True).first()
     return False
 
 

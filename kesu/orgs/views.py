@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from kesu.accounts.scope import Scope
 from kesu.core.exceptions import ApplicationError
 from kesu.regions import selectors as region_selectors
+from kesu.regions.models import Level
 
 from . import defaults, selectors, services
 from .forms import BodyForm, ContactForm, PostForm, UnitEndForm, UnitForm
@@ -62,7 +63,17 @@ def unit_list(request):
         "can_manage": can_manage, "has_units": has_units,
         "offer_defaults": can_manage and not has_units and defaults.supports_defaults(region),
         "default_count": len(defaults.DEFAULT_UNITS),
+        "lower_regions": _lower_regions(scope, region),
+        "upper_region": region.parent if region is not None and region.parent_id and
+        scope.sees_region(region.parent) else None,
     })
+
+
+def _lower_regions(scope, region):
+    """The next level down (with unit counts), so an upper office can reach the member units of its counties."""
+    if region is None or scope.is_filler:
+        return []
+    return [r for r in region_selectors.region_children(region) if r.level <= Level.COUNTY or r.unit_count]
 
 
 @require_GET

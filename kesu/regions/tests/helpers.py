@@ -38,5 +38,6 @@ def region(code: str) -> Region:
 
 
 def make_user(username: str, role: str, *, region=None, unit=None):
-    return get_user_model().objects.create_user(username=username, password="pw-123456", role=role, region=region,
+    """A user without a usable password (hashing is slow); tests sign in with force_login."""
+    return get_user_model().objects.create_user(username=username, password=None, role=role, region=region,
                                                 unit=unit, full_name=username)
