@@ -6,7 +6,10 @@ from .models import Region
 class BootstrapForm(forms.Form):
     """Gives every widget its Bootstrap class and marks invalid fields, so templates stay plain."""
 
+    id_prefix = "id"  # several forms share one page: each gets its own element ids
+
     def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", f"{self.id_prefix}_%s")
         super().__init__(*args, **kwargs)
         for name, field in self.fields.items():
             widget = field.widget
@@ -34,6 +37,7 @@ class BootstrapForm(forms.Form):
 
 
 class RegionChildForm(BootstrapForm):
+    id_prefix = "add"
     name = forms.CharField(label="名称", max_length=Region._meta.get_field("name").max_length,
                            error_messages={"required": "请填写名称"})
     code = forms.CharField(label="统计用区划代码（可选）", required=False, max_length=12,
@@ -44,6 +48,7 @@ class RegionChildForm(BootstrapForm):
 
 
 class RegionImportForm(BootstrapForm):
+    id_prefix = "import"
     file = forms.FileField(label="Excel 文件（.xlsx）", error_messages={"required": "请选择要上传的 Excel 文件"})
 
     def clean_file(self):
@@ -56,6 +61,7 @@ class RegionImportForm(BootstrapForm):
 
 
 class RegionEditForm(BootstrapForm):
+    id_prefix = "edit"
     name = forms.CharField(label="名称", max_length=Region._meta.get_field("name").max_length,
                            error_messages={"required": "请填写名称"})
     short_name = forms.CharField(label="简称", required=False,
