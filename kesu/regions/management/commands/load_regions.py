@@ -15,4 +15,5 @@ class Command(BaseCommand):
             result = load_regions(townships=list(townships or []))
         except RegionDataMissing as exc:
             raise CommandError(str(exc)) from exc
-        self.stdout.write(result.summary())
+        if options.get("verbosity", 1) > 0:
+            self.stdout.write(result.summary())
