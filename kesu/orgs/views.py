@@ -245,8 +245,8 @@ def body_detail(request):
 def _body_initial(body) -> dict:
     if body is None:
         return {}
-    return {"name": body.name, "kind": body.kind, "office_unit": body.office_unit, "established_on": body.established_on,
-            "duties": body.duties, "members": list(body.members.all())}
+    return {"name": body.name, "kind": body.kind, "office_unit": body.office_unit,
+            "established_on": body.established_on, "duties": body.duties, "members": list(body.members.all())}
 
 
 @require_http_methods(["GET", "POST"])

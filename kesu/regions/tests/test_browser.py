@@ -16,8 +16,8 @@ ARTIFACTS = os.environ.get("KESU_TEST_ARTIFACTS", "test-artifacts")
 
 def _login(page, live_server, client, user):
     client.force_login(user)
-    page.context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
-                               "url": live_server.url}])
+    session = client.cookies[settings.SESSION_COOKIE_NAME].value
+    page.context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": session, "url": live_server.url}])
 
 
 def _shot(page, name):
