@@ -56,7 +56,7 @@ def test_tree_expands_lazily_and_pages_fit_a_phone(page, live_server, client):
     page.fill("#add_name", "三汇镇")
     page.fill("#add_code", "123")
     page.locator("#add-form button[type=submit]").click()
-    assert page.locator("text=统计用区划代码「123」应为 12 位数字").is_visible()
+    page.locator("text=统计用区划代码「123」应为 12 位数字").wait_for()  # waits for the re-rendered page
     _shot(page, "region-detail-error.png")
     assert not Region.objects.filter(name="三汇镇").exists()
 
