@@ -1,0 +1,555 @@
+"""Extract every quantity that counts something from a Chinese report text.
+
+The scan runs over the normalised text (see :mod:`normalize`), finds numeral cores
+(Arabic ``1,083``/``26.5``, Chinese ``三十``/``两万``/``数百``), reads what follows the
+core (range, 余/多, 万/亿 multipliers, the unit) and what precedes it (approximators,
+ordinal and identifier context), then decides whether the number is a fact.  Each fact
+is reported with its span in the ORIGINAL text via the offset map.
+
+The decision rules follow the corpus labelling guide: dates, durations, ages, ordinals,
+list markers, identifiers, page chrome and slogans are not facts; corrupted numbers are
+reported with ``suspicious=True``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass, field
+
+from . import numerals as nm
+from .normalize import HAN, normalise
+from .subject import subject_span
+from .textmap import TextMap
+from .units import (
+    BIG_HEADS,
+    COUNT_SET,
+    DURATION_AFTER_GE,
+    MONEY_SCALE,
+    NON_FACT_SET,
+    UNIT_RX,
+    output_unit,
+)
+
+
+@dataclass
+class Fact:
+    text: str
+    start: int
+    end: int
+    value: float | int
+    value_high: float | int | None
+    unit: str
+    approx: bool
+    subject: str
+    suspicious: bool
+    # Normalised-text positions, kept for splitting/mapping; not part of the output schema.
+    nstart: int = field(default=0, repr=False)
+    nend: int = field(default=0, repr=False)
+
+    def to_dict(self) -> dict:
+        d = asdict(self)
+        d.pop("nstart")
+        d.pop("nend")
+        return d
+
+
+CN_CHARS = "零〇○一二两三四五六七八九十百千万亿"
+CORE = re.compile(
+    rf"(?P<ar>\d+(?:,\d{{3}})+(?!\d)(?:\.\d+)?|\d+(?:\.\d+)?)"
+    rf"|(?P<cn>[数几]?[{CN_CHARS}]+几?)"
+    r"|(?P<ocr>(?<![A-Za-z])(?=[IlO0o]*[Oo][IlO0o]*[O0o])[IlO0o]{3,}(?=[余多]?[\u4e00-\u9fff]))"
+    rf"|(?P<pct>百分之)"
+)
+RANGE_SEP = re.compile(r"\s*(?:-|—|–|~|～|至|到|－|──|——)\s*")
+AR_NUM = re.compile(r"\d+(?:,\d{3})+(?!\d)(?:\.\d+)?|\d+(?:\.\d+)?")
+CN_NUM = re.compile(rf"[{CN_CHARS}]+")
+PREFIX_APPROX = re.compile(
+    r"(?:近|约|逾|超过|超出|超|突破|大于|不低于|不少于|不足|至少|将近|接近|近乎|约为|大约|上)\s*$"
+)
+SUFFIX_APPROX = re.compile(r"以上|左右|上下|有余|余")
+ORDINAL_BEFORE = re.compile(r"(?:第|Page|P\.|p\.|No\.|NO\.|篇|初|星期|礼拜|周|农历|每)\s*$")
+CHROME_BEFORE = re.compile(
+    r"(?:阅读|浏览|点击|查看|评论|收藏|下载|点赞|访问|人气|热度|回复|关注|粉丝|字数|分享)"
+    r"(?:量|数|次数|人数|率)?\s*[:]?\s*$"
+)
+COMPILATION_BEFORE = re.compile(
+    r"(?:精选|共含|收集的?|收录|总结|汇报|报告|体会|范文|大全|合集|方案|计划|发言稿|演讲稿|心得|模板|通用)\s*$"
+)
+VERB_BEFORE = re.compile(r"(?:达|为|至|计|共|有|超|逾|约|近|增|加|减|长|降|升|是|破|到|出|过|占|了)\s*$")
+FUNCTION_AFTER = set("的是在了也都就而和与及或、等中上下内外前后以为到至比占约近达共计从由向对把被将让给于")
+QUOTE_OPEN = "“「『‘"
+QUOTE_CLOSE = "”」』’"
+BLOCKED = re.compile(
+    r"\d{4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}"  # dates
+    r"|\d{1,2}:\d{2}(?::\d{2})?"  # times
+    r"|\(?\d{3,4}\)?-\d{7,8}|\d{3}-\d{3}-\d{4}|(?<!\d)1[3-9]\d{9}(?!\d)"  # phones
+)
+LINE_BREAK = re.compile(r"\n")
+
+
+def extract(text: str) -> list[Fact]:
+    """Extract facts from ``text``; offsets refer to ``text`` itself."""
+    return extract_from_map(normalise(text))
+
+
+def extract_from_map(tm: TextMap) -> list[Fact]:
+    norm = tm.text
+    blocked = _blocked(norm)
+    raw: list[dict] = []
+    pos = 0
+    n = len(norm)
+    while pos < n:
+        m = CORE.search(norm, pos)
+        if not m:
+            break
+        if m.start() in blocked:
+            pos = blocked[m.start()]
+            continue
+        kind = m.lastgroup
+        if kind == "ar":
+            cand = _arabic(norm, m)
+        elif kind == "cn":
+            cand = _chinese(norm, m)
+        elif kind == "ocr":
+            cand = _ocr(norm, m)
+        else:
+            cand = _percent_words(norm, m)
+        if cand is None:
+            pos = m.end()
+            continue
+        raw.append(cand)
+        pos = max(m.end(), cand["nend"])
+    _shared_units(norm, raw)
+    _layout_continuations(norm, raw)
+    facts = []
+    prev_end = 0
+    for i, c in enumerate(raw):
+        if c.get("pending") and not _accept_bare(norm, c):
+            continue
+        facts.append(c)
+    out: list[Fact] = []
+    for i, c in enumerate(facts):
+        left_limit = facts[i - 1]["nend"] if i else 0
+        right_limit = facts[i + 1]["nstart"] if i + 1 < len(facts) else n
+        if c.get("subject_span"):
+            ss, se = c["subject_span"]
+        else:
+            ss, se = subject_span(norm, c["nstart"] - c.get("prefix_len", 0), c["nend"], max(left_limit, prev_end), right_limit)
+        subject = "".join(tm.original[tm.to_original(k)] for k in range(ss, se)).strip()
+        start, end = tm.span_to_original(c["nstart"], c["nend"])
+        out.append(
+            Fact(
+                text=tm.original[start:end],
+                start=start,
+                end=end,
+                value=nm.tidy(c["value"]),
+                value_high=nm.tidy(c["value_high"]) if c.get("value_high") is not None else None,
+                unit=c["unit"],
+                approx=bool(c["approx"]),
+                subject=subject,
+                suspicious=bool(c.get("suspicious")),
+                nstart=c["nstart"],
+                nend=c["nend"],
+            )
+        )
+    return out
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _blocked(norm: str) -> dict[int, int]:
+    """Start positions inside dates, times and phone numbers → where to resume."""
+    out: dict[int, int] = {}
+    for m in BLOCKED.finditer(norm):
+        for k in range(m.start(), m.end()):
+            out[k] = m.end()
+    return out
+
+
+def _line_start(norm: str, pos: int) -> int:
+    return norm.rfind("\n", 0, pos) + 1
+
+
+def _at_line_start(norm: str, pos: int) -> bool:
+    head = norm[_line_start(norm, pos):pos]
+    return not head.strip(" \t|>·•-*")
+
+
+def _in_quotes(norm: str, start: int, end: int) -> bool:
+    """True if [start, end) sits inside a short quotation (slogans, names)."""
+    lo = max(_line_start(norm, start), start - 10)
+    before = norm[lo:start]
+    opened = max(before.rfind(q) for q in QUOTE_OPEN)
+    if opened < 0 or any(q in before[opened:] for q in QUOTE_CLOSE):
+        return False
+    after = norm[end:end + 10]
+    return any(q in after for q in QUOTE_CLOSE)
+
+
+def _read_unit(norm: str, p: int, kind: str) -> tuple[str | None, int, bool]:
+    """Read the unit at ``p``.  Returns (unit or None, end, is_count_unit)."""
+    m = UNIT_RX.match(norm, p)
+    if not m:
+        return None, p, False
+    u = m.group()
+    end = m.end()
+    if u == "个":
+        tail = norm[end:end + 4]
+        if tail.startswith("百分点"):
+            return "百分点", end + 3, True
+        if tail.startswith("多"):
+            tail = tail[1:]
+        if tail.startswith(DURATION_AFTER_GE):
+            return "个月", end, False
+    if u == "分" and (kind == "cn" or norm[end:end + 1] in ("之", "钟")):
+        return None, p, False
+    if u == "成" and norm[end:end + 1] and norm[end] in "立为员果功本就绩效熟长型交品年人都":
+        return None, p, False
+    if u in ("度", "升") and norm[end:end + 1] and "\u4e00" <= norm[end] <= "\u9fff":
+        return None, p, False
+    if u in COUNT_SET:
+        # Parenthesised second unit: "場(次)" → 场次; "份(册)" keeps 份.
+        pm = re.match(r"\(([^()]{1,2})\)", norm[end:end + 4])
+        if pm and pm.group(1) == "次":
+            return u + "次", end + pm.end(), True
+        if pm and UNIT_RX.fullmatch(pm.group(1)):
+            return u, end + pm.end(), True
+        return u, end, True
+    return u, end, False
+
+
+def _tail(norm: str, p: int, kind: str) -> dict:
+    """Parse what follows a numeral core: range, 余/多, multipliers, unit, suffix approx."""
+    out = {"high": None, "high_kind": None, "mid_approx": False, "mult": 1.0, "unit": None, "count": False}
+    rm = RANGE_SEP.match(norm, p)
+    if rm and rm.end() < len(norm):
+        num_rx = AR_NUM if kind == "ar" else CN_NUM
+        nm2 = num_rx.match(norm, rm.end())
+        if nm2:
+            hv = nm.parse_arabic(nm2.group()) if kind == "ar" else (nm.parse_chinese(nm2.group()) or (None,))[0]
+            if hv is not None:
+                out["high"] = hv
+                p = nm2.end()
+    if norm[p:p + 1] in ("余", "多") and p < len(norm):
+        out["mid_approx"] = True
+        p += 1
+    while p < len(norm):
+        um = UNIT_RX.match(norm, p)
+        if um and len(um.group()) > 1 and um.group()[0] in "千百万":
+            break  # 千克 / 千米 / 千瓦 are units, not 千 × 克
+        ch = norm[p]
+        if ch in "万亿" or (kind == "ar" and ch in "千百" and out["mult"] == 1.0):
+            out["mult"] *= nm.MULTIPLIERS[ch]
+            p += 1
+            continue
+        break
+    if not out["mid_approx"] and norm[p:p + 1] in ("余", "多") and out["mult"] != 1.0:
+        out["mid_approx"] = True
+        p += 1
+    while norm[p:p + 1] == " " and p - 1 >= 0:  # tolerate a space before the unit (ASCII-led text)
+        if UNIT_RX.match(norm, p + 1):
+            p += 1
+        else:
+            break
+    unit, uend, count = _read_unit(norm, p, kind)
+    out["unit_start"] = p
+    if unit is None:
+        # "7636.51万参观人次": a short noun glued to the count unit it names.
+        cm = re.match(rf"[{HAN}]{{1,4}}?(人次|场次)", norm[p:p + 7])
+        if cm and kind == "ar":
+            unit, uend, count = cm.group(1), p + cm.end(), True
+    out["unit"], out["count"] = unit, count
+    p = uend if unit else p
+    sm = SUFFIX_APPROX.match(norm, p)
+    out["suffix_approx"] = bool(sm) and unit is not None
+    out["end"] = p
+    return out
+
+
+def _base(nstart: int, nend: int, value: float, unit: str, approx: bool, **kw) -> dict:
+    d = {"nstart": nstart, "nend": nend, "value": value, "value_high": None, "unit": unit, "approx": approx}
+    d.update(kw)
+    return d
+
+
+def _prefix_approx(norm: str, start: int) -> tuple[bool, int]:
+    m = PREFIX_APPROX.search(norm, max(0, start - 4), start)
+    if m:
+        return True, start - m.start()
+    return False, 0
+
+
+def _finish_unit(value: float, high: float | None, unit: str | None) -> tuple[float, float | None, str]:
+    if unit is None:
+        return value, high, ""
+    if unit in MONEY_SCALE:
+        scale = MONEY_SCALE[unit]
+        value *= scale
+        high = high * scale if high is not None else None
+    return value, high, output_unit(unit)
+
+
+def _arabic(norm: str, m: re.Match) -> dict | None:
+    s, e = m.span()
+    raw = m.group()
+    prev = norm[s - 1] if s else ""
+    suspicious = False
+    value = nm.parse_arabic(raw)
+    if value is None:
+        return None
+    head = norm[max(0, s - 8):s]
+    # Corruption: "1。2万人" (ideographic full stop inside a decimal).
+    cm = re.match(r"。(\d+)(?=[万亿%]|[\u4e00-\u9fff])", norm[e:e + 8])
+    if cm and "." not in raw and (UNIT_RX.match(norm, e + cm.end()) or norm[e + cm.end()] in "万亿%"):
+        value = float(f"{raw}.{cm.group(1)}")
+        e += cm.end()
+        suspicious = True
+    # Corruption: a spam word pasted inside a number ("13<word>.9亿元").
+    sm = re.match(rf"([{HAN}]{{2,6}})\.(\d+)", norm[e:e + 14])
+    if sm and not UNIT_RX.match(norm, e) and "." not in raw:
+        after = e + sm.end()
+        if norm[after:after + 1] in ("万", "亿", "%") or UNIT_RX.match(norm, after):
+            value = float(f"{raw}.{sm.group(2)}")
+            e = after
+            suspicious = True
+    # Placeholders and mojibake around digits: "x360余人", "20xx余份", "?8.7%".
+    if prev and prev in "xX_" :
+        run = re.search(r"[A-Za-z_]+$", head)
+        if run and set(run.group()) <= set("xX_"):
+            suspicious = True
+        else:
+            return None
+    elif prev == "?" or prev == "\ufffd":
+        suspicious = True
+    elif prev.isascii() and prev.isalpha():
+        return None
+    after_ph = re.match(r"[xX_]+", norm[e:e + 4])
+    if after_ph:
+        nxt = e + after_ph.end()
+        unit, _, count = _read_unit(norm, nxt + (1 if norm[nxt:nxt + 1] in "余多" else 0), "ar")
+        if not count:
+            return None  # "20xx年": a date placeholder
+        e = nxt
+        suspicious = True
+    nxt = norm[e:e + 1]
+    if nxt.isascii() and nxt.isalpha() or nxt == "+" or prev == "+":
+        return None  # 3D, 5G, 4F, 9+3
+    if ORDINAL_BEFORE.search(head) or CHROME_BEFORE.search(norm, max(0, s - 12), s):
+        return None
+    # Bracketed references and list markers: "[4-5]", "(1)", "1、", "1.1 " at a line start.
+    if prev in "[【" or (prev in "((" and nxt in "))"):
+        return None
+    line_start = _at_line_start(norm, s)
+    if nxt in ("、", ")", ")") and "." not in raw and len(raw) <= 2:
+        if line_start or (prev and prev in "。;;::!?! \t\n,,"):
+            return None
+    if nxt == "." and not norm[e + 1:e + 2].isdigit() and line_start:
+        return None
+    # Truncated year: "20以来".
+    if raw in ("19", "20") and norm.startswith("以来", e):
+        return _base(s, e, value, "", False, suspicious=True, subject_span=(e, e))
+    # Truncated at the very end of the excerpt: "比例达到43."
+    rest = norm[e:].rstrip()
+    if rest in ("", ".") and norm[e:].strip(" \t\n.") == "":
+        return _base(s, e, value, "", False, suspicious=True)
+    t = _tail(norm, e, "ar")
+    unit = t["unit"]
+    if unit is not None and not t["count"]:
+        return None  # dates, durations, ages, identifiers
+    if len(raw) > 1 and raw[0] == "0" and "." not in raw:
+        return None  # codes and phone fragments ("0531")
+    if unit in ("篇", "条", "份", "页") and COMPILATION_BEFORE.search(norm, max(0, s - 6), s):
+        return None  # "(精选3篇)", "收录579518条"
+    year_like = "." not in raw and "," not in raw and len(raw) == 4 and 1900 <= value <= 2100
+    if year_like and (unit is None or norm.startswith(("起", "以来", "至今"), t["end"])) and t["mult"] == 1.0:
+        return None
+    approx_pre, prefix_len = _prefix_approx(norm, s)
+    value *= t["mult"]
+    high = t["high"] * t["mult"] if t["high"] is not None else None
+    if t["high"] is not None and unit is None and t["mult"] == 1.0:
+        return None  # "2011-2015" style spans without a unit are not counts
+    value, high, out_unit = _finish_unit(value, high, unit)
+    approx = approx_pre or t["mid_approx"] or t["suffix_approx"]
+    if value == 0 and t["mid_approx"]:
+        suspicious = True  # "0余人": the leading digits are lost
+    cand = _base(s, t["end"], value, out_unit, approx, value_high=high, suspicious=suspicious, prefix_len=prefix_len)
+    if out_unit == "%" and value > 100 and _share_context(norm, s):
+        cand["suspicious"] = True
+    if unit is None and t["mult"] == 1.0:
+        if (len(raw) >= 5 and "," not in raw and "." not in raw) or line_start or _in_quotes(norm, s, e):
+            return None  # identifiers, postcodes, section numbers, slogans
+        if raw and prev in QUOTE_OPEN:
+            return None
+        cand["pending"] = True
+        cand["raw_end"] = e
+    if unit is None and not suspicious and prev in QUOTE_OPEN:
+        return None
+    if unit is None:
+        big = _big_noun(norm, t["end"], value)
+        if big:
+            cand.update(big)
+            cand.pop("pending", None)
+    return cand
+
+
+def _share_context(norm: str, s: int) -> bool:
+    ctx = norm[max(0, s - 12):s]
+    return bool(re.search(r"占|比例|比重|占比", ctx)) and not re.search(r"增|提高|上升|下降|减少|高于|超", ctx)
+
+
+def _big_noun(norm: str, p: int, value: float) -> dict | None:
+    """'N大 + noun' (九大任务): returns span/subject updates, or None."""
+    if norm[p:p + 1] != "大" or value > 20 or value != int(value):
+        return None
+    q = p + 1
+    stop = q
+    while stop < len(norm) and stop - q < 7 and "\u4e00" <= norm[stop] <= "\u9fff" and norm[stop] not in "的之后中和与及等在是为":
+        stop += 1
+    if stop - q < 1:
+        return None
+    noun = norm[q:stop]
+    best = 0
+    for h in BIG_HEADS:
+        k = noun.find(h)
+        while k >= 0:
+            if k + len(h) <= 6:
+                best = max(best, k + len(h))
+            k = noun.find(h, k + 1)
+    if not best:
+        best = min(len(noun), 4)
+    if best < 1:
+        return None
+    return {"nend": q + best, "unit": "", "subject_span": (q, q + best)}
+
+
+def _chinese(norm: str, m: re.Match) -> dict | None:
+    s, e = m.span()
+    raw = m.group()
+    # The core regex is greedy over numeral characters; a following 余/多 may split
+    # "三十余万" into "三十" + 余 + 万, which _tail puts back together.
+    parsed = nm.parse_chinese(raw)
+    if parsed is None:
+        # Try without a trailing 万/亿 that _tail will read as a multiplier.
+        return None
+    value, vague = parsed
+    prev = norm[s - 1] if s else ""
+    head = norm[max(0, s - 8):s]
+    if ORDINAL_BEFORE.search(head) or CHROME_BEFORE.search(norm, max(0, s - 12), s):
+        return None
+    if prev and prev in CN_CHARS:
+        return None
+    t = _tail(norm, e, "cn")
+    unit = t["unit"]
+    end = t["end"]
+    # Idioms and slogans pack several numerals together: 千家万户, 三番五次, 六个一, 四建四化.
+    near = norm[max(0, s - 2):s] + norm[end:end + 2]
+    if any(c in CN_CHARS for c in near) and not (raw == "一" or raw.startswith("一")):
+        return None
+    if any(c in CN_CHARS for c in norm[end:end + 2]):
+        return None
+    if _in_quotes(norm, s, end):
+        return None
+    approx_pre, prefix_len = _prefix_approx(norm, s)
+    if raw in ("一",) and not t["mid_approx"] and t["mult"] == 1.0:
+        return None  # indefinite article: 一套丛书, 一批
+    if raw in ("万", "千", "百", "亿") and not approx_pre and not unit:
+        return None  # 万众创新, 千万农村劳动力
+    if unit is not None and not t["count"]:
+        return None
+    if unit is None:
+        big = _big_noun(norm, end, value)
+        if big:
+            return _base(s, big["nend"], value, "", False, subject_span=big["subject_span"])
+        if norm.startswith("方面", end):
+            return _base(s, end, value, "", False, subject_span=(end, end + 2), prefix_len=prefix_len)
+        return None
+    if raw in ("万", "千", "百") and prev in "千百万":
+        return None
+    value *= t["mult"]
+    high = t["high"] * t["mult"] if t["high"] is not None else None
+    value, high, out_unit = _finish_unit(value, high, unit)
+    approx = approx_pre or vague or t["mid_approx"] or t["suffix_approx"]
+    return _base(s, end, value, out_unit, approx, value_high=high, prefix_len=prefix_len)
+
+
+def _ocr(norm: str, m: re.Match) -> dict | None:
+    """OCR letters standing for digits: 'IOoO多份' → 1000, suspicious."""
+    digits = m.group().translate(str.maketrans("IlOo", "1100"))
+    t = _tail(norm, m.end(), "ar")
+    if not t["count"]:
+        return None
+    value, high, unit = _finish_unit(float(digits) * t["mult"], None, t["unit"])
+    return _base(m.start(), t["end"], value, unit, t["mid_approx"] or t["suffix_approx"], suspicious=True)
+
+
+_PCT_NUM = re.compile(rf"(\d+(?:\.\d+)?)|([{CN_CHARS}]+(?:点[零〇一二两三四五六七八九]+)?)")
+
+
+def _percent_words(norm: str, m: re.Match) -> dict | None:
+    """百分之三十 → 30 %."""
+    nm2 = _PCT_NUM.match(norm, m.end())
+    if not nm2:
+        return None
+    if nm2.group(1):
+        value = float(nm2.group(1))
+    else:
+        whole, _, frac = nm2.group(2).partition("点")
+        p = nm.parse_chinese(whole)
+        if p is None:
+            return None
+        value = p[0]
+        if frac:
+            value = float(f"{int(value)}." + "".join(str(nm.DIGITS[c]) for c in frac))
+    approx, plen = _prefix_approx(norm, m.start())
+    return _base(m.start(), nm2.end(), value, "%", approx, prefix_len=plen)
+
+
+def _shared_units(norm: str, raw: list[dict]) -> None:
+    """'1.08、1.15和1.24个百分点': bare numbers in an enumeration take the shared unit."""
+    for i in range(len(raw) - 2, -1, -1):
+        c, nxt = raw[i], raw[i + 1]
+        if not c.get("pending") or not nxt["unit"]:
+            continue
+        gap = norm[c["nend"]:nxt["nstart"]]
+        if gap in ("、", "和", "与", "及", "或", ",", "、和"):
+            c["unit"] = nxt["unit"]
+            c["pending"] = False
+
+
+def _layout_continuations(norm: str, raw: list[dict]) -> None:
+    """Multi-column OCR: '600   …' with '余人' at the top of the same column on the next line."""
+    for c in raw:
+        if not c.get("pending"):
+            continue
+        e = c["nend"]
+        gap = re.match(r"[ \t]{3,}|[ \t]*\n", norm[e:e + 40])
+        if not gap:
+            continue
+        ls = _line_start(norm, c["nstart"])
+        le = norm.find("\n", c["nstart"])
+        if le < 0:
+            continue
+        line = norm[ls:le]
+        col = len(re.findall(r"\S[ \t]{3,}(?=\S)", norm[ls:c["nstart"]]))
+        nl_end = norm.find("\n", le + 1)
+        nxt_line = norm[le + 1:nl_end if nl_end >= 0 else len(norm)]
+        segs = [mm for mm in re.finditer(r"\S+(?:[ \t]{1,2}\S+)*", nxt_line)]
+        if col >= len(segs) or not line:
+            continue
+        seg_start = le + 1 + segs[col].start()
+        approx = norm[seg_start:seg_start + 1] in ("余", "多")
+        unit, _, count = _read_unit(norm, seg_start + (1 if approx else 0), "ar")
+        if count:
+            value, _, out_unit = _finish_unit(c["value"], None, unit)
+            c.update(value=value, unit=out_unit, approx=c["approx"] or approx, pending=False)
+
+
+def _accept_bare(norm: str, c: dict) -> bool:
+    """A number with no unit and no multiplier: keep only when it evidently counts."""
+    e = c.get("raw_end", c["nend"])
+    nxt = norm[e:e + 1]
+    s = c["nstart"] - c.get("prefix_len", 0)
+    if "\u4e00" <= nxt <= "\u9fff":
+        return nxt not in FUNCTION_AFTER and not UNIT_RX.match(norm, e)
+    return bool(VERB_BEFORE.search(norm, max(0, s - 3), s)) or c.get("prefix_len", 0) > 0
