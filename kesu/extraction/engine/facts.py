@@ -67,21 +67,25 @@ PREFIX_APPROX = re.compile(
     r"(?:近|约|逾|超过|超出|超|突破|大于|不低于|不少于|不足|至少|将近|接近|近乎|约为|大约|上)\s*$"
 )
 SUFFIX_APPROX = re.compile(r"以上|左右|上下|有余|余")
-ORDINAL_BEFORE = re.compile(r"(?:第|Page|P\.|p\.|No\.|NO\.|篇|初|星期|礼拜|周|农历|每)\s*$")
+ORDINAL_BEFORE = re.compile(r"(?:第|Page|P\.|p\.|No\.|NO\.|篇|初|星期|礼拜|周|农历)\s*$")
+# "每万人" is a per-N denominator; "平均每95.51万人拥有一个" is a statistic (rule 22).
+NUMBER_AFTER_PER = re.compile(r"[\d.]*[万亿千百]?[人名个]?(?:拥有|有|就有)")
 CHROME_BEFORE = re.compile(
     r"(?:阅读|浏览|点击|查看|评论|收藏|下载|点赞|访问|人气|热度|回复|关注|粉丝|字数|分享)"
-    r"(?:量|数|次数|人数|率)?\s*[:]?\s*$"
+    r"(?:量|数|次数|人数|率|过|了)?\s*[:]?\s*$"
 )
 COMPILATION_BEFORE = re.compile(
     r"(?:精选|共含|收集的?|收录|总结|汇报|报告|体会|范文|大全|合集|方案|计划|发言稿|演讲稿|心得|模板|通用)\s*$"
 )
 VERB_BEFORE = re.compile(r"(?:达|为|至|计|共|有|超|逾|约|近|增|加|减|长|降|升|是|破|到|出|过|占|了)\s*$")
 FUNCTION_AFTER = set("的是在了也都就而和与及或、等中上下内外前后以为到至比占约近达共计从由向对把被将让给于")
+PLACE_CHARS = set("镇乡村县市区省街路巷湾庄屯寨桥")
+NAME_AFTER = re.compile(rf"[{HAN}]{{0,2}}(?:网|号|路|街|巷)")
 QUOTE_OPEN = "“「『‘"
 QUOTE_CLOSE = "”」』’"
 BLOCKED = re.compile(
     r"\d{4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}"  # dates
-    r"|\d{1,2}:\d{2}(?::\d{2})?"  # times
+    r"|\d{1,2}:\d{2}(?::\d{2})?|\d{1,2}[时点]\d{1,2}分"  # times
     r"|\(?\d{3,4}\)?-\d{7,8}|\d{3}-\d{3}-\d{4}|(?<!\d)1[3-9]\d{9}(?!\d)"  # phones
 )
 LINE_BREAK = re.compile(r"\n")
@@ -115,10 +119,15 @@ def extract_from_map(tm: TextMap) -> list[Fact]:
         else:
             cand = _percent_words(norm, m)
         if cand is None:
+            # Skip the rejected number's own multiplier too, so "每95.51万人" is not re-read as "万人".
             pos = m.end()
+            while pos < n and norm[pos] in "万亿千百余多" and kind == "ar":
+                pos += 1
             continue
         raw.append(cand)
         pos = max(m.end(), cand["nend"])
+    raw.extend(_english_numbers(norm))
+    raw.sort(key=lambda c: c["nstart"])
     _shared_units(norm, raw)
     _layout_continuations(norm, raw)
     facts = []
@@ -234,6 +243,10 @@ def _tail(norm: str, p: int, kind: str) -> dict:
     if norm[p:p + 1] in ("余", "多") and p < len(norm):
         out["mid_approx"] = True
         p += 1
+    em = ENGLISH_MULT.match(norm, p)
+    if em and kind == "ar":
+        out["mult"] = ENGLISH_SCALE[em.group(1).lower()]
+        p = em.end()
     while p < len(norm):
         um = UNIT_RX.match(norm, p)
         if um and len(um.group()) > 1 and um.group()[0] in "千百万":
@@ -293,7 +306,7 @@ def _finish_unit(value: float, high: float | None, unit: str | None) -> tuple[fl
 def _arabic(norm: str, m: re.Match) -> dict | None:
     s, e = m.span()
     raw = m.group()
-    prev = norm[s - 1] if s else ""
+    prev = norm[s - 1] if s else "\n"
     suspicious = False
     value = nm.parse_arabic(raw)
     if value is None:
@@ -337,6 +350,8 @@ def _arabic(norm: str, m: re.Match) -> dict | None:
         return None  # 3D, 5G, 4F, 9+3
     if ORDINAL_BEFORE.search(head) or CHROME_BEFORE.search(norm, max(0, s - 12), s):
         return None
+    if head.endswith("每") and not NUMBER_AFTER_PER.match(norm, e):
+        return None
     # Bracketed references and list markers: "[4-5]", "(1)", "1、", "1.1 " at a line start.
     if prev in "[【" or (prev in "((" and nxt in "))"):
         return None
@@ -346,22 +361,32 @@ def _arabic(norm: str, m: re.Match) -> dict | None:
             return None
     if nxt == "." and not norm[e + 1:e + 2].isdigit() and line_start:
         return None
+    # Fractions: "1/4" → 0.25 (dates like 2021/10/27 are blocked before we get here).
+    fm = re.match(r"/(\d+)(?![\d/])", norm[e:e + 6])
+    if fm and "." not in raw and prev != "/":
+        den = float(fm.group(1))
+        if den:
+            return _base(s, e + fm.end(), value / den, "", False, prefix_len=_prefix_approx(norm, s)[1])
+    if prev == "/":
+        return None
     # Truncated year: "20以来".
     if raw in ("19", "20") and norm.startswith("以来", e):
         return _base(s, e, value, "", False, suspicious=True, subject_span=(e, e))
     # Truncated at the very end of the excerpt: "比例达到43."
     rest = norm[e:].rstrip()
-    if rest in ("", ".") and norm[e:].strip(" \t\n.") == "":
+    year_like = "." not in raw and "," not in raw and len(raw) == 4 and 1900 <= value <= 2100
+    if rest in ("", ".") and not year_like:
         return _base(s, e, value, "", False, suspicious=True)
     t = _tail(norm, e, "ar")
     unit = t["unit"]
     if unit is not None and not t["count"]:
         return None  # dates, durations, ages, identifiers
+    if re.fullmatch(r"(?:19|20)\d\d\.(?:0?[1-9]|1[0-2])", raw) and unit is None and t["mult"] == 1.0:
+        return None  # "2023.12": a year and month
     if len(raw) > 1 and raw[0] == "0" and "." not in raw:
         return None  # codes and phone fragments ("0531")
     if unit in ("篇", "条", "份", "页") and COMPILATION_BEFORE.search(norm, max(0, s - 6), s):
         return None  # "(精选3篇)", "收录579518条"
-    year_like = "." not in raw and "," not in raw and len(raw) == 4 and 1900 <= value <= 2100
     if year_like and (unit is None or norm.startswith(("起", "以来", "至今"), t["end"])) and t["mult"] == 1.0:
         return None
     approx_pre, prefix_len = _prefix_approx(norm, s)
@@ -400,7 +425,7 @@ def _share_context(norm: str, s: int) -> bool:
 
 def _big_noun(norm: str, p: int, value: float) -> dict | None:
     """'N大 + noun' (九大任务): returns span/subject updates, or None."""
-    if norm[p:p + 1] != "大" or value > 20 or value != int(value):
+    if norm[p:p + 1] != "大" or value > 10 or value < 2 or value != int(value):
         return None
     q = p + 1
     stop = q
@@ -433,12 +458,12 @@ def _chinese(norm: str, m: re.Match) -> dict | None:
         # Try without a trailing 万/亿 that _tail will read as a multiplier.
         return None
     value, vague = parsed
-    prev = norm[s - 1] if s else ""
+    prev = norm[s - 1] if s else "\n"
     head = norm[max(0, s - 8):s]
     if ORDINAL_BEFORE.search(head) or CHROME_BEFORE.search(norm, max(0, s - 12), s):
         return None
-    if prev and prev in CN_CHARS:
-        return None
+    if prev in CN_CHARS or head.endswith("每"):
+        return None  # 每万人 (a denominator), 党的二十大
     t = _tail(norm, e, "cn")
     unit = t["unit"]
     end = t["end"]
@@ -457,12 +482,16 @@ def _chinese(norm: str, m: re.Match) -> dict | None:
         return None  # 万众创新, 千万农村劳动力
     if unit is not None and not t["count"]:
         return None
+    if unit not in (None, "个") and norm[end:end + 1] in PLACE_CHARS:
+        return None  # place names: 三口镇, 五里村
     if unit is None:
         big = _big_noun(norm, end, value)
         if big:
             return _base(s, big["nend"], value, "", False, subject_span=big["subject_span"])
         if norm.startswith("方面", end):
             return _base(s, end, value, "", False, subject_span=(end, end + 2), prefix_len=prefix_len)
+        if norm.startswith("地", end) and not "\u4e00" <= norm[end + 1:end + 2] <= "\u9fff" and raw != "一":
+            return _base(s, end, value, "", False, subject_span=(end, end + 1), prefix_len=prefix_len)
         return None
     if raw in ("万", "千", "百") and prev in "千百万":
         return None
@@ -545,11 +574,44 @@ def _layout_continuations(norm: str, raw: list[dict]) -> None:
             c.update(value=value, unit=out_unit, approx=c["approx"] or approx, pending=False)
 
 
+ENGLISH_SCALE = {"thousand": 1e3, "million": 1e6, "billion": 1e9}
+ENGLISH_MULT = re.compile(r" (thousand|million|billion)\b", re.I)
+ENGLISH_WORDS = {
+    w: i for i, w in enumerate(
+        "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
+        "sixteen seventeen eighteen nineteen twenty".split())
+}
+ENGLISH_WORDS.update({"thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80,
+                      "ninety": 90, "hundred": 100, "dozen": 12})
+ENGLISH_RX = re.compile(
+    r"(?<![A-Za-z-])(" + "|".join(w for w in ENGLISH_WORDS if w not in ("zero", "one")) + r")"
+    r"(?: (thousand|million|billion))? (?!(?:years?|months?|days?|weeks?|hours?|minutes?|times|o'clock)\b)(?=[a-z])",
+    re.I,
+)
+
+
+def _english_numbers(norm: str) -> list[dict]:
+    """Number words in English passages ("four cities"); English nouns are not units."""
+    out = []
+    if not re.search(r"[A-Za-z]{3,} [A-Za-z]{3,} [A-Za-z]{3,}", norm):
+        return out
+    for m in ENGLISH_RX.finditer(norm):
+        value = float(ENGLISH_WORDS[m.group(1).lower()])
+        if m.group(2):
+            value *= ENGLISH_SCALE[m.group(2).lower()]
+        out.append(_base(m.start(), m.end() - 1, value, "", False))
+    return out
+
+
 def _accept_bare(norm: str, c: dict) -> bool:
     """A number with no unit and no multiplier: keep only when it evidently counts."""
     e = c.get("raw_end", c["nend"])
     nxt = norm[e:e + 1]
     s = c["nstart"] - c.get("prefix_len", 0)
+    if nxt == " " and re.match(r" [a-z]", norm[e:e + 2]) and norm[s - 1:s] in (" ", "\n", ""):
+        return True  # English prose: "8,593 people"
     if "\u4e00" <= nxt <= "\u9fff":
+        if NAME_AFTER.match(norm, e):
+            return False  # site names and addresses: "92范文网", "39号"
         return nxt not in FUNCTION_AFTER and not UNIT_RX.match(norm, e)
     return bool(VERB_BEFORE.search(norm, max(0, s - 3), s)) or c.get("prefix_len", 0) > 0

@@ -22,7 +22,7 @@ _LEAD = re.compile(
     r"目前|截至目前|截至|至今|已|先后|以及|及|和|与|对|向|为|在|据统计|据了解|\d+、|[,、\s])+"
 )
 _TRAIL = re.compile(
-    r"(?:分别为|分别|达到了|达到|已达|已超过|超过|超出|突破|高达|多达|增至|增加到|提高到|仅为|约为|大约|大于|不低于|"
+    r"(?:前|分别为|分别|达到了|达到|已达|已超过|超过|超出|突破|高达|多达|增至|增加到|提高到|仅为|约为|大约|大于|不低于|"
     r"不少于|不足|至少|将近|接近|近|约|逾|超|达|为|共有|共计|累计|合计|总计|共|计|有|是|了|的|已|总数|人数|数量|"
     r"全市|全县|全区|全省|全国|全镇|各类|各种|\s)+$"
 )
@@ -76,7 +76,13 @@ def _clause_start(norm: str, pos: int, limit: int) -> int:
 _NOUN_CHAR = re.compile(rf"[{HAN}A-Za-z0-9“”\"]")
 
 
+_RIGHT_LEAD = re.compile(r"(?:以上|左右|上下|有余|的)+")
+
+
 def _right_phrase(norm: str, pos: int, limit: int) -> tuple[int, int]:
+    lead = _RIGHT_LEAD.match(norm, pos)
+    if lead:
+        pos = lead.end()
     end = min(limit, pos + 20, len(norm))
     if pos >= end or not _NOUN_CHAR.match(norm, pos):
         return pos, pos
