@@ -18,7 +18,7 @@ from dataclasses import asdict, dataclass, field
 
 from . import numerals as nm
 from .normalize import HAN, normalise
-from .subject import subject_span
+from .subject import subject_spans
 from .textmap import TextMap
 from .units import (
     BIG_HEADS,
@@ -131,20 +131,21 @@ def extract_from_map(tm: TextMap) -> list[Fact]:
     _shared_units(norm, raw)
     _layout_continuations(norm, raw)
     facts = []
-    prev_end = 0
-    for i, c in enumerate(raw):
+    for c in raw:
         if c.get("pending") and not _accept_bare(norm, c):
             continue
         facts.append(c)
     out: list[Fact] = []
+    prev_span = None
     for i, c in enumerate(facts):
         left_limit = facts[i - 1]["nend"] if i else 0
         right_limit = facts[i + 1]["nstart"] if i + 1 < len(facts) else n
         if c.get("subject_span"):
-            ss, se = c["subject_span"]
+            spans = [c["subject_span"]]
         else:
-            ss, se = subject_span(norm, c["nstart"] - c.get("prefix_len", 0), c["nend"], max(left_limit, prev_end), right_limit)
-        subject = "".join(tm.original[tm.to_original(k)] for k in range(ss, se)).strip()
+            spans = subject_spans(norm, c["nstart"] - c.get("prefix_len", 0), c["nend"], left_limit, right_limit, prev_span)
+        subject = "".join(tm.original[tm.to_original(k)] for ss, se in spans for k in range(ss, se)).strip()
+        prev_span = spans[0] if len(spans) == 1 else None
         start, end = tm.span_to_original(c["nstart"], c["nend"])
         out.append(
             Fact(

@@ -15,29 +15,65 @@ from .normalize import HAN
 
 # Clause boundaries for subject search ("、" is deliberately absent: it joins nouns
 # inside a subject, e.g. "科普讲座、科普报告会").
-CLAUSE_BREAK = re.compile(r"[,;。!?:\n\r|()\[\]《》“”\"「」…]|\s{3,}")
+CLAUSE_BREAK = re.compile(r"[,;。!?:\n\r|\[\]《》“”\"「」…>]|\s{3,}")
 
 _LEAD = re.compile(
     r"^(?:[一二三四五六七八九十]+是|其中|另外|此外|同时|并且|并|且|还|共|共计|累计|合计|总计|全年|今年|当年|"
     r"目前|截至目前|截至|至今|已|先后|以及|及|和|与|对|向|为|在|据统计|据了解|\d+、|[,、\s])+"
 )
 _TRAIL = re.compile(
-    r"(?:前|分别为|分别|达到了|达到|已达|已超过|超过|超出|突破|高达|多达|增至|增加到|提高到|仅为|约为|大约|大于|不低于|"
+    r"(?:前|首次|首度|再次|已经|同比|年均|均|将|分别为|分别|达到了|达到|已达|已超过|超过|超出|突破|高达|多达|增至|增加到|提高到|仅为|约为|大约|大于|不低于|"
     r"不少于|不足|至少|将近|接近|近|约|逾|超|达|为|共有|共计|累计|合计|总计|共|计|有|是|了|的|已|总数|人数|数量|"
-    r"全市|全县|全区|全省|全国|全镇|各类|各种|\s)+$"
+    r"全市|全县|全区|全省|全国|全镇|各类|各种|[\s、])+$"
 )
 # Verbs after which the counted noun follows the number ("建立247个农村科技活动室").
 _VERB_END = re.compile(
     r"(?:举办|开展|组织|建立|建成|创建|新建|选派|培养|选拔培养|发放|印发|编印|印制|放映|扶持|成立|评选|表彰|"
     r"吸引|带动|接待|拥有|设有|共有|有|创办|兴办|培育|聘请|邀请|招募|发展|购置|配备|出动|派出|完成|投入|制作|"
     r"设立|设置|认定|命名|入选|推荐|涌现|评出|颁发|征集|收到|收集|展出|推出|开设|开通|上线|发布|出版|"
-    r"在全?[市县区省镇乡]?|在|于|的|了|把|将|使|让|给|由|从)$"
+    r"精选|设|共设|在全?[市县区省镇乡]?|在|于|的|了|把|将|使|让|给|由|从)$"
 )
 # Where a right-hand noun phrase stops.
 _RIGHT_STOP = re.compile(
-    r"[,;。!?:、\n()\[\]《》“”「」]|参加|参与|受到|获得|获|进行|开展|在|向|中|的|入围|入选|上榜|接受|分别|共|"
+    r"[,;。!?:、\n()\[\]《》“”「」]|以|参加|参与|受到|获得|获|进行|开展|在|向|中|的|入围|入选|上榜|接受|分别|共|"
     r"和|与|及|等|为|被|将|已|正|均|都|全部|得到|实现|达到|通过|参观|完成|组成|担任|从|到|于"
 )
+
+
+# Action verbs: the counted noun comes after them ("开展农村能工巧匠培训30期" → 农村能工巧匠培训).
+_VERB_CUT = re.compile(
+    r"开展|举办|组织|建立|建成|创建|新建|购置|投入|发放|印发|编印|放映|展出|展览|走访|申报|评选出|评出|选出|建设|"
+    r"兴办|创办|开设|建好|选派|选拔|培养|完成|推出|设有|拥有|包括|接待|吸引|带动|组建|成立|聘请|邀请|出动|派出|"
+    r"制作|征集|收到|设立|认定|命名|举行|召开|实施|配备|安排|争取|评为|表彰|资助|捐赠|掌握|来自|共有|加强对|深入"
+)
+# Generic actors and places that open a clause but are not what is counted.
+_ACTOR = re.compile(
+    r"^(?:当地|我国|我省|我市|我县|我区|我局|我会|全国|全省|全市|全县|全区|全镇|本市|本县|该市|该县|各地|各级|各类|各种|"
+    r"市科协|县科协|省科协)+"
+)
+
+
+def subject_spans(
+    norm: str, num_start: int, unit_end: int, left_limit: int, right_limit: int,
+    prev_subject: tuple[int, int] | None = None,
+) -> list[tuple[int, int]]:
+    """Normalised spans whose concatenation is the subject phrase (possibly empty).
+
+    When a number has no subject of its own but follows another fact in the same
+    enumeration ("短训班110期、5500人次", "支出31.37亿元,占15.1%"), it inherits the
+    previous fact's subject, followed by its own short left text ("占").
+    """
+    s, e = subject_span(norm, num_start, unit_end, left_limit, right_limit)
+    if _han_count(norm[s:e]) >= 2 or prev_subject is None or prev_subject[1] <= prev_subject[0]:
+        return [(s, e)]
+    gap = norm[left_limit:num_start]
+    if len(gap) > 6 or re.search(r"[。;\n]", gap):
+        return [(s, e)]
+    return [prev_subject, (s, e)] if e > s and not _right_used(norm, s, unit_end) else [prev_subject]
+
+
+def _right_used(norm: str, s: int, unit_end: int) -> bool:
+    return s >= unit_end
 
 
 def subject_span(norm: str, num_start: int, unit_end: int, left_limit: int, right_limit: int) -> tuple[int, int]:
@@ -50,19 +86,39 @@ def subject_span(norm: str, num_start: int, unit_end: int, left_limit: int, righ
     t = _TRAIL.search(norm, s, e)
     if t and t.start() >= s:
         e = t.start()
+    # An enumeration closed by 等 names examples, not the counted thing: "A、B、C等36个部门".
+    k = norm.rfind("等", s, e)
+    if k >= 0 and norm.rfind("、", s, k) >= 0 and _han_count(norm[k + 1:e]) < 2:
+        s = k + 1
+    last_verb = None
+    for vm in _VERB_CUT.finditer(norm, s, e):
+        last_verb = vm
+    if last_verb is not None and (_han_count(norm[last_verb.end():e]) >= 3 or last_verb.end() == e):
+        s = last_verb.end()
+        s += len(_LEAD.match(norm[s:e]).group()) if _LEAD.match(norm[s:e]) else 0
+    am = _ACTOR.match(norm, s, e)
+    if am and am.end() > s:
+        s = am.end()
     left_text = norm[s:e]
-    han = sum(1 for c in left_text if "\u4e00" <= c <= "\u9fff")
+    han = _han_count(left_text)
     if han < 2 or _VERB_END.search(left_text):
         r = _right_phrase(norm, unit_end, right_limit)
         if r[1] - r[0] >= 2:
             return r
-        if han < 1:
-            return r
-        # Left text that is only a verb still says something ("培训"): strip nothing more.
-    # Long left contexts: keep the nearest 20 characters, cut at a "、" run boundary when possible.
-    if e - s > 24:
-        s = e - 24
+    if han < 2:
+        return s, e
+    # Long left contexts: keep the part after the last "的" or "、" run, then the nearest 14 characters.
+    if e - s > 14:
+        j = norm.rfind("的", s, e - 2)
+        if j >= 0 and e - j - 1 >= 2:
+            s = j + 1
+    if e - s > 14:
+        s = e - 14
     return s, e
+
+
+def _han_count(text: str) -> int:
+    return sum(1 for c in text if "\u4e00" <= c <= "\u9fff")
 
 
 def _clause_start(norm: str, pos: int, limit: int) -> int:
