@@ -64,7 +64,7 @@ RANGE_SEP = re.compile(r"\s*(?:-|—|–|~|～|至|到|－|──|——)\s*")
 AR_NUM = re.compile(r"\d+(?:,\d{3})+(?!\d)(?:\.\d+)?|\d+(?:\.\d+)?")
 CN_NUM = re.compile(rf"[{CN_CHARS}]+")
 PREFIX_APPROX = re.compile(
-    r"(?:近|约|逾|超过|超出|超|突破|大于|不低于|不少于|不足|至少|将近|接近|近乎|约为|大约|上)\s*$"
+    r"(?:近|约|逾|超过|超出|超|突破|大于|不低于|不少于|不足|至少|将近|接近|近乎|约为|大约|上)(?:有|达|为)?\s*$"
 )
 SUFFIX_APPROX = re.compile(r"以上|左右|上下|有余|余")
 ORDINAL_BEFORE = re.compile(r"(?:第|Page|P\.|p\.|No\.|NO\.|篇|初|星期|礼拜|周|农历)\s*$")
