@@ -66,7 +66,7 @@ def boilerplate_flags(text: str) -> list[bool]:
     for i in nonempty:
         s = stripped[i]
         han = len(HAN_RX.findall(s))
-        self_refs = len(SELF_REFERENCE.findall(s))
+        self_refs = len(set(SELF_REFERENCE.findall(s)))  # distinct: prose may repeat one word
         if han == 0 and len(s) <= 40:
             flags[i] = True  # "HOT", "NEW", "|", dates and counters on their own
         elif _is_short_bare(s) and self_refs >= 1:

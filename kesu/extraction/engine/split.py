@@ -92,7 +92,7 @@ def _repeated_title_starts(lines, flags) -> list[int]:
         kept = [idx[0]]
         for i in idx[1:]:
             prose = sum(len(ln.text) for ln in lines[kept[-1] + 1:i] if re.search(r"[。，,]", ln.text))
-            if prose >= 200:
+            if prose >= 100:
                 kept.append(i)
         if len(kept) >= 2 and len(kept) > len(best):
             best = kept
