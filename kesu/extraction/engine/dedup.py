@@ -56,9 +56,12 @@ def _prepare(text: str) -> str:
 
 def shingle_hashes(text: str):
     """Sorted unique 64-bit hashes of the character 5-grams of ``text`` (numpy array)."""
+    return _hash_prepared(_prepare(text))
+
+
+def _hash_prepared(s: str):
     import numpy as np
 
-    s = _prepare(text)
     if len(s) < SHINGLE:
         s = s + "\0" * (SHINGLE - len(s))
     codes = np.frombuffer(s.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
@@ -105,8 +108,40 @@ def similarity(h1, h2) -> tuple[float, float]:
 
     if len(h1) == 0 or len(h2) == 0:
         return 0.0, 0.0
-    inter = len(np.intersect1d(h1, h2, assume_unique=True))
-    return inter / min(len(h1), len(h2)), inter / (len(h1) + len(h2) - inter)
+    if len(h1) > len(h2):
+        h1, h2 = h2, h1
+    idx = np.searchsorted(h2, h1)
+    idx[idx == len(h2)] = 0
+    inter = int(np.count_nonzero(h2[idx] == h1))
+    return inter / len(h1), inter / (len(h1) + len(h2) - inter)
+
+
+def _drop_common(hashes: list, max_df: float):
+    """Remove shingles that occur in more than ``max_df`` of the documents.
+
+    Phrases every report uses ("进一步提升公民科学素质") make unrelated reports look alike
+    and flood the LSH buckets; they carry no evidence of copying, so candidate search
+    ignores them (the final score still uses every shingle).
+    """
+    import numpy as np
+
+    n = len(hashes)
+    limit = max(5, int(max_df * n))
+    if n <= limit:
+        return hashes
+    allh = np.concatenate(hashes)
+    uniq, counts = np.unique(allh, return_counts=True)
+    common = uniq[counts > limit]
+    if len(common) == 0:
+        return hashes
+    keep = ~np.isin(allh, common, assume_unique=False)
+    out = []
+    pos = 0
+    for h in hashes:
+        k = keep[pos:pos + len(h)]
+        out.append(h[k] if k.any() else h[:0])
+        pos += len(h)
+    return out
 
 
 def differing_passages(a: str, b: str, limit: int = 20) -> list[dict]:
@@ -133,32 +168,48 @@ def differing_passages(a: str, b: str, limit: int = 20) -> list[dict]:
 
 
 def find_near_duplicates(
-    docs: dict[str, str], threshold: float = 0.8, with_differences: bool = True, min_chars: int = 20
+    docs: dict[str, str], threshold: float = 0.8, with_differences: bool = True, min_chars: int = 20,
+    max_df: float = 0.01,
 ) -> list[DuplicatePair]:
     """Pairs of ``docs`` (id → text) whose shingle overlap is at least ``threshold``.
 
     Sorted by descending score.  Documents shorter than ``min_chars`` (after dropping
     whitespace and punctuation) are ignored: two empty pages are not "duplicates".
     """
+    import numpy as np
+
     perms = _permutations()
-    ids = [k for k, v in docs.items() if len(_prepare(v)) >= min_chars]
-    hashes = {k: shingle_hashes(docs[k]) for k in ids}
-    buckets: dict[tuple, list[int]] = defaultdict(list)
-    for idx, k in enumerate(ids):
-        sig = minhash(hashes[k], perms)
-        for band in range(BANDS):
-            key = (band, sig[band * ROWS:(band + 1) * ROWS].tobytes())
-            buckets[key].append(idx)
+    prepared = {k: _prepare(v) for k, v in docs.items()}
+    ids = [k for k in docs if len(prepared[k]) >= min_chars]
+    full = [_hash_prepared(prepared[k]) for k in ids]
+    rare = _drop_common(full, max_df)
+    sigs = np.stack([minhash(h, perms) if len(h) else np.full(NUM_PERM, np.iinfo(np.uint64).max, np.uint64)
+                     for h in rare]) if ids else np.zeros((0, NUM_PERM), np.uint64)
+    sizes = np.array([len(h) for h in rare], dtype=float)
     candidates: set[tuple[int, int]] = set()
-    for members in buckets.values():
-        if len(members) < 2:
-            continue
-        for x in range(len(members)):
-            for y in range(x + 1, len(members)):
-                candidates.add((members[x], members[y]))
+    for band in range(BANDS):
+        block = np.ascontiguousarray(sigs[:, band * ROWS:(band + 1) * ROWS])
+        keys = block.view(np.dtype((np.void, block.dtype.itemsize * ROWS))).ravel()
+        order = np.argsort(keys, kind="stable")
+        sorted_keys = keys[order]
+        bounds = np.flatnonzero(sorted_keys[1:] != sorted_keys[:-1]) + 1
+        for group in np.split(order, bounds):
+            if len(group) < 2:
+                continue
+            g = sorted(group.tolist())
+            for x in range(len(g)):
+                for y in range(x + 1, len(g)):
+                    candidates.add((g[x], g[y]))
     pairs = []
     for x, y in candidates:
-        score, jac = similarity(hashes[ids[x]], hashes[ids[y]])
+        if sizes[x] == 0 or sizes[y] == 0:
+            continue
+        # Cheap pre-check from the signatures: estimated overlap of the rare shingles.
+        j_est = float(np.count_nonzero(sigs[x] == sigs[y])) / NUM_PERM
+        inter_est = j_est * (sizes[x] + sizes[y]) / (1 + j_est)
+        if inter_est / min(sizes[x], sizes[y]) < threshold - 0.25:
+            continue
+        score, jac = similarity(full[x], full[y])
         if score >= threshold:
             a, b = ids[x], ids[y]
             diffs = differing_passages(docs[a], docs[b]) if with_differences else []
