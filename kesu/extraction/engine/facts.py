@@ -14,6 +14,7 @@ reported with ``suspicious=True``.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import asdict, dataclass, field
 
 from . import numerals as nm
@@ -84,11 +85,19 @@ NAME_AFTER = re.compile(rf"[{HAN}]{{0,2}}(?:网|号|路|街|巷)")
 QUOTE_OPEN = "“「『‘"
 QUOTE_CLOSE = "”」』’"
 BLOCKED = re.compile(
-    r"\d{4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}"  # dates
+    r"(?=[\d(])(?:\d{4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}"  # dates
     r"|\d{1,2}:\d{2}(?::\d{2})?|\d{1,2}[时点]\d{1,2}分"  # times
-    r"|\(?\d{3,4}\)?-\d{7,8}|\d{3}-\d{3}-\d{4}|(?<!\d)1[3-9]\d{9}(?!\d)"  # phones
+    r"|\(?\d{3,4}\)?-\d{7,8}|\d{3}-\d{3}-\d{4}|(?<!\d)1[3-9]\d{9}(?!\d))"  # phones
 )
 LINE_BREAK = re.compile(r"\n")
+_RX_IDEO_DOT = re.compile(r"。(\d+)(?=[万亿%]|[\u4e00-\u9fff])")
+_RX_SPAM_IN_NUMBER = re.compile(rf"([{HAN}]{{2,6}})\.(\d+)")
+_RX_LETTERS_END = re.compile(r"[A-Za-z_]+$")
+_RX_PLACEHOLDER = re.compile(r"[xX_]+")
+_RX_FRACTION = re.compile(r"/(\d+)(?![\d/])")
+_RX_YEAR_MONTH = re.compile(r"(?:19|20)\d\d\.(?:0?[1-9]|1[0-2])")
+_RX_PAREN_UNIT = re.compile(r"\(([^()]{1,2})\)")
+_RX_NOUN_UNIT = re.compile(rf"[{HAN}]{{1,4}}?(人次|场次)")
 
 
 def extract(text: str) -> list[Fact]:
@@ -98,7 +107,7 @@ def extract(text: str) -> list[Fact]:
 
 def extract_from_map(tm: TextMap) -> list[Fact]:
     norm = tm.text
-    blocked = _blocked(norm)
+    blocked = _Blocked(norm)
     raw: list[dict] = []
     pos = 0
     n = len(norm)
@@ -106,8 +115,9 @@ def extract_from_map(tm: TextMap) -> list[Fact]:
         m = CORE.search(norm, pos)
         if not m:
             break
-        if m.start() in blocked:
-            pos = blocked[m.start()]
+        skip = blocked.resume(m.start()) if blocked.starts else None
+        if skip is not None:
+            pos = skip
             continue
         kind = m.lastgroup
         if kind == "ar":
@@ -144,7 +154,7 @@ def extract_from_map(tm: TextMap) -> list[Fact]:
             spans = [c["subject_span"]]
         else:
             spans = subject_spans(norm, c["nstart"] - c.get("prefix_len", 0), c["nend"], left_limit, right_limit, prev_span)
-        subject = "".join(tm.original[tm.to_original(k)] for ss, se in spans for k in range(ss, se)).strip()
+        subject = "".join(_original_chars(tm, ss, se) for ss, se in spans).strip()
         prev_span = spans[0] if len(spans) == 1 else None
         start, end = tm.span_to_original(c["nstart"], c["nend"])
         out.append(
@@ -168,22 +178,46 @@ def extract_from_map(tm: TextMap) -> list[Fact]:
 # --------------------------------------------------------------------------- helpers
 
 
-def _blocked(norm: str) -> dict[int, int]:
-    """Start positions inside dates, times and phone numbers → where to resume."""
-    out: dict[int, int] = {}
-    for m in BLOCKED.finditer(norm):
-        for k in range(m.start(), m.end()):
-            out[k] = m.end()
-    return out
+def _original_chars(tm: TextMap, s: int, e: int) -> str:
+    """The original characters behind normalised [s, e), without deleted noise."""
+    if e <= s:
+        return ""
+    o1, o2 = tm.to_original(s), tm.to_original(e - 1)
+    if o2 - o1 == e - 1 - s:  # no deletion inside: one slice
+        return tm.original[o1:o2 + 1]
+    return "".join(tm.original[tm.to_original(k)] for k in range(s, e))
 
 
-def _line_start(norm: str, pos: int) -> int:
-    return norm.rfind("\n", 0, pos) + 1
+class _Blocked:
+    """Spans of dates, times and phone numbers; ``resume(pos)`` says where to skip to."""
+
+    def __init__(self, norm: str) -> None:
+        self.starts: list[int] = []
+        self.ends: list[int] = []
+        for m in BLOCKED.finditer(norm):
+            self.starts.append(m.start())
+            self.ends.append(m.end())
+
+    def resume(self, pos: int) -> int | None:
+        i = bisect_right(self.starts, pos) - 1
+        if i >= 0 and pos < self.ends[i]:
+            return self.ends[i]
+        return None
+
+
+def _line_start(norm: str, pos: int, reach: int = 400) -> int:
+    """Start of the line holding ``pos`` (searched at most ``reach`` characters back,
+    so that a megabyte without line breaks does not make the scan quadratic)."""
+    lo = max(0, pos - reach)
+    k = norm.rfind("\n", lo, pos)
+    return k + 1 if k >= 0 else lo
 
 
 def _at_line_start(norm: str, pos: int) -> bool:
-    head = norm[_line_start(norm, pos):pos]
-    return not head.strip(" \t|>·•-*")
+    k = pos - 1
+    while k >= 0 and norm[k] in " \t|>·•-*":
+        k -= 1
+    return k < 0 or norm[k] == "\n"
 
 
 def _in_quotes(norm: str, start: int, end: int) -> bool:
@@ -220,7 +254,7 @@ def _read_unit(norm: str, p: int, kind: str) -> tuple[str | None, int, bool]:
         return None, p, False
     if u in COUNT_SET:
         # Parenthesised second unit: "場(次)" → 场次; "份(册)" keeps 份.
-        pm = re.match(r"\(([^()]{1,2})\)", norm[end:end + 4])
+        pm = _RX_PAREN_UNIT.match(norm[end:end + 4])
         if pm and pm.group(1) == "次":
             return u + "次", end + pm.end(), True
         if pm and UNIT_RX.fullmatch(pm.group(1)):
@@ -270,7 +304,7 @@ def _tail(norm: str, p: int, kind: str) -> dict:
     out["unit_start"] = p
     if unit is None:
         # "7636.51万参观人次": a short noun glued to the count unit it names.
-        cm = re.match(rf"[{HAN}]{{1,4}}?(人次|场次)", norm[p:p + 7])
+        cm = _RX_NOUN_UNIT.match(norm[p:p + 7])
         if cm and kind == "ar":
             unit, uend, count = cm.group(1), p + cm.end(), True
     out["unit"], out["count"] = unit, count
@@ -314,13 +348,13 @@ def _arabic(norm: str, m: re.Match) -> dict | None:
         return None
     head = norm[max(0, s - 8):s]
     # Corruption: "1。2万人" (ideographic full stop inside a decimal).
-    cm = re.match(r"。(\d+)(?=[万亿%]|[\u4e00-\u9fff])", norm[e:e + 8])
+    cm = _RX_IDEO_DOT.match(norm[e:e + 8])
     if cm and "." not in raw and (UNIT_RX.match(norm, e + cm.end()) or norm[e + cm.end()] in "万亿%"):
         value = float(f"{raw}.{cm.group(1)}")
         e += cm.end()
         suspicious = True
     # Corruption: a spam word pasted inside a number ("13<word>.9亿元").
-    sm = re.match(rf"([{HAN}]{{2,6}})\.(\d+)", norm[e:e + 14])
+    sm = _RX_SPAM_IN_NUMBER.match(norm[e:e + 14])
     if sm and not UNIT_RX.match(norm, e) and "." not in raw:
         after = e + sm.end()
         if norm[after:after + 1] in ("万", "亿", "%") or UNIT_RX.match(norm, after):
@@ -329,7 +363,7 @@ def _arabic(norm: str, m: re.Match) -> dict | None:
             suspicious = True
     # Placeholders and mojibake around digits: "x360余人", "20xx余份", "?8.7%".
     if prev and prev in "xX_" :
-        run = re.search(r"[A-Za-z_]+$", head)
+        run = _RX_LETTERS_END.search(head)
         if run and set(run.group()) <= set("xX_"):
             suspicious = True
         else:
@@ -338,7 +372,7 @@ def _arabic(norm: str, m: re.Match) -> dict | None:
         suspicious = True
     elif prev.isascii() and prev.isalpha():
         return None
-    after_ph = re.match(r"[xX_]+", norm[e:e + 4])
+    after_ph = _RX_PLACEHOLDER.match(norm[e:e + 4])
     if after_ph:
         nxt = e + after_ph.end()
         unit, _, count = _read_unit(norm, nxt + (1 if norm[nxt:nxt + 1] in "余多" else 0), "ar")
@@ -363,7 +397,7 @@ def _arabic(norm: str, m: re.Match) -> dict | None:
     if nxt == "." and not norm[e + 1:e + 2].isdigit() and line_start:
         return None
     # Fractions: "1/4" → 0.25 (dates like 2021/10/27 are blocked before we get here).
-    fm = re.match(r"/(\d+)(?![\d/])", norm[e:e + 6])
+    fm = _RX_FRACTION.match(norm[e:e + 6])
     if fm and "." not in raw and prev != "/":
         den = float(fm.group(1))
         if den:
@@ -374,15 +408,14 @@ def _arabic(norm: str, m: re.Match) -> dict | None:
     if raw in ("19", "20") and norm.startswith("以来", e):
         return _base(s, e, value, "", False, suspicious=True, subject_span=(e, e))
     # Truncated at the very end of the excerpt: "比例达到43."
-    rest = norm[e:].rstrip()
     year_like = "." not in raw and "," not in raw and len(raw) == 4 and 1900 <= value <= 2100
-    if rest in ("", ".") and not year_like:
+    if len(norm) - e <= 64 and norm[e:].strip() in ("", ".") and not year_like:
         return _base(s, e, value, "", False, suspicious=True)
     t = _tail(norm, e, "ar")
     unit = t["unit"]
     if unit is not None and not t["count"]:
         return None  # dates, durations, ages, identifiers
-    if re.fullmatch(r"(?:19|20)\d\d\.(?:0?[1-9]|1[0-2])", raw) and unit is None and t["mult"] == 1.0:
+    if _RX_YEAR_MONTH.fullmatch(raw) and unit is None and t["mult"] == 1.0:
         return None  # "2023.12": a year and month
     if len(raw) > 1 and raw[0] == "0" and "." not in raw:
         return None  # codes and phone fragments ("0531")

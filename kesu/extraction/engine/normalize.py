@@ -70,9 +70,17 @@ def fold_table() -> dict[int, int]:
     return table
 
 
+@lru_cache(maxsize=1)
+def _fold_string() -> str:
+    # str.translate indexes a str table in C, several times faster than a dict lookup per
+    # character; code points past the BMP raise IndexError inside translate and are kept.
+    table = fold_table()
+    return "".join(chr(table.get(i, i)) for i in range(0x10000))
+
+
 def fold(text: str) -> str:
     """1:1 rewrite: full-width → half-width, traditional → simplified."""
-    return text.translate(fold_table())
+    return text.translate(_fold_string())
 
 
 _TONED = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüńňǹḿ"

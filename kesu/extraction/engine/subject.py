@@ -117,8 +117,11 @@ def subject_span(norm: str, num_start: int, unit_end: int, left_limit: int, righ
     return s, e
 
 
+_HAN_CHAR = re.compile(r"[\u4e00-\u9fff]")
+
+
 def _han_count(text: str) -> int:
-    return sum(1 for c in text if "\u4e00" <= c <= "\u9fff")
+    return len(_HAN_CHAR.findall(text))
 
 
 def _clause_start(norm: str, pos: int, limit: int) -> int:
