@@ -80,6 +80,7 @@ COMPILATION_BEFORE = re.compile(
 )
 VERB_BEFORE = re.compile(r"(?:达|为|至|计|共|有|超|逾|约|近|增|加|减|长|降|升|是|破|到|出|过|占|了)\s*$")
 FUNCTION_AFTER = set("的是在了也都就而和与及或、等中上下内外前后以为到至比占约近达共计从由向对把被将让给于")
+CAPTION_BEFORE = re.compile(r"(?:^|[\s(])(?:图|表|附件|附表|附图|图表)\s*$")
 PLACE_CHARS = set("镇乡村县市区省街路巷湾庄屯寨桥")
 NAME_AFTER = re.compile(rf"[{HAN}]{{0,2}}(?:网|号|路|街|巷)")
 QUOTE_OPEN = "“「『‘"
@@ -149,6 +150,8 @@ def extract_from_map(tm: TextMap) -> list[Fact]:
     prev_span = None
     for i, c in enumerate(facts):
         left_limit = facts[i - 1]["nend"] if i else 0
+        if prev_span and prev_span[0] >= left_limit:
+            left_limit = max(left_limit, prev_span[1])  # the previous subject followed its number
         right_limit = facts[i + 1]["nstart"] if i + 1 < len(facts) else n
         if c.get("subject_span"):
             spans = [c["subject_span"]]
@@ -644,6 +647,8 @@ def _accept_bare(norm: str, c: dict) -> bool:
     s = c["nstart"] - c.get("prefix_len", 0)
     if nxt == " " and re.match(r" [a-z]", norm[e:e + 2]) and norm[s - 1:s] in (" ", "\n", ""):
         return True  # English prose: "8,593 people"
+    if CAPTION_BEFORE.search(norm, max(0, s - 3), s):
+        return False  # figure and table numbers: "图1", "表2"
     if "\u4e00" <= nxt <= "\u9fff":
         if NAME_AFTER.match(norm, e):
             return False  # site names and addresses: "92范文网", "39号"

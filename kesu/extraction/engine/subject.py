@@ -22,9 +22,9 @@ _LEAD = re.compile(
     r"目前|截至目前|截至|至今|已|先后|以及|及|和|与|对|向|为|在|据统计|据了解|\d+、|[,、\s])+"
 )
 _TRAIL = re.compile(
-    r"(?:前|首次|首度|再次|已经|同比|年均|均|将|分别为|分别|达到了|达到|已达|已超过|超过|超出|突破|高达|多达|增至|增加到|提高到|仅为|约为|大约|大于|不低于|"
+    r"(?:前|首次|首度|再次|已经|同比|由|从|将|分别为|分别|达到了|达到|已达|已超过|超过|超出|突破|高达|多达|增至|增加到|提高到|仅为|约为|大约|大于|不低于|"
     r"不少于|不足|至少|将近|接近|近|约|逾|超|达|为|共有|共计|累计|合计|总计|共|计|有|是|了|的|已|总数|人数|数量|"
-    r"全市|全县|全区|全省|全国|全镇|各类|各种|[\s、])+$"
+    r"全市|全县|全区|全省|全国|全镇|各类|各种|[\s、(])+$"
 )
 # Verbs after which the counted noun follows the number ("建立247个农村科技活动室").
 _VERB_END = re.compile(
@@ -103,7 +103,7 @@ def subject_span(norm: str, num_start: int, unit_end: int, left_limit: int, righ
     han = _han_count(left_text)
     if han < 2 or _VERB_END.search(left_text):
         r = _right_phrase(norm, unit_end, right_limit)
-        if r[1] - r[0] >= 2:
+        if r[1] - r[0] >= 2 or (r[1] > r[0] and han == 0):
             return r
     if han < 2:
         return s, e
