@@ -15,14 +15,14 @@ from .normalize import HAN
 
 # Clause boundaries for subject search ("、" is deliberately absent: it joins nouns
 # inside a subject, e.g. "科普讲座、科普报告会").
-CLAUSE_BREAK = re.compile(r"[,;。!?:\n\r|\[\]《》“”\"「」…>]|\s{3,}")
+CLAUSE_BREAK = re.compile(r"[,;。!?:\n\r|\[\]\"…>]|\s{3,}")
 
 _LEAD = re.compile(
     r"^(?:[一二三四五六七八九十]+是|其中|另外|此外|同时|并且|并|且|还|共|共计|累计|合计|总计|全年|今年|当年|"
     r"目前|截至目前|截至|至今|已|先后|以及|及|和|与|对|向|为|在|据统计|据了解|\d+、|[,、\s])+"
 )
 _TRAIL = re.compile(
-    r"(?:前|首次|首度|再次|已经|同比|由|从|将|分别为|分别|达到了|达到|已达|已超过|超过|超出|突破|高达|多达|增至|增加到|提高到|仅为|约为|大约|大于|不低于|"
+    r"(?:前|首次|首度|再次|已经|同比|由|从|将|每年|每月|每季度|每期|每次|每场|分别为|分别|达到了|达到|已达|已超过|超过|超出|突破|高达|多达|增至|增加到|提高到|仅为|约为|大约|大于|不低于|"
     r"不少于|不足|至少|将近|接近|近|约|逾|超|达|为|共有|共计|累计|合计|总计|共|计|有|是|了|的|已|总数|人数|数量|"
     r"全市|全县|全区|全省|全国|全镇|各类|各种|[\s、(])+$"
 )
@@ -31,12 +31,12 @@ _VERB_END = re.compile(
     r"(?:举办|开展|组织|建立|建成|创建|新建|选派|培养|选拔培养|发放|印发|编印|印制|放映|扶持|成立|评选|表彰|"
     r"吸引|带动|接待|拥有|设有|共有|有|创办|兴办|培育|聘请|邀请|招募|发展|购置|配备|出动|派出|完成|投入|制作|"
     r"设立|设置|认定|命名|入选|推荐|涌现|评出|颁发|征集|收到|收集|展出|推出|开设|开通|上线|发布|出版|"
-    r"精选|设|共设|在全?[市县区省镇乡]?|在|于|的|了|把|将|使|让|给|由|从)$"
+    r"走进|进入|精选|设|共设|在全?[市县区省镇乡]?|在|于|的|了|把|将|使|让|给|由|从)$"
 )
 # Where a right-hand noun phrase stops.
 _RIGHT_STOP = re.compile(
     r"[,;。!?:、\n()\[\]《》“”「」]|以|参加|参与|受到|获得|获|进行|开展|在|向|中|的|入围|入选|上榜|接受|分别|共|"
-    r"和|与|及|等|为|被|将|已|正|均|都|全部|得到|实现|达到|通过|参观|完成|组成|担任|从|到|于|下乡|下村|深入|赴|前往|进村|进社区"
+    r"和|与|及|等|为|被|将|已|正|均|都|全部|得到|实现|达到|通过|参观|完成|组成|担任|从|到|于|下乡|下村|深入|赴|前往|进村|进社区|走进|进入"
 )
 
 
@@ -93,6 +93,7 @@ def subject_span(norm: str, num_start: int, unit_end: int, left_limit: int, righ
     last_verb = None
     for vm in _VERB_CUT.finditer(norm, s, e):
         last_verb = vm
+    before_cut = s
     if last_verb is not None and (_han_count(norm[last_verb.end():e]) >= 3 or last_verb.end() == e):
         s = last_verb.end()
         s += len(_LEAD.match(norm[s:e]).group()) if _LEAD.match(norm[s:e]) else 0
@@ -101,11 +102,14 @@ def subject_span(norm: str, num_start: int, unit_end: int, left_limit: int, righ
         s = am.end()
     left_text = norm[s:e]
     han = _han_count(left_text)
-    if han < 2 or _VERB_END.search(left_text):
+    verb_end = bool(_VERB_END.search(left_text))
+    if han < 2 or verb_end:
         r = _right_phrase(norm, unit_end, right_limit)
-        if r[1] - r[0] >= 2 or (r[1] > r[0] and han == 0):
+        if r[1] - r[0] >= 2 or (r[1] > r[0] and (han == 0 or verb_end)):
             return r
     if han < 2:
+        if s == e and before_cut < s:
+            return before_cut, e  # only a verb phrase names it: "累计投入"
         return s, e
     # Long left contexts: keep the part after the last "的" or "、" run, then the nearest 14 characters.
     if e - s > 14:
