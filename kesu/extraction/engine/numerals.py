@@ -104,6 +104,9 @@ def parse_arabic(s: str) -> float | None:
 
 def tidy(value: float) -> float | int:
     """Return an int when the float is integral, so JSON shows 1083 rather than 1083.0."""
+    # 9.168 × 1e8 is 916799999.9999999 in binary floating point: round to 12 significant
+    # digits first, which is far beyond what any report writes.
+    value = float(f"{value:.12g}")
     if value == int(value) and abs(value) < 1e18:
         return int(value)
-    return round(value, 10)
+    return value

@@ -44,6 +44,7 @@ def test_parse_arabic_handles_thousands_separators():
 def test_tidy_turns_integral_floats_into_ints():
     assert tidy(1083.0) == 1083 and isinstance(tidy(1083.0), int)
     assert tidy(0.25) == 0.25
+    assert tidy(9.168 * 1e8) == 916800000
 
 
 @settings(max_examples=300, deadline=None)
