@@ -180,8 +180,10 @@ def map_facts(
                 best, best_score = ind, sc
         fact_dict = fact if isinstance(fact, dict) else fact.to_dict()
         if best is None or best_score < min_confidence:
-            out.append({"fact": fact_dict, "code": None, "confidence": round(best_score, 3), "value": None,
-                        "unit": None, "section": fields["section"]})
+            out.append({
+                "fact": fact_dict, "code": None, "confidence": round(best_score, 3),
+                "value": None, "unit": None, "section": fields["section"],
+            })
             continue
         value = convert_value(_fact_get(fact, "value"), _fact_get(fact, "unit", ""), best.get("unit", ""))
         out.append({"fact": fact_dict, "code": best["code"], "confidence": round(min(1.0, best_score), 3),

@@ -113,8 +113,8 @@ def split_sections(text: str, offset: int = 0) -> list[Section]:
             if rx.match(ln.text):
                 while stack and stack[-1].level >= level:
                     stack.pop().end = ln.start + offset
-                sec = Section(ln.start + offset, len(text) + offset, level, _heading_text(ln.text),
-                              [p.heading for p in stack])
+                parents = [p.heading for p in stack]
+                sec = Section(ln.start + offset, len(text) + offset, level, _heading_text(ln.text), parents)
                 sections.append(sec)
                 stack.append(sec)
                 break

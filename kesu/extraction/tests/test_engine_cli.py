@@ -69,8 +69,8 @@ def test_dedup_directory(tmp_path, capsys):
     body = "今年全镇举办科普讲座12场,参加群众900人次,发放宣传资料2000份,建成科普宣传栏6块,效果良好。" * 3
     (tmp_path / "2022.txt").write_text(body, encoding="utf-8")
     (tmp_path / "2023.txt").write_text(body.replace("12场", "14场"), encoding="utf-8")
-    (tmp_path / "other.txt").write_text("社区开展垃圾分类宣传,志愿者上门讲解分类方法,居民参与热情高涨。" * 3,
-                                        encoding="utf-8")
+    other = "社区开展垃圾分类宣传,志愿者上门讲解分类方法,居民参与热情高涨。" * 3
+    (tmp_path / "other.txt").write_text(other, encoding="utf-8")
     assert dedup_main([str(tmp_path), "--json", "--threshold", "0.7"]) == 0
     pairs = json.loads(capsys.readouterr().out)
     assert [(p["a"], p["b"]) for p in pairs] == [("2022.txt", "2023.txt")]
@@ -80,8 +80,8 @@ def test_dedup_directory(tmp_path, capsys):
 def test_module_entry_point_runs(tmp_path):
     f = tmp_path / "r.txt"
     f.write_text(SAMPLE, encoding="utf-8")
-    out = subprocess.run([sys.executable, "-m", "kesu.extraction", "extract", "--json", str(f)],
-                         capture_output=True, text=True, cwd=REPO, check=True)
+    cmd = [sys.executable, "-m", "kesu.extraction", "extract", "--json", str(f)]
+    out = subprocess.run(cmd, capture_output=True, text=True, cwd=REPO, check=True)
     assert json.loads(out.stdout)[0]["value"] == 12
 
 
