@@ -23,6 +23,7 @@ from .subject import subject_spans
 from .textmap import TextMap
 from .units import (
     BIG_HEADS,
+    CLASSIFIERS,
     COUNT_SET,
     DURATION_AFTER_GE,
     MONEY_SCALE,
@@ -156,7 +157,8 @@ def extract_from_map(tm: TextMap) -> list[Fact]:
         if c.get("subject_span"):
             spans = [c["subject_span"]]
         else:
-            spans = subject_spans(norm, c["nstart"] - c.get("prefix_len", 0), c["nend"], left_limit, right_limit, prev_span)
+            spans = subject_spans(norm, c["nstart"] - c.get("prefix_len", 0), c["nend"], left_limit, right_limit,
+                                  prev_span, classifier=c.get("raw_unit") in CLASSIFIERS)
         subject = "".join(_original_chars(tm, ss, se) for ss, se in spans).strip()
         prev_span = spans[0] if len(spans) == 1 else None
         start, end = tm.span_to_original(c["nstart"], c["nend"])
@@ -295,6 +297,8 @@ def _tail(norm: str, p: int, kind: str) -> dict:
             p += 1
             continue
         break
+    if out["high"] is None and out["mult"] != 1.0:
+        p = _range_after_multiplier(norm, p, kind, out)
     if not out["mid_approx"] and norm[p:p + 1] in ("余", "多") and out["mult"] != 1.0:
         out["mid_approx"] = True
         p += 1
@@ -316,6 +320,28 @@ def _tail(norm: str, p: int, kind: str) -> dict:
     out["suffix_approx"] = bool(sm) and unit is not None
     out["end"] = p
     return out
+
+
+def _range_after_multiplier(norm: str, p: int, kind: str, out: dict) -> int:
+    """'3万-5万元': the high end carries its own multiplier."""
+    rm = RANGE_SEP.match(norm, p)
+    if not rm:
+        return p
+    nm2 = (AR_NUM if kind == "ar" else CN_NUM).match(norm, rm.end())
+    if not nm2:
+        return p
+    q = nm2.end()
+    mult2 = 1.0
+    while q < len(norm) and norm[q] in "万亿":
+        mult2 *= nm.MULTIPLIERS[norm[q]]
+        q += 1
+    if mult2 == 1.0:
+        return p
+    hv = nm.parse_arabic(nm2.group()) if kind == "ar" else (nm.parse_chinese(nm2.group()) or (None,))[0]
+    if hv is None:
+        return p
+    out["high"] = hv * mult2 / out["mult"]
+    return q
 
 
 def _base(nstart: int, nend: int, value: float, unit: str, approx: bool, **kw) -> dict:
@@ -435,7 +461,8 @@ def _arabic(norm: str, m: re.Match) -> dict | None:
     approx = approx_pre or t["mid_approx"] or t["suffix_approx"]
     if value == 0 and t["mid_approx"]:
         suspicious = True  # "0余人": the leading digits are lost
-    cand = _base(s, t["end"], value, out_unit, approx, value_high=high, suspicious=suspicious, prefix_len=prefix_len)
+    cand = _base(s, t["end"], value, out_unit, approx, value_high=high, suspicious=suspicious, prefix_len=prefix_len,
+                 raw_unit=unit)
     if out_unit == "%" and value > 100 and _share_context(norm, s):
         cand["suspicious"] = True
     if unit is None and t["mult"] == 1.0:
@@ -536,7 +563,7 @@ def _chinese(norm: str, m: re.Match) -> dict | None:
     high = t["high"] * t["mult"] if t["high"] is not None else None
     value, high, out_unit = _finish_unit(value, high, unit)
     approx = approx_pre or vague or t["mid_approx"] or t["suffix_approx"]
-    return _base(s, end, value, out_unit, approx, value_high=high, prefix_len=prefix_len)
+    return _base(s, end, value, out_unit, approx, value_high=high, prefix_len=prefix_len, raw_unit=unit)
 
 
 def _ocr(norm: str, m: re.Match) -> dict | None:

@@ -17,13 +17,19 @@ from .normalize import HAN
 # inside a subject, e.g. "科普讲座、科普报告会").
 CLAUSE_BREAK = re.compile(r"[,;。!?:\n\r|\[\]\"…>]|\s{3,}")
 
+_LEAD_WORDS = (
+    "其中 另外 此外 同时 并且 并 且 还 共计 共 累计 合计 总计 全年 今年 当年 目前 截至目前 截至 至今 已 先后 "
+    "以及 及 和 与 对 向 为 在 据统计 据了解"
+).split()
+# Longest alternatives first, so that "共计" is not read as "共" + "计…".
 _LEAD = re.compile(
-    r"^(?:[一二三四五六七八九十]+是|其中|另外|此外|同时|并且|并|且|还|共|共计|累计|合计|总计|全年|今年|当年|"
-    r"目前|截至目前|截至|至今|已|先后|以及|及|和|与|对|向|为|在|据统计|据了解|\d+、|[,、\s])+"
+    r"^(?:[一二三四五六七八九十]+是|"
+    + "|".join(sorted(_LEAD_WORDS, key=len, reverse=True))
+    + r"|\d+、|[,、\s])+"
 )
 _TRAIL = re.compile(
     r"(?:前|首次|首度|再次|已经|同比|由|从|将|每年|每月|每季度|每期|每次|每场|分别为|分别|达到了|达到|已达|已超过|超过|超出|突破|高达|多达|增至|增加到|提高到|仅为|约为|大约|大于|不低于|"
-    r"不少于|不足|至少|将近|接近|近|约|逾|超|达|为|共有|共计|累计|合计|总计|共|计|有|是|了|的|已|总数|人数|数量|"
+    r"不少于|不足|至少|将近|接近|近|约|逾|超|达|为|共有|共计|累计|合计|总计|共|计|有|是|了|的|已|"
     r"全市|全县|全区|全省|全国|全镇|各类|各种|[\s、(])+$"
 )
 # Verbs after which the counted noun follows the number ("建立247个农村科技活动室").
@@ -36,7 +42,7 @@ _VERB_END = re.compile(
 # Where a right-hand noun phrase stops.
 _RIGHT_STOP = re.compile(
     r"[,;。!?:、\n()\[\]《》“”「」]|以|参加|参与|受到|获得|获|进行|开展|在|向|中|的|入围|入选|上榜|接受|分别|共|"
-    r"和|与|及|等|为|被|将|已|正|均|都|全部|得到|实现|达到|通过|参观|完成|组成|担任|从|到|于|下乡|下村|深入|赴|前往|进村|进社区|走进|进入"
+    r"和|与|及|等|为|被|将|已|正|均|都|全部|得到|实现|达到|通过|参观|完成|组成|担任|从|到|于|下乡|下村|深入|赴|前往|进村|进社区|走进|进入|办理|举办"
 )
 
 
@@ -55,7 +61,7 @@ _ACTOR = re.compile(
 
 def subject_spans(
     norm: str, num_start: int, unit_end: int, left_limit: int, right_limit: int,
-    prev_subject: tuple[int, int] | None = None,
+    prev_subject: tuple[int, int] | None = None, classifier: bool = False,
 ) -> list[tuple[int, int]]:
     """Normalised spans whose concatenation is the subject phrase (possibly empty).
 
@@ -63,7 +69,7 @@ def subject_spans(
     enumeration ("短训班110期、5500人次", "支出31.37亿元,占15.1%"), it inherits the
     previous fact's subject, followed by its own short left text ("占").
     """
-    s, e = subject_span(norm, num_start, unit_end, left_limit, right_limit)
+    s, e = subject_span(norm, num_start, unit_end, left_limit, right_limit, classifier)
     if _han_count(norm[s:e]) >= 2 or prev_subject is None or prev_subject[1] <= prev_subject[0]:
         return [(s, e)]
     gap = norm[left_limit:num_start]
@@ -76,8 +82,18 @@ def _right_used(norm: str, s: int, unit_end: int) -> bool:
     return s >= unit_end
 
 
-def subject_span(norm: str, num_start: int, unit_end: int, left_limit: int, right_limit: int) -> tuple[int, int]:
-    """Return the normalised [start, end) of the subject phrase (may be empty)."""
+def subject_span(
+    norm: str, num_start: int, unit_end: int, left_limit: int, right_limit: int, classifier: bool = False
+) -> tuple[int, int]:
+    """Return the normalised [start, end) of the subject phrase (may be empty).
+
+    ``classifier`` says the unit is a measure word that can precede its noun ("12所学校");
+    a noun phrase right after it is then preferred to the left context.
+    """
+    if classifier:
+        r = _right_phrase(norm, unit_end, right_limit)
+        if r[1] - r[0] >= 2 and not _VERB_START.match(norm, r[0]):
+            return r
     left = _clause_start(norm, num_start, left_limit)
     seg = norm[left:num_start]
     m = _LEAD.match(seg)
@@ -139,6 +155,9 @@ def _clause_start(norm: str, pos: int, limit: int) -> int:
 _NOUN_CHAR = re.compile(rf"[{HAN}A-Za-z0-9“”\"]")
 
 
+# A right-hand phrase that starts with a verb is not the counted noun ("12个参加评比").
+_VERB_START = re.compile(r"参加|参与|受到|获得|获|进行|开展|入围|入选|上榜|接受|得到|实现|达到|通过|完成|组成|担任|"
+                         r"以上|左右|被|将|已|正|均|都")
 _RIGHT_LEAD = re.compile(r"(?:以上|左右|上下|有余|的)+")
 
 

@@ -11,10 +11,10 @@ import re
 # Measure words and units that make a number a counted quantity.  Longer entries win
 # (人次 before 人, 平方米 before 米); see ``UNIT_RX``.
 COUNT_UNITS = """
-人次 人日 人天 人 名 位 员
+人次 人日 人天 人 名 位 员 个次
 个 场次 场 次 期次 期 项 件 份 册 本 套 台次 台 户次 户 亩 所 家 座 处 条 篇 部 张 幅 块 辆
 门 种 类 支 队 间 栋 幢 株 头 只 棵 口 匹 尾 羽 枚 颗 根 艘 架次 架 组 对 把 面 片 盘 碟 盒 箱 袋 瓶 卷
-首 幕 轮 例 宗 笔 起 站 网点 学时 课时 课 讲 节 堂 集 班次 班 批次 批 车次 册次 期班 校 园 村 户数
+首 幕 轮 例 宗 笔 起 站次 校次 村次 站 网点 学时 课时 课 讲 节 堂 集 班次 班 批次 批 车次 册次 期班 校 园 村 户数
 吨 公斤 千克 克 斤 公里 千米 平方公里 平方千米 平方米 ㎡ 立方米 米 公顷 千瓦 兆瓦 度 升
 元 角 分钱 美元 港元 欧元 分
 % ‰ 百分点 倍 成
@@ -48,6 +48,13 @@ BIG_HEADS = (
     "板块", "体系", "平台", "目标", "中心", "基地", "项目", "主题", "方面", "系统", "模块", "区域",
     "片区", "行业", "专项", "品牌", "名片", "机制", "措施", "举措", "服务", "活动", "场馆",
     "博物馆", "科技馆", "展区", "展馆", "工作", "问题", "难题", "群体", "要素", "原则", "理念",
+)
+
+
+# Classifiers that sit between a number and the noun they count ("12所学校", "8名信息员"):
+# when a noun phrase follows them, that noun is the subject.
+CLASSIFIERS = frozenset(
+    "个 名 位 所 家 项 件 座 支 种 类 间 栋 株 头 只 棵 枚 颗 根 艘 架 组 对 把 面 片 部 张 幅 块 辆 门 条 篇 本 册 套 台 户 处 批".split()
 )
 
 

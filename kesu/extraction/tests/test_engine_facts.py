@@ -93,6 +93,8 @@ def test_ranges_take_low_and_high():
     assert facts("每人掌握2—3门技术。") == [("2—3门", 2, 3, "门", False, False)]
     assert facts("每村配备1 ~ 2 名宣传员。") == [("1 ~ 2 名", 1, 2, "名", False, False)]
     assert facts("建好1-3个服务站。") == [("1-3个", 1, 3, "个", False, False)]
+    assert facts("每项资助3万-5万元。") == [("3万-5万元", 30000, 50000, "元", False, False)]
+    assert facts("受众3-5万人。") == [("3-5万人", 30000, 50000, "人", False, False)]
 
 
 def test_date_and_age_ranges_are_not_facts():
@@ -247,6 +249,11 @@ def test_placeholder_year_is_not_a_fact():
 )
 def test_subjects(sentence, subject):
     assert one(sentence).subject == subject
+
+
+def test_subject_after_classifier_is_preferred():
+    assert one("市府投入经费,补助12所学校办理科学营。").subject == "学校"
+    assert one("全县15个乡镇已全部覆盖。").subject == "乡镇"
 
 
 def test_subject_is_in_original_script():
