@@ -14,13 +14,21 @@ HTML_SUFFIXES = {".html", ".htm", ".shtml", ".xhtml"}
 
 
 def decode_bytes(data: bytes) -> str:
-    """UTF-8 (with or without BOM) first, then GB18030, which is a superset of GBK/GB2312."""
-    for enc in ("utf-8-sig", "gb18030"):
+    """Decode like Python's text mode, so offsets match ``Path.read_text()``.
+
+    UTF-8 first (a BOM is kept as a character, as ``read_text(encoding="utf-8")`` keeps
+    it), then GB18030, a superset of GBK/GB2312.  Line endings are translated the way
+    universal-newline reading does ("\r\n" and "\r" become "\n").
+    """
+    for enc in ("utf-8", "gb18030"):
         try:
-            return data.decode(enc)
+            text = data.decode(enc)
+            break
         except UnicodeDecodeError:
             continue
-    return data.decode("utf-8", errors="replace")
+    else:
+        text = data.decode("utf-8", errors="replace")
+    return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
 class _TextCollector(HTMLParser):
