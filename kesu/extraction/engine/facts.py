@@ -438,7 +438,7 @@ def _arabic(norm: str, m: re.Match) -> dict | None:
         return _base(s, e, value, "", False, suspicious=True, subject_span=(e, e))
     # Truncated at the very end of the excerpt: "比例达到43."
     year_like = "." not in raw and "," not in raw and len(raw) == 4 and 1900 <= value <= 2100
-    if len(norm) - e <= 64 and norm[e:].strip() in ("", ".") and not year_like:
+    if len(norm) - e <= 64 and norm[e:].strip() in ("", ".") and not year_like and prev not in "-—–/":
         return _base(s, e, value, "", False, suspicious=True)
     t = _tail(norm, e, "ar")
     unit = t["unit"]
@@ -676,8 +676,12 @@ def _accept_bare(norm: str, c: dict) -> bool:
         return True  # English prose: "8,593 people"
     if CAPTION_BEFORE.search(norm, max(0, s - 3), s):
         return False  # figure and table numbers: "图1", "表2"
+    if norm[s - 1:s] in ("-", "—", "–", "/"):
+        return False  # the tail of a code or a date: "COVID-19", "2021/22"
     if "\u4e00" <= nxt <= "\u9fff":
         if NAME_AFTER.match(norm, e):
             return False  # site names and addresses: "92范文网", "39号"
+        if "." in norm[c["nstart"]:e]:
+            return False  # "3.15消费者权益日": a bare decimal before a noun is a date or a code
         return nxt not in FUNCTION_AFTER and not UNIT_RX.match(norm, e)
     return bool(VERB_BEFORE.search(norm, max(0, s - 3), s)) or c.get("prefix_len", 0) > 0

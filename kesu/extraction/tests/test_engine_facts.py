@@ -185,6 +185,9 @@ def test_arabic_one_with_unit_is_a_fact_but_indefinite_yi_is_not():
         "1、加强组织领导。",
         "落实“七个专项行动”要求。",
         "大家千方百计克服困难,走进千家万户。",
+        "结合3.15消费者权益日和COVID-19疫情防控开展宣传。",
+        "首页 > 通知公告 共3页 1 2 3 下一页",
+        "Copyright © 2005-2023 版权所有 备案号12345678号-1",
     ],
 )
 def test_not_facts(sentence):
