@@ -1,4 +1,4 @@
-"""Command-line entry points: ``extract FILE… [--json]`` and ``dedup DIR [--threshold X] [--json]``.
+"""Command-line entry points: ``extract FILE… [--json]`` and ``dedup DIR [--threshold X] [--json] [--sections]``.
 
 The product's ``kesu`` console script calls :func:`extract_main` and :func:`dedup_main`.
 Nothing heavy is imported at module level: the CLI must start fast.
@@ -77,8 +77,9 @@ def dedup_main(argv: list[str]) -> int:
     parser.add_argument("directory", metavar="DIR")
     parser.add_argument("--threshold", type=float, default=0.8, help="minimum similarity (0..1), default 0.8")
     parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    parser.add_argument("--sections", action="store_true", help="compare sections across documents instead")
     args = parser.parse_args(argv)
-    from .engine.dedup import find_near_duplicates
+    from .engine.dedup import find_duplicate_sections, find_near_duplicates
     from .engine.readers import read_file
     from .engine.split import split_documents
 
@@ -100,7 +101,10 @@ def dedup_main(argv: list[str]) -> int:
         else:
             for i, part in enumerate(parts, 1):
                 docs[f"{rel}#{i}"] = part.text
-    pairs = find_near_duplicates(docs, threshold=args.threshold)
+    if args.sections:
+        pairs = find_duplicate_sections(docs, threshold=args.threshold)
+    else:
+        pairs = find_near_duplicates(docs, threshold=args.threshold)
     if args.json:
         json.dump([p.to_dict() for p in pairs], sys.stdout, ensure_ascii=False, indent=1)
         sys.stdout.write("\n")
