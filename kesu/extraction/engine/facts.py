@@ -157,8 +157,9 @@ def extract_from_map(tm: TextMap) -> list[Fact]:
         if c.get("subject_span"):
             spans = [c["subject_span"]]
         else:
-            spans = subject_spans(norm, c["nstart"] - c.get("prefix_len", 0), c["nend"], left_limit, right_limit,
-                                  prev_span, classifier=c.get("raw_unit") in CLASSIFIERS)
+            num_start = c["nstart"] - c.get("prefix_len", 0)
+            classifier = c.get("raw_unit") in CLASSIFIERS
+            spans = subject_spans(norm, num_start, c["nend"], left_limit, right_limit, prev_span, classifier)
         subject = "".join(_original_chars(tm, ss, se) for ss, se in spans).strip()
         prev_span = spans[0] if len(spans) == 1 else None
         start, end = tm.span_to_original(c["nstart"], c["nend"])

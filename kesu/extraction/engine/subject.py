@@ -156,8 +156,9 @@ _NOUN_CHAR = re.compile(rf"[{HAN}A-Za-z0-9“”\"]")
 
 
 # A right-hand phrase that starts with a verb is not the counted noun ("12个参加评比").
-_VERB_START = re.compile(r"参加|参与|受到|获得|获|进行|开展|入围|入选|上榜|接受|得到|实现|达到|通过|完成|组成|担任|"
-                         r"以上|左右|被|将|已|正|均|都")
+_VERB_START = re.compile(
+    r"参加|参与|受到|获得|获|进行|开展|入围|入选|上榜|接受|得到|实现|达到|通过|完成|组成|担任|以上|左右|被|将|已|正|均|都"
+)
 _RIGHT_LEAD = re.compile(r"(?:以上|左右|上下|有余|的)+")
 
 
