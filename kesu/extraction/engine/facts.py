@@ -178,7 +178,29 @@ def extract_from_map(tm: TextMap) -> list[Fact]:
                 nend=c["nend"],
             )
         )
+    _flag_parts_exceeding_whole(norm, out)
     return out
+
+
+_WHOLE = re.compile(r"总人口|常住人口|户籍人口|全市人口|全县人口|全区人口|全省人口|居民总数|总人数")
+_PART = re.compile(r"老年|老人|60岁|65岁|儿童|青少年|学生|农民|妇女|职工|劳动力|流动人口")
+
+
+def _flag_parts_exceeding_whole(norm: str, facts: list[Fact]) -> None:
+    """Statistics impossible on their face: a sub-population larger than the population
+    stated in the same paragraph (e.g. more elderly people than residents)."""
+    people = [f for f in facts if f.unit in ("人", "名", "")]
+    for whole in people:
+        if not _WHOLE.search(whole.subject) and not _WHOLE.search(norm[max(0, whole.nstart - 12):whole.nstart]):
+            continue
+        para_lo = norm.rfind("\n", 0, whole.nstart) + 1
+        para_hi = norm.find("\n", whole.nend)
+        para_hi = len(norm) if para_hi < 0 else para_hi
+        for part in people:
+            if part is whole or not (para_lo <= part.nstart < para_hi):
+                continue
+            if _PART.search(part.subject) and part.value > whole.value * 1.01:
+                part.suspicious = True
 
 
 # --------------------------------------------------------------------------- helpers

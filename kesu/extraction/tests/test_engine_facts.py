@@ -235,6 +235,12 @@ def test_impossible_share_is_suspicious_but_growth_is_not():
     assert one("经费较上年增长164.7%。").suspicious is False
 
 
+def test_part_larger_than_whole_is_suspicious():
+    got = extract("全市常住人口3204万人,其中60岁以上老年人口7004万人,儿童520万人。")
+    flags = {f.text: f.suspicious for f in got}
+    assert flags == {"3204万人": False, "7004万人": True, "520万人": False}
+
+
 def test_placeholder_year_is_not_a_fact():
     assert facts("20xx年工作总结") == []
 
