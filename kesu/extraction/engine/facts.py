@@ -373,10 +373,16 @@ def _base(nstart: int, nend: int, value: float, unit: str, approx: bool, **kw) -
     return d
 
 
+# "至少开展200期": a bound word may sit before the verb that governs the number.
+DISTANT_BOUND = re.compile(r"(?:至少|不少于|不低于|不超过)[\u4e00-\u9fff]{1,4}$")
+
+
 def _prefix_approx(norm: str, start: int) -> tuple[bool, int]:
     m = PREFIX_APPROX.search(norm, max(0, start - 4), start)
     if m:
         return True, start - m.start()
+    if DISTANT_BOUND.search(norm, max(0, start - 8), start):
+        return True, 0
     return False, 0
 
 

@@ -76,6 +76,7 @@ def test_pinyin_after_unit_is_not_in_span():
         ("动员数百名志愿者。", "数百名", 100),
         ("征集几十件作品。", "几十件", 10),
         ("比例不足15%。", "15%", 15),
+        ("每个基地每年至少开展12期培训。", "12期", 12),
     ],
 )
 def test_approximations(sentence, span, value):
