@@ -77,8 +77,10 @@ CHROME_BEFORE = re.compile(
     r"(?:量|数|次数|人数|率|过|了)?\s*[:]?\s*$"
 )
 COMPILATION_BEFORE = re.compile(
-    r"(?:精选|共含|收集的?|收录|总结|汇报|报告|体会|范文|大全|合集|方案|计划|发言稿|演讲稿|心得|模板|通用)\s*$"
+    r"(?:精选|共含|收集的?|收录|总结|汇报|报告|体会|范文|大全|合集|方案|计划|发言稿|演讲稿|心得|模板|通用)\s*\(?\s*$"
 )
+# Counters written after the number: "2.3万人关注", "1200人阅读".
+CHROME_AFTER = re.compile(r"(?:关注|订阅|阅读|浏览|点赞|下载|收藏|评论|已读|围观|看过)")
 VERB_BEFORE = re.compile(r"(?:达|为|至|计|共|有|超|逾|约|近|增|加|减|长|降|升|是|破|到|出|过|占|了)\s*$")
 FUNCTION_AFTER = set("的是在了也都就而和与及或、等中上下内外前后以为到至比占约近达共计从由向对把被将让给于")
 CAPTION_BEFORE = re.compile(r"(?:^|[\s(])(?:图|表|附件|附表|附图|图表)\s*$")
@@ -477,8 +479,10 @@ def _arabic(norm: str, m: re.Match) -> dict | None:
         return None  # "2023.12": a year and month
     if len(raw) > 1 and raw[0] == "0" and "." not in raw:
         return None  # codes and phone fragments ("0531")
-    if unit in ("篇", "条", "份", "页") and COMPILATION_BEFORE.search(norm, max(0, s - 6), s):
+    if unit in ("篇", "条", "份", "页") and COMPILATION_BEFORE.search(norm, max(0, s - 7), s):
         return None  # "(精选3篇)", "收录579518条"
+    if unit in ("人", "次", "人次") and CHROME_AFTER.match(norm, t["end"]):
+        return None  # page counters: "2.3万人关注"
     if year_like and (unit is None or norm.startswith(("起", "以来", "至今"), t["end"])) and t["mult"] == 1.0:
         return None
     approx_pre, prefix_len = _prefix_approx(norm, s)

@@ -189,6 +189,7 @@ def test_arabic_one_with_unit_is_a_fact_but_indefinite_yi_is_not():
         "结合3.15消费者权益日和COVID-19疫情防控开展宣传。",
         "首页 > 通知公告 共3页 1 2 3 下一页",
         "Copyright © 2005-2023 版权所有 备案号12345678号-1",
+        "相关文章: 科普日活动方案(5篇) 扫一扫 已有2.3万人关注",
     ],
 )
 def test_not_facts(sentence):
