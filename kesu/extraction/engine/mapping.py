@@ -1,0 +1,191 @@
+"""Map extracted facts to indicator codes from a plain-data catalogue.
+
+A catalogue entry is a dict::
+
+    {"code": "TRN_FARMER_P", "name": "农村实用技术培训人次", "unit": "人次",
+     "aliases": ["农民培训", "实用技术培训"], "population": ["农民", "农村"],
+     "section_keywords": ["农民科学素质"]}
+
+For each fact we score every indicator on three kinds of evidence and keep the best:
+
+* unit compatibility (a hard gate): 人次 fits an 人次 indicator, 人/名 fits it less well,
+  money in 元 fits 元/万元/亿元 indicators (the value is converted), 期 fits 期, …;
+* the indicator's name and aliases found in the fact's subject, in the clause before the
+  number, or in the heading of the section the fact sits under (in decreasing weight);
+  partial matches count by the share of the alias's character bigrams present;
+* population and section keywords (农民, 青少年 …) in the same places: an indicator that
+  names a population is penalised when none of its keywords is near the fact.
+
+Confidence is in 0..1; below ``min_confidence`` the fact is kept with code None.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Iterable
+
+from .normalize import fold
+
+MONEY_UNITS = {"元": 1.0, "千元": 1e3, "万元": 1e4, "亿元": 1e8}
+# (fact unit, indicator unit) → compatibility when not identical.
+_FAMILY = {
+    "people": {"人", "名", "位"},
+    "visits": {"人次"},
+    "sessions": {"期", "班", "期次", "班次"},
+    "events": {"次", "场", "场次"},
+    "materials": {"份", "册", "本", "张", "套", "件"},
+    "places": {"个", "所", "家", "座", "处"},
+}
+_CROSS = {
+    ("people", "visits"): 0.6, ("visits", "people"): 0.5,
+    ("sessions", "events"): 0.6, ("events", "sessions"): 0.5,
+}
+_SAME_FAMILY = 0.85
+_WEIGHTS = {"subject": 1.0, "context": 0.8, "section": 0.6}
+
+
+def _family(unit: str) -> str | None:
+    for name, members in _FAMILY.items():
+        if unit in members:
+            return name
+    return None
+
+
+def unit_compatibility(fact_unit: str, indicator_unit: str, money_like: bool = False) -> float:
+    """How well a fact's unit fits an indicator's unit (0 = incompatible)."""
+    fu, iu = (fact_unit or "").strip(), (indicator_unit or "").strip()
+    if iu in MONEY_UNITS:
+        if fu == "元":
+            return 1.0
+        return 0.5 if fu == "" and money_like else 0.0
+    if fu == iu:
+        return 1.0
+    ff, fi = _family(fu), _family(iu)
+    if ff and ff == fi:
+        return _SAME_FAMILY
+    if ff and fi:
+        return _CROSS.get((ff, fi), 0.0)
+    return 0.0
+
+
+def convert_value(value: float, fact_unit: str, indicator_unit: str) -> float:
+    """Express a fact's value in the indicator's unit (money: 元 → 万元 …)."""
+    if indicator_unit in MONEY_UNITS and fact_unit in ("元", ""):
+        return value / MONEY_UNITS[indicator_unit]
+    return value
+
+
+def _bigrams(s: str) -> set[str]:
+    return {s[i:i + 2] for i in range(len(s) - 1)} or ({s} if s else set())
+
+
+def phrase_match(phrase: str, text: str) -> float:
+    """1.0 if ``phrase`` occurs in ``text``, else the share of its bigrams found there."""
+    if not phrase or not text:
+        return 0.0
+    if phrase in text:
+        return 1.0
+    grams = _bigrams(phrase)
+    found = sum(1 for g in grams if g in text)
+    share = found / len(grams)
+    return share if share >= 0.5 else 0.0
+
+
+def _best_in_fields(phrases: Iterable[str], fields: dict[str, str]) -> float:
+    best = 0.0
+    for phrase in phrases:
+        p = fold(phrase)
+        for name, text in fields.items():
+            best = max(best, _WEIGHTS[name] * phrase_match(p, text))
+    return best
+
+
+def _fact_get(fact: Any, key: str, default=None):
+    return fact.get(key, default) if isinstance(fact, dict) else getattr(fact, key, default)
+
+
+_MONEY_WORDS = re.compile(r"经费|资金|投入|投资|拨款|筹集|预算|支出|捐赠|金额")
+
+
+def score_indicator(fact: Any, indicator: dict, fields: dict[str, str]) -> float:
+    fu = _fact_get(fact, "unit", "") or ""
+    money_like = bool(_MONEY_WORDS.search(fields.get("subject", "") + fields.get("context", "")))
+    gate = unit_compatibility(fu, indicator.get("unit", ""), money_like)
+    if gate == 0.0:
+        return 0.0
+    names = [indicator.get("name", "")] + list(indicator.get("aliases") or [])
+    alias = _best_in_fields([n for n in names if n], fields)
+    parts = [(0.65, alias)]
+    population = indicator.get("population") or []
+    pop = _best_in_fields(population, fields) if population else None
+    if pop is not None:
+        parts.append((0.2, pop))
+    sect_kw = indicator.get("section_keywords") or []
+    sect = _best_in_fields(sect_kw, {"section": fields.get("section", ""), "context": fields.get("context", "")}) \
+        if sect_kw else None
+    if sect is not None:
+        parts.append((0.15, sect))
+    total_w = sum(w for w, _ in parts)
+    score = sum(w * v for w, v in parts) / total_w
+    if population and not pop:
+        score *= 0.4  # the indicator is about a population nobody mentioned
+    return gate * score
+
+
+def fact_fields(fact: Any, text: str | None, sections: list | None) -> dict[str, str]:
+    """The places we look for evidence: subject, clause before the number, section path."""
+    subject = fold(_fact_get(fact, "subject", "") or "")
+    context = ""
+    section = ""
+    start = _fact_get(fact, "start", None)
+    if text is not None and start is not None:
+        lo = max(0, start - 40)
+        window = text[lo:start]
+        cut = max(window.rfind(c) for c in "。;；\n")
+        context = fold(window[cut + 1:])
+        if sections:
+            from .split import section_at
+
+            sec = section_at(sections, start)
+            if sec is not None:
+                section = fold(sec.path)
+    return {"subject": subject, "context": context, "section": section}
+
+
+def map_facts(
+    facts: Iterable[Any],
+    catalogue: list[dict],
+    text: str | None = None,
+    min_confidence: float = 0.3,
+) -> list[dict]:
+    """Best indicator for each fact.
+
+    ``text`` is the original text the facts came from; when given, the clause before
+    each number and the heading of its section are used as evidence.  Returns one dict
+    per fact: ``{"fact", "code", "confidence", "value", "unit", "section"}`` where
+    ``value`` is expressed in the indicator's unit (None when unmapped).
+    """
+    sections = None
+    if text is not None:
+        from .split import split_sections
+
+        sections = split_sections(text)
+    out = []
+    for fact in facts:
+        fields = fact_fields(fact, text, sections)
+        best, best_score = None, 0.0
+        for ind in catalogue:
+            sc = score_indicator(fact, ind, fields)
+            if sc > best_score:
+                best, best_score = ind, sc
+        fact_dict = fact if isinstance(fact, dict) else fact.to_dict()
+        if best is None or best_score < min_confidence:
+            out.append({
+                "fact": fact_dict, "code": None, "confidence": round(best_score, 3),
+                "value": None, "unit": None, "section": fields["section"],
+            })
+            continue
+        value = convert_value(_fact_get(fact, "value"), _fact_get(fact, "unit", ""), best.get("unit", ""))
+        out.append({"fact": fact_dict, "code": best["code"], "confidence": round(min(1.0, best_score), 3),
+                    "value": value, "unit": best.get("unit"), "section": fields["section"]})
+    return out

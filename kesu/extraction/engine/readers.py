@@ -1,0 +1,98 @@
+"""Read report files into text: .txt (UTF-8, GB18030 fallback), .html, .docx, .pdf.
+
+Heavy readers (python-docx, pdfminer.six) are imported lazily inside their functions so
+that importing the engine, and starting the CLI, stays fast.
+"""
+
+from __future__ import annotations
+
+from html.parser import HTMLParser
+from pathlib import Path
+
+TEXT_SUFFIXES = {".txt", ".text", ".md", ""}
+HTML_SUFFIXES = {".html", ".htm", ".shtml", ".xhtml"}
+
+
+def decode_bytes(data: bytes) -> str:
+    """Decode like Python's text mode, so offsets match ``Path.read_text()``.
+
+    UTF-8 first (a BOM is kept as a character, as ``read_text(encoding="utf-8")`` keeps
+    it), then GB18030, a superset of GBK/GB2312.  Line endings are translated the way
+    universal-newline reading does ("\r\n" and "\r" become "\n").
+    """
+    for enc in ("utf-8", "gb18030"):
+        try:
+            text = data.decode(enc)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:
+        text = data.decode("utf-8", errors="replace")
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+class _TextCollector(HTMLParser):
+    """Keeps visible text; block elements become line breaks so lines survive."""
+
+    BLOCK = {"p", "div", "br", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "section", "article", "td", "table"}
+    SKIP = {"script", "style", "noscript", "template", "head"}
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self._skip = 0
+
+    def handle_starttag(self, tag, attrs):  # noqa: ARG002
+        if tag in self.SKIP:
+            self._skip += 1
+        elif tag in self.BLOCK:
+            self.parts.append("\n")
+
+    def handle_endtag(self, tag):
+        if tag in self.SKIP and self._skip:
+            self._skip -= 1
+        elif tag in self.BLOCK:
+            self.parts.append("\n")
+
+    def handle_data(self, data):
+        if not self._skip:
+            self.parts.append(data)
+
+
+def html_to_text(html: str) -> str:
+    collector = _TextCollector()
+    collector.feed(html)
+    collector.close()
+    lines = ["".join(line.split("\t")).rstrip() for line in "".join(collector.parts).split("\n")]
+    out: list[str] = []
+    for line in lines:
+        if line.strip() or (out and out[-1].strip()):
+            out.append(line)
+    return "\n".join(out).strip("\n")
+
+
+def read_docx(path: Path) -> str:
+    import docx  # python-docx, lazy
+
+    document = docx.Document(str(path))
+    return "\n".join(p.text for p in document.paragraphs)
+
+
+def read_pdf(path: Path) -> str:
+    from pdfminer.high_level import extract_text  # pdfminer.six, lazy
+
+    return extract_text(str(path))
+
+
+def read_file(path: str | Path) -> str:
+    """Return the text of a report file, chosen by suffix."""
+    p = Path(path)
+    suffix = p.suffix.lower()
+    if suffix == ".docx":
+        return read_docx(p)
+    if suffix == ".pdf":
+        return read_pdf(p)
+    text = decode_bytes(p.read_bytes())
+    if suffix in HTML_SUFFIXES:
+        return html_to_text(text)
+    return text
