@@ -75,20 +75,21 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
+    # These pass their arguments on untouched (argparse would take their options for its own).
+    if argv and argv[0] in {"extract", "dedup"}:
+        from kesu.extraction import commands
+
+        return (commands.extract_main if argv[0] == "extract" else commands.dedup_main)(argv[1:])
+    if argv and argv[0] == "manage":
+        _django_setup()
+        from django.core.management import execute_from_command_line
+
+        execute_from_command_line(["kesu manage", *argv[1:]])
+        return 0
     parser = _parser()
     ns = parser.parse_args(argv)
     if ns.command is None:
         parser.print_help()
-        return 0
-    if ns.command in {"extract", "dedup"}:
-        from kesu.extraction import commands
-
-        return (commands.extract_main if ns.command == "extract" else commands.dedup_main)(ns.args)
-    if ns.command == "manage":
-        _django_setup()
-        from django.core.management import execute_from_command_line
-
-        execute_from_command_line(["kesu manage", *ns.args])
         return 0
     if ns.command == "serve":
         return _call("kesu_serve", host=ns.host, port=ns.port)
