@@ -64,6 +64,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "kesu.core.middleware.ChooseFirstMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
 ]
 

@@ -11,6 +11,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import yaml
+from django.contrib.auth.hashers import make_password
 from django.core.management import call_command
 from django.db import transaction
 
@@ -89,9 +90,14 @@ def _person(region: Region, index: int) -> str:
     return _SURNAMES[seed % len(_SURNAMES)] + _GIVEN[(seed * 7) % len(_GIVEN)]
 
 
+def _doc_prefix(region: Region) -> str:
+    """达州市 → 达市, 渠县 → 渠, 宣汉县 → 宣: how 文号 abbreviate the issuing government."""
+    return region.name[0] + ("市" if region.name.endswith("市") else "")
+
+
 def _build_plan(region: Region, framework: Framework, spec: dict):
     document = plan_services.document_create(
-        actor=None, region=region, doc_no=f"{region.short_name or region.name[:2]}府办发〔2021〕{30 + int(region.code) % 40}号",
+        actor=None, region=region, doc_no=f"{_doc_prefix(region)}府办发〔2021〕{30 + int(region.code) % 40}号",
         title=f"{region.name}人民政府办公室关于印发《{region.name}全民科学素质行动规划纲要实施方案（2021—2025年）》的通知",
         issuer=f"{region.name}人民政府办公室", issued_on=date(2021, 11, 8),
     )
@@ -171,12 +177,13 @@ def _users(prefecture: Region, counties: list[Region]) -> list[DemoLogin]:
         ("leader", Role.VIEWER, prefecture, None, "达州市 领导查看"),
     ]
     logins = []
+    password_hash = make_password(PASSWORD)  # hashing is slow on purpose: do it once for all demo logins
     for username, role, region, unit, label in specs:
         if role == Role.FILLER and unit is None:
             continue
         if not User.objects.filter(username=username).exists():
-            user_create(actor=None, username=username, password=PASSWORD, role=role, region=region, unit=unit,
-                        full_name=label.split(" ")[0] if role != Role.ADMIN else "系统管理员", validate=False)
+            user_create(actor=None, username=username, password=password_hash, password_is_hashed=True, role=role,
+                        region=region, unit=unit, full_name=label.split(" ")[0] if role != Role.ADMIN else "系统管理员")
         logins.append(DemoLogin(username, Role(role).label, label))
     return logins
 

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from kesu.accounts.scope import Scope
 from kesu.core.exceptions import ApplicationError
+from kesu.core.middleware import ChooseFirst
 from kesu.regions import selectors as region_selectors
 from kesu.regions.models import Level
 
@@ -31,7 +32,7 @@ def _region(scope, request, *, required: bool = True):
         return region_selectors.region_for_scope(scope, pk)
     root = region_selectors.scope_root(scope)
     if root is None and required:
-        raise Http404("请先选择区域")
+        raise ChooseFirst("regions:region_list", "请先在区域列表中选择一个区域。")
     return root
 
 

@@ -90,6 +90,8 @@ def parse(text: str) -> list[Node]:
     stack: list[Node | None] = []
     seen: dict[str, Node] = {}
     for raw in io.StringIO(text):
+        if raw.startswith("\t\t\t\t"):
+            continue  # villages (most of the file) are not loaded: skip them before any other work
         line = raw.rstrip("\r\n")
         if not line.strip():
             continue
@@ -97,8 +99,6 @@ def parse(text: str) -> list[Node]:
         parts = line.strip("\t").split("\t")
         del stack[file_depth:]
         parent = stack[-1] if stack else None
-        if file_depth >= 4:  # villages are not loaded
-            continue
         if file_depth == 3:
             # "县直辖行政区划"-style lines group villages, they are not townships
             if parent is not None and parent.code and not parts[0].endswith("直辖行政区划"):

@@ -3,7 +3,7 @@
 from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_safe, require_http_methods
 
 from kesu.core.exceptions import ApplicationError
 from kesu.core.htmx import is_htmx_partial
@@ -14,6 +14,7 @@ from ..models import Category
 from ._helpers import require_manager, scope_of
 
 
+@require_safe
 def indicator_list(request):
     scope = scope_of(request)
     category = request.GET.get("category") if request.GET.get("category") in Category.values else None
@@ -48,6 +49,7 @@ def indicator_create(request):
     })
 
 
+@require_safe
 def framework_list(request):
     scope = scope_of(request)
     return render(request, "plans/framework_list.html", {
@@ -55,6 +57,7 @@ def framework_list(request):
     })
 
 
+@require_safe
 def framework_detail(request, pk):
     scope = scope_of(request)
     framework = selectors.framework_detail(scope, pk)

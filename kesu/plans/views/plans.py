@@ -3,7 +3,7 @@
 from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_safe, require_http_methods
 
 from kesu.core.exceptions import ApplicationError
 from kesu.core.htmx import is_htmx_partial
@@ -14,6 +14,7 @@ from ..models import FrameworkItem, TaskRole
 from ._helpers import require_manager, scope_of
 
 
+@require_safe
 def plan_list(request):
     scope = scope_of(request)
     plans = selectors.plans_for_scope(scope).order_by("region__path", "-start_year", "kind")
@@ -52,6 +53,7 @@ def _task_filters(request, plan):
             "unit": unit, "item": item, "role": role}
 
 
+@require_safe
 def plan_detail(request, pk):
     scope = scope_of(request)
     plan = selectors.plan_detail(scope, pk)
@@ -164,6 +166,7 @@ def target_list(request, pk):
     })
 
 
+@require_safe
 def target_consistency(request, pk):
     scope = scope_of(request)
     plan = selectors.plan_detail(scope, pk)

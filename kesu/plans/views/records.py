@@ -3,7 +3,7 @@
 from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_safe, require_http_methods
 
 from kesu.core.exceptions import ApplicationError
 
@@ -12,6 +12,7 @@ from ..forms import DocumentForm, MeetingForm, apply_error
 from ._helpers import require_manager, scope_of
 
 
+@require_safe
 def document_list(request):
     scope = scope_of(request)
     return render(request, "plans/document_list.html", {
@@ -19,6 +20,7 @@ def document_list(request):
     })
 
 
+@require_safe
 def meeting_list(request):
     scope = scope_of(request)
     return render(request, "plans/meeting_list.html", {

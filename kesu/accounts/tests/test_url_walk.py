@@ -1,0 +1,171 @@
+"""Walk every URL pattern as every role and assert exactly who may open it.
+
+A new URL pattern without a rule here fails ``test_every_url_has_a_rule``: access must be decided, not assumed.
+"""
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from kesu.accounts.models import Role, User
+from kesu.orgs.models import BodyPost, ContactPerson, CoordinationBody, PostKind, Unit, UnitKind
+from kesu.plans.loader import load_builtin
+from kesu.plans.models import Framework, Plan, Task, TaskRole, TaskUnit
+from kesu.regions.models import Level, Region
+
+ROLES = ["anonymous", "filler_a", "filler_b", "office_x", "office_y", "office_p", "viewer_x", "admin"]
+SIGNED_IN = set(ROLES) - {"anonymous"}
+ADMIN = {"admin"}
+# Who reads, and who manages, things that belong to county X (P is X's prefecture; Y is X's sibling county).
+READ_X = {"office_x", "office_p", "viewer_x", "admin"}
+MANAGE_X = {"office_x", "office_p", "admin"}
+READ_X_AND_FILLERS = READ_X | {"filler_a", "filler_b"}
+OFFICES = {"office_x", "office_y", "office_p", "admin"}
+READERS = {"office_x", "office_y", "office_p", "viewer_x", "admin"}
+
+# URL name → (object the URL points at ("?obj": passed as ?region=) or None, roles that get 200 on GET (None: POST only), roles that may POST).
+RULES = {
+    "home": (None, SIGNED_IN, set()),
+    "accounts:login": (None, set(ROLES), set(ROLES)),
+    "accounts:logout": (None, None, SIGNED_IN),
+    "regions:region_list": (None, SIGNED_IN, set()),
+    "regions:region_import_template": (None, SIGNED_IN, set()),
+    "regions:region_detail": ("county_x", READ_X_AND_FILLERS, set()),
+    "regions:region_children": ("county_x", READ_X_AND_FILLERS, set()),
+    "regions:region_add_child": ("county_x", None, MANAGE_X),
+    "regions:region_edit": ("township_x", None, MANAGE_X),
+    "regions:region_import": ("county_x", None, MANAGE_X),
+    "orgs:unit_list": (None, SIGNED_IN, set()),
+    "orgs:unit_create": ("?county_x", MANAGE_X, MANAGE_X),
+    "orgs:create_default_units": ("?county_x", None, MANAGE_X),
+    "orgs:unit_detail": ("unit_a", READ_X | {"filler_a"}, set()),
+    "orgs:unit_edit": ("unit_a", MANAGE_X, MANAGE_X),
+    "orgs:unit_end": ("unit_a", MANAGE_X, MANAGE_X),
+    "orgs:contact_create": ("unit_a", None, MANAGE_X),
+    "orgs:contact_edit": ("contact_a", MANAGE_X, MANAGE_X),
+    "orgs:contact_delete": ("contact_a", None, MANAGE_X),
+    "orgs:body_detail": ("?county_x", READ_X_AND_FILLERS, set()),
+    "orgs:body_edit": ("?county_x", MANAGE_X, MANAGE_X),
+    "orgs:body_post_add": ("?county_x", None, MANAGE_X),
+    "orgs:body_post_remove": ("post_x", None, MANAGE_X),
+    "plans:plan_list": (None, SIGNED_IN, set()),
+    "plans:plan_create": (None, OFFICES, OFFICES),
+    "plans:plan_detail": ("plan_x", READ_X_AND_FILLERS, set()),
+    "plans:task_create": ("plan_x", MANAGE_X, MANAGE_X),
+    "plans:target_list": ("plan_x", READ_X_AND_FILLERS, MANAGE_X),
+    "plans:target_consistency": ("plan_x", READ_X_AND_FILLERS, set()),
+    "plans:task_edit": ("task_x", MANAGE_X, MANAGE_X),
+    "plans:task_delete": ("task_x", MANAGE_X, MANAGE_X),
+    "plans:document_list": (None, SIGNED_IN, set()),
+    "plans:document_create": (None, OFFICES, OFFICES),
+    "plans:meeting_list": (None, SIGNED_IN, set()),
+    "plans:meeting_create": (None, OFFICES, OFFICES),
+    "plans:indicator_list": (None, SIGNED_IN, set()),
+    "plans:indicator_create": (None, OFFICES, OFFICES),
+    "plans:framework_list": (None, SIGNED_IN, set()),
+    "plans:framework_detail": ("framework", SIGNED_IN, set()),
+    "plans:framework_localise": ("framework", None, OFFICES),
+}
+# The API authenticates on its own (tokens or session) and is walked by its own tests.
+SKIPPED_NAMESPACES = {"admin", "api"}
+
+
+def _named_patterns(patterns=None, namespace=None):
+    for pattern in patterns if patterns is not None else get_resolver().url_patterns:
+        if isinstance(pattern, URLResolver):
+            ns = pattern.namespace or namespace
+            if ns not in SKIPPED_NAMESPACES:
+                yield from _named_patterns(pattern.url_patterns, ns)
+        elif isinstance(pattern, URLPattern) and pattern.name:
+            yield f"{namespace}:{pattern.name}" if namespace else pattern.name
+
+
+def test_every_url_has_a_rule():
+    missing = sorted(set(_named_patterns()) - set(RULES))
+    assert not missing, f"URL patterns without an access rule: {missing}"
+
+
+def _region(code, name, level, parent=None):
+    return Region.objects.create(code=code, name=name, level=level, parent=parent,
+                                 path=f"{parent.path if parent else ''}{code}/", depth=parent.depth + 1 if parent else 0)
+
+
+@pytest.fixture
+def world(db, settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    load_builtin()
+    province = _region("510000", "四川省", Level.PROVINCE)
+    prefecture = _region("511700", "达州市", Level.PREFECTURE, province)
+    county_x = _region("511725", "渠县", Level.COUNTY, prefecture)
+    county_y = _region("511722", "宣汉县", Level.COUNTY, prefecture)
+    township_x = _region("511725100", "渠江街道", Level.TOWNSHIP, county_x)
+    unit_a = Unit.objects.create(region=county_x, name="渠县教育局", kind=UnitKind.EDUCATION)
+    unit_b = Unit.objects.create(region=county_x, name="渠县农业农村局", kind=UnitKind.AGRICULTURE)
+    unit_c = Unit.objects.create(region=county_y, name="宣汉县教育局", kind=UnitKind.EDUCATION)
+    body_x = CoordinationBody.objects.create(region=county_x, name="渠县全民科学素质工作领导小组")
+    post_x = BodyPost.objects.create(body=body_x, post=PostKind.LEADER, person_name="张三")
+    contact_a = ContactPerson.objects.create(unit=unit_a, name="李四", is_liaison=True)
+    framework = Framework.objects.get(code="kxsz-2021-2035", region__isnull=True)
+    plan_x = Plan.objects.create(region=county_x, framework=framework, title="渠县实施方案", start_year=2021,
+                                 end_year=2025)
+    task_x = Task.objects.create(plan=plan_x, title="开展农村实用技术培训", number="A2.1")
+    TaskUnit.objects.create(task=task_x, unit=unit_b, role=TaskRole.LEAD)
+    users = {
+        "filler_a": dict(role=Role.FILLER, unit=unit_a),
+        "filler_b": dict(role=Role.FILLER, unit=unit_b),
+        "office_x": dict(role=Role.OFFICE, region=county_x),
+        "office_y": dict(role=Role.OFFICE, region=county_y),
+        "office_p": dict(role=Role.OFFICE, region=prefecture),
+        "viewer_x": dict(role=Role.VIEWER, region=county_x),
+        "admin": dict(role=Role.ADMIN, is_superuser=True, is_staff=True),
+    }
+    accounts = {name: User.objects.create_user(username=name, password="walk-pass-123", **fields)
+                for name, fields in users.items()}
+    objects = dict(county_x=county_x, township_x=township_x, unit_a=unit_a, unit_c=unit_c, contact_a=contact_a,
+                   post_x=post_x, plan_x=plan_x, task_x=task_x, framework=framework)
+    return {"objects": objects, "users": accounts}
+
+
+def _url(name, world):
+    target = RULES[name][0]
+    if target and target.startswith("?"):
+        return f"{reverse(name)}?region={world['objects'][target[1:]].pk}"
+    return reverse(name, kwargs={"pk": world["objects"][target].pk} if target else None)
+
+
+def _as(client, world, role):
+    client.logout()
+    if role != "anonymous":
+        client.force_login(world["users"][role])
+    return client
+
+
+@pytest.mark.parametrize("name", sorted(RULES))
+def test_who_may_open_each_page(name, world, client):
+    url, (_, readers, _) = _url(name, world), RULES[name]
+    outcome = {role: _as(client, world, role).get(url).status_code for role in ROLES}
+    if readers is None:
+        assert set(outcome.values()) == {405} or outcome["anonymous"] == 302, f"{name} must refuse GET: {outcome}"
+        return
+    assert {role for role, status in outcome.items() if status == 200} == readers, f"{name}: {outcome}"
+    for role, status in outcome.items():
+        if role not in readers:
+            expected = (302,) if role == "anonymous" else (403, 404, 405)
+            assert status in expected, f"{name}: {role} got {status}"
+
+
+@pytest.mark.parametrize("name", sorted(n for n, rule in RULES.items() if rule[2] != set(ROLES)))
+def test_who_may_change_through_each_page(name, world, client):
+    """A POST from a role without the right changes nothing: it is refused before any form is read."""
+    url, (_, _, writers) = _url(name, world), RULES[name]
+    for role in ROLES:
+        if role in writers:
+            continue
+        status = _as(client, world, role).post(url, {}).status_code
+        if role == "anonymous":
+            assert status == 302, f"{name}: anonymous POST got {status}"
+        else:
+            assert status in (403, 404, 405), f"{name}: {role} POST got {status}"
+    if writers:
+        # One allowed role is let through (a form error re-rendered, a redirect after success, or a refusal message).
+        role = "office_x" if "office_x" in writers else sorted(writers)[0]
+        assert _as(client, world, role).post(url, {}).status_code in (200, 302, 400), name

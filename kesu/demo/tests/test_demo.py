@@ -1,0 +1,69 @@
+"""The demo as a 科协 officer meets it: a real prefecture, its counties' plans, tasks with their lead units."""
+
+import re
+
+import pytest
+
+from kesu.accounts.models import Role, User
+from kesu.demo.builder import COUNTIES, FOCUS_COUNTY, PASSWORD, PREFECTURE, build_demo
+from kesu.orgs.models import CoordinationBody, Unit
+from kesu.plans.models import Plan, Target, TaskRole
+from kesu.plans.selectors import target_consistency
+from kesu.regions.models import Region
+
+
+@pytest.fixture
+def demo(db, settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    return build_demo()
+
+
+def test_demo_is_a_prefecture_with_three_counties_and_their_plans(demo):
+    prefecture = Region.objects.get(code=PREFECTURE)
+    counties = Region.objects.filter(code__in=COUNTIES)
+    assert prefecture.name == "达州市" and {c.parent_id for c in counties} == {prefecture.pk}
+    assert Region.objects.get(code=FOCUS_COUNTY).children.count() >= 10  # 渠县's townships
+    for county in counties:
+        assert 20 <= Unit.objects.filter(region=county).count() <= 30
+        assert CoordinationBody.objects.get(region=county).posts.count() >= 20
+        plan = Plan.objects.get(region=county)
+        assert plan.tasks.count() >= 30
+        assert all(1 <= t.task_units.filter(role=TaskRole.LEAD).count() <= 3 for t in plan.tasks.all())
+        assert Target.objects.filter(plan=plan, region=county).count() >= 40
+
+
+def test_demo_township_targets_add_up_to_the_county_target(demo):
+    plan = Plan.objects.get(region__code=FOCUS_COUNTY)
+    target = Target.objects.get(plan=plan, region=plan.region, indicator__code="TRN_FARMER_P", year=2025)
+    check = target_consistency(plan, target.indicator, 2025)
+    (row,) = [r for r in check.rows if r.region == plan.region]
+    assert row.children_sum == row.target == target.value
+    assert row.difference == 0 and not row.children_missing
+
+
+def test_demo_gives_one_login_per_role_and_is_idempotent(demo):
+    roles = {login.role for login in demo}
+    assert roles == {label for _, label in Role.choices}
+    again = build_demo()
+    assert [login.username for login in again] == [login.username for login in demo]
+    assert Plan.objects.filter(region__code__in=COUNTIES).count() == len(COUNTIES)
+    assert User.objects.get(username="quxian").check_password(PASSWORD)
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_office_user_opens_the_plan_and_sees_tasks_with_their_lead_units(page, live_server, settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    build_demo()
+    page.goto(f"{live_server.url}/")
+    page.fill("#id_username", "quxian")
+    page.fill("#id_password", PASSWORD)
+    page.click("button[type=submit]")
+    assert "演示数据" in page.inner_text("body")
+    page.click("text=渠县全民科学素质行动规划纲要实施方案（2021—2025年）")
+    page.wait_for_selector("#task-table")
+    table = page.inner_text("#task-table")
+    assert "开展农村实用技术培训" in table
+    row = page.locator("#task-table tr", has_text="开展农村实用技术培训")
+    assert "渠县农业农村局" in row.inner_text() and "渠县科学技术协会" in row.inner_text()
+    assert len(re.findall("A[1-5]\\.\\d+|P[1-5]\\.\\d+", table)) >= 30
