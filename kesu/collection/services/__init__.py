@@ -1,0 +1,21 @@
+"""Every write of the collection app. Views, API, CLI, the Excel import and extraction call only these.
+
+Each function is keyword-only, runs in one transaction (a savepoint when called inside an outer one, so an import
+can wrap many rows in a single all-or-nothing transaction), checks scope and locks, and records an audit event.
+"""
+
+from .activities import (activity_create, activity_delete, activity_update, activity_upsert, attachment_add,
+                         attachment_delete)
+from .config import data_set_create, load_rules, lock_exception_open, rule_create
+from .narratives import narrative_save
+from .reminders import send_reminders
+from .submissions import (submission_accept, submission_approve, submission_for, submission_return,
+                          submission_submit, submission_unapprove, submission_violations)
+from .values import value_save, value_upsert
+
+__all__ = [
+    "activity_create", "activity_delete", "activity_update", "activity_upsert", "attachment_add", "attachment_delete",
+    "data_set_create", "load_rules", "lock_exception_open", "rule_create", "narrative_save", "send_reminders",
+    "submission_accept", "submission_approve", "submission_for", "submission_return", "submission_submit",
+    "submission_unapprove", "submission_violations", "value_save", "value_upsert",
+]

@@ -1,0 +1,61 @@
+"""Writing narratives: 工作进展, 主要成效, 存在问题, 下步打算 per task × reporter × period."""
+
+from django.db import transaction
+
+from kesu.core import audit
+from kesu.core.exceptions import ApplicationError
+
+from ..models import LOCKED_STATUSES, Narrative, Submission, SubmissionStatus
+from .common import FORM, parse_period, reporter_label, require_writer, scope_of
+
+OBJECT_TYPE = "collection.narrative"
+MAX_CHARS = 5000
+
+
+def _clean_text(text: str | None) -> str:
+    # Keep paragraphs; normalise line endings and trim trailing spaces of each line.
+    lines = [line.rstrip() for line in (text or "").replace("\r\n", "\n").replace("\r", "\n").split("\n")]
+    return "\n".join(lines).strip()
+
+
+def narrative_save(*, actor, task, region, unit, period, texts: dict, expected_version: int | None = None,
+                   reason: str = "", source: str = FORM) -> Narrative:
+    period = parse_period(period)
+    require_writer(scope_of(actor), region, unit)
+    clean = {}
+    for name in Narrative.TEXT_FIELDS:
+        if name in texts:
+            value = _clean_text(texts[name])
+            if len(value) > MAX_CHARS:
+                label = Narrative._meta.get_field(name).verbose_name
+                raise ApplicationError(f"“{task}”的{label}超过 {MAX_CHARS} 字，请精简。", field=name)
+            clean[name] = value
+    who = reporter_label(region, unit)
+    with transaction.atomic():
+        blocked = (Submission.objects.filter(region=region, unit=unit, period_id=period.id)
+                   .filter(status__in=[*LOCKED_STATUSES, SubmissionStatus.SUBMITTED]).first())
+        if blocked:
+            raise ApplicationError(f"{who}{period.label}的填报已{blocked.get_status_display()}，工作情况不能修改。",
+                                   field="progress")
+        row = (Narrative.objects.select_for_update().select_related("updated_by")
+               .filter(task=task, region=region, unit=unit, period_id=period.id).first())
+        if expected_version is not None and (row.version if row else 0) != expected_version:
+            by = row.updated_by.display_name if row and row.updated_by else "其他人"
+            when = f"于 {row.updated_at:%Y-%m-%d %H:%M} " if row else ""
+            raise ApplicationError(f"“{task}”的工作情况已被{by}{when}修改，请刷新查看对方的修改后再保存。", field="version",
+                                   extra={"current": row})
+        old = {k: getattr(row, k) for k in Narrative.TEXT_FIELDS} if row else None
+        if row is None:
+            row = Narrative(task=task, region=region, unit=unit, period_id=period.id, version=0)
+        for name, value in clean.items():
+            setattr(row, name, value)
+        changes = audit.model_changes(row, old, Narrative.TEXT_FIELDS)
+        if old is not None and not changes:
+            return row
+        row.version += 1
+        row.source, row.updated_by = source[:300], actor
+        row.save()
+        audit.record(actor=actor, action="create" if old is None else "update", instance=row, object_type=OBJECT_TYPE,
+                     object_repr=f"{who} {period.label} {task}", changes=changes, reason=reason, source=source,
+                     region_path=region.path)
+    return row

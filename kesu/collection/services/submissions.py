@@ -1,0 +1,163 @@
+"""The approval workflow: 未填报 → 填报中 → 已提交 → 已退回 / 已审核 → 已接收.
+
+Each transition is one service with its guard, an event row and an audit event. Approval goes bottom-up: a region's
+own return can be approved only when the returns of its units and child regions are approved; approval locks data.
+"""
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.utils import timezone
+
+from kesu.core import audit
+from kesu.core.exceptions import ApplicationError
+from kesu.core.periods import PERIOD_TYPES, Period
+
+from .. import validation
+from ..models import EDITABLE_STATUSES, LOCKED_STATUSES, DataSet, Submission, SubmissionEvent
+from ..models import SubmissionStatus as S
+from ..reporting import child_reporters, covers, reviewer_region
+from .common import require_writer, scope_of
+
+OBJECT_TYPE = "collection.submission"
+
+
+def submission_for(*, data_set: DataSet, period, region, unit) -> Submission:
+    """The return of a reporter, created as 未填报 if it does not exist yet (a bookkeeping row, no event)."""
+    period = period if isinstance(period, Period) else Period.parse(period)
+    if period.kind != data_set.period_type:
+        raise ApplicationError(f"“{data_set.name}”按{dict(PERIOD_TYPES)[data_set.period_type]}填报，"
+                               f"报告期“{period.id}”不符。", field="period")
+    if not covers(data_set, region, unit):
+        raise ApplicationError(f"“{data_set.name}”不要求{unit.name if unit else region.name}填报。", field="data_set")
+    sub, _ = Submission.objects.get_or_create(data_set=data_set, period_id=period.id, region=region, unit=unit,
+                                              defaults={"period_start": period.start, "period_end": period.end})
+    return sub
+
+
+def _transition(sub: Submission, *, actor, action: str, to: str, reason: str = "") -> Submission:
+    from_status = sub.status
+    sub.status = to
+    sub.save()
+    SubmissionEvent.objects.create(submission=sub, action=action, from_status=from_status, to_status=to, actor=actor,
+                                   reason=reason)
+    audit.record(actor=actor, action=action, instance=sub, object_type=OBJECT_TYPE,
+                 changes={"status": [S(from_status).label, S(to).label]}, reason=reason,
+                 region_path=sub.region.path)
+    return sub
+
+
+def _locked(sub: Submission) -> Submission:
+    return Submission.objects.select_for_update().select_related("data_set", "region", "unit").get(pk=sub.pk)
+
+
+def _require_reviewer(actor, sub: Submission) -> None:
+    scope = scope_of(actor)
+    if scope.is_admin:
+        return
+    reviewer = reviewer_region(sub.region, sub.unit)
+    if not scope.is_office or reviewer is None or not scope.sees_region(reviewer):
+        raise PermissionDenied("无权审核该单位或区域的填报")
+    if sub.unit is None and scope.region_id == sub.region_id:
+        raise PermissionDenied("本级汇总须由上级审核")
+
+
+def submission_violations(sub: Submission) -> list:
+    """Rule violations over the data set's figures for this return (blocking first)."""
+    codes = set(sub.data_set.indicators.values_list("code", flat=True))
+    rules = [r for r in validation.applicable_rules(sub.region) if codes.intersection(validation.rule_codes(r))]
+    found = validation.check(region=sub.region, unit=sub.unit, period=Period.parse(sub.period_id), rules=rules)
+    return sorted(found, key=lambda v: not v.is_blocking)
+
+
+def submission_submit(*, actor, submission: Submission, reason: str = "") -> Submission:
+    require_writer(scope_of(actor), submission.region, submission.unit)
+    with transaction.atomic():
+        sub = _locked(submission)
+        if sub.status not in EDITABLE_STATUSES:
+            raise ApplicationError(f"{sub}当前为“{sub.get_status_display()}”，不能提交。", field="status")
+        problems = submission_violations(sub)
+        blocking = [v for v in problems if v.is_blocking]
+        if blocking:
+            raise ApplicationError(f"{sub}未通过审核规则，不能提交：{blocking[0].message}", field="status",
+                                   extra={"violations": problems})
+        unexplained = [v for v in problems if not v.explained]
+        if unexplained:
+            raise ApplicationError(f"{sub}有需说明的情况未填写说明：{unexplained[0].message}", field="explanation",
+                                   extra={"violations": problems})
+        sub.submitted_at, sub.submitted_by, sub.return_reason = timezone.now(), actor, ""
+        return _transition(sub, actor=actor, action="submit", to=S.SUBMITTED, reason=reason)
+
+
+def submission_return(*, actor, submission: Submission, reason: str) -> Submission:
+    reason = (reason or "").strip()
+    if not reason:
+        raise ApplicationError("退回时必须填写退回原因。", field="reason")
+    with transaction.atomic():
+        sub = _locked(submission)
+        _require_reviewer(actor, sub)
+        if sub.status != S.SUBMITTED:
+            raise ApplicationError(f"{sub}当前为“{sub.get_status_display()}”，只有已提交的填报可以退回。", field="status")
+        sub.return_reason = reason
+        return _transition(sub, actor=actor, action="return", to=S.RETURNED, reason=reason)
+
+
+def _unapproved_children(sub: Submission) -> list[str]:
+    reporters = child_reporters(sub.data_set, sub.region, on=sub.period_end)
+    if sub.unit is not None or not reporters:
+        return []
+    done = {(s.region_id, s.unit_id) for s in Submission.objects.filter(
+        data_set=sub.data_set, period_id=sub.period_id, status__in=LOCKED_STATUSES,
+        region__in={r.region.pk for r in reporters})}
+    return [r.name for r in reporters if r.key not in done]
+
+
+def submission_approve(*, actor, submission: Submission, reason: str = "") -> Submission:
+    with transaction.atomic():
+        sub = _locked(submission)
+        _require_reviewer(actor, sub)
+        if sub.status != S.SUBMITTED:
+            raise ApplicationError(f"{sub}当前为“{sub.get_status_display()}”，只有已提交的填报可以审核通过。", field="status")
+        missing = _unapproved_children(sub)
+        if missing:
+            shown = "、".join(missing[:8]) + (f"等 {len(missing)} 个" if len(missing) > 8 else "")
+            raise ApplicationError(f"{sub.region.name}的下级填报尚未全部审核（{shown}），不能审核本级汇总。", field="status",
+                                   extra={"missing": missing})
+        sub.reviewed_at, sub.reviewed_by = timezone.now(), actor
+        return _transition(sub, actor=actor, action="approve", to=S.APPROVED, reason=reason)
+
+
+def _parent_locked(sub: Submission) -> Submission | None:
+    """The upper return this one rolls into, when that one is already approved (then this one must stay)."""
+    region = sub.region if sub.unit is not None else sub.region.parent
+    if region is None:
+        return None
+    return Submission.objects.filter(data_set=sub.data_set, period_id=sub.period_id, region=region, unit__isnull=True,
+                                     status__in=LOCKED_STATUSES).first()
+
+
+def submission_unapprove(*, actor, submission: Submission, reason: str) -> Submission:
+    """取消审核: back to 已提交 so the reviewer can return it; needs a reason; the upper return must not be approved."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ApplicationError("取消审核时必须填写原因。", field="reason")
+    with transaction.atomic():
+        sub = _locked(submission)
+        _require_reviewer(actor, sub)
+        if sub.status not in LOCKED_STATUSES:
+            raise ApplicationError(f"{sub}当前为“{sub.get_status_display()}”，未审核，无需取消。", field="status")
+        upper = _parent_locked(sub)
+        if upper is not None:
+            raise ApplicationError(f"上级汇总“{upper}”已审核，须先取消上级审核。", field="status")
+        sub.accepted_at = None
+        return _transition(sub, actor=actor, action="unapprove", to=S.SUBMITTED, reason=reason)
+
+
+def submission_accept(*, actor, submission: Submission, reason: str = "") -> Submission:
+    """接收: the reviewing level (or above) takes an approved return into its own figures."""
+    with transaction.atomic():
+        sub = _locked(submission)
+        _require_reviewer(actor, sub)
+        if sub.status != S.APPROVED:
+            raise ApplicationError(f"{sub}当前为“{sub.get_status_display()}”，只有已审核的填报可以接收。", field="status")
+        sub.accepted_at = timezone.now()
+        return _transition(sub, actor=actor, action="accept", to=S.ACCEPTED, reason=reason)
