@@ -91,7 +91,7 @@ def activity_update(*, actor, activity: Activity, data: dict, expected_version: 
     require_writer(scope_of(actor), unit.region, unit)
     clean = _clean({**{k: getattr(activity, k) for k in FIELDS}, **data}, unit=unit)
     with transaction.atomic():
-        current = Activity.objects.select_for_update().select_related("updated_by").get(pk=activity.pk)
+        current = Activity.objects.select_for_update(of=("self",)).select_related("updated_by").get(pk=activity.pk)
         if expected_version is not None and current.version != expected_version:
             who = current.updated_by.display_name if current.updated_by else "其他人"
             raise ApplicationError(f"活动“{current.title}”已被{who}于 {current.updated_at:%Y-%m-%d %H:%M} 修改"

@@ -37,7 +37,7 @@ def narrative_save(*, actor, task, region, unit, period, texts: dict, expected_v
         if blocked:
             raise ApplicationError(f"{who}{period.label}的填报已{blocked.get_status_display()}，工作情况不能修改。",
                                    field="progress")
-        row = (Narrative.objects.select_for_update().select_related("updated_by")
+        row = (Narrative.objects.select_for_update(of=("self",)).select_related("updated_by")
                .filter(task=task, region=region, unit=unit, period_id=period.id).first())
         if expected_version is not None and (row.version if row else 0) != expected_version:
             by = row.updated_by.display_name if row and row.updated_by else "其他人"

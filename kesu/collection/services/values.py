@@ -71,7 +71,7 @@ def value_save(*, actor, indicator, region, unit, period, value, expected_versio
 
     with transaction.atomic():
         guard_open(region=region, unit=unit, period=period, indicator=indicator)
-        row = (IndicatorValue.objects.select_for_update().select_related("updated_by", "indicator")
+        row = (IndicatorValue.objects.select_for_update(of=("self",)).select_related("updated_by", "indicator")
                .filter(indicator=indicator, region=region, unit=unit, period_id=period.id).first())
         if expected_version is not None and (row.version if row else 0) != expected_version:
             raise ApplicationError(value_conflict_message(row) if row else f"“{indicator.name}”已被他人清除，请刷新后重新填写。",
