@@ -4,4 +4,22 @@ from . import views
 
 app_name = "collection"
 
-urlpatterns = []
+_reporter = "<int:ds_id>/<str:period_id>/<int:region_id>/<int:unit_id>"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path(f"grid/{_reporter}/", views.grid, name="grid"),
+    path(f"grid/{_reporter}/cell/<int:indicator_id>/", views.cell_save, name="cell_save"),
+    path(f"grid/{_reporter}/cell/<int:indicator_id>/history/", views.value_history, name="value_history"),
+    path("activities/", views.activity_list, name="activity_list"),
+    path("activities/new/", views.activity_edit, name="activity_create"),
+    path("activities/<int:pk>/", views.activity_edit, name="activity_edit"),
+    path("activities/<int:pk>/attachments/", views.attachment_upload, name="attachment_upload"),
+    path("activities/<int:pk>/delete/", views.activity_delete, name="activity_delete"),
+    path("narratives/<str:period_id>/<int:region_id>/<int:unit_id>/", views.narratives, name="narratives"),
+    path("submissions/<int:pk>/", views.submission_detail, name="submission"),
+    path("submissions/<int:pk>/<str:action>/", views.submission_action, name="submission_action"),
+    path("review/", views.review, name="review"),
+    path("completeness/", views.completeness, name="completeness"),
+    path("violations/", views.violations, name="violations"),
+]

@@ -12,6 +12,9 @@ MENU = [
     ("区域", "regions:region_list", {"admin", "office", "viewer"}),
     ("指标目录", "plans:indicator_list", ALL),
     ("纲要框架", "plans:framework_list", {"admin", "office", "viewer"}),
+    ("填报", "collection:home", {"admin", "office", "filler"}),
+    ("审核", "collection:review", {"admin", "office"}),
+    ("完成情况", "collection:completeness", {"admin", "office", "viewer"}),
 ]
 
 

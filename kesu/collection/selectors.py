@@ -1,0 +1,411 @@
+"""Every read of the collection app that spans relations. Each takes the reader's ``Scope`` explicitly.
+
+A filler sees only its own unit's rows (drafts included); an office sees its region subtree; a viewer sees approved
+(or accepted) figures only.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.db.models import Q
+from django.http import Http404
+
+from kesu.accounts.scope import Scope
+from kesu.core.models import AuditEvent
+from kesu.core.periods import Period
+from kesu.orgs.models import Unit
+from kesu.plans.models import Task
+from kesu.regions.models import Region
+
+from . import validation
+from .computed import computed_values
+from .models import (EDITABLE_STATUSES, LOCKED_STATUSES, Activity, DataSet, IndicatorValue, Narrative, Submission,
+                     SubmissionStatus)
+from .reporting import Reporter, all_reporters, covers, data_sets_for, is_open, recent_periods, reviewer_region, window
+
+
+# -- reporters and scope ---------------------------------------------------------------------------------------------
+
+
+def reporter_get(scope: Scope, region_id: int, unit_id: int | None) -> Reporter:
+    """The reporter named in a URL, or 404 when the reader may not see it (a filler: any other unit)."""
+    region = Region.objects.filter(pk=region_id).first()
+    unit = Unit.objects.filter(pk=unit_id, region_id=region_id).select_related("region").first() if unit_id else None
+    if region is None or (unit_id and unit is None):
+        raise Http404
+    if scope.is_filler:
+        if unit is None or unit.pk != scope.unit_id:
+            raise Http404
+    elif not scope.is_admin and not scope.sees_region(region):
+        raise Http404
+    return Reporter(region, unit)
+
+
+def own_reporter(scope: Scope) -> Reporter | None:
+    if scope.is_filler:
+        unit = Unit.objects.select_related("region").get(pk=scope.unit_id)
+        return Reporter(unit.region, unit)
+    if scope.region_id:
+        return Reporter(Region.objects.get(pk=scope.region_id), None)
+    return None
+
+
+def sees_drafts(scope: Scope, reporter: Reporter) -> bool:
+    """Viewers read approved figures only; fillers and offices see drafts in their scope."""
+    return scope.is_admin or scope.is_filler or scope.is_office
+
+
+def data_set_get(scope: Scope, pk: int) -> DataSet:
+    ds = DataSet.objects.select_related("region").filter(pk=pk, is_active=True).first()
+    if ds is None or not (scope.is_admin or scope.sees_region_or_ancestor(ds.region)):
+        raise Http404
+    return ds
+
+
+# -- the filler's home -----------------------------------------------------------------------------------------------
+
+
+@dataclass
+class HomeRow:
+    data_set: DataSet
+    period: Period
+    reporter: Reporter
+    submission: Submission | None
+    due: date
+    closes: date
+    is_open: bool
+    missing: int
+    total: int
+
+    @property
+    def status_label(self) -> str:
+        return self.submission.get_status_display() if self.submission else SubmissionStatus.EMPTY.label
+
+    @property
+    def status(self) -> str:
+        return self.submission.status if self.submission else SubmissionStatus.EMPTY
+
+
+def home_rows(scope: Scope, *, today: date) -> list[HomeRow]:
+    """The returns this user fills: its data sets, recent periods, status, due dates and what is missing."""
+    reporter = own_reporter(scope)
+    if reporter is None or not (scope.is_filler or scope.is_office):
+        return []
+    rows = []
+    for ds in data_sets_for(reporter.region, reporter.unit):
+        indicator_ids = list(ds.indicators.values_list("id", flat=True))
+        for period in recent_periods(ds, today):
+            sub = Submission.objects.filter(data_set=ds, period_id=period.id, region=reporter.region,
+                                            unit=reporter.unit).first()
+            open_now = is_open(ds, period, reporter.region, reporter.unit, today)
+            if not open_now and sub is None:
+                continue
+            w = window(ds, period)
+            filled = set(IndicatorValue.objects.filter(indicator_id__in=indicator_ids, region=reporter.region,
+                                                       unit=reporter.unit, period_id=period.id, value__isnull=False)
+                         .values_list("indicator_id", flat=True))
+            filled |= set(computed_values(indicator_ids, region=reporter.region, unit=reporter.unit, period=period))
+            rows.append(HomeRow(ds, period, reporter, sub, w.due, w.closes, open_now,
+                                missing=len(set(indicator_ids) - filled), total=len(indicator_ids)))
+    return rows
+
+
+# -- the grid ---------------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Cell:
+    indicator: object
+    row: IndicatorValue | None
+    last_year: object
+    computed: object = None
+    is_computed: bool = False
+    editable: bool = False
+    error: str = ""
+    needs_explanation: bool = False
+    saved: bool = False
+    posted: str | None = None
+
+    @property
+    def value(self):
+        return self.computed if self.is_computed else (self.row.value if self.row else None)
+
+    @property
+    def version(self) -> int:
+        return self.row.version if self.row else 0
+
+
+@dataclass
+class Grid:
+    data_set: DataSet
+    period: Period
+    reporter: Reporter
+    submission: Submission | None
+    editable: bool
+    locked_reason: str
+    cells: list = field(default_factory=list)
+
+
+def grid(scope: Scope, data_set: DataSet, period: Period, reporter: Reporter, *, today: date) -> Grid:
+    if not covers(data_set, reporter.region, reporter.unit) or period.kind != data_set.period_type:
+        raise Http404
+    sub = Submission.objects.filter(data_set=data_set, period_id=period.id, region=reporter.region,
+                                    unit=reporter.unit).first()
+    status = sub.status if sub else SubmissionStatus.EMPTY
+    if not sees_drafts(scope, reporter) and status not in LOCKED_STATUSES:
+        raise Http404
+    writer = scope.is_admin or (scope.is_filler and reporter.unit is not None) or scope.is_office
+    reason = ""
+    if status not in EDITABLE_STATUSES:
+        reason = f"本期填报{SubmissionStatus(status).label}，数据不可修改。"
+    elif not is_open(data_set, period, reporter.region, reporter.unit, today):
+        reason = f"填报已于 {window(data_set, period).closes:%Y-%m-%d} 截止锁定。"
+    result = Grid(data_set, period, reporter, sub, editable=writer and not reason, locked_reason=reason)
+    indicators = list(data_set.indicators.all().order_by("sort", "code"))
+    ids = [i.pk for i in indicators]
+    base = IndicatorValue.objects.filter(indicator_id__in=ids, region=reporter.region, unit=reporter.unit)
+    current = {v.indicator_id: v for v in base.filter(period_id=period.id)}
+    last = dict(base.filter(period_id=period.previous_year().id).values_list("indicator_id", "value"))
+    computed = computed_values(ids, region=reporter.region, unit=reporter.unit, period=period)
+    for ind in indicators:
+        result.cells.append(Cell(indicator=ind, row=current.get(ind.pk), last_year=last.get(ind.pk),
+                                 computed=computed.get(ind.pk), is_computed=ind.pk in computed,
+                                 editable=result.editable and ind.pk not in computed))
+    return result
+
+
+def cell(scope: Scope, data_set: DataSet, period: Period, reporter: Reporter, indicator_id: int, *,
+         today: date) -> Cell:
+    for c in grid(scope, data_set, period, reporter, today=today).cells:
+        if c.indicator.pk == indicator_id:
+            return c
+    raise Http404
+
+
+def value_history(scope: Scope, reporter: Reporter, indicator, period: Period) -> tuple:
+    row = IndicatorValue.objects.filter(indicator=indicator, region=reporter.region, unit=reporter.unit,
+                                        period_id=period.id).first()
+    if row is None:
+        return None, []
+    events = AuditEvent.objects.filter(object_type="collection.indicatorvalue", object_id=str(row.pk)) \
+        .select_related("actor").order_by("-at", "-id")
+    return row, list(events)
+
+
+# -- activities and narratives ---------------------------------------------------------------------------------------
+
+
+def activities(scope: Scope, *, year: int | None = None, unit_id: int | None = None):
+    qs = Activity.objects.select_related("unit", "region").filter(scope.unit_q("unit__"))
+    if unit_id:
+        qs = qs.filter(unit_id=unit_id)
+    if year:
+        qs = qs.filter(start_date__year=year)
+    return qs.order_by("-start_date", "-id")
+
+
+def activity_get(scope: Scope, pk: int) -> Activity:
+    activity = activities(scope).filter(pk=pk).prefetch_related("attachments").first()
+    if activity is None:
+        raise Http404
+    return activity
+
+
+def activity_history(scope: Scope, activity: Activity) -> list:
+    return list(AuditEvent.objects.filter(object_type="collection.activity", object_id=str(activity.pk))
+                .select_related("actor"))
+
+
+def tasks_for(scope: Scope, reporter: Reporter, year: int) -> list[Task]:
+    """The tasks a unit leads or shares (or every task of its region's plans) for the year."""
+    plans_q = Q(plan__region__path__in=[*reporter.region.ancestor_paths, reporter.region.path],
+                plan__start_year__lte=year, plan__end_year__gte=year)
+    qs = Task.objects.filter(plans_q).select_related("plan")
+    if reporter.unit is not None:
+        qs = qs.filter(Q(units=reporter.unit) | Q(all_members_responsible=True, plan__region=reporter.region))
+    return list(qs.distinct().order_by("plan__region__path", "plan_id", "sort", "id"))
+
+
+def narratives(scope: Scope, reporter: Reporter, period: Period) -> dict[int, Narrative]:
+    return {n.task_id: n for n in Narrative.objects.filter(region=reporter.region, unit=reporter.unit,
+                                                           period_id=period.id)}
+
+
+# -- review, completeness, violations ---------------------------------------------------------------------------------
+
+
+def review_queue(scope: Scope):
+    """Returns this office reviews: its units' returns and its child regions' (and deeper) returns."""
+    if not (scope.is_admin or scope.is_office):
+        return Submission.objects.none()
+    qs = Submission.objects.select_related("data_set", "region", "unit").exclude(status=SubmissionStatus.EMPTY)
+    if not scope.is_admin:
+        qs = qs.filter(region__path__startswith=scope.region_path).exclude(region_id=scope.region_id,
+                                                                           unit__isnull=True)
+    return qs.order_by("status", "-submitted_at", "region__path")
+
+
+def submission_get(scope: Scope, pk: int) -> Submission:
+    sub = Submission.objects.select_related("data_set", "region", "unit").filter(pk=pk).first()
+    if sub is None:
+        raise Http404
+    if scope.is_filler and sub.unit_id != scope.unit_id:
+        raise Http404
+    if not scope.is_admin and not scope.is_filler:
+        reviewer = reviewer_region(sub.region, sub.unit)
+        if not (scope.sees_region(sub.region) or (reviewer is not None and scope.sees_region(reviewer))):
+            raise Http404
+    return sub
+
+
+def can_review(scope: Scope, sub: Submission) -> bool:
+    if scope.is_admin:
+        return True
+    reviewer = reviewer_region(sub.region, sub.unit)
+    if not scope.is_office or reviewer is None or not scope.sees_region(reviewer):
+        return False
+    return not (sub.unit is None and scope.region_id == sub.region_id)
+
+
+@dataclass
+class CompletenessRow:
+    reporter: Reporter
+    submission: Submission | None
+    on_time: bool | None
+
+    @property
+    def status(self) -> str:
+        return self.submission.status if self.submission else SubmissionStatus.EMPTY
+
+    @property
+    def status_label(self) -> str:
+        return SubmissionStatus(self.status).label
+
+    @property
+    def is_missing(self) -> bool:
+        return self.status in EDITABLE_STATUSES
+
+
+@dataclass
+class Completeness:
+    data_set: DataSet
+    period: Period
+    due: date
+    rows: list
+
+    @property
+    def expected(self) -> int:
+        return len(self.rows)
+
+    @property
+    def submitted(self) -> int:
+        return sum(1 for r in self.rows if not r.is_missing)
+
+    @property
+    def on_time(self) -> int:
+        return sum(1 for r in self.rows if r.on_time)
+
+    @property
+    def missing(self) -> list:
+        return [r for r in self.rows if r.is_missing]
+
+    @property
+    def rate(self) -> int:
+        return round(100 * self.submitted / self.expected) if self.expected else 0
+
+
+def completeness(scope: Scope, data_set: DataSet, period: Period, root: Region | None = None) -> Completeness:
+    """Which reporters under ``root`` have submitted, on time or late, and who is still missing (催报)."""
+    if root is None:
+        root = Region.objects.get(pk=scope.region_id) if scope.region_id else data_set.region
+    if not (scope.is_admin or scope.sees_region(root)) or scope.is_filler:
+        raise Http404
+    due = window(data_set, period).due
+    subs = {(s.region_id, s.unit_id): s for s in Submission.objects.filter(
+        data_set=data_set, period_id=period.id, region__path__startswith=root.path).select_related("submitted_by")}
+    rows = []
+    for reporter in all_reporters(data_set, root):
+        if reporter.unit is None and reporter.region.pk == scope.region_id and not scope.is_admin:
+            continue  # an office's own total is not part of what it chases
+        sub = subs.get(reporter.key)
+        on_time = None
+        if sub and sub.submitted_at and sub.status not in EDITABLE_STATUSES:
+            on_time = sub.submitted_at.date() <= due
+        rows.append(CompletenessRow(reporter, sub, on_time))
+    return Completeness(data_set, period, due, rows)
+
+
+def contacts_for(reporters: list[Reporter]) -> dict:
+    """{reporter key: "张三 138…"} from the units' liaison contacts, for the 催报 list."""
+    from kesu.orgs.models import ContactPerson
+    unit_ids = [r.unit.pk for r in reporters if r.unit]
+    found = {}
+    for c in ContactPerson.objects.filter(unit_id__in=unit_ids).order_by("-is_liaison", "id"):
+        found.setdefault(c.unit_id, f"{c.name} {c.phone}".strip())
+    return {r.key: found.get(r.unit.pk, "") if r.unit else "" for r in reporters}
+
+
+@dataclass
+class ViolationRow:
+    reporter: Reporter
+    violation: validation.Violation
+    submission: Submission | None
+
+
+def violations(scope: Scope, data_set: DataSet, period: Period, root: Region | None = None) -> list[ViolationRow]:
+    """Run the rules in batch over every reporter under ``root`` (or the filler's own unit)."""
+    if scope.is_filler:
+        targets = [own_reporter(scope)]
+    else:
+        root = root or (Region.objects.get(pk=scope.region_id) if scope.region_id else data_set.region)
+        if not (scope.is_admin or scope.sees_region(root)):
+            raise Http404
+        targets = all_reporters(data_set, root)
+    codes = set(data_set.indicators.values_list("code", flat=True))
+    subs = {(s.region_id, s.unit_id): s for s in Submission.objects.filter(data_set=data_set, period_id=period.id)}
+    rows, rules_cache = [], {}
+    for reporter in targets:
+        if reporter.region.pk not in rules_cache:
+            rules_cache[reporter.region.pk] = [r for r in validation.applicable_rules(reporter.region)
+                                               if codes.intersection(validation.rule_codes(r))]
+        for v in validation.check(region=reporter.region, unit=reporter.unit, period=period,
+                                  rules=rules_cache[reporter.region.pk]):
+            rows.append(ViolationRow(reporter, v, subs.get(reporter.key)))
+    return rows
+
+
+# -- notices ---------------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Notice:
+    level: str  # bootstrap colour: danger, warning, info
+    text: str
+    url: str = ""
+
+
+def notices_for_user(user, *, today: date | None = None) -> list[Notice]:
+    """What a filler (or a region office, for its own return) should act on: returned, overdue, due soon."""
+    from django.urls import reverse
+    from django.utils import timezone
+
+    today = today or timezone.localdate()
+    try:
+        scope = Scope.for_user(user)
+    except Exception:  # noqa: BLE001 - a user without unit/region simply has no notices
+        return []
+    notices = []
+    for row in home_rows(scope, today=today):
+        url = reverse("collection:grid", args=[row.data_set.pk, row.period.id, row.reporter.region.pk,
+                                               row.reporter.unit.pk if row.reporter.unit else 0])
+        name = f"“{row.data_set.name}”（{row.period.label}）"
+        if row.status == SubmissionStatus.RETURNED:
+            notices.append(Notice("danger", f"{name}被退回：{row.submission.return_reason}", url))
+        elif row.status in EDITABLE_STATUSES and row.is_open:
+            days = (row.due - today).days
+            if days < 0:
+                notices.append(Notice("danger", f"{name}已逾期 {-days} 天，尚未提交，请尽快填报。", url))
+            elif days <= 7:
+                notices.append(Notice("warning", f"{name}将于 {row.due:%m月%d日} 截止（还有 {days} 天），"
+                                                 f"尚缺 {row.missing} 项。", url))
+    return notices

@@ -1,0 +1,163 @@
+"""Pages: scope checks (404/403), the HTMX cell save, history, submission actions, completeness and CSV."""
+
+import pytest
+from django.urls import reverse
+
+from kesu.collection import services
+from kesu.collection.models import IndicatorValue, Submission, SubmissionStatus as S
+from kesu.core.models import AuditEvent
+
+from .conftest import YEAR
+
+pytestmark = pytest.mark.django_db
+
+
+def grid_url(w, unit=None, region=None, name="collection:grid", **extra):
+    args = [w.ds.pk, YEAR, (region or w.county).pk, unit.pk if unit else 0, *extra.values()]
+    return reverse(name, args=args)
+
+
+def cell_url(w, code, unit=None, region=None):
+    return reverse("collection:cell_save", args=[w.ds.pk, YEAR, (region or w.county).pk, unit.pk if unit else 0,
+                                                 w.ind[code].pk])
+
+
+def test_home_lists_my_returns_and_notices(client, world):
+    client.force_login(world.filler)
+    page = client.get(reverse("collection:home")).content.decode()
+    assert "年度科普工作统计" in page and "未填报" in page and "渠县教育局" in page
+
+
+def test_grid_renders_with_last_year(client, world):
+    IndicatorValue.objects.create(indicator=world.ind["HR_FULL"], region=world.county, unit=world.edu,
+                                  period_id=str(int(YEAR) - 1), value=42)
+    client.force_login(world.filler)
+    page = client.get(grid_url(world, world.edu)).content.decode()
+    assert "科普专职人员" in page and ">42<" in page and 'hx-post' in page
+
+
+def test_cell_save_in_place_and_chinese_error(client, world):
+    client.force_login(world.filler)
+    ok = client.post(cell_url(world, "HR_FULL", world.edu), {"value": "12", "version": "0"}, HTTP_HX_REQUEST="true")
+    assert ok.status_code == 200 and "已保存" in ok.content.decode()
+    bad = client.post(cell_url(world, "HR_FULL_FEMALE", world.edu), {"value": "abc", "version": "0"})
+    assert "应填数字" in bad.content.decode() and 'value="abc"' in bad.content.decode()
+    stale = client.post(cell_url(world, "HR_FULL", world.edu), {"value": "13", "version": "0"})
+    assert "旧数据" in stale.content.decode() and IndicatorValue.objects.get().value == 12
+
+
+def test_filler_cannot_reach_other_unit(client, world):
+    client.force_login(world.filler)
+    assert client.get(grid_url(world, world.agri)).status_code == 404
+    assert client.post(cell_url(world, "HR_FULL", world.agri), {"value": "1", "version": "0"}).status_code == 404
+    assert client.get(grid_url(world, None)).status_code == 404
+    services.value_save(actor=world.filler2, indicator=world.ind["HR_FULL"], region=world.county, unit=world.agri,
+                        period=YEAR, value=3)
+    sub = Submission.objects.get(unit=world.agri)
+    assert client.get(reverse("collection:submission", args=[sub.pk])).status_code == 404
+    assert client.get(reverse("collection:completeness")).status_code == 403
+    assert client.get(reverse("collection:review")).status_code == 403
+    assert not IndicatorValue.objects.filter(unit=world.agri, value=1).exists()
+
+
+def test_viewer_sees_only_approved(client, world):
+    services.value_save(actor=world.filler, indicator=world.ind["HR_FULL"], region=world.county, unit=world.edu,
+                        period=YEAR, value=3)
+    client.force_login(world.viewer)
+    assert client.get(grid_url(world, world.edu)).status_code == 404
+    sub = Submission.objects.get(unit=world.edu)
+    services.submission_submit(actor=world.filler, submission=sub)
+    services.submission_approve(actor=world.office, submission=sub)
+    page = client.get(grid_url(world, world.edu)).content.decode()
+    assert "已审核" in page and "hx-post" not in page
+
+
+def test_history_panel(client, world):
+    client.force_login(world.filler)
+    client.post(cell_url(world, "HR_FULL", world.edu), {"value": "12", "version": "0"})
+    client.post(cell_url(world, "HR_FULL", world.edu), {"value": "15", "version": "1"})
+    url = reverse("collection:value_history", args=[world.ds.pk, YEAR, world.county.pk, world.edu.pk,
+                                                    world.ind["HR_FULL"].pk])
+    page = client.get(url).content.decode()
+    assert "12 → <strong>15</strong>" in page and "表单" in page
+
+
+def test_submission_actions_and_return_needs_reason(client, world):
+    client.force_login(world.filler)
+    client.post(cell_url(world, "HR_FULL", world.edu), {"value": "12", "version": "0"})
+    sub = Submission.objects.get(unit=world.edu)
+    client.post(reverse("collection:submission_action", args=[sub.pk, "submit"]))
+    sub.refresh_from_db()
+    assert sub.status == S.SUBMITTED
+    client.force_login(world.office)
+    r = client.post(reverse("collection:submission_action", args=[sub.pk, "return"]), {"reason": ""}, follow=True)
+    assert "必须填写退回原因" in r.content.decode()
+    client.post(reverse("collection:submission_action", args=[sub.pk, "return"]), {"reason": "请核对"})
+    sub.refresh_from_db()
+    assert sub.status == S.RETURNED
+    assert AuditEvent.objects.filter(object_type="collection.submission", action="return").exists()
+
+
+def test_completeness_page_and_csv(client, world):
+    services.value_save(actor=world.filler, indicator=world.ind["HR_FULL"], region=world.county, unit=world.edu,
+                        period=YEAR, value=3)
+    services.submission_submit(actor=world.filler, submission=Submission.objects.get(unit=world.edu))
+    client.force_login(world.office)
+    page = client.get(reverse("collection:completeness"), {"ds": world.ds.pk, "period": YEAR}).content.decode()
+    assert "渠县农业农村局" in page and "按时" in page and "催报名单" in page
+    csv = client.get(reverse("collection:completeness"), {"ds": world.ds.pk, "period": YEAR, "format": "csv"})
+    text = csv.content.decode("utf-8-sig")
+    assert "渠县农业农村局" in text and "渠县教育局" not in text and "渠江街道（本级汇总）" in text
+
+
+def test_violations_page_links_to_value(client, world):
+    from kesu.collection.models import ValidationRule
+    ValidationRule.objects.create(code="E", name="拨款不超过筹集额", expression="FUND_GOV <= FUND_RAISED",
+                                  codes=["FUND_GOV", "FUND_RAISED"], severity="explain", message="拨款大于筹集额")
+    for code, v in (("FUND_GOV", 9), ("FUND_RAISED", 4)):
+        IndicatorValue.objects.create(indicator=world.ind[code], region=world.county, unit=world.agri,
+                                      period_id=YEAR, value=v)
+    client.force_login(world.office)
+    page = client.get(reverse("collection:violations"), {"ds": world.ds.pk, "period": YEAR}).content.decode()
+    assert "拨款大于筹集额" in page and grid_url(world, world.agri) in page
+    client.force_login(world.viewer)
+    assert client.get(reverse("collection:violations")).status_code == 403
+
+
+def test_activity_pages_and_attachment(client, world, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    client.force_login(world.filler)
+    r = client.post(reverse("collection:activity_create"), {
+        "kind": "training", "title": "农技培训", "start_date": f"{YEAR}-04-01", "population": "farmer",
+        "sessions": "1", "participants": "-2", "materials": "0", "funds": "0"})
+    assert "不能为负数" in r.content.decode()
+    r = client.post(reverse("collection:activity_create"), {
+        "kind": "training", "title": "农技培训", "start_date": f"{YEAR}-04-01", "population": "farmer",
+        "sessions": "1", "participants": "30", "materials": "0", "funds": "0"})
+    assert r.status_code == 302
+    from kesu.collection.models import Activity
+    a = Activity.objects.get()
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    r = client.post(reverse("collection:attachment_upload", args=[a.pk]),
+                    {"file": SimpleUploadedFile("photo.jpg", b"not an image at all")}, follow=True)
+    assert "不是 PDF 或图片" in r.content.decode()
+    assert "农技培训" in client.get(reverse("collection:activity_list")).content.decode()
+    client.force_login(world.filler2)
+    assert client.get(reverse("collection:activity_edit", args=[a.pk])).status_code == 404
+
+
+def test_notices_partial_via_tag(client, world):
+    from django.template import Context, Template
+    from django.test import RequestFactory
+    from kesu.collection.selectors import notices_for_user
+    services.value_save(actor=world.filler, indicator=world.ind["HR_FULL"], region=world.county, unit=world.edu,
+                        period=YEAR, value=3)
+    sub = Submission.objects.get(unit=world.edu)
+    services.submission_submit(actor=world.filler, submission=sub)
+    services.submission_return(actor=world.office, submission=sub, reason="人数偏少")
+    notices = notices_for_user(world.filler)
+    assert any("被退回：人数偏少" in n.text for n in notices)
+    request = RequestFactory().get("/")
+    request.user = world.filler
+    html = Template("{% load collection_tags %}{% collection_notices %}").render(Context({"request": request}))
+    assert "人数偏少" in html
