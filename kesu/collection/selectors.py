@@ -174,6 +174,11 @@ def grid(scope: Scope, data_set: DataSet, period: Period, reporter: Reporter, *,
     return result
 
 
+def submission_of(data_set: DataSet, period: Period, reporter: Reporter) -> Submission | None:
+    return Submission.objects.filter(data_set=data_set, period_id=period.id, region=reporter.region,
+                                     unit=reporter.unit).first()
+
+
 def cell(scope: Scope, data_set: DataSet, period: Period, reporter: Reporter, indicator_id: int, *,
          today: date) -> Cell:
     for c in grid(scope, data_set, period, reporter, today=today).cells:

@@ -90,8 +90,9 @@ def cell_save(request, ds_id, period_id, region_id, unit_id, indicator_id):
                                                                 "ds": ds, "period": period, "reporter": reporter})
     fresh = selectors.cell(scope, ds, period, reporter, indicator_id, today=_today())
     fresh.saved = True
-    return render(request, "collection/partials/cell.html", {"cell": fresh, "ds": ds, "period": period,
-                                                            "reporter": reporter})
+    return render(request, "collection/partials/cell.html", {
+        "cell": fresh, "ds": ds, "period": period, "reporter": reporter,
+        "submission": selectors.submission_of(ds, period, reporter)})
 
 
 def value_history(request, ds_id, period_id, region_id, unit_id, indicator_id):

@@ -45,12 +45,15 @@ def parse_period(period) -> Period:
     return period if isinstance(period, Period) else Period.parse(period)
 
 
-def guard_open(*, region, unit, period: Period, indicator=None, on: date | None = None, what: str = "数据") -> None:
-    """Refuse a change when a covering return is submitted/approved or the reporting window has closed."""
+def guard_open(*, region, unit, period: Period, indicator=None, on: date | None = None, what: str = "数据") -> dict:
+    """Refuse a change when a covering return is submitted/approved or the reporting window has closed.
+
+    Returns {data set: status} of the covering returns, for ``mark_draft`` to reuse.
+    """
     on = on or today()
     data_sets = data_sets_for(region, unit, indicator=indicator, period_type=period.kind)
     if not data_sets:
-        return
+        return {}
     statuses = dict(Submission.objects.filter(region=region, unit=unit, period_id=period.id,
                                               data_set__in=data_sets).values_list("data_set_id", "status"))
     who = reporter_label(region, unit)
@@ -67,11 +70,14 @@ def guard_open(*, region, unit, period: Period, indicator=None, on: date | None 
                 raise ApplicationError(f"“{ds.name}”{period.label}尚未开始填报（{w.opens:%Y-%m-%d} 起）。", field="value")
             raise ApplicationError(f"“{ds.name}”{period.label}已于 {w.closes:%Y-%m-%d} 截止锁定，如需补报请联系办公室开放。",
                                    field="value")
+    return {ds: statuses.get(ds.pk, SubmissionStatus.EMPTY) for ds in data_sets}
 
 
-def mark_draft(*, region, unit, period: Period, indicator=None) -> None:
-    """The first figure entered moves a return from 未填报 to 填报中."""
-    for ds in data_sets_for(region, unit, indicator=indicator, period_type=period.kind):
+def mark_draft(*, region, unit, period: Period, covering: dict) -> None:
+    """The first figure entered moves a return from 未填报 to 填报中 (``covering`` is what ``guard_open`` returned)."""
+    for ds, status in covering.items():
+        if status != SubmissionStatus.EMPTY:
+            continue
         sub, _ = Submission.objects.get_or_create(
             data_set=ds, period_id=period.id, region=region, unit=unit,
             defaults={"period_start": period.start, "period_end": period.end},

@@ -70,9 +70,9 @@ def value_save(*, actor, indicator, region, unit, period, value, expected_versio
     _check_range(indicator, number)
 
     with transaction.atomic():
-        guard_open(region=region, unit=unit, period=period, indicator=indicator)
+        covering = guard_open(region=region, unit=unit, period=period, indicator=indicator)
         row = (IndicatorValue.objects.select_for_update(of=("self",)).select_related("updated_by", "indicator")
-               .filter(indicator=indicator, region=region, unit=unit, period_id=period.id).first())
+               .filter(indicator=indicator, region=region, unit=unit, period_id=period.id).order_by("pk").first())
         if expected_version is not None and (row.version if row else 0) != expected_version:
             raise ApplicationError(value_conflict_message(row) if row else f"“{indicator.name}”已被他人清除，请刷新后重新填写。",
                                    field="version", extra={"current": row})
@@ -90,7 +90,7 @@ def value_save(*, actor, indicator, region, unit, period, value, expected_versio
         audit.record(actor=actor, action="create" if old is None else "update", instance=row, object_type=OBJECT_TYPE,
                      object_repr=label, changes=audit.model_changes(row, old, ["value", "explanation"]),
                      reason=reason, source=source, region_path=region.path)
-        mark_draft(region=region, unit=unit, period=period, indicator=indicator)
+        mark_draft(region=region, unit=unit, period=period, covering=covering)
     return ValueResult(row=row, changed=True, warnings=warnings)
 
 
