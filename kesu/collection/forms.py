@@ -11,8 +11,8 @@ from .models import Activity, ActivityKind, Population
 class ActivityForm(forms.Form):
     kind = forms.ChoiceField(label="活动类型", choices=ActivityKind.choices)
     title = forms.CharField(label="活动名称", max_length=200)
-    start_date = forms.DateField(label="开始日期", widget=forms.DateInput(attrs={"type": "date"}))
-    end_date = forms.DateField(label="结束日期", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    start_date = forms.DateField(label="开始日期", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    end_date = forms.DateField(label="结束日期", required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     population = forms.ChoiceField(label="面向人群", choices=Population.choices)
     region = forms.ModelChoiceField(label="举办地", queryset=Region.objects.none(), required=False,
                                     empty_label="（本单位所在区域）")

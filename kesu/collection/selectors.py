@@ -19,7 +19,7 @@ from kesu.regions.models import Region
 
 from . import validation
 from .computed import computed_values
-from .models import (EDITABLE_STATUSES, LOCKED_STATUSES, Activity, DataSet, IndicatorValue, Narrative, Submission,
+from .models import (EDITABLE_STATUSES, LOCKED_STATUSES, Activity, ActivityKind, DataSet, Population, IndicatorValue, Narrative, Submission,
                      SubmissionStatus)
 from .reporting import Reporter, all_reporters, covers, data_sets_for, is_open, recent_periods, reviewer_region, window
 
@@ -216,9 +216,22 @@ def activity_get(scope: Scope, pk: int) -> Activity:
     return activity
 
 
-def activity_history(scope: Scope, activity: Activity) -> list:
-    return list(AuditEvent.objects.filter(object_type="collection.activity", object_id=str(activity.pk))
-                .select_related("actor"))
+def activity_history(scope: Scope, activity: Activity) -> list[tuple]:
+    """[(event, [(field label, old, new), …])] newest first, with Chinese labels and choice names."""
+    labels = {f.name: f.verbose_name for f in Activity._meta.get_fields() if hasattr(f, "verbose_name")}
+    labels["attachment"] = "附件"
+    choices = {"kind": dict(ActivityKind.choices), "population": dict(Population.choices)}
+    rows = []
+    for event in AuditEvent.objects.filter(object_type="collection.activity", object_id=str(activity.pk)) \
+            .select_related("actor").order_by("-at", "-id"):
+        changes = []
+        for name, (old, new) in event.changes.items():
+            if old in (None, "") and new in (None, ""):
+                continue
+            names = choices.get(name, {})
+            changes.append((labels.get(name, name), names.get(old, old), names.get(new, new)))
+        rows.append((event, changes))
+    return rows
 
 
 def tasks_for(scope: Scope, reporter: Reporter, year: int) -> list[Task]:
