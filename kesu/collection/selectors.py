@@ -427,3 +427,17 @@ def notices_for_user(user, *, today: date | None = None) -> list[Notice]:
                 notices.append(Notice("warning", f"{name}将于 {row.due:%m月%d日} 截止（还有 {days} 天），"
                                                  f"尚缺 {row.missing} 项。", url))
     return notices
+
+
+def window_of(sub: Submission):
+    return window(sub.data_set, Period.parse(sub.period_id))
+
+
+def rules_for(scope: Scope) -> list:
+    """Built-in rules and the local rules of the scope's region and its ancestors."""
+    from .models import ValidationRule
+    qs = ValidationRule.objects.select_related("region", "indicator").order_by("region__path", "code")
+    if scope.is_admin or not scope.region_path:
+        return list(qs)
+    region = Region.objects.get(pk=scope.region_id)
+    return list(qs.filter(Q(region__isnull=True) | Q(region__path__in=[*region.ancestor_paths, region.path])))

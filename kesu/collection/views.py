@@ -218,7 +218,49 @@ def submission_detail(request, pk):
              or (scope.is_office and scope.sees_region(sub.region))),
         "violations": services.submission_violations(sub),
         "grid_url": _grid_url(sub.data_set_id, sub.period_id, sub.region_id, sub.unit_id),
+        "window": selectors.window_of(sub), "today": _today(),
     })
+
+
+@require_POST
+def submission_reopen(request, pk):
+    """补报: the office reopens a closed window for this reporter until a date."""
+    scope = Scope.for_user(request.user)
+    sub = selectors.submission_get(scope, pk)
+    try:
+        until = date.fromisoformat(request.POST.get("until", ""))
+    except ValueError:
+        messages.error(request, "请填写开放截止日期（格式 2027-02-28）。")
+        return redirect("collection:submission", pk=pk)
+    try:
+        services.lock_exception_open(actor=request.user, data_set=sub.data_set, period=sub.period_id, region=sub.region,
+                                     unit=sub.unit, until=until, reason=request.POST.get("reason", ""))
+        messages.success(request, f"已为{sub}开放补报至 {until:%Y-%m-%d}。")
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    return redirect("collection:submission", pk=pk)
+
+
+@require_http_methods(["GET", "POST"])
+def rules(request):
+    """Rules that apply to the office's region; an office adds local ones."""
+    scope = Scope.for_user(request.user)
+    if not (scope.is_admin or scope.is_office):
+        raise PermissionDenied
+    region = selectors.own_reporter(scope).region if scope.region_id else None
+    error = None
+    if request.method == "POST" and region is not None:
+        try:
+            services.rule_create(actor=request.user, region=region, code=request.POST.get("code", "").strip(),
+                                 name=request.POST.get("name", ""), expression=request.POST.get("expression", ""),
+                                 severity=request.POST.get("severity", "blocking"),
+                                 message=request.POST.get("message", ""))
+            messages.success(request, "审核规则已添加。")
+            return redirect("collection:rules")
+        except ApplicationError as exc:
+            error = exc.message
+    return render(request, "collection/rules.html", {"rules": selectors.rules_for(scope), "error": error,
+                                                     "region": region, "posted": request.POST})
 
 
 _ACTIONS = {
@@ -311,6 +353,6 @@ def violations(request):
     options, ds, period = _data_set_and_period(request, scope)
     rows = selectors.violations(scope, ds, period) if ds else []
     return render(request, "collection/violations.html", {
-        "options": options, "ds": ds, "period": period, "rows": rows,
+        "options": options, "ds": ds, "period": period, "rows": rows, "scope": scope,
         "periods": _period_choices(ds) if ds else [],
     })

@@ -161,3 +161,33 @@ def test_notices_partial_via_tag(client, world):
     request.user = world.filler
     html = Template("{% load collection_tags %}{% collection_notices %}").render(Context({"request": request}))
     assert "人数偏少" in html
+
+
+def test_rules_page_adds_local_rule_and_refuses_unsafe(client, world):
+    from kesu.collection.models import ValidationRule
+    client.force_login(world.office)
+    r = client.post(reverse("collection:rules"), {"code": "X", "name": "坏规则", "expression": "__import__('os')",
+                                                  "severity": "blocking"})
+    assert "不允许的写法" in r.content.decode() and not ValidationRule.objects.exists()
+    client.post(reverse("collection:rules"), {"code": "L1", "name": "女性不超过专职",
+                                              "expression": "HR_FULL_FEMALE <= HR_FULL", "severity": "explain"})
+    assert ValidationRule.objects.get(code="L1").region == world.county
+    client.force_login(world.filler)
+    assert client.get(reverse("collection:rules")).status_code == 403
+
+
+def test_reopen_closed_window_from_submission_page(client, world):
+    last = str(int(YEAR) - 1)
+    sub = services.submission_for(data_set=world.ds, period=last, region=world.county, unit=world.edu)
+    client.force_login(world.office)
+    page = client.get(reverse("collection:submission", args=[sub.pk])).content.decode()
+    assert "开放补报" in page
+    from datetime import timedelta
+    from kesu.collection.services.common import today
+    until = today() + timedelta(days=5)
+    r = client.post(reverse("collection:submission_reopen", args=[sub.pk]), {"until": until.isoformat(), "reason": ""},
+                    follow=True)
+    assert "必须填写原因" in r.content.decode()
+    client.post(reverse("collection:submission_reopen", args=[sub.pk]), {"until": until.isoformat(), "reason": "补报"})
+    services.value_save(actor=world.filler, indicator=world.ind["HR_FULL"], region=world.county, unit=world.edu,
+                        period=last, value=2)
