@@ -81,6 +81,10 @@ def value_save(*, actor, indicator, region, unit, period, value, expected_versio
         old = {"value": row.value, "explanation": row.explanation} if row else None
         if row is not None and row.value == number and row.explanation == new_explanation:
             return ValueResult(row=row, changed=False, warnings=warnings)
+        if row is None and number is None and not new_explanation:
+            # Tabbing through an empty cell must not create an empty row and an audit event.
+            return ValueResult(row=IndicatorValue(indicator=indicator, region=region, unit=unit, period_id=period.id,
+                                                  version=0), changed=False)
         if row is None:
             row = IndicatorValue(indicator=indicator, region=region, unit=unit, period_id=period.id, version=0)
         row.value, row.explanation = number, new_explanation

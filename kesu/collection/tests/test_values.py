@@ -173,3 +173,13 @@ def test_import_rolls_back_whole_batch_on_bad_row(world):
 def test_activity_derived_indicator_cannot_be_typed(activity_rules):
     with pytest.raises(ApplicationError, match="自动汇总"):
         save(activity_rules, "TRN_FARMER_P", "100")
+
+
+def test_blank_cell_writes_nothing_and_clearing_keeps_history(world):
+    result = save(world, "HR_FULL", "  ", expected_version=0)
+    assert not result.changed and not IndicatorValue.objects.exists()
+    save(world, "HR_FULL", "9", expected_version=0)
+    save(world, "HR_FULL", "", expected_version=1)
+    row = IndicatorValue.objects.get()
+    assert row.value is None and row.version == 2
+    assert AuditEvent.objects.filter(object_id=str(row.pk)).count() == 2
