@@ -50,7 +50,7 @@ def own_reporter(scope: Scope) -> Reporter | None:
     return None
 
 
-def sees_drafts(scope: Scope, reporter: Reporter) -> bool:
+def sees_drafts(scope: Scope, reporter: Reporter | None) -> bool:
     """Viewers read approved figures only; fillers and offices see drafts in their scope."""
     return scope.is_admin or scope.is_filler or scope.is_office
 
@@ -200,8 +200,18 @@ def value_history(scope: Scope, reporter: Reporter, indicator, period: Period) -
 # -- activities and narratives ---------------------------------------------------------------------------------------
 
 
+def _approved_activity_q() -> Q:
+    """Activities whose organiser's return covering the start date is approved (what a viewer may read)."""
+    from django.db.models import Exists, OuterRef
+    return Q(Exists(Submission.objects.filter(unit=OuterRef("unit"), status__in=LOCKED_STATUSES,
+                                              period_start__lte=OuterRef("start_date"),
+                                              period_end__gte=OuterRef("start_date"))))
+
+
 def activities(scope: Scope, *, year: int | None = None, unit_id: int | None = None):
     qs = Activity.objects.select_related("unit", "region").filter(scope.unit_q("unit__"))
+    if not sees_drafts(scope, None):
+        qs = qs.filter(_approved_activity_q())
     if unit_id:
         qs = qs.filter(unit_id=unit_id)
     if year:
@@ -245,6 +255,9 @@ def tasks_for(scope: Scope, reporter: Reporter, year: int) -> list[Task]:
 
 
 def narratives(scope: Scope, reporter: Reporter, period: Period) -> dict[int, Narrative]:
+    if not sees_drafts(scope, reporter) and not Submission.objects.filter(
+            region=reporter.region, unit=reporter.unit, period_id=period.id, status__in=LOCKED_STATUSES).exists():
+        raise Http404
     return {n.task_id: n for n in Narrative.objects.filter(region=reporter.region, unit=reporter.unit,
                                                            period_id=period.id)}
 
@@ -268,6 +281,8 @@ def submission_get(scope: Scope, pk: int) -> Submission:
     if sub is None:
         raise Http404
     if scope.is_filler and sub.unit_id != scope.unit_id:
+        raise Http404
+    if not sees_drafts(scope, None) and sub.status not in LOCKED_STATUSES:
         raise Http404
     if not scope.is_admin and not scope.is_filler:
         reviewer = reviewer_region(sub.region, sub.unit)

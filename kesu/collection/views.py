@@ -178,6 +178,7 @@ def narratives(request, period_id, region_id, unit_id):
     scope = Scope.for_user(request.user)
     reporter = selectors.reporter_get(scope, region_id, unit_id or None)
     period = _period(period_id)
+    saved = selectors.narratives(scope, reporter, period)
     tasks = selectors.tasks_for(scope, reporter, period.year)
     errors = {}
     if request.method == "POST":
@@ -192,7 +193,6 @@ def narratives(request, period_id, region_id, unit_id):
             return redirect(request.path + f"#task-{task.pk}")
         except ApplicationError as exc:
             errors[task.pk] = exc.message
-    saved = selectors.narratives(scope, reporter, period)
     fields = [(f, Narrative._meta.get_field(f).verbose_name) for f in Narrative.TEXT_FIELDS]
     items = []
     for task in tasks:

@@ -191,3 +191,21 @@ def test_reopen_closed_window_from_submission_page(client, world):
     client.post(reverse("collection:submission_reopen", args=[sub.pk]), {"until": until.isoformat(), "reason": "补报"})
     services.value_save(actor=world.filler, indicator=world.ind["HR_FULL"], region=world.county, unit=world.edu,
                         period=last, value=2)
+
+
+def test_viewer_reads_activities_narratives_and_returns_only_once_approved(client, world):
+    from datetime import date
+    a = services.activity_create(actor=world.filler, unit=world.edu, data={
+        "kind": "lecture", "title": "健康讲座", "start_date": date(int(YEAR), 6, 1), "population": "elder"})
+    sub = services.submission_for(data_set=world.ds, period=YEAR, region=world.county, unit=world.edu)
+    client.force_login(world.viewer)
+    narratives = reverse("collection:narratives", args=[YEAR, world.county.pk, world.edu.pk])
+    assert "健康讲座" not in client.get(reverse("collection:activity_list")).content.decode()
+    assert client.get(reverse("collection:activity_edit", args=[a.pk])).status_code == 404
+    assert client.get(narratives).status_code == 404
+    assert client.get(reverse("collection:submission", args=[sub.pk])).status_code == 404
+    services.submission_submit(actor=world.filler, submission=sub)
+    services.submission_approve(actor=world.office, submission=sub)
+    assert "健康讲座" in client.get(reverse("collection:activity_list")).content.decode()
+    assert client.get(narratives).status_code == 200
+    assert client.get(reverse("collection:submission", args=[sub.pk])).status_code == 200
