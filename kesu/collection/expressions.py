@@ -50,7 +50,8 @@ def compile_expression(text: str) -> CompiledExpression:
                 f"关系式“{text}”含有不允许的写法（{type(node).__name__}），只能使用指标编码、数字、+ - * / 和比较运算。",
                 field="expression",
             )
-        if isinstance(node, ast.Constant) and (isinstance(node.value, bool) or not isinstance(node.value, (int, float))):
+        is_number = isinstance(getattr(node, "value", None), (int, float)) and not isinstance(node.value, bool)
+        if isinstance(node, ast.Constant) and not is_number:
             raise ApplicationError(f"关系式“{text}”中只能出现数字常量。", field="expression")
         if isinstance(node, ast.Name) and node.id not in codes:
             codes.append(node.id)

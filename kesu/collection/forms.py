@@ -12,7 +12,8 @@ class ActivityForm(forms.Form):
     kind = forms.ChoiceField(label="活动类型", choices=ActivityKind.choices)
     title = forms.CharField(label="活动名称", max_length=200)
     start_date = forms.DateField(label="开始日期", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
-    end_date = forms.DateField(label="结束日期", required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    end_date = forms.DateField(label="结束日期", required=False,
+                               widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     population = forms.ChoiceField(label="面向人群", choices=Population.choices)
     region = forms.ModelChoiceField(label="举办地", queryset=Region.objects.none(), required=False,
                                     empty_label="（本单位所在区域）")
@@ -37,7 +38,8 @@ class ActivityForm(forms.Form):
             initial.update(region=instance.region_id, task=instance.task_id, version=instance.version)
         super().__init__(data, initial=initial)
         self.fields["region"].queryset = Region.objects.filter(path__startswith=unit.region.path).order_by("path")
-        self.fields["task"].queryset = Task.objects.filter(units=unit).select_related("plan").order_by("plan_id", "sort")
+        tasks = Task.objects.filter(units=unit).select_related("plan")
+        self.fields["task"].queryset = tasks.order_by("plan_id", "sort")
         for name in self.NUMBER_FIELDS:
             self.fields[name].widget.attrs.update(inputmode="numeric")
         for field in self.fields.values():

@@ -432,4 +432,6 @@ class ReminderLog(models.Model):
     class Meta:
         verbose_name = "催报记录"
         verbose_name_plural = "催报记录"
-        constraints = [models.UniqueConstraint(fields=["submission", "kind", "sent_on"], name="collection_reminder_day")]
+        constraints = [
+            models.UniqueConstraint(fields=["submission", "kind", "sent_on"], name="collection_reminder_day"),
+        ]

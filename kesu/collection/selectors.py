@@ -19,8 +19,8 @@ from kesu.regions.models import Region
 
 from . import validation
 from .computed import computed_values
-from .models import (EDITABLE_STATUSES, LOCKED_STATUSES, Activity, ActivityKind, DataSet, Population, IndicatorValue, Narrative, Submission,
-                     SubmissionStatus)
+from .models import (EDITABLE_STATUSES, LOCKED_STATUSES, Activity, ActivityKind, DataSet, IndicatorValue, Narrative,
+                     Population, Submission, SubmissionStatus)
 from .reporting import Reporter, all_reporters, covers, data_sets_for, is_open, recent_periods, reviewer_region, window
 
 

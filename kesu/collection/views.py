@@ -342,7 +342,8 @@ def _chase_csv(report, contacts) -> HttpResponse:
     writer = csv.writer(response)
     writer.writerow(["单位/区域", "状态", "截止日期", "联系人"])
     for row in report.missing:
-        writer.writerow([row.reporter.name, row.status_label, f"{report.due:%Y-%m-%d}", contacts.get(row.reporter.key, "")])
+        contact = contacts.get(row.reporter.key, "")
+        writer.writerow([row.reporter.name, row.status_label, f"{report.due:%Y-%m-%d}", contact])
     return response
 
 

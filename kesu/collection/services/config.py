@@ -1,6 +1,6 @@
 """Office configuration: data sets, lock exceptions, validation rules, activity-derived indicators, built-in rules."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from importlib import resources
@@ -106,7 +106,7 @@ class LoadResult:
     rules_created: int = 0
     rules_updated: int = 0
     activity_rules: int = 0
-    skipped: list = None
+    skipped: list = field(default_factory=list)
 
 
 def load_rules(*, path=None) -> LoadResult:
@@ -117,18 +117,20 @@ def load_rules(*, path=None) -> LoadResult:
     text = open(path, encoding="utf-8").read() if path else \
         resources.files("kesu.collection").joinpath("data/rules.yaml").read_text(encoding="utf-8")
     data = yaml.safe_load(text) or {}
-    result = LoadResult(skipped=[])
+    result = LoadResult()
     indicators = {i.code: i for i in Indicator.objects.all()}
     with transaction.atomic():
         for entry in data.get("rules", []):
             code = entry["code"]
             kind = entry.get("kind", RuleKind.EXPRESSION)
-            indicator = indicators.get(entry.get("indicator")) if entry.get("indicator") else None
+            indicator = indicators.get(entry.get("indicator") or "")
+            if kind == RuleKind.YOY and indicator is None:
+                result.skipped.append(code)
+                continue
             fields = _rule_fields(name=entry["name"], kind=kind, expression=entry.get("expression", ""),
                                   indicator=indicator, threshold_pct=entry.get("threshold_pct"),
-                                  severity=entry.get("severity", Severity.BLOCKING)) \
-                if kind != RuleKind.YOY or indicator is not None else None
-            if fields is None or any(c not in indicators for c in fields["codes"]):
+                                  severity=entry.get("severity", Severity.BLOCKING))
+            if any(c not in indicators for c in fields["codes"]):
                 result.skipped.append(code)
                 continue
             fields["message"] = entry.get("message", "")

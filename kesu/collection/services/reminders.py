@@ -47,7 +47,8 @@ def send_reminders(*, on: date | None = None) -> ReminderResult:
             kind = reminder_kind(w.due, w.closes, on)
             if kind is None:
                 continue
-            statuses = {(s.region_id, s.unit_id): s for s in Submission.objects.filter(data_set=ds, period_id=period.id)}
+            subs = Submission.objects.filter(data_set=ds, period_id=period.id)
+            statuses = {(s.region_id, s.unit_id): s for s in subs}
             for reporter in all_reporters(ds):
                 sub = statuses.get(reporter.key)
                 if sub is not None and sub.status not in EDITABLE_STATUSES:

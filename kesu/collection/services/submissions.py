@@ -47,7 +47,8 @@ def _transition(sub: Submission, *, actor, action: str, to: str, reason: str = "
 
 
 def _locked(sub: Submission) -> Submission:
-    return Submission.objects.select_for_update(of=("self",)).select_related("data_set", "region", "unit").get(pk=sub.pk)
+    rows = Submission.objects.select_for_update(of=("self",)).select_related("data_set", "region", "unit")
+    return rows.get(pk=sub.pk)
 
 
 def _require_reviewer(actor, sub: Submission) -> None:

@@ -36,11 +36,11 @@ def _check_range(indicator: Indicator, value: Decimal | None) -> None:
     if value is None:
         return
     if indicator.min_value is not None and value < indicator.min_value:
-        raise ApplicationError(f"“{indicator.name}”不能小于 {indicator.min_value.normalize():f}（填写了 {value.normalize():f}）。",
-                               field="value")
+        raise ApplicationError(
+            f"“{indicator.name}”不能小于 {indicator.min_value.normalize():f}（填写了 {value.normalize():f}）。", field="value")
     if indicator.max_value is not None and value > indicator.max_value:
-        raise ApplicationError(f"“{indicator.name}”不能大于 {indicator.max_value.normalize():f}（填写了 {value.normalize():f}）。",
-                               field="value")
+        raise ApplicationError(
+            f"“{indicator.name}”不能大于 {indicator.max_value.normalize():f}（填写了 {value.normalize():f}）。", field="value")
 
 
 def value_conflict_message(row: IndicatorValue) -> str:

@@ -8,7 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from kesu.accounts.scope import Scope
 from kesu.collection import services
 from kesu.collection.computed import computed_values
-from kesu.collection.models import Activity, ActivityAttachment, Submission
+from kesu.collection.models import Activity, ActivityAttachment
 from kesu.collection.services.activities import MAX_ATTACHMENT_BYTES
 from kesu.core.exceptions import ApplicationError
 from kesu.core.models import AuditEvent
