@@ -85,14 +85,15 @@ def measure(*, saves: int, stdout=print) -> dict:
     unit, region = user.unit, user.unit.region
     indicator = Indicator.objects.get(code="BENCH_000")
     period = str(time.localtime().tm_year)
-    timings, queries = [], []
+    timings, cpu, queries = [], [], []
     for n in range(saves):
         row = IndicatorValue.objects.get(indicator=indicator, region=region, unit=unit, period_id=period)
         with CaptureQueriesContext(connection) as captured:
-            started = time.perf_counter()
+            started, started_cpu = time.perf_counter(), time.process_time()
             value_save(actor=user, indicator=indicator, region=region, unit=unit, period=period,
                        value=str(100 + n % 50), expected_version=row.version, explanation="基准测试")
             timings.append((time.perf_counter() - started) * 1000)
+            cpu.append((time.process_time() - started_cpu) * 1000)
         queries.append(len(captured))
     timings.sort()
     result = {
@@ -102,10 +103,13 @@ def measure(*, saves: int, stdout=print) -> dict:
         "median_ms": statistics.median(timings),
         "p95_ms": timings[int(len(timings) * 0.95) - 1],
         "max_ms": timings[-1],
+        "cpu_ms": statistics.median(cpu),
         "queries": statistics.median(queries),
+        "load": os.getloadavg()[0],
     }
     stdout(f"{result['vendor']}：{result['rows']:,} 条数值，保存 {saves} 次单元格 — 中位数 {result['median_ms']:.1f} ms，"
-           f"P95 {result['p95_ms']:.1f} ms，最大 {result['max_ms']:.1f} ms，每次 {result['queries']:.0f} 条 SQL")
+           f"P95 {result['p95_ms']:.1f} ms，最大 {result['max_ms']:.1f} ms，本进程 CPU 中位数 {result['cpu_ms']:.1f} ms，"
+           f"每次 {result['queries']:.0f} 条 SQL（测量时系统负载 {result['load']:.1f}）")
     return result
 
 

@@ -11,11 +11,10 @@ from django.db.models import Q
 
 from kesu.core.exceptions import ApplicationError
 from kesu.core.periods import Period
-from kesu.plans.models import Indicator
 
-from .computed import computed_values
+from .computed import compute
 from .expressions import CompiledExpression, compile_expression, evaluate
-from .models import IndicatorValue, RuleKind, Severity, ValidationRule
+from .models import ActivityIndicatorRule, IndicatorValue, RuleKind, Severity, ValidationRule
 
 
 @dataclass
@@ -56,14 +55,14 @@ def rule_codes(rule: ValidationRule) -> list[str]:
 
 def load_figures(codes, *, region, unit, period: Period) -> tuple[dict, dict]:
     """({code: value}, {code: explanation}) for this reporter, stored or computed from activities."""
-    indicators = {i.pk: i.code for i in Indicator.objects.filter(code__in=list(codes)).only("id", "code")}
-    rows = IndicatorValue.objects.filter(indicator_id__in=indicators, region=region, unit=unit, period_id=period.id)
+    codes = list(codes)
+    rows = (IndicatorValue.objects.filter(indicator__code__in=codes, region=region, unit=unit, period_id=period.id)
+            .order_by().values_list("indicator__code", "value", "explanation"))
     values, explanations = {}, {}
-    for row in rows.only("indicator_id", "value", "explanation"):
-        values[indicators[row.indicator_id]] = row.value
-        explanations[indicators[row.indicator_id]] = row.explanation
-    for ind_id, value in computed_values(indicators.keys(), region=region, unit=unit, period=period).items():
-        values[indicators[ind_id]] = value
+    for code, value, explanation in rows:
+        values[code], explanations[code] = value, explanation
+    for rule in ActivityIndicatorRule.objects.filter(indicator__code__in=codes).select_related("indicator"):
+        values[rule.indicator.code] = compute(rule, region=region, unit=unit, period=period)
     return values, explanations
 
 
