@@ -9,7 +9,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from kesu.accounts.scope import Scope
 from kesu.core.exceptions import ApplicationError
@@ -38,6 +38,7 @@ def _grid_url(ds_id, period_id, region_id, unit_id) -> str:
 # -- 填报 home ---------------------------------------------------------------------------------------------------------
 
 
+@require_safe
 def home(request):
     scope = Scope.for_user(request.user)
     rows = selectors.home_rows(scope, today=_today())
@@ -57,6 +58,7 @@ def _grid_context(request, ds_id, period_id, region_id, unit_id):
     return scope, ds, _period(period_id), reporter
 
 
+@require_safe
 def grid(request, ds_id, period_id, region_id, unit_id):
     scope, ds, period, reporter = _grid_context(request, ds_id, period_id, region_id, unit_id)
     g = selectors.grid(scope, ds, period, reporter, today=_today())
@@ -95,6 +97,7 @@ def cell_save(request, ds_id, period_id, region_id, unit_id, indicator_id):
         "submission": selectors.submission_of(ds, period, reporter)})
 
 
+@require_safe
 def value_history(request, ds_id, period_id, region_id, unit_id, indicator_id):
     scope, ds, period, reporter = _grid_context(request, ds_id, period_id, region_id, unit_id)
     cell = selectors.cell(scope, ds, period, reporter, indicator_id, today=_today())
@@ -105,6 +108,7 @@ def value_history(request, ds_id, period_id, region_id, unit_id, indicator_id):
 # -- activities -------------------------------------------------------------------------------------------------------
 
 
+@require_safe
 def activity_list(request):
     scope = Scope.for_user(request.user)
     year = request.GET.get("year")
@@ -184,7 +188,8 @@ def narratives(request, period_id, region_id, unit_id):
     if request.method == "POST":
         task = next((t for t in tasks if str(t.pk) == request.POST.get("task")), None)
         if task is None:
-            raise Http404
+            messages.error(request, "请选择本单位承担的任务后再保存。")
+            return redirect(request.path)
         try:
             services.narrative_save(actor=request.user, task=task, region=reporter.region, unit=reporter.unit,
                                     period=period, texts={f: request.POST.get(f, "") for f in Narrative.TEXT_FIELDS},
@@ -208,6 +213,7 @@ def narratives(request, period_id, region_id, unit_id):
 # -- submissions ------------------------------------------------------------------------------------------------------
 
 
+@require_safe
 def submission_detail(request, pk):
     scope = Scope.for_user(request.user)
     sub = selectors.submission_get(scope, pk)
@@ -227,6 +233,8 @@ def submission_reopen(request, pk):
     """补报: the office reopens a closed window for this reporter until a date."""
     scope = Scope.for_user(request.user)
     sub = selectors.submission_get(scope, pk)
+    if not selectors.can_review(scope, sub):
+        raise PermissionDenied
     try:
         until = date.fromisoformat(request.POST.get("until", ""))
     except ValueError:
@@ -287,6 +295,7 @@ def submission_action(request, pk, action):
     return redirect(request.POST.get("next") or reverse("collection:submission", args=[pk]))
 
 
+@require_safe
 def review(request):
     scope = Scope.for_user(request.user)
     if not (scope.is_admin or scope.is_office):
@@ -314,6 +323,7 @@ def _data_set_and_period(request, scope):
     return options, chosen, period
 
 
+@require_safe
 def completeness(request):
     scope = Scope.for_user(request.user)
     if scope.is_filler:
@@ -347,6 +357,7 @@ def _chase_csv(report, contacts) -> HttpResponse:
     return response
 
 
+@require_safe
 def violations(request):
     scope = Scope.for_user(request.user)
     if not (scope.is_admin or scope.is_office or scope.is_filler):

@@ -1,0 +1,62 @@
+"""Access rules of the collection URLs for the project-wide URL walk (kesu/accounts/tests/test_url_walk.py).
+
+Each rule is (a function building the URL from the walk's objects, roles that get 200 on GET or None for POST-only
+pages, roles that may POST). The objects a URL needs (a data set, a return, an activity of unit A) are made here.
+"""
+
+from datetime import date
+
+from django.urls import reverse
+from django.utils import timezone
+
+from kesu.collection.models import Activity, DataSet, Submission
+from kesu.plans.models import Indicator
+
+SIGNED_IN = {"filler_a", "filler_b", "office_x", "office_y", "office_p", "viewer_x", "admin"}
+OFFICES = {"office_x", "office_y", "office_p", "admin"}
+READERS = {"office_x", "office_y", "office_p", "viewer_x", "admin"}
+UNIT_A = {"filler_a", "office_x", "office_p", "admin"}  # who reads and writes unit A's drafts
+REVIEW_X = {"office_x", "office_p", "admin"}            # who reviews returns of county X's units
+
+
+def _objects(o: dict) -> dict:
+    year = timezone.localdate().year
+    ds, _ = DataSet.objects.get_or_create(region=o["county_x"], code="WALK",
+                                          defaults={"name": "年度统计", "period_type": "Y", "lowest_level": 4})
+    indicator = Indicator.objects.order_by("pk").first()
+    ds.indicators.add(indicator)
+    sub, _ = Submission.objects.get_or_create(data_set=ds, period_id=str(year), region=o["county_x"], unit=o["unit_a"],
+                                              defaults={"period_start": date(year, 1, 1),
+                                                        "period_end": date(year, 12, 31)})
+    activity, _ = Activity.objects.get_or_create(
+        unit=o["unit_a"], title="科普讲座", start_date=date(year, 5, 1),
+        defaults={"region": o["county_x"], "kind": "lecture", "end_date": date(year, 5, 1)})
+    reporter = [ds.pk, str(year), o["county_x"].pk, o["unit_a"].pk]
+    return {"reporter": reporter, "indicator": indicator, "sub": sub, "activity": activity, "year": str(year)}
+
+
+def _u(name, build):
+    return lambda o: reverse(f"collection:{name}", args=build(_objects(o), o))
+
+
+RULES = {
+    "collection:home": (None, SIGNED_IN, set()),
+    "collection:review": (None, OFFICES, set()),
+    "collection:completeness": (None, READERS, set()),
+    "collection:violations": (None, SIGNED_IN - {"viewer_x"}, set()),
+    "collection:rules": (None, OFFICES, OFFICES),
+    "collection:activity_list": (None, SIGNED_IN, set()),
+    "collection:activity_create": (None, {"filler_a", "filler_b"}, {"filler_a", "filler_b"}),
+    "collection:grid": (_u("grid", lambda c, o: c["reporter"]), UNIT_A, set()),
+    "collection:cell_save": (_u("cell_save", lambda c, o: [*c["reporter"], c["indicator"].pk]), None, UNIT_A),
+    "collection:value_history": (_u("value_history", lambda c, o: [*c["reporter"], c["indicator"].pk]), UNIT_A,
+                                 set()),
+    "collection:activity_edit": (_u("activity_edit", lambda c, o: [c["activity"].pk]), UNIT_A, UNIT_A),
+    "collection:attachment_upload": (_u("attachment_upload", lambda c, o: [c["activity"].pk]), None, UNIT_A),
+    "collection:activity_delete": (_u("activity_delete", lambda c, o: [c["activity"].pk]), None, UNIT_A),
+    "collection:narratives": (_u("narratives", lambda c, o: [c["year"], o["county_x"].pk, o["unit_a"].pk]), UNIT_A,
+                              UNIT_A),
+    "collection:submission": (_u("submission", lambda c, o: [c["sub"].pk]), UNIT_A, set()),
+    "collection:submission_action": (_u("submission_action", lambda c, o: [c["sub"].pk, "approve"]), None, REVIEW_X),
+    "collection:submission_reopen": (_u("submission_reopen", lambda c, o: [c["sub"].pk]), None, REVIEW_X),
+}
