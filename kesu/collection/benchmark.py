@@ -2,7 +2,7 @@
 
 Run by hand, never in tests, against a throw-away database::
 
-    KESU_DATA_DIR=/tmp/kesu-collection-bench python -m kesu.collection.benchmark           # SQLite
+    KESU_DATA_DIR=var-bench python -m kesu.collection.benchmark           # SQLite
     KESU_DATABASE_URL=postgres://…/kesu_bench python -m kesu.collection.benchmark  # PostgreSQL
 
 It migrates the database, fills it once with synthetic values (1 county × 1000 units × 100 indicators × 10 years
