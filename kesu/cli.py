@@ -11,6 +11,7 @@ import sys
 # (command, one-line purpose); the order is the order of ``kesu --help``.
 COMMANDS = [
     ("serve", "启动 Web 服务（开发与单机部署）"),
+    ("worker", "运行后台任务处理进程（大文件 Excel 导入等）"),
     ("setup", "创建或升级数据库并收集静态文件"),
     ("demo", "载入演示数据（达州市及其县区，标注“演示数据”）"),
     ("regions", "行政区划：regions load 载入全国省、地、县三级区划"),
@@ -49,6 +50,7 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
 
+    sub.add_parser("worker", help=purposes["worker"])
     sub.add_parser("setup", help=purposes["setup"])
     sub.add_parser("demo", help=purposes["demo"])
 
@@ -93,6 +95,8 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if ns.command == "serve":
         return _call("kesu_serve", host=ns.host, port=ns.port)
+    if ns.command == "worker":
+        return _call("db_worker")
     if ns.command == "setup":
         return _call("kesu_setup")
     if ns.command == "demo":

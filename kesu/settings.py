@@ -40,6 +40,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_htmx",
+    "django_tasks",
+    "django_tasks_db",
     "kesu.core",
     "kesu.accounts",
     "kesu.regions",
@@ -165,6 +167,9 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("KESU_LOG_LEVEL", "WARNING")},
 }
+
+# Background work (large Excel imports …): database-backed queue run by `kesu worker`; tests use the immediate backend.
+TASKS = {"default": {"BACKEND": os.environ.get("KESU_TASKS_BACKEND", "django_tasks_db.DatabaseBackend")}}
 
 # Shown on every page and in every report when the database holds the demo.
 KESU_DEMO_LABEL = "演示数据"

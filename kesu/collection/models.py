@@ -435,3 +435,7 @@ class ReminderLog(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["submission", "kind", "sent_on"], name="collection_reminder_day"),
         ]
+
+
+# The Excel import job lives in its own module (owned by the Excel import); importing it registers the model.
+from .models_jobs import ExcelImport, ImportStatus  # noqa: E402,F401

@@ -25,3 +25,8 @@ urlpatterns = [
     path("completeness/", views.completeness, name="completeness"),
     path("violations/", views.violations, name="violations"),
 ]
+
+# The Excel import's pages (kesu/collection/excel/urls.py) live in this namespace too.
+from .excel.urls import urlpatterns as excel_urlpatterns  # noqa: E402
+
+urlpatterns += excel_urlpatterns

@@ -1,0 +1,230 @@
+"""Check and import one workbook for one reporter and period.
+
+``check`` reads the file, reads every cell, then runs the bulk services in dry-run mode, so the preview lists
+every problem the real import would meet — cell problems and service refusals alike — by sheet, row, column and
+reason. ``commit`` does the same and, when nothing blocks, writes values and activities in ONE transaction.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.db import transaction
+
+from kesu.core.exceptions import ApplicationError
+
+from ..services import bulk
+from . import cells
+from .cells import CellError, normalize_text, plain_text
+from .columns import ACTIVITIES_SHEET, ACTIVITY_COLUMNS, VALUE_COLUMNS, VALUES_SHEET
+from .context import Context
+from .reader import Book, Problem, SheetRows, read_book
+
+VALUE_HEADERS = {c.key: c.header for c in VALUE_COLUMNS} | {"indicator": "指标编码"}
+ACTIVITY_HEADERS = {c.key: c.header for c in ACTIVITY_COLUMNS}
+
+
+def source_for(name: str, row: int) -> str:
+    return f"Excel:{name[:200]}:第{row}行"
+
+
+@dataclass
+class Outcome:
+    problems: list[Problem] = field(default_factory=list)
+    summary: dict = field(default_factory=dict)
+    total_rows: int = 0
+    committed: bool = False
+
+    @property
+    def blocking(self) -> list[Problem]:
+        return [p for p in self.problems if p.blocking]
+
+
+class _Rollback(Exception):  # noqa: N818 - a control-flow signal, not an error
+    pass
+
+
+# -- cells → service rows ------------------------------------------------------------------------------------------
+
+
+def _value_rows(sheet: SheetRows, ctx: Context, name: str, problems: list[Problem]) -> list[bulk.ValueRow]:
+    known = {i.code: i for i in ctx.indicators}
+    has_explanation = "explanation" in sheet.columns
+    rows, seen = [], {}
+    for number, cells_ in sheet.rows:
+        code = normalize_text(sheet.get(cells_, "code"))
+        raw_value = sheet.get(cells_, "value")
+        if not code:
+            problems.append(Problem(VALUES_SHEET, number, "指标编码", "缺少指标编码。请不要删除模板中的指标编码。"))
+            continue
+        if code in seen:
+            problems.append(Problem(VALUES_SHEET, number, "指标编码", f"指标“{code}”在第 {seen[code]} 行已出现，同一指标只能填一行。"))
+            continue
+        seen[code] = number
+        if code not in known:
+            problems.append(Problem(VALUES_SHEET, number, "指标编码", f"指标编码“{code}”不在{ctx.reporter.name}的填报指标中。"))
+            continue
+        try:
+            value = cells.parse_number(raw_value)
+        except CellError as exc:
+            problems.append(Problem(VALUES_SHEET, number, "本期数值", f"应填数字：{exc}。"))
+            continue
+        if value is None:
+            continue  # a blank figure is not reported; it never clears a stored one
+        explanation = plain_text(sheet.get(cells_, "explanation")) if has_explanation else None
+        rows.append(bulk.ValueRow(row=number, indicator=known[code], value=value, explanation=explanation,
+                                  source=source_for(name, number)))
+    return rows
+
+
+def _choice(raw, options: dict, label: str, values=()):
+    text = plain_text(raw)
+    if not text:
+        return None
+    if text in options:
+        return options[text]
+    if text in values:
+        return text
+    raise CellError(f"“{text}”不在{label}的可选范围内，请从下拉列表选择")
+
+
+def _activity_data(sheet: SheetRows, cells_: list, ctx: Context) -> tuple[dict, list[tuple[str, str]]]:
+    """The service's input dict for one row, and the (column key, reason) of each cell that cannot be read."""
+    data, errors = {}, []
+    readers = {
+        "title": plain_text,
+        "kind": lambda v: _choice(v, ctx.lists.kinds, "活动类型", ctx.lists.kinds.values()),
+        "population": lambda v: _choice(v, ctx.lists.populations, "面向人群", ctx.lists.populations.values()),
+        "start_date": cells.parse_date,
+        "end_date": cells.parse_date,
+        "region": lambda v: _choice(v, ctx.lists.regions, "举办地"),
+        "sessions": cells.parse_count,
+        "participants": cells.parse_count,
+        "people": cells.parse_count,
+        "materials": cells.parse_count,
+        "funds": cells.parse_money,
+        "place": plain_text,
+        "notes": plain_text,
+        "task": lambda v: _task(v, ctx),
+    }
+    for key, read in readers.items():
+        if key not in sheet.columns:
+            continue
+        try:
+            data[key] = read(sheet.get(cells_, key))
+        except CellError as exc:
+            errors.append((key, str(exc)))
+    return data, errors
+
+
+def _task(raw, ctx: Context):
+    text = plain_text(raw)
+    if not text:
+        return None
+    task = ctx.lists.tasks.get(text) or ctx.task_numbers.get(text)
+    if task is None:
+        raise CellError(f"“{text}”不是{ctx.reporter.name}承担的任务，请从下拉列表选择")
+    return task
+
+
+def _activity_rows(sheet: SheetRows, ctx: Context, name: str, problems: list[Problem]) -> list[bulk.ActivityRow]:
+    period = ctx.reporter.period
+    rows, seen = [], {}
+    for number, cells_ in sheet.rows:
+        data, errors = _activity_data(sheet, cells_, ctx)
+        for key, reason in errors:
+            problems.append(Problem(ACTIVITIES_SHEET, number, ACTIVITY_HEADERS[key], reason + "。"))
+        if errors:
+            continue
+        start = data.get("start_date")
+        if isinstance(start, date) and not period.start <= start <= period.end:
+            problems.append(Problem(ACTIVITIES_SHEET, number, "开始日期",
+                                    f"开始日期 {start:%Y-%m-%d} 不在报告期（{period.label}）内。"))
+            continue
+        key = (data.get("title"), start)
+        if data.get("title") and start and key in seen:
+            problems.append(Problem(ACTIVITIES_SHEET, number, "活动名称", f"活动“{data['title']}”（{start:%Y-%m-%d}）"
+                                    f"与第 {seen[key]} 行重复：同一活动名称和开始日期在文件中只能出现一次。"))
+            continue
+        seen[key] = number
+        rows.append(bulk.ActivityRow(row=number, data=data, source=source_for(name, number)))
+    return rows
+
+
+def _service_problems(sheet: str, result: bulk.BulkResult, headers: dict) -> list[Problem]:
+    problems = [Problem(sheet, e.row, headers.get(e.field or "", ""), e.message) for e in result.errors]
+    for p in problems:
+        p.from_service = True  # replaced, not duplicated, when the write pass checks again
+    return problems
+
+
+# -- check and commit ----------------------------------------------------------------------------------------------
+
+
+def run(path, name: str, ctx: Context, *, actor, commit: bool, progress=None) -> Outcome:
+    """Check (and with ``commit``, import) a workbook. File-level refusals raise ApplicationError."""
+    step = progress or (lambda stage, pct: None)
+    step("读取文件", 5)
+    book: Book = read_book(path, name, expected_mark=ctx.reporter.mark)
+    outcome = Outcome(problems=list(book.problems), total_rows=book.row_count)
+    step("检查单元格", 30)
+    value_rows, activity_rows = [], []
+    if VALUES_SHEET in book.sheets:
+        value_rows = _value_rows(book.sheets[VALUES_SHEET], ctx, name, outcome.problems)
+    if ACTIVITIES_SHEET in book.sheets:
+        if ctx.reporter.unit is None and book.sheets[ACTIVITIES_SHEET].rows:
+            outcome.problems.append(Problem(ACTIVITIES_SHEET, None, "", "区域本级汇总不登记活动，请由成员单位上传活动。"))
+        else:
+            activity_rows = _activity_rows(book.sheets[ACTIVITIES_SHEET], ctx, name, outcome.problems)
+    del book
+
+    if commit and progress is None and not outcome.blocking:
+        _write(ctx, actor, value_rows, activity_rows, outcome, step)
+    else:
+        # A dry run outside any transaction, so its progress is visible to the page while it runs; an import with
+        # a progress bar then writes in a second pass (which checks again: the data may have changed meanwhile).
+        _services(ctx, actor, value_rows, activity_rows, outcome, step, write=False)
+        if commit and not outcome.blocking:
+            _write(ctx, actor, value_rows, activity_rows, outcome, step)
+    outcome.problems.sort(key=lambda p: (p.sheet != VALUES_SHEET, p.sheet, p.row or 0))
+    step("完成", 100)
+    return outcome
+
+
+def _write(ctx, actor, value_rows, activity_rows, outcome: Outcome, step) -> None:
+    """All rows of all sheets in ONE transaction; any refusal rolls every row back."""
+    try:
+        with transaction.atomic():
+            step("写入数据库", 85)
+            _services(ctx, actor, value_rows, activity_rows, outcome, step, write=True)
+            if outcome.blocking:
+                raise _Rollback
+            outcome.committed = True
+    except _Rollback:
+        outcome.committed = False
+
+
+def _services(ctx, actor, value_rows, activity_rows, outcome: Outcome, step, *, write: bool) -> None:
+    reporter = ctx.reporter
+    outcome.problems = [p for p in outcome.problems if not getattr(p, "from_service", False)]
+
+    def row_progress(done, total):
+        if not write:
+            step("逐行检查", 35 + int(45 * done / max(total, 1)))
+
+    values = bulk.value_bulk_upsert(actor=actor, region=reporter.region, unit=reporter.unit, period=reporter.period,
+                                    rows=value_rows, dry_run=not write)
+    outcome.problems += _service_problems(VALUES_SHEET, values, VALUE_HEADERS)
+    outcome.summary = {VALUES_SHEET: _counts(values, len(value_rows))}
+    if reporter.unit is None or (write and values.errors):
+        return
+    activities = bulk.activity_bulk_upsert(actor=actor, unit=reporter.unit, rows=activity_rows, dry_run=not write,
+                                           progress=row_progress)
+    outcome.problems += _service_problems(ACTIVITIES_SHEET, activities, ACTIVITY_HEADERS)
+    outcome.summary[ACTIVITIES_SHEET] = _counts(activities, len(activity_rows))
+
+
+def _counts(result: bulk.BulkResult, rows: int) -> dict:
+    return {"rows": rows, "created": result.created, "updated": result.updated, "unchanged": result.unchanged}
+
+
+__all__ = ["ApplicationError", "Outcome", "run", "source_for"]

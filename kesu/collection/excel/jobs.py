@@ -1,0 +1,150 @@
+"""Import jobs: upload → check (preview) → commit, synchronously for small files and as background tasks
+(django-tasks, run by ``kesu worker``) for large ones. The page polls the job row for its progress."""
+
+import logging
+import uuid
+from pathlib import Path
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.utils import timezone
+
+from kesu.accounts.scope import Scope
+from kesu.core.exceptions import ApplicationError
+from kesu.core.periods import Period
+
+from ..models_jobs import ExcelImport, ImportStatus
+from ..services.common import require_writer
+from . import importer, safety
+from .context import Reporter, build_context
+
+log = logging.getLogger(__name__)
+
+
+def sync_limit_bytes() -> int:
+    """Files up to this size are checked and imported within the request; larger ones go to the worker."""
+    return getattr(settings, "KESU_EXCEL_SYNC_BYTES", 256 * 1024)
+
+
+def _display_name(uploaded_file) -> str:
+    name = (getattr(uploaded_file, "name", "") or "上传文件.xlsx").replace("\\", "/").rsplit("/", 1)[-1]
+    return name[:200]
+
+
+def excel_import_create(*, actor, reporter: Reporter, uploaded_file) -> ExcelImport:
+    """Store an upload for ``reporter`` after the checks that need no parsing (size, signature, zip directory)."""
+    require_writer(Scope.for_user(actor), reporter.region, reporter.unit)
+    name = _display_name(uploaded_file)
+    # Size first, from the upload's declared size (Django has already streamed it to a temporary file).
+    safety.check_size(uploaded_file.size, name)
+    uploaded_file.seek(0)
+    safety.check_signature(uploaded_file.read(8), name)
+    uploaded_file.seek(0)
+    job = ExcelImport(user=actor, region=reporter.region, unit=reporter.unit, period_id=reporter.period.id,
+                      original_name=name, size=uploaded_file.size, background=uploaded_file.size > sync_limit_bytes())
+    job.file.save(f"{uuid.uuid4().hex}.xlsx", uploaded_file, save=False)
+    try:
+        safety.inspect_zip(job.file.path, name)
+    except ApplicationError:
+        job.file.delete(save=False)
+        raise
+    job.save()
+    if job.background:
+        transaction.on_commit(lambda: _enqueue("check", job.pk))
+    else:
+        run_check(job.pk)
+        job.refresh_from_db()
+    return job
+
+
+def excel_import_commit(*, actor, job: ExcelImport) -> ExcelImport:
+    """确认导入: only the uploader, only a checked job without blocking problems."""
+    if job.user_id != actor.pk:
+        raise PermissionDenied
+    with transaction.atomic():
+        job = ExcelImport.objects.select_for_update().get(pk=job.pk)
+        if job.status == ImportStatus.DONE:
+            raise ApplicationError(f"“{job.original_name}”已导入，无需重复导入。", field="file")
+        if job.status != ImportStatus.READY or job.blocking_count:
+            raise ApplicationError(f"“{job.original_name}”当前为“{job.get_status_display()}”，不能导入。请先修改文件中的问题后重新上传。",
+                                   field="file")
+        job.status, job.stage, job.progress = ImportStatus.IMPORTING, "排队等待导入", 0
+        job.save(update_fields=["status", "stage", "progress", "updated_at"])
+    if job.background:
+        _enqueue("commit", job.pk)
+    else:
+        run_commit(job.pk)
+        job.refresh_from_db()
+    return job
+
+
+def _enqueue(kind: str, job_id: int) -> None:
+    from .tasks import check_import, commit_import
+
+    (check_import if kind == "check" else commit_import).enqueue(job_id)
+
+
+# -- the work itself (called inline or by the tasks) ----------------------------------------------------------------
+
+
+def _progress(job_id: int):
+    def step(stage: str, pct: int) -> None:
+        ExcelImport.objects.filter(pk=job_id).update(stage=stage, progress=max(0, min(pct, 100)),
+                                                     updated_at=timezone.now())
+    return step
+
+
+def _reporter(job: ExcelImport) -> Reporter:
+    return Reporter(region=job.region, unit=job.unit, period=Period.parse(job.period_id))
+
+
+def _run(job_id: int, *, commit: bool) -> None:
+    job = ExcelImport.objects.select_related("user", "region", "unit").get(pk=job_id)
+    running = ImportStatus.IMPORTING if commit else ImportStatus.CHECKING
+    ExcelImport.objects.filter(pk=job_id).update(status=running)
+    try:
+        ctx = build_context(_reporter(job))
+        outcome = importer.run(Path(job.file.path), job.original_name, ctx, actor=job.user, commit=commit,
+                               progress=_progress(job_id) if job.background else None)
+    except ApplicationError as exc:
+        _finish(job_id, status=ImportStatus.INVALID, problems=[{"sheet": "", "row": None, "column": "文件",
+                                                                "message": exc.message, "blocking": True}])
+        return
+    except PermissionDenied:
+        _finish(job_id, status=ImportStatus.FAILED, error="无权导入该单位的数据。")
+        return
+    except Exception:  # an unexpected failure is recorded for the page rather than lost in the worker log
+        log.exception("Excel import %s failed", job_id)
+        _finish(job_id, status=ImportStatus.FAILED, error="导入时发生系统错误，未写入任何数据。请稍后重试或联系管理员。")
+        return
+    problems = [p.as_dict() for p in outcome.problems]
+    if outcome.committed:
+        status = ImportStatus.DONE
+    elif outcome.blocking:
+        status = ImportStatus.INVALID
+    else:
+        status = ImportStatus.READY
+    _finish(job_id, status=status, problems=problems, summary=outcome.summary, total_rows=outcome.total_rows)
+
+
+def _finish(job_id: int, *, status: str, problems=None, summary=None, total_rows=None, error: str = "") -> None:
+    fields = {"status": status, "stage": ImportStatus(status).label, "progress": 100, "error": error,
+              "updated_at": timezone.now()}
+    if problems is not None:
+        fields["problems"] = problems
+    if summary is not None:
+        fields["summary"] = summary
+    if total_rows is not None:
+        fields["total_rows"] = total_rows
+    if status in (ImportStatus.DONE, ImportStatus.FAILED):
+        fields["finished_at"] = timezone.now()
+    ExcelImport.objects.filter(pk=job_id).update(**fields)
+
+
+def run_check(job_id: int) -> None:
+    _run(job_id, commit=False)
+
+
+def run_commit(job_id: int) -> None:
+    _run(job_id, commit=True)

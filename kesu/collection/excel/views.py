@@ -1,0 +1,141 @@
+"""Pages of the Excel import: download the template, upload, preview the problems, confirm, follow a job."""
+
+from urllib.parse import quote
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_POST
+
+from kesu.accounts.scope import Scope
+from kesu.core.exceptions import ApplicationError
+from kesu.core.periods import Period
+from kesu.orgs.models import Unit
+
+from ..models_jobs import ExcelImport
+from ..services.common import require_writer
+from . import jobs
+from .context import Reporter, build_context, resolve_reporter
+from .template import build_template, template_filename
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _reporter(request, period_id, region_id, unit_id) -> tuple[Scope, Reporter]:
+    scope = Scope.for_user(request.user)
+    try:
+        return scope, resolve_reporter(scope, region_id=region_id, unit_id=unit_id, period_id=period_id)
+    except ApplicationError:
+        raise PermissionDenied from None
+
+
+def _job(request, pk) -> ExcelImport:
+    """A job is visible to whoever may write for its reporter (the uploader always can)."""
+    job = get_object_or_404(ExcelImport.objects.select_related("region", "unit", "user"), pk=pk)
+    require_writer(Scope.for_user(request.user), job.region, job.unit)
+    return job
+
+
+def _reporter_args(reporter: Reporter) -> list:
+    return [reporter.period.id, reporter.region.pk, reporter.unit.pk if reporter.unit else 0]
+
+
+@require_GET
+def excel_start(request):
+    """Where a 填报员 lands from the menu: the upload page of its own unit for the current year."""
+    scope = Scope.for_user(request.user)
+    year = str(timezone.localdate().year)
+    if scope.is_filler:
+        return redirect("collection:excel_upload", year, scope.region_id, scope.unit_id)
+    if not (scope.is_office or scope.is_admin):
+        raise PermissionDenied
+    units = Unit.objects.filter(scope.unit_q()).select_related("region").order_by("region__path", "sort", "id")[:300]
+    return render(request, "collection/excel/start.html", {"units": units, "year": year})
+
+
+@require_GET
+def excel_template(request, period_id, region_id, unit_id):
+    _, reporter = _reporter(request, period_id, region_id, unit_id)
+    ctx = build_context(reporter)
+    response = HttpResponse(build_template(ctx), content_type=XLSX)
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(template_filename(ctx))}"
+    return response
+
+
+def excel_upload(request, period_id, region_id, unit_id):
+    _, reporter = _reporter(request, period_id, region_id, unit_id)
+    error = None
+    if request.method == "POST":
+        uploaded = request.FILES.get("file")
+        if uploaded is None:
+            error = "请选择要上传的 Excel 文件。"
+        else:
+            try:
+                job = jobs.excel_import_create(actor=request.user, reporter=reporter, uploaded_file=uploaded)
+            except ApplicationError as exc:
+                error = exc.message
+            else:
+                return redirect("collection:excel_preview", job.pk)
+    recent = (ExcelImport.objects.filter(user=request.user, region=reporter.region, unit=reporter.unit,
+                                         period_id=reporter.period.id).order_by("-created_at")[:10])
+    return render(request, "collection/excel/upload.html", {
+        "reporter": reporter, "args": _reporter_args(reporter), "error": error, "recent": recent,
+        "periods": _nearby_periods(reporter.period),
+    }, status=400 if error else 200)
+
+
+def _nearby_periods(period: Period) -> list[Period]:
+    return [Period(period.year - 1, period.kind, period.index), period]
+
+
+def _groups(problems: list[dict]) -> list[dict]:
+    """Problems grouped by sheet, then row (a file-level problem has no sheet)."""
+    groups: dict[str, dict] = {}
+    for p in problems:
+        sheet = p.get("sheet") or "文件"
+        group = groups.setdefault(sheet, {"sheet": sheet, "rows": {}, "count": 0, "blocking": 0})
+        group["rows"].setdefault(p.get("row"), []).append(p)
+        group["count"] += 1
+        group["blocking"] += 1 if p.get("blocking", True) else 0
+    out = []
+    for group in groups.values():
+        group["rows"] = [{"row": row, "items": items} for row, items in
+                         sorted(group["rows"].items(), key=lambda kv: kv[0] or 0)]
+        out.append(group)
+    return out
+
+
+@require_GET
+def excel_preview(request, pk):
+    job = _job(request, pk)
+    reporter = Reporter(region=job.region, unit=job.unit, period=Period.parse(job.period_id))
+    return render(request, "collection/excel/preview.html", {
+        "job": job, "reporter": reporter, "args": _reporter_args(reporter), "groups": _groups(job.problems),
+        "can_commit": job.user_id == request.user.pk and job.status == "ready" and not job.blocking_count,
+    })
+
+
+@require_POST
+def excel_commit(request, pk):
+    job = _job(request, pk)
+    try:
+        job = jobs.excel_import_commit(actor=request.user, job=job)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        if job.status == "done":
+            messages.success(request, f"“{job.original_name}”已导入。")
+    return redirect("collection:excel_preview", job.pk)
+
+
+@require_GET
+def excel_job(request, pk):
+    """The progress partial the preview page polls every second; when the job stops, the page reloads."""
+    job = _job(request, pk)
+    response = render(request, "collection/excel/partials/progress.html", {"job": job})
+    if not job.is_running and request.headers.get("HX-Request"):
+        response["HX-Redirect"] = reverse("collection:excel_preview", args=[job.pk])
+    return response
