@@ -211,6 +211,8 @@ def _services(ctx, actor, value_rows, activity_rows, outcome: Outcome, step, *, 
         if not write:
             step("逐行检查", 35 + int(45 * done / max(total, 1)))
 
+    if not write:
+        step("逐行检查", 35)
     values = bulk.value_bulk_upsert(actor=actor, region=reporter.region, unit=reporter.unit, period=reporter.period,
                                     rows=value_rows, dry_run=not write)
     outcome.problems += _service_problems(VALUES_SHEET, values, VALUE_HEADERS)

@@ -82,7 +82,9 @@ def excel_import_commit(*, actor, job: ExcelImport) -> ExcelImport:
 def _enqueue(kind: str, job_id: int) -> None:
     from .tasks import check_import, commit_import
 
-    (check_import if kind == "check" else commit_import).enqueue(job_id)
+    result = (check_import if kind == "check" else commit_import).enqueue(job_id)
+    for error in result.errors:  # an immediate backend reports a crash here instead of raising it
+        log.error("Excel import task %s %s failed: %s", kind, job_id, error.traceback)
 
 
 # -- the work itself (called inline or by the tasks) ----------------------------------------------------------------
