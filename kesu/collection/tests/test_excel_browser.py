@@ -1,0 +1,81 @@
+"""A 填报员 uploads a template with two bad rows, sees the row-level errors, fixes the file and commits."""
+
+import os
+
+import pytest
+from django.urls import reverse
+
+from kesu.collection.excel import testing
+from kesu.collection.models import Activity
+
+from .conftest import YEAR
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture(autouse=True)
+def _excel_settings(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+
+def _login(page, live_server, username):
+    page.goto(f"{live_server.url}{reverse('accounts:login')}")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", "kesu-test-pw")
+    page.locator("form button[type=submit], form input[type=submit]").first.click()
+    page.wait_for_load_state()
+
+
+def test_filler_fixes_two_bad_rows_and_commits(page, live_server, world, tmp_path):
+    _login(page, live_server, world.filler.username)
+    page.goto(f"{live_server.url}{reverse('collection:excel_start')}")
+    page.get_by_role("heading", name="上传Excel").wait_for()
+
+    with page.expect_download() as info:
+        page.get_by_role("link", name="下载模板").click()
+    template = (tmp_path / "模板.xlsx")
+    info.value.save_as(template)
+    year = int(YEAR)
+    good = testing.activity("科普进校园", f"{year}-03-01")
+    bad = testing.fill(template.read_bytes(), activities=[
+        good,
+        testing.activity("负数人次", f"{year}-03-02", 参加人次=-5),
+        testing.activity("不存在的日子", f"{year}年2月30日"),
+    ])
+    bad_file = tmp_path / "教育局活动.xlsx"
+    bad_file.write_bytes(bad)
+    page.set_input_files("#id_file", str(bad_file))
+    page.get_by_role("button", name="上传并检查").click()
+    page.locator("#excel-status").wait_for()
+    status = page.locator("#excel-status").inner_text()
+    assert "发现 2 个问题" in status and "未导入任何数据" in status
+    problems = page.locator("table.excel-problems").inner_text()
+    assert "第 3 行" in problems and "参加人次" in problems and "不能为负数" in problems
+    assert "第 4 行" in problems and "开始日期" in problems and "不存在" in problems
+    assert page.get_by_role("button", name="确认导入").count() == 0
+    if os.environ.get("KESU_SCREENSHOTS"):
+        page.screenshot(path=os.path.join(os.environ["KESU_SCREENSHOTS"], "excel-errors.png"), full_page=True)
+        page.set_viewport_size({"width": 390, "height": 844})
+        page.screenshot(path=os.path.join(os.environ["KESU_SCREENSHOTS"], "excel-errors-phone.png"), full_page=True)
+        page.set_viewport_size({"width": 1366, "height": 900})
+
+    fixed = testing.fill(template.read_bytes(), activities=[
+        good,
+        testing.activity("负数人次", f"{year}-03-02", 参加人次=5),
+        testing.activity("不存在的日子", f"{year}年2月28日"),
+    ])
+    bad_file.write_bytes(fixed)
+    page.get_by_role("link", name="重新上传").click()
+    page.set_input_files("#id_file", str(bad_file))
+    page.get_by_role("button", name="上传并检查").click()
+    page.locator("#excel-status").wait_for()
+    assert "检查通过" in page.locator("#excel-status").inner_text()
+    assert "3" in page.locator("#excel-summary").inner_text()
+    page.get_by_role("button", name="确认导入").click()
+    page.locator("#excel-status").wait_for()
+    assert "已导入" in page.locator("#excel-status").inner_text()
+    if os.environ.get("KESU_SCREENSHOTS"):
+        page.screenshot(path=os.path.join(os.environ["KESU_SCREENSHOTS"], "excel-done.png"), full_page=True)
+    assert sorted(Activity.objects.values_list("title", flat=True)) == ["不存在的日子", "科普进校园", "负数人次"]
+    assert Activity.objects.get(title="负数人次").participants == 5
