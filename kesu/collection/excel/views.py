@@ -4,11 +4,11 @@ from urllib.parse import quote
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET
 
 from kesu.accounts.scope import Scope
 from kesu.core.exceptions import ApplicationError
@@ -56,9 +56,10 @@ def excel_start(request):
     return render(request, "collection/excel/start.html", {"units": units, "year": year})
 
 
-@require_GET
 def excel_template(request, period_id, region_id, unit_id):
-    _, reporter = _reporter(request, period_id, region_id, unit_id)
+    _, reporter = _reporter(request, period_id, region_id, unit_id)  # the scope check comes before the method check
+    if request.method not in ("GET", "HEAD"):
+        return HttpResponseNotAllowed(["GET"])
     ctx = build_context(reporter)
     response = HttpResponse(build_template(ctx), content_type=XLSX)
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(template_filename(ctx))}"
@@ -108,9 +109,10 @@ def _groups(problems: list[dict]) -> list[dict]:
     return out
 
 
-@require_GET
 def excel_preview(request, pk):
     job = _job(request, pk)
+    if request.method not in ("GET", "HEAD"):
+        return HttpResponseNotAllowed(["GET"])
     reporter = Reporter(region=job.region, unit=job.unit, period=Period.parse(job.period_id))
     return render(request, "collection/excel/preview.html", {
         "job": job, "reporter": reporter, "args": _reporter_args(reporter), "groups": _groups(job.problems),
@@ -118,9 +120,10 @@ def excel_preview(request, pk):
     })
 
 
-@require_POST
 def excel_commit(request, pk):
     job = _job(request, pk)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
     try:
         job = jobs.excel_import_commit(actor=request.user, job=job)
     except ApplicationError as exc:
@@ -131,10 +134,11 @@ def excel_commit(request, pk):
     return redirect("collection:excel_preview", job.pk)
 
 
-@require_GET
 def excel_job(request, pk):
     """The progress partial the preview page polls every second; when the job stops, the page reloads."""
     job = _job(request, pk)
+    if request.method not in ("GET", "HEAD"):
+        return HttpResponseNotAllowed(["GET"])
     response = render(request, "collection/excel/partials/progress.html", {"job": job})
     if not job.is_running and request.headers.get("HX-Request"):
         response["HX-Redirect"] = reverse("collection:excel_preview", args=[job.pk])

@@ -78,7 +78,7 @@ def value_bulk_upsert(*, actor, region, unit, period, rows: list[ValueRow], reas
         raise ApplicationError(f"{unit.name}不属于{region.name}。", field="unit")
     result = BulkResult()
     derived = set(ActivityIndicatorRule.objects.values_list("indicator_id", flat=True))
-    parsed, seen = [], {}
+    parsed, seen, coverings = [], {}, {}
     for r in rows:
         try:
             indicator = value_services._indicator(r.indicator)
@@ -91,11 +91,12 @@ def value_bulk_upsert(*, actor, region, unit, period, rows: list[ValueRow], reas
             number = parse_number(r.value, label=indicator.name, allow_negative=indicator.min_value is not None
                                   and indicator.min_value < 0, integer=indicator.value_type == "integer")
             value_services._check_range(indicator, number)
-            guard_open(region=region, unit=unit, period=period, indicator=indicator)
+            covering = guard_open(region=region, unit=unit, period=period, indicator=indicator)
         except ApplicationError as exc:
             _error(result, r.row, exc)
             continue
         parsed.append((r, indicator, number))
+        coverings[indicator.pk] = covering
     if result.errors:
         return result
 
@@ -116,6 +117,7 @@ def value_bulk_upsert(*, actor, region, unit, period, rows: list[ValueRow], reas
         return result
 
     with transaction.atomic():
+        drafts: dict = {}
         for r, indicator, number, explanation, row in changes:
             old = {"value": row.value, "explanation": row.explanation} if row else None
             if row is None:
@@ -129,11 +131,12 @@ def value_bulk_upsert(*, actor, region, unit, period, rows: list[ValueRow], reas
                          object_repr=f"{reporter_label(region, unit)} {period.label} {indicator.name}",
                          changes=audit.model_changes(row, old, ["value", "explanation"]), reason=reason,
                          source=r.source, region_path=region.path)
-            mark_draft(region=region, unit=unit, period=period, indicator=indicator)
+            drafts.update(coverings[indicator.pk])
             if old is None:
                 result.created += 1
             else:
                 result.updated += 1
+        mark_draft(region=region, unit=unit, period=period, covering=drafts)
     return result
 
 

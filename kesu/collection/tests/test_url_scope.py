@@ -21,10 +21,21 @@ def _urls(w, unit, activity, sub):
         "activity_edit": [activity.pk], "attachment_upload": [activity.pk], "activity_delete": [activity.pk],
         "narratives": [YEAR, w.county.pk, unit.pk],
         "submission": [sub.pk], "submission_action": [sub.pk, "approve"], "submission_reopen": [sub.pk],
+        # The Excel import (kesu/collection/excel/urls.py).
+        "excel_start": [], "excel_template": [YEAR, w.county.pk, unit.pk], "excel_upload": [YEAR, w.county.pk, unit.pk],
+        **{name: [_import_job(w, unit).pk] for name in ("excel_preview", "excel_commit", "excel_job")},
     }
     names = {p.name for p in urlpatterns}
     assert names == set(args), "a new URL needs a scope check here"
     return {name: reverse(f"collection:{name}", args=a) for name, a in args.items()}
+
+
+def _import_job(w, unit):
+    from kesu.collection.models import ExcelImport
+
+    user = w.filler2 if unit == w.agri else w.filler
+    return ExcelImport.objects.get_or_create(user=user, region=w.county, unit=unit, period_id=YEAR, defaults={
+        "original_name": "上传.xlsx", "size": 1, "status": "ready", "file": "imports/none.xlsx"})[0]
 
 
 @pytest.fixture
@@ -43,7 +54,8 @@ def test_anonymous_is_sent_to_login(client, world, other_unit_objects):
 
 
 UNIT_SCOPED = {"grid", "cell_save", "value_history", "activity_edit", "attachment_upload", "activity_delete",
-               "narratives", "submission", "submission_action", "submission_reopen"}
+               "narratives", "submission", "submission_action", "submission_reopen",
+               "excel_template", "excel_upload", "excel_preview", "excel_commit", "excel_job"}
 OFFICE_ONLY = {"review", "completeness", "rules"}
 
 
