@@ -439,3 +439,5 @@ class ReminderLog(models.Model):
 
 # The Excel import job lives in its own module (owned by the Excel import); importing it registers the model.
 from .models_jobs import ExcelImport, ImportStatus  # noqa: E402,F401
+# Roll-up rows live in their own module with their maintenance (kept in step by the approval services).
+from .rollup import RollupRow  # noqa: E402,F401

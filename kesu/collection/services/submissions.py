@@ -12,7 +12,7 @@ from kesu.core import audit
 from kesu.core.exceptions import ApplicationError
 from kesu.core.periods import PERIOD_TYPES, Period
 
-from .. import validation
+from .. import rollup, validation
 from ..models import EDITABLE_STATUSES, LOCKED_STATUSES, DataSet, Submission, SubmissionEvent
 from ..models import SubmissionStatus as S
 from ..reporting import child_reporters, covers, reviewer_region
@@ -112,6 +112,12 @@ def _unapproved_children(sub: Submission) -> list[str]:
     return [r.name for r in reporters if r.key not in done]
 
 
+def _refresh_rollup(sub: Submission) -> None:
+    """Approved figures changed: bring the stored roll-up rows of the region and its ancestors in step."""
+    rollup.rollup_refresh(indicator_ids=sub.data_set.indicators.values_list("id", flat=True), region=sub.region,
+                          period_ids=[sub.period_id])
+
+
 def submission_approve(*, actor, submission: Submission, reason: str = "") -> Submission:
     with transaction.atomic():
         sub = _locked(submission)
@@ -124,7 +130,9 @@ def submission_approve(*, actor, submission: Submission, reason: str = "") -> Su
             raise ApplicationError(f"{sub.region.name}的下级填报尚未全部审核（{shown}），不能审核本级汇总。", field="status",
                                    extra={"missing": missing})
         sub.reviewed_at, sub.reviewed_by = timezone.now(), actor
-        return _transition(sub, actor=actor, action="approve", to=S.APPROVED, reason=reason)
+        sub = _transition(sub, actor=actor, action="approve", to=S.APPROVED, reason=reason)
+        _refresh_rollup(sub)
+        return sub
 
 
 def _parent_locked(sub: Submission) -> Submission | None:
@@ -150,7 +158,9 @@ def submission_unapprove(*, actor, submission: Submission, reason: str) -> Submi
         if upper is not None:
             raise ApplicationError(f"上级汇总“{upper}”已审核，须先取消上级审核。", field="status")
         sub.accepted_at = None
-        return _transition(sub, actor=actor, action="unapprove", to=S.SUBMITTED, reason=reason)
+        sub = _transition(sub, actor=actor, action="unapprove", to=S.SUBMITTED, reason=reason)
+        _refresh_rollup(sub)
+        return sub
 
 
 def submission_accept(*, actor, submission: Submission, reason: str = "") -> Submission:
