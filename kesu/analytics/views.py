@@ -1,1 +1,324 @@
-"""Pages of the analytics app."""
+"""Pages of the analytics app: dashboards, explorer, ranking, consistency, pivot (+ XLSX), chart JSON twins,
+API tokens and public pages. Views call selectors and services only."""
+
+from datetime import date
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from kesu.accounts.scope import Scope
+from kesu.core.exceptions import ApplicationError
+from kesu.core.periods import Period
+from kesu.plans.models import Indicator
+from kesu.regions.models import Region
+
+from . import charts, services
+from .models import ApiToken, Publication, PublicationStatus
+from .selectors import compare, consistency, dashboard
+from .selectors.explore import GROUPS, analysis_root, child_regions, explore, resolve_indicators, resolve_periods
+from .selectors.pivot import DIMENSIONS, pivot
+from .xlsx import pivot_xlsx
+
+
+def _scope(request) -> Scope:
+    return Scope.for_user(request.user)
+
+
+def _today() -> date:
+    return timezone.localdate()
+
+
+def _regions_for(scope: Scope, root: Region) -> list[Region]:
+    """The regions offered in a picker: the scope's own region, the current one, its parent chain and children."""
+    base = analysis_root(scope)
+    chain = [r for r in Region.objects.filter(path__in=[*root.ancestor_paths, root.path]).order_by("depth")
+             if scope.sees_region(r)]
+    return list(dict.fromkeys([base, *chain, *child_regions(root)]))
+
+
+def _flag(request, name) -> bool:
+    return request.GET.get(name) in ("1", "on", "true")
+
+
+# -- dashboards ------------------------------------------------------------------------------------------------
+
+
+def dashboard_view(request):
+    scope = _scope(request)
+    ctx = dashboard.for_scope(scope, today=_today())
+    return render(request, "analytics/dashboard.html", ctx)
+
+
+def dashboard_partial(request):
+    """The dashboard body alone, for the home page."""
+    scope = _scope(request)
+    return render(request, "analytics/partials/dashboard_body.html", dashboard.for_scope(scope, today=_today()))
+
+
+def chart_json(request, name):
+    scope = _scope(request)
+    try:
+        data = charts.build(name, scope, request.GET)
+    except ApplicationError as exc:
+        return JsonResponse({"code": "invalid", "message": exc.message, "fields": [exc.field] if exc.field else []},
+                            status=400)
+    except PermissionDenied as exc:
+        return JsonResponse({"code": "forbidden", "message": str(exc) or "无权查看", "fields": []}, status=403)
+    return JsonResponse(data.as_json(), json_dumps_params={"ensure_ascii": False})
+
+
+def chart_table(request, name):
+    """The table twin of a chart as its own page fragment (HTMX or a plain link)."""
+    scope = _scope(request)
+    try:
+        data = charts.build(name, scope, request.GET)
+    except ApplicationError as exc:
+        return HttpResponse(exc.message, status=400)
+    return render(request, "analytics/partials/chart_table.html", {"data": data})
+
+
+# -- explorer, ranking, consistency ----------------------------------------------------------------------------
+
+
+def indicator_explorer(request):
+    scope = _scope(request)
+    root = analysis_root(scope, request.GET.get("region"))
+    all_indicators = list(Indicator.objects.order_by("sort", "code"))
+    codes = request.GET.getlist("indicators") or [i.code for i in all_indicators[:5]]
+    group_by = request.GET.get("group_by", "region")
+    year = charts.default_year(root)
+    periods_text = request.GET.get("periods") or (
+        ",".join(str(y) for y in range(year - 4, year + 1)) if group_by == "period" else str(year))
+    ctx = {"root": root, "regions": _regions_for(scope, root), "all_indicators": all_indicators, "codes": codes,
+           "group_by": group_by, "groups": GROUPS, "periods_text": periods_text,
+           "include_submitted": _flag(request, "include_submitted")}
+    try:
+        indicators = resolve_indicators(codes)
+        periods = resolve_periods(periods_text.replace("，", ",").split(","))
+        ctx["table"] = explore(scope, indicators=indicators, region=root, periods=periods, group_by=group_by,
+                               include_submitted=ctx["include_submitted"])
+        ctx["chart_query"] = request.GET.urlencode() or f"indicators={','.join(codes)}&periods={periods_text}"
+        params = request.GET.copy()
+        params.setlist("indicators", [",".join(codes)])
+        params["periods"] = periods_text
+        params["region"] = root.code
+        params["group_by"] = group_by
+        ctx["chart_query"] = params.urlencode()
+    except ApplicationError as exc:
+        ctx["error"] = exc.message
+    return render(request, "analytics/explorer.html", ctx)
+
+
+def ranking_view(request):
+    scope = _scope(request)
+    root = analysis_root(scope, request.GET.get("region"))
+    year = charts.default_year(root)
+    params = request.GET.copy()
+    params.setdefault("region", root.code)
+    params.setdefault("period", str(year))
+    ctx = {"root": root, "regions": _regions_for(scope, root), "params": params,
+           "all_indicators": Indicator.objects.order_by("sort", "code")}
+    try:
+        ctx["data"] = charts.build("ranking", scope, params)
+        ctx["chart_query"] = params.urlencode()
+        ctx["completeness"] = charts.build("completeness", scope, {"region": root.code, "period": params["period"]})
+    except ApplicationError as exc:
+        ctx["error"] = exc.message
+    return render(request, "analytics/ranking.html", ctx)
+
+
+def consistency_view(request):
+    scope = _scope(request)
+    root = analysis_root(scope, request.GET.get("region"))
+    year = request.GET.get("period") or str(charts.default_year(root))
+    ctx = {"root": root, "regions": _regions_for(scope, root), "period": year,
+           "include_submitted": _flag(request, "include_submitted")}
+    try:
+        p = Period.parse(year)
+        ctx["rows"] = consistency.mismatches(scope, region=root, period_ids=[p.id],
+                                             include_submitted=ctx["include_submitted"])
+    except ApplicationError as exc:
+        ctx["error"] = exc.message
+    return render(request, "analytics/consistency.html", ctx)
+
+
+def progress_view(request):
+    scope = _scope(request)
+    root = analysis_root(scope, request.GET.get("region"))
+    year = int(request.GET.get("year") or _today().year)
+    ctx = {"root": root, "year": year, "regions": _regions_for(scope, root)}
+    ctx.update(dashboard.progress_context(scope, root, year, _today()))
+    return render(request, "analytics/progress.html", ctx)
+
+
+def compare_view(request):
+    scope = _scope(request)
+    root = analysis_root(scope, request.GET.get("region"))
+    all_indicators = list(Indicator.objects.order_by("sort", "code"))
+    codes = request.GET.getlist("indicators") or [i.code for i in all_indicators[:8]]
+    period_id = request.GET.get("period") or str(charts.default_year(root))
+    ctx = {"root": root, "regions": _regions_for(scope, root), "all_indicators": all_indicators, "codes": codes,
+           "period_id": period_id}
+    try:
+        indicators = resolve_indicators(codes)
+        ctx["yoy"] = compare.year_on_year(scope, indicators=indicators, region=root, period=Period.parse(period_id))
+        spans = compare.spans(scope, indicators=indicators, region=root)
+        ctx["spans"] = [(i, spans[i.pk]) for i in indicators]
+        ctx["span_labels"] = [label for label, _, _ in compare.PLAN_SPANS[1:3]]
+        ctx["trend_query"] = f"region={root.code}&indicators={','.join(codes[:4])}"
+    except ApplicationError as exc:
+        ctx["error"] = exc.message
+    return render(request, "analytics/compare.html", ctx)
+
+
+# -- pivot -----------------------------------------------------------------------------------------------------
+
+
+def pivot_view(request):
+    scope = _scope(request)
+    root = analysis_root(scope, request.GET.get("region"))
+    all_indicators = list(Indicator.objects.order_by("sort", "code"))
+    codes = request.GET.getlist("indicators") or [i.code for i in all_indicators[:6]]
+    periods_text = request.GET.get("periods") or str(charts.default_year(root))
+    rows, cols = request.GET.get("rows", "region"), request.GET.get("cols", "indicator")
+    ctx = {"root": root, "regions": _regions_for(scope, root), "all_indicators": all_indicators, "codes": codes,
+           "periods_text": periods_text, "rows": rows, "cols": cols, "dimensions": DIMENSIONS,
+           "include_submitted": _flag(request, "include_submitted")}
+    try:
+        result = pivot(scope, region=root, indicators=resolve_indicators(codes),
+                       periods=resolve_periods(periods_text.replace("，", ",").split(",")), rows=rows, cols=cols,
+                       include_submitted=ctx["include_submitted"])
+    except ApplicationError as exc:
+        ctx["error"] = exc.message
+        return render(request, "analytics/pivot.html", ctx, status=200)
+    if request.GET.get("format") == "xlsx":
+        response = HttpResponse(pivot_xlsx(result),
+                                content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        response["Content-Disposition"] = "attachment; filename*=UTF-8''" + _quote(f"{result.title}.xlsx")
+        return response
+    ctx["pivot"] = result
+    ctx["export_query"] = request.GET.urlencode()
+    return render(request, "analytics/pivot.html", ctx)
+
+
+def _quote(name: str) -> str:
+    from urllib.parse import quote
+
+    return quote(name.replace("/", "-"))
+
+
+# -- API tokens ------------------------------------------------------------------------------------------------
+
+
+def tokens(request):
+    raw = None
+    if request.method == "POST":
+        try:
+            _, raw = services.token_create(actor=request.user, name=request.POST.get("name", ""))
+            messages.success(request, "令牌已创建。请立即复制保存，离开本页后将无法再次查看。")
+        except ApplicationError as exc:
+            messages.error(request, exc.message)
+    rows = ApiToken.objects.filter(user=request.user).order_by("-created_at")
+    return render(request, "analytics/tokens.html", {"tokens": rows, "raw": raw})
+
+
+@require_POST
+def token_revoke(request, pk):
+    token = get_object_or_404(ApiToken, pk=pk, user=request.user)
+    services.token_revoke(actor=request.user, token=token)
+    messages.success(request, f"令牌“{token.name}”已撤销。")
+    return redirect("analytics:tokens")
+
+
+# -- publications ----------------------------------------------------------------------------------------------
+
+
+def _publication(scope: Scope, pk) -> Publication:
+    pub = Publication.objects.select_related("region").filter(pk=pk).first()
+    if pub is None or not scope.sees_region(pub.region) or scope.is_filler:
+        raise Http404
+    return pub
+
+
+def publications(request):
+    scope = _scope(request)
+    if not scope.can_manage:
+        raise PermissionDenied
+    qs = Publication.objects.select_related("region").order_by("-created_at")
+    if not scope.is_admin:
+        qs = qs.filter(region__path__startswith=scope.region_path)
+    return render(request, "analytics/publications.html", {"publications": qs})
+
+
+def publication_edit(request, pk=None):
+    scope = _scope(request)
+    if not scope.can_manage:
+        raise PermissionDenied
+    pub = _publication(scope, pk) if pk else None
+    root = pub.region if pub else analysis_root(scope)
+    all_indicators = list(Indicator.objects.order_by("sort", "code"))
+    form = {"title": pub.title if pub else f"{root.name}全民科学素质工作主要指标",
+            "year": pub.year if pub else charts.default_year(root), "note": pub.note if pub else "",
+            "codes": [i.code for i in pub.indicators.all()] if pub else [i.code for i in all_indicators[:6]]}
+    if request.method == "POST":
+        form = {"title": request.POST.get("title", ""), "year": request.POST.get("year", ""),
+                "note": request.POST.get("note", ""), "codes": request.POST.getlist("indicators")}
+        try:
+            if not str(form["year"]).isdigit():
+                raise ApplicationError("年份应为四位数字。", field="year")
+            pub = services.publication_save(actor=request.user, region=root, title=form["title"],
+                                            year=int(form["year"]), indicators=resolve_indicators(form["codes"])
+                                            if form["codes"] else [], note=form["note"], publication=pub)
+            messages.success(request, "已保存为待发布，请预览核对后发布。")
+            return redirect("analytics:publication_preview", pk=pub.pk)
+        except ApplicationError as exc:
+            messages.error(request, exc.message)
+    return render(request, "analytics/publication_form.html", {"pub": pub, "root": root, "form": form,
+                                                               "all_indicators": all_indicators})
+
+
+def publication_preview(request, pk):
+    scope = _scope(request)
+    pub = _publication(scope, pk)
+    ctx = dashboard.public_context(pub)
+    ctx.update({"preview": True, "pub": pub, "can_manage": scope.manages_region(pub.region)})
+    return render(request, "analytics/public.html", ctx)
+
+
+@require_POST
+def publication_action(request, pk, action):
+    scope = _scope(request)
+    pub = _publication(scope, pk)
+    if action == "publish":
+        services.publication_publish(actor=request.user, publication=pub)
+        messages.success(request, "已发布。公开页面只显示已审核数据。")
+    elif action == "withdraw":
+        services.publication_withdraw(actor=request.user, publication=pub)
+        messages.success(request, "已撤回，公开链接立即失效。")
+    else:
+        raise Http404
+    return redirect("analytics:publications")
+
+
+@login_not_required
+def public_page(request, slug):
+    pub = Publication.objects.select_related("region").filter(slug=slug, status=PublicationStatus.PUBLISHED).first()
+    if pub is None:
+        raise Http404("该页面不存在或已撤回")
+    ctx = dashboard.public_context(pub)
+    ctx.update({"preview": False, "pub": pub})
+    return render(request, "analytics/public.html", ctx)
+
+
+@login_not_required
+def public_chart_json(request, slug):
+    """The JSON twin of the public trend chart (approved figures only)."""
+    pub = Publication.objects.select_related("region").filter(slug=slug, status=PublicationStatus.PUBLISHED).first()
+    if pub is None:
+        raise Http404
+    return JsonResponse(dashboard.public_context(pub)["chart"].as_json(), json_dumps_params={"ensure_ascii": False})

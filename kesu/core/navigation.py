@@ -15,6 +15,7 @@ MENU = [
     ("填报", "collection:home", {"admin", "office", "filler"}),
     ("审核", "collection:review", {"admin", "office"}),
     ("完成情况", "collection:completeness", {"admin", "office", "viewer"}),
+    ("统计分析", "analytics:dashboard", ALL),
 ]
 
 

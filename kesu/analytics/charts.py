@@ -1,0 +1,198 @@
+"""Chart data: every chart is a ``ChartData`` built from a selector — the same object feeds the ECharts option,
+the HTML table twin and the JSON twin (``analytics:chart_json``)."""
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied
+from django.utils import timezone
+
+from kesu.core.exceptions import ApplicationError
+from kesu.core.periods import Period
+from kesu.plans.models import Indicator
+
+from .selectors import compare, progress
+from .selectors.explore import analysis_root, explore, expand_periods, num, resolve_indicators, resolve_periods
+
+from .selectors.figures import EMPTY
+
+FONT = "'Noto Sans CJK SC','Microsoft YaHei','PingFang SC',sans-serif"
+
+
+@dataclass
+class ChartData:
+    name: str
+    title: str
+    columns: list  # header labels of the table twin
+    rows: list  # lists of cells (first column = category label)
+    option: dict = field(default_factory=dict)
+    notes: list = field(default_factory=list)
+    unapproved: bool = False
+
+    def as_json(self) -> dict:
+        return {"name": self.name, "title": self.title, "columns": self.columns,
+                "rows": [[num(c) if isinstance(c, Decimal) else c for c in r] for r in self.rows],
+                "notes": self.notes, "includes_unapproved": self.unapproved, "option": self.option}
+
+
+def _base(title: str, kind: str, categories, series, *, y_name="", horizontal=False, percent_line=False) -> dict:
+    cat_axis = {"type": "category", "data": categories, "axisLabel": {"interval": 0, "hideOverlap": True,
+                                                                       "width": 90, "overflow": "truncate"}}
+    val_axis = {"type": "value", "name": y_name, "nameTextStyle": {"align": "left"}}
+    opt = {
+        "textStyle": {"fontFamily": FONT},
+        "title": {"text": title, "left": "center", "textStyle": {"fontSize": 14}},
+        "tooltip": {"trigger": "axis"},
+        "legend": {"bottom": 0, "type": "scroll"} if len(series) > 1 else {"show": False},
+        "grid": {"left": 12, "right": 24, "top": 48, "bottom": 36 if len(series) > 1 else 12, "containLabel": True},
+        "xAxis": val_axis if horizontal else cat_axis,
+        "yAxis": {**cat_axis, "inverse": True} if horizontal else val_axis,
+        "series": [{"type": kind, "name": name, "data": data, "connectNulls": False,
+                    **({"label": {"show": True, "position": "right" if horizontal else "top"}}
+                       if len(series) == 1 and kind == "bar" else {})} for name, data in series],
+    }
+    if percent_line and opt["series"]:
+        opt["series"][0]["markLine"] = {"data": [{"xAxis" if horizontal else "yAxis": 100}], "symbol": "none",
+                                        "label": {"formatter": "100%"}}
+    return opt
+
+
+def _label(ind: Indicator) -> str:
+    return f"{ind.name}（{ind.unit}）" if ind.unit else ind.name
+
+
+def _p(params, key, default=None):
+    value = params.get(key)
+    return default if value in (None, "") else value
+
+
+def _bool(params, key) -> bool:
+    return str(params.get(key, "")).lower() in ("1", "true", "on", "yes")
+
+
+# -- builders ----------------------------------------------------------------------------------------------------
+
+
+def ranking_chart(scope, params) -> ChartData:
+    root = analysis_root(scope, _p(params, "region"))
+    ind = resolve_indicators([_p(params, "indicator", "")])[0] if _p(params, "indicator") else _headline(root)
+    period = Period.parse(_p(params, "period", str(default_year(root))))
+    per_pop = _bool(params, "per_pop")
+    rows = compare.ranking(scope, indicator=ind, region=root, period=period, per_population=per_pop,
+                           include_submitted=_bool(params, "include_submitted"))
+    unit = f"{ind.unit}/万人" if per_pop else ind.unit
+    title = f"{root.name}{period.label}{ind.name}{'（每万人）' if per_pop else ''}排名"
+    table = [[r.region.name, r.rank, r.fig.value, r.population_10k, r.per_10k] for r in rows]
+    shown = [r for r in rows if (r.per_10k if per_pop else r.fig.value) is not None]
+    option = _base(title, "bar", [r.region.name for r in shown],
+                   [(ind.name, [num(r.per_10k if per_pop else r.fig.value) for r in shown])], y_name=unit,
+                   horizontal=True)
+    return ChartData("ranking", title, ["区域", "名次", _label(ind), "常住人口（万人）", f"每万人（{ind.unit}/万人）"],
+                     table, option, unapproved=any(r.fig.unapproved for r in rows))
+
+
+def trend_chart(scope, params) -> ChartData:
+    root = analysis_root(scope, _p(params, "region"))
+    codes = [c for c in str(_p(params, "indicators", "")).split(",") if c]
+    indicators = resolve_indicators(codes)[:6] if codes else [_headline(root)]
+    end = int(_p(params, "end", default_year(root)))
+    start = int(_p(params, "start", end - 4))
+    if end - start > 30 or end < start:
+        raise ApplicationError("年份范围不正确（最多 30 年，结束年不能早于开始年）。", field="start")
+    periods = expand_periods(str(start), str(end), _p(params, "kind", "Y"))
+    table = explore(scope, indicators=indicators, region=root, periods=periods, group_by="period",
+                    include_submitted=_bool(params, "include_submitted"))
+    title = f"{root.name}{periods[0].label}—{periods[-1].label}趋势"
+    rows = [[g.label, *[table.cell(i, g).value for i in indicators]] for g in table.groups]
+    unit = indicators[0].unit if len({i.unit for i in indicators}) == 1 else ""
+    option = _base(title, "line", [g.label for g in table.groups],
+                   [(i.name, [num(table.cell(i, g).value) for g in table.groups]) for i in indicators], y_name=unit)
+    return ChartData("trend", title, ["报告期", *[_label(i) for i in indicators]], rows, option,
+                     unapproved=table.any_unapproved)
+
+
+def completeness_chart(scope, params) -> ChartData:
+    root = analysis_root(scope, _p(params, "region"))
+    period = Period.parse(_p(params, "period", str(timezone.localdate().year - 1)))
+    rows = compare.completeness_by_region(scope, region=root, period=period)
+    title = f"{root.name}{period.label}填报完成率"
+    option = _base(title, "bar", [r.region.name if r.region != root else "本级单位" for r in rows],
+                   [("完成率", [r.rate for r in rows])], y_name="%", horizontal=True, percent_line=True)
+    table = [[r.region.name if r.region != root else f"{root.name}本级单位", r.expected, r.submitted, r.approved,
+              r.rate] for r in rows]
+    return ChartData("completeness", title, ["区域", "应报", "已报", "已审核", "完成率（%）"], table, option)
+
+
+def progress_chart(scope, params) -> ChartData:
+    root = analysis_root(scope, _p(params, "region"))
+    year = int(_p(params, "year", timezone.localdate().year))
+    rows = progress.target_progress(scope, region=root, year=year)
+    title = f"{root.name}{year}年目标完成进度"
+    option = _base(title, "bar", [p.indicator.name for p in rows],
+                   [("完成度（%）", [num(p.completion) for p in rows])], y_name="%", horizontal=True,
+                   percent_line=True)
+    table = [[p.indicator.name, p.indicator.unit, p.target, p.actual, p.expected, p.completion, p.projected,
+              p.status] for p in rows]
+    return ChartData("progress", title, ["指标", "计量单位", "目标值", "实际值", "进度预期", "完成度（%）", "预计全年",
+                                         "状态"], table, option, unapproved=any(p.unapproved for p in rows))
+
+
+def explore_chart(scope, params) -> ChartData:
+    codes = [c for c in str(_p(params, "indicators", "")).split(",") if c]
+    indicators = resolve_indicators(codes)[:12] if codes else []
+    if not indicators:
+        raise ApplicationError("请至少选择一个指标。", field="indicators")
+    periods = resolve_periods(str(_p(params, "periods", "")).split(","))
+    table = explore(scope, indicators=indicators, region=_p(params, "region"), periods=periods,
+                    group_by=_p(params, "group_by", "region"), include_submitted=_bool(params, "include_submitted"))
+    kind = "line" if table.group_by == "period" else "bar"
+    unit = indicators[0].unit if len({i.unit for i in indicators}) == 1 else ""
+    option = _base(table.title, kind, [g.label for g in table.groups],
+                   [(i.name, [num(table.cell(i, g).value) for g in table.groups]) for i in indicators], y_name=unit)
+    rows = [[_label(i), *[table.cell(i, g).value for g in table.groups], table.total(i).value] for i in indicators]
+    return ChartData("explore", table.title, ["指标", *[g.label for g in table.groups], "合计"], rows, option,
+                     unapproved=table.any_unapproved)
+
+
+CHARTS = {"ranking": ranking_chart, "trend": trend_chart, "completeness": completeness_chart,
+          "progress": progress_chart, "explore": explore_chart}
+
+
+def build(name: str, scope, params) -> ChartData:
+    if name not in CHARTS:
+        raise ApplicationError(f"图表“{name}”不存在。", field="name")
+    if scope.is_filler:
+        raise PermissionDenied("填报员只能查看本单位的填报任务")
+    return CHARTS[name](scope, params)
+
+
+# -- defaults ----------------------------------------------------------------------------------------------------
+
+
+HEADLINE_CODES = ["ACT_PARTICIPANTS", "SITE_MUSEUM_VISITS", "FUND_RAISED", "HR_VOLUNTEER", "VISITS", "HR_FULL"]
+
+
+def _headline(root) -> Indicator:
+    """The indicator a chart shows when none is chosen: a well-known flow with data, else the first one."""
+    from kesu.collection.rollup import RollupRow
+
+    have = set(RollupRow.objects.filter(region=root).values_list("indicator__code", flat=True).distinct()[:500])
+    for code in HEADLINE_CODES:
+        if code in have:
+            return Indicator.objects.get(code=code)
+    ind = Indicator.objects.filter(code__in=have).order_by("sort").first() or Indicator.objects.order_by("sort").first()
+    if ind is None:
+        raise ApplicationError("指标目录为空，请先载入指标。", field="indicator")
+    return ind
+
+
+def default_year(root) -> int:
+    """The latest year with approved figures for ``root`` (else last year)."""
+    from kesu.collection.rollup import RollupRow
+
+    years = RollupRow.objects.filter(region=root, period_id__regex=r"^\d{4}$").order_by("-period_id") \
+        .values_list("period_id", flat=True)[:1]
+    return int(years[0]) if years else timezone.localdate().year - 1
+
+
+__all__ = ["CHARTS", "ChartData", "EMPTY", "build", "default_year"]

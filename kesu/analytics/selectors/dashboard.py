@@ -1,0 +1,97 @@
+"""What each role's landing dashboard shows; and the figures of a public page (approved only)."""
+
+from datetime import date
+
+from kesu.accounts.scope import Scope
+from kesu.core.periods import Period
+from kesu.plans.models import Indicator, Task
+
+from .. import charts
+from .compare import year_on_year
+from .explore import analysis_root, child_regions, default_root
+from .figures import EMPTY, Plan, figures
+from .progress import current_plan, task_progress
+
+HEADLINE_LIMIT = 6
+
+
+def headline_indicators(root) -> list[Indicator]:
+    """Indicators with approved figures at ``root`` (the catalogue's order), at most six."""
+    from kesu.collection.rollup import RollupRow
+
+    have = set(RollupRow.objects.filter(region=root).values_list("indicator_id", flat=True).distinct()[:500])
+    preferred = [c for c in charts.HEADLINE_CODES]
+    inds = list(Indicator.objects.filter(pk__in=have).order_by("sort"))
+    inds.sort(key=lambda i: (i.code not in preferred, preferred.index(i.code) if i.code in preferred else 0, i.sort))
+    return inds[:HEADLINE_LIMIT]
+
+
+def progress_context(scope: Scope, root, year: int, today: date) -> dict:
+    plan = current_plan(root, year)
+    tasks = task_progress(scope, plan=plan, year=year, on=today) if plan else []
+    return {"plan": plan, "tasks": tasks, "lagging": [t for t in tasks if t.is_lagging and t.items],
+            "progress_chart": charts.build("progress", scope, {"region": root.code, "year": year})}
+
+
+def for_scope(scope: Scope, *, today: date) -> dict:
+    if scope.is_filler:
+        return _filler(scope, today)
+    root = default_root(scope)
+    analysis_root(scope, root)
+    year = charts.default_year(root)
+    ctx = {"role": "office" if scope.can_manage else "viewer", "root": root, "year": year, "today": today}
+    headline = headline_indicators(root)
+    ctx["headline"] = year_on_year(scope, indicators=headline, region=root, period=Period(year, "Y", 1))
+    params = {"region": root.code, "period": str(year)}
+    charts_ = []
+    if child_regions(root):
+        charts_.append(("ranking", charts.build("ranking", scope, params), params))
+    if scope.can_manage:
+        ctx.update(progress_context(scope, root, today.year, today))
+        cparams = {"region": root.code, "period": str(year)}
+        charts_.insert(0, ("completeness", charts.build("completeness", scope, cparams), cparams))
+    if headline:
+        tparams = {"region": root.code, "indicators": ",".join(i.code for i in headline[:3]), "end": str(year)}
+        charts_.append(("trend", charts.build("trend", scope, tparams), tparams))
+    ctx["charts"] = [(data, "&".join(f"{k}={v}" for k, v in p.items())) for _, data, p in charts_]
+    return ctx
+
+
+def _filler(scope: Scope, today: date) -> dict:
+    from kesu.collection.selectors import home_rows
+
+    tasks = (Task.objects.filter(task_units__unit_id=scope.unit_id, plan__start_year__lte=today.year,
+                                 plan__end_year__gte=today.year)
+             .select_related("plan").prefetch_related("task_units").order_by("plan_id", "sort", "id").distinct())
+    task_rows = []
+    for t in tasks:
+        role = next((tu.get_role_display() for tu in t.task_units.all() if tu.unit_id == scope.unit_id), "")
+        due = None
+        if t.due_period:
+            try:
+                due = Period.parse(t.due_period)
+            except Exception:  # a free-text due period is shown as typed
+                due = None
+        task_rows.append({"task": t, "role": role, "due": due, "overdue": bool(due and due.end < today)})
+    return {"role": "filler", "returns": home_rows(scope, today=today), "tasks": task_rows, "today": today}
+
+
+def public_context(pub) -> dict:
+    """Approved figures only — never drafts or submitted values — for a publication's page or its preview."""
+    root = pub.region
+    indicators = list(pub.indicators.order_by("sort"))
+    years = [str(y) for y in range(pub.year - 4, pub.year + 1)]
+    kids = child_regions(root)
+    figs = figures(Plan.for_indicators(indicators), root, [root, *kids], years, include_submitted=False)
+    rows = []
+    for ind in indicators:
+        now = figs.get((ind.pk, root.pk, str(pub.year)), EMPTY)
+        before = figs.get((ind.pk, root.pk, str(pub.year - 1)), EMPTY)
+        rows.append({"indicator": ind, "value": now.value, "previous": before.value,
+                     "children": [figs.get((ind.pk, k.pk, str(pub.year)), EMPTY).value for k in kids]})
+    series = [(i.name, [charts.num(figs.get((i.pk, root.pk, y), EMPTY).value) for y in years]) for i in indicators[:4]]
+    title = f"{root.name}{years[0]}—{years[-1]}年主要指标"
+    option = charts._base(title, "line", [f"{y}年" for y in years], series)
+    table = [[f"{y}年", *[figs.get((i.pk, root.pk, y), EMPTY).value for i in indicators[:4]]] for y in years]
+    chart = charts.ChartData("public", title, ["年份", *[charts._label(i) for i in indicators[:4]]], table, option)
+    return {"root": root, "rows": rows, "children": kids, "chart": chart, "year": pub.year}
