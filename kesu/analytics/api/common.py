@@ -1,0 +1,84 @@
+"""Authentication, scope and the error shape shared by every endpoint.
+
+Every error is ``{"code": ..., "message": 中文说明, "fields": [...]}`` (plus ``row`` for imports)."""
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.security import APIKeyCookie, HttpBearer
+
+from kesu.accounts.scope import Scope
+from kesu.core.exceptions import ApplicationError
+
+from ..services import token_user
+
+
+class SessionAuth(APIKeyCookie):
+    """The signed-in browser session (CSRF checked on writes)."""
+
+    param_name = "sessionid"
+
+    def authenticate(self, request, key):
+        return request.user if request.user.is_authenticated else None
+
+
+class TokenAuth(HttpBearer):
+    """``Authorization: Bearer ksu_…`` — a personal access token."""
+
+    def authenticate(self, request, token):
+        user = token_user(token)
+        if user is not None:
+            request.user = user
+        return user
+
+
+AUTH = [SessionAuth(), TokenAuth()]
+
+
+def scope_of(request) -> Scope:
+    return Scope.for_user(request.auth if request.auth is not None else request.user)
+
+
+def error(api, request, status: int, code: str, message: str, fields=None, **extra):
+    body = {"code": code, "message": message, "fields": list(fields or []), **extra}
+    return api.create_response(request, body, status=status)
+
+
+MESSAGES = {"missing": "缺少必填字段", "int_parsing": "应为整数", "float_parsing": "应为数字",
+            "bool_parsing": "应为 true 或 false", "date_from_datetime_parsing": "应为日期（2026-05-20）",
+            "date_parsing": "应为日期（2026-05-20）", "string_type": "应为文本", "int_type": "应为整数"}
+
+
+def install_error_handlers(api) -> None:
+    @api.exception_handler(ApplicationError)
+    def _app(request, exc: ApplicationError):
+        extra = {"row": exc.row} if exc.row else {}
+        return error(api, request, 400, "invalid", exc.message, [exc.field] if exc.field else [], **extra)
+
+    @api.exception_handler(PermissionDenied)
+    def _denied(request, exc):
+        return error(api, request, 403, "forbidden", str(exc) or "无权访问该数据。")
+
+    @api.exception_handler(Http404)
+    def _missing(request, exc):
+        return error(api, request, 404, "not_found", "请求的对象不存在或无权查看。")
+
+    @api.exception_handler(AuthenticationError)
+    def _auth(request, exc):
+        return error(api, request, 401, "unauthorized", "未登录或访问令牌无效。请登录或在请求头中提供有效令牌。")
+
+    @api.exception_handler(ValidationError)
+    def _validation(request, exc: ValidationError):
+        fields = [str((e.get("loc") or [""])[-1]) for e in exc.errors]
+        reasons = [f"{f}：{MESSAGES.get(e.get('type'), e.get('msg', ''))}" for f, e in zip(fields, exc.errors)]
+        return error(api, request, 422, "validation", "请求参数不正确（" + "；".join(reasons) + "）。", fields)
+
+    @api.exception_handler(HttpError)
+    def _http(request, exc: HttpError):
+        return error(api, request, exc.status_code, "error", str(exc))
+
+
+def page(qs, limit: int, offset: int, max_limit: int = 1000):
+    limit = max(1, min(int(limit), max_limit))
+    offset = max(0, int(offset))
+    return qs[offset:offset + limit]
