@@ -45,6 +45,9 @@ class RollupRow(models.Model):
         verbose_name_plural = "汇总行"
         constraints = [models.UniqueConstraint(fields=["region", "period_id", "indicator"],
                                                name="collection_rollup_key")]
+        # Cross-level mismatches are rare: a partial index keeps listing them cheap.
+        indexes = [models.Index(fields=["period_id", "region"], name="collection_rollup_both",
+                                condition=models.Q(own__isnull=False, parts__isnull=False))]
 
 
 # ---------------------------------------------------------------------------------------------------------------

@@ -40,8 +40,8 @@ def mismatches(scope: Scope, *, region=None, period_ids, indicators=None, includ
     by_id = {i.pk: i for i in indicators}
     found = []
     if use_stored() and not include_submitted:
-        rows = (RollupRow.objects.filter(region__path__startswith=root.path, period_id__in=list(period_ids),
-                                         indicator_id__in=list(by_id), own__isnull=False, parts__isnull=False)
+        rows = (RollupRow.objects.filter(own__isnull=False, parts__isnull=False, period_id__in=list(period_ids),
+                                         region__path__startswith=root.path, indicator_id__in=list(by_id))
                 .exclude(own=F("parts")).select_related("region").order_by("region__path", "indicator_id",
                                                                             "period_id")[:limit])
         found = [Mismatch(r.region, by_id[r.indicator_id], r.period_id, r.own, r.parts) for r in rows]
