@@ -241,12 +241,12 @@ def run(info: dict, *, runs: int = 30, log=print) -> list[tuple]:
     plan = Plan.for_indicators(inds)
     add(f"all {len(inds)} indicators, {root.name} by child region, {year}",
         lambda: explore(scope, indicators=inds, region=root, periods=[Period.parse(year)], group_by="region"))
-    first_child = Region.objects.filter(parent=root).order_by("code").first()
-    if first_child is not None and Region.objects.filter(parent=first_child).exists():
-        leaves = list(Region.objects.filter(path__startswith=first_child.path, level=Level.COUNTY))
-        if leaves:
-            add(f"all indicators, {first_child.name} by county ({len(leaves)}), {year}",
-                lambda: stored_figures(plan, first_child, leaves, [year]))
+    province = root if root.parent_id is None and "全国" not in root.name else \
+        Region.objects.filter(parent=root).order_by("code").first()
+    counties = list(Region.objects.filter(path__startswith=province.path, level=Level.COUNTY)) if province else []
+    if counties and province.level == Level.PROVINCE:
+        add(f"all indicators, {province.name} by county ({len(counties)}), {year}",
+            lambda: stored_figures(plan, province, counties, [year]))
     add("trend: 3 indicators × 5 years at root",
         lambda: explore(scope, indicators=inds[:3], region=root, periods=[Period.parse(str(y)) for y in YEARS],
                         group_by="period"))
