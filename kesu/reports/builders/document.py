@@ -186,7 +186,7 @@ def key_figures_table(ctx: ReportContext, *, caption: str, with_assessment: bool
     if not rows:
         return None
     columns = ["序号", "指标", "单位", "目标值", "实际值", "完成率"] + (["自评"] if with_assessment else [])
-    widths = [0.6, 3.6, 0.9, 1.1, 1.1, 1.0] + ([0.9] if with_assessment else [])
+    widths = [0.75, 3.4, 0.8, 1.05, 1.05, 1.15] + ([1.05] if with_assessment else [])
     return Table(caption, columns, rows, widths)
 
 
@@ -207,7 +207,7 @@ def sections_table(ctx: ReportContext) -> Table | None:
     if not rows:
         return None
     return Table("分项指标统计表", ["项目", "指标", "单位", "本期", "上年同期", "增减"], rows,
-                 [2.2, 3.0, 0.8, 1.1, 1.1, 1.3])
+                 [2.0, 2.8, 0.8, 1.0, 1.0, 1.6])
 
 
 def lower_regions_table(ctx: ReportContext) -> Table | None:
