@@ -86,59 +86,74 @@ class TemplateProblem:
     field: str = ""
 
 
-_TAG = re.compile(r"({{.*?}}|{%.*?%})", re.S)
-
-
-def template_text(data: bytes) -> str:
-    """The template's text with runs joined per paragraph, where Jinja tags live (body, tables, headers, footers)."""
+def template_paragraphs(data: bytes) -> list[str]:
+    """The template's paragraphs as text, runs joined, where Jinja tags live (body, tables, headers, footers)."""
     document = Document(io.BytesIO(data))
     texts = ["".join(node.text or "" for node in p.iter() if node.tag.endswith("}t"))
              for p in document.element.body.iter() if p.tag.endswith("}p")]
     for section in document.sections:
         for part in (section.header, section.footer):
             texts += [p.text for p in part.paragraphs]
-    return "\n".join(texts)
+    return texts
+
+
+_OPEN = re.compile(r"{{|{%")
+
+
+def _tags(paragraph: str) -> list[tuple[str, bool]]:
+    """(tag, closed) for each ``{{ … }}`` / ``{% … %}`` of a paragraph; an unclosed one runs to the paragraph's end."""
+    tags = []
+    for match in _OPEN.finditer(paragraph):
+        close = "}}" if match.group() == "{{" else "%}"
+        end = paragraph.find(close, match.end())
+        following = _OPEN.search(paragraph, match.end())
+        if end == -1 or (following and following.start() < end):
+            stop = following.start() if following else len(paragraph)
+            tags.append((paragraph[match.start():stop].strip(), False))
+        else:
+            tags.append((paragraph[match.start():end + 2], True))
+    return tags
 
 
 def check_template(data: bytes) -> list[TemplateProblem]:
     """Problems that would make the template fail or leave a field unfilled, each naming the field."""
     from docxtpl import DocxTemplate
-    from jinja2 import Environment, TemplateSyntaxError, meta
+    from jinja2 import Environment, TemplateSyntaxError
 
     try:
-        text = template_text(data)
+        paragraphs = template_paragraphs(data)
     except Exception:  # noqa: BLE001 - python-docx raises many kinds on a file that is not a DOCX
         return [TemplateProblem("文件不是有效的 Word（.docx）文档，无法打开。")]
     problems: list[TemplateProblem] = []
     env = Environment()
-    for tag in _TAG.findall(text):
-        candidate = re.sub(r"^{{\s*[pr]\s+", "{{ ", tag)  # docxtpl's {{p x }} / {{r x }}
-        candidate = re.sub(r"^{%\s*[ptr]\s+", "{% ", candidate)
-        if candidate.startswith("{%"):
-            continue  # block tags are checked together below
-        try:
-            env.parse(candidate)
-        except TemplateSyntaxError as exc:
-            problems.append(TemplateProblem(f"字段“{tag}”语法错误：{exc.message}", field=tag))
+    for paragraph in paragraphs:
+        for tag, closed in _tags(paragraph):
+            if not closed:
+                problems.append(TemplateProblem(f"字段“{tag}”没有闭合（缺少 }}}} 或 %}}）。", field=tag))
+                continue
+            if tag.startswith("{%"):
+                continue  # block tags only make sense together; the whole template is parsed below
+            candidate = re.sub(r"^{{\s*[pr]\s+", "{{ ", tag)  # docxtpl's {{p x }} and {{r x }}
+            try:
+                env.parse(candidate)
+            except TemplateSyntaxError as exc:
+                problems.append(TemplateProblem(f"字段“{tag}”语法错误：{exc.message}", field=tag))
     if problems:
         return problems
     try:
-        template = DocxTemplate(io.BytesIO(data))
-        names = template.get_undeclared_template_variables(jinja_env=env)
+        names = DocxTemplate(io.BytesIO(data)).get_undeclared_template_variables(jinja_env=env)
     except TemplateSyntaxError as exc:
-        near = _TAG.findall(text)
-        where = f"（第{exc.lineno}处附近）" if exc.lineno else ""
-        field = next((t for t in near if t.startswith("{%")), "")
-        return [TemplateProblem(f"模板语法错误{where}：{exc.message}" + (f"，请检查“{field}”" if field else ""),
-                                field=field)]
+        blocks = [t for p in paragraphs for t, _ in _tags(p) if t.startswith("{%")]
+        hint = f"，请检查“{'”“'.join(blocks[:3])}”" if blocks else ""
+        return [TemplateProblem(f"模板语法错误：{exc.message}{hint}", field=blocks[0] if blocks else "")]
     except Exception as exc:  # noqa: BLE001
         return [TemplateProblem(f"模板无法解析：{exc}")]
     for name in sorted(set(names) - set(FIELDS)):
         problems.append(TemplateProblem(f"未知字段“{{{{ {name} }}}}”：可用字段为 {', '.join(FIELDS)}。", field=name))
+    text = "\n".join(paragraphs)
     for name in REQUIRED:
         if not re.search(r"{{\s*p\s+" + name + r"\s*}}", text):
             problems.append(TemplateProblem(f"模板缺少正文字段“{{{{p {name} }}}}”（须单独成段）。", field=name))
-    del meta
     return problems
 
 
