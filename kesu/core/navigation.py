@@ -12,6 +12,7 @@ MENU = [
     ("区域", "regions:region_list", {"admin", "office", "viewer"}),
     ("指标目录", "plans:indicator_list", ALL),
     ("纲要框架", "plans:framework_list", {"admin", "office", "viewer"}),
+    ("报告", "reports:index", {"admin", "office", "viewer"}),
 ]
 
 
