@@ -29,7 +29,7 @@ def run(ns) -> int:
     from . import context as context_builder
     from .builders.pdf import PdfUnavailable, docx_to_pdf
     from .builders.render import render_all
-    from .services import active_template
+    from .services import active_template, template_bytes_of
 
     output = Path(ns.output)
     fmt = ns.format or output.suffix.lstrip(".").lower() or "docx"
@@ -50,7 +50,7 @@ def run(ns) -> int:
         ctx = context_builder.build_context(Scope(role=Role.ADMIN), region=region, period=period, kind=kind,
                                             is_demo=demo_loaded())
         template = active_template(region, kind)
-        report = render_all(ctx, template=template.file.read() if template else None,
+        report = render_all(ctx, template=template_bytes_of(template),
                             with_charts=not ns.no_charts)
         if fmt == "docx":
             output.write_bytes(report.docx)

@@ -38,6 +38,13 @@ def active_template(region: Region, kind: str) -> ReportTemplate | None:
     return max(rows, key=lambda t: len(t.region.path), default=None)
 
 
+def template_bytes_of(template: ReportTemplate | None) -> bytes | None:
+    if template is None:
+        return None
+    with template.file.open("rb") as handle:
+        return handle.read()
+
+
 def report_generate(*, actor, region: Region, period: str | Period, kind: str, report_date: date | None = None,
                     with_charts: bool = True) -> ReportVersion:
     scope = Scope.for_user(actor)
@@ -48,7 +55,7 @@ def report_generate(*, actor, region: Region, period: str | Period, kind: str, r
     ctx = context_builder.build_context(scope, region=region, period=period, kind=kind, report_date=report_date,
                                         is_demo=demo_loaded())
     template = active_template(region, kind)
-    template_bytes = template.file.read() if template else None
+    template_bytes = template_bytes_of(template)
     report = render_all(ctx, template=template_bytes, with_charts=with_charts)
     with transaction.atomic():
         number = (ReportVersion.objects.select_for_update().filter(region=region, period_id=period.id, kind=kind)

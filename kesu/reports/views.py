@@ -151,7 +151,9 @@ def template_list(request):
     region = _template_region(request, scope)
     return render(request, "reports/templates.html", {
         "region": region, "regions": selectors.regions_for(scope), "rows": selectors.templates_for(scope, region),
-        "fields": templates.FIELDS, "can_manage": scope.manages_region(region),
+        "fields": [("{{p body }}" if name == "body" else "{{ " + name + " }}", meaning)
+                   for name, meaning in templates.FIELDS.items()],
+        "can_manage": scope.manages_region(region),
     })
 
 
