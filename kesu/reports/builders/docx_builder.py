@@ -65,6 +65,10 @@ def _fixed_layout(table) -> None:
     table._tbl.tblPr.append(layout)
 
 
+def _keep_row_together(row) -> None:
+    row._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))
+
+
 def _repeat_header(row) -> None:
     tr_pr = row._tr.get_or_add_trPr()
     header = OxmlElement("w:tblHeader")
@@ -86,6 +90,7 @@ def _add_table(container, block: Table, number: int) -> None:
     widths = [Emu(int(gbt9704.TEXT_WIDTH * w / total)) for w in weights]
     for row_index, values in enumerate([block.columns, *[[c.text for c in row] for row in block.rows]]):
         row = table.rows[row_index]
+        _keep_row_together(row)
         if row_index == 0:
             _repeat_header(row)
         for col, value in enumerate(values):
