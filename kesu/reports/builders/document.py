@@ -13,6 +13,7 @@ from .blocks import Cell, Chart, Heading, Paragraph, ReportDocument, Run, Signat
 from .data import Figure, ItemSection, ReportContext
 
 NO_DATA = "暂无数据"
+CHART_REGIONS = 20  # more bars than this do not fit a page; the table lists every region
 NOT_REPORTED = "未填报"
 CLOSING = {
     kinds.ANNUAL_SUMMARY: "现将有关情况总结如下：",
@@ -63,7 +64,7 @@ def period_word(ctx: ReportContext) -> str:
 
 
 def headline_runs(ctx: ReportContext) -> list[Run]:
-    return writing.figures_sentence(ctx.headline, lead=f"{period_word(ctx)}{ctx.region_scope_word}共",
+    return writing.figures_sentence(ctx.headline, lead=f"{period_word(ctx)}{ctx.region_scope_word}",
                                     with_target=False)
 
 
@@ -136,7 +137,7 @@ def section_heading_text(section: ItemSection) -> str:
 def section_blocks(ctx: ReportContext, section: ItemSection, numbering: Numbering) -> list:
     """A 提升行动/重点工程 in a 工作总结: the figures' sentence, then the units' narratives under it."""
     blocks = [numbering.heading(2, section_heading_text(section))]
-    runs = writing.figures_sentence(section.figures, lead=f"{period_word(ctx)}{ctx.region_scope_word}共")
+    runs = writing.figures_sentence(section.figures, lead=f"{period_word(ctx)}{ctx.region_scope_word}")
     if runs:
         blocks.append(Paragraph(runs))
     blocks.extend(writing.narrative_paragraphs(section.narratives))
@@ -237,9 +238,12 @@ def chart_blocks(ctx: ReportContext, *, with_charts: bool) -> list:
     if sum(1 for p in ctx.trend if p.value is not None) >= 2:
         blocks.append(Chart(f"{ctx.trend_label}历年变化", charts.trend_chart(ctx.trend, ctx.trend_label,
                                                                        ctx.trend_unit), "历年趋势折线图"))
-    if any(r.value is not None for r in ctx.lower_regions):
-        blocks.append(Chart(f"{ctx.lower_word}{ctx.ranking_label}排名",
-                            charts.ranking_chart(ctx.lower_regions, ctx.ranking_label, ctx.ranking_unit),
+    reported = sorted((r for r in ctx.lower_regions if r.value is not None), key=lambda r: -r.value)
+    if reported:
+        shown = reported[:CHART_REGIONS]
+        caption = f"{ctx.lower_word}{ctx.ranking_label}排名" + (
+            f"（前{CHART_REGIONS}名）" if len(reported) > CHART_REGIONS else "")
+        blocks.append(Chart(caption, charts.ranking_chart(shown, ctx.ranking_label, ctx.ranking_unit),
                             "下级区域排名条形图"))
     return blocks
 

@@ -131,14 +131,17 @@ def figure_clause(figure: Figure, *, with_target: bool = True) -> list[Run]:
 
 def figures_sentence(figures: list[Figure], *, lead: str, keep_zero: bool = False,
                      with_target: bool = True) -> list[Run]:
-    """One sentence over several figures: lead + clauses joined by “，” (continuations) or “；”, ending with “。”.
+    """One sentence over several figures: lead (+ 共) + clauses joined by “，” (continuations) or “；”, ending “。”.
 
     Returns no runs when no figure has a value to say.
     """
     speakable = [f for f in figures if _speakable(f, keep_zero=keep_zero)]
     if not speakable:
         return []
-    runs = [Run(lead)]
+    first = speakable[0]
+    # “全县共举办…” for counts of the period; a stock or a ratio reads “全县…达到…” without 共.
+    together = first.is_flow and not first.is_percent and not _phrase(first).endswith(("达到", "达"))
+    runs = [Run(lead + ("共" if together else ""))]
     for index, figure in enumerate(speakable):
         if index:
             runs.append(Run("，" if figure.code in CONTINUES else "；"))
