@@ -42,7 +42,8 @@ def test_every_kind_from_the_demo(demo, kind):
     text = _text(version.docx.read())
     assert version.title.startswith("渠县2025年全民科学素质工作")
     assert "None" not in text and "{{" not in text and "0余" not in text
-    assert not re.search(r"[A-Za-z]", text), re.findall(r".{6}[A-Za-z]+.{6}", text)[:3]
+    latin = text.replace("科普e站", "")  # the programme's own name for its stations
+    assert not re.search(r"[A-Za-z]", latin), re.findall(r".{6}[A-Za-z]+.{6}", latin)[:3]
     if kind != kinds.STATISTICS:
         assert "渠县全民科学素质工作领导小组" in text  # the coordination body of the demo
         assert "一、主要工作及成效" in text
