@@ -85,10 +85,10 @@ def _organisation(region: Region, period: Period) -> d.Organisation:
         org.member_units = [u.name for u in body.members.filter(valid_to__isnull=True)]
     for meeting in Meeting.objects.filter(region=region, held_on__range=(period.start, period.end)).order_by("held_on"):
         org.meetings.append(d.MeetingEntry(meeting.title, meeting.held_on, meeting.decisions,
-                                           _url("plans:meeting_detail", meeting.pk)))
+                                           _url("plans:meeting_list")))
     for doc in PolicyDocument.objects.filter(region=region, issued_on__range=(period.start, period.end)):
         org.documents.append(d.DocumentEntry(doc.title, doc.doc_no, doc.issuer, doc.issued_on,
-                                             _url("plans:document_detail", doc.pk)))
+                                             _url("plans:document_list")))
     return org
 
 
@@ -110,7 +110,8 @@ def _narratives(region: Region, period: Period) -> dict[int, list[d.Narrative]]:
         unit = _short_unit(row.unit, region) if row.unit else region.name
         by_task.setdefault(row.task_id, []).append(d.Narrative(
             unit=unit, task=row.task.title, progress=row.progress, results=row.results, problems=row.problems,
-            next_steps=row.next_steps, source_url=_url("collection:narratives", query=f"period={period.id}")))
+            next_steps=row.next_steps,
+            source_url=_url("collection:narratives", period.id, region.pk, row.unit_id) if row.unit_id else ""))
     return by_task
 
 
