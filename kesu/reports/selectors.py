@@ -5,6 +5,7 @@ import difflib
 from django.shortcuts import get_object_or_404
 
 from kesu.accounts.scope import Scope
+from kesu.core.exceptions import ApplicationError
 from kesu.regions.models import Region
 
 from .builders import kinds
@@ -18,7 +19,13 @@ def regions_for(scope: Scope):
 
 
 def region_get(scope: Scope, code: str) -> Region:
-    region = get_object_or_404(Region, code=code)
+    """A region by its code (511725) or, from links that carry it, its id; a missing one is an ApplicationError."""
+    code = (code or "").strip()
+    region = Region.objects.filter(code=code).first() if code else None
+    if region is None and code.isdigit() and len(code) < 6:
+        region = Region.objects.filter(pk=int(code)).first()
+    if region is None:
+        raise ApplicationError(f"区域“{code}”不存在，请选择区域。" if code else "请选择区域。", field="region")
     scope.require(scope.sees_region(region))
     return region
 

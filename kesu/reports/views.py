@@ -10,7 +10,7 @@ from django.db import close_old_connections
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from kesu.accounts.scope import Scope
 from kesu.core.exceptions import ApplicationError
@@ -26,7 +26,16 @@ DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.docu
 
 
 def _scope(request) -> Scope:
-    return Scope.for_user(request.user)
+    """Reports are for offices, viewers and admins; a 填报员 writes figures, not reports."""
+    scope = Scope.for_user(request.user)
+    scope.require(not scope.is_filler)
+    return scope
+
+
+def _manager_scope(request) -> Scope:
+    scope = _scope(request)
+    scope.require(scope.can_manage)
+    return scope
 
 
 def _attachment(data: bytes, filename: str, content_type: str) -> HttpResponse:
@@ -40,6 +49,7 @@ def _default_period() -> str:
     return str(today.year - 1 if today.month < 7 else today.year)
 
 
+@require_GET
 def index(request):
     scope = _scope(request)
     regions = list(selectors.regions_for(scope))
@@ -57,7 +67,7 @@ def index(request):
 
 @require_POST
 def generate(request):
-    scope = _scope(request)
+    scope = _manager_scope(request)
     try:
         region = selectors.region_get(scope, request.POST.get("region", ""))
         version = services.report_generate(actor=request.user, region=region, period=request.POST.get("period", ""),
@@ -70,6 +80,7 @@ def generate(request):
     return redirect("reports:version_detail", pk=version.pk)
 
 
+@require_GET
 def version_detail(request, pk):
     scope = _scope(request)
     version = selectors.version_get(scope, pk)
@@ -83,8 +94,9 @@ def version_detail(request, pk):
 
 @require_POST
 def regenerate(request, pk):
-    scope = _scope(request)
+    scope = _manager_scope(request)
     version = selectors.version_get(scope, pk)
+    scope.require(scope.manages_region(version.region))
     try:
         new = services.report_regenerate(actor=request.user, version=version)
     except ApplicationError as exc:
@@ -94,8 +106,10 @@ def regenerate(request, pk):
     return redirect("reports:version_detail", pk=new.pk)
 
 
-def download(request, pk, fmt):
+@require_GET
+def download(request, pk):
     version = selectors.version_get(_scope(request), pk)
+    fmt = request.GET.get("format", "docx")
     name = f"{version.title}（第{version.number}版）"
     if fmt == "docx":
         with version.docx.open("rb") as handle:
@@ -119,6 +133,7 @@ def download(request, pk, fmt):
     raise Http404
 
 
+@require_GET
 def compare(request, pk):
     scope = _scope(request)
     version = selectors.version_get(scope, pk)
@@ -127,9 +142,11 @@ def compare(request, pk):
     if not other_id and others:
         other_id = others[0].pk
     if not other_id:
-        messages.info(request, "这份报告只有一个版本，无可比较。")
-        return redirect("reports:version_detail", pk=pk)
-    other = selectors.version_get(scope, int(other_id))
+        return render(request, "reports/compare.html", {"version": version, "only_one": True})
+    try:
+        other = selectors.version_get(scope, int(other_id))
+    except ValueError:
+        raise Http404 from None
     old, new = sorted([version, other], key=lambda v: v.number)
     return render(request, "reports/compare.html", {
         "version": version, "old": old, "new": new, "lines": selectors.diff_lines(old, new), "others": others,
@@ -137,15 +154,19 @@ def compare(request, pk):
 
 
 def _template_region(request, scope):
-    code = request.GET.get("region") or request.POST.get("region")
+    code = request.POST.get("region") or request.GET.get("region")
     if code:
-        return selectors.region_get(scope, code)
+        try:
+            return selectors.region_get(scope, code)
+        except ApplicationError:
+            raise Http404 from None
     regions = selectors.regions_for(scope)
     if not regions:
         raise Http404
     return regions[0]
 
 
+@require_GET
 def template_list(request):
     scope = _scope(request)
     region = _template_region(request, scope)
@@ -157,13 +178,17 @@ def template_list(request):
     })
 
 
-def template_builtin(request, kind):
+@require_GET
+def template_builtin(request):
+    _scope(request)
+    kind = request.GET.get("kind", kinds.ANNUAL_SUMMARY)
     if kind not in kinds.LABELS:
         raise Http404
     return _attachment(templates.builtin_template(kind), f"内置模板-{kinds.LABELS[kind].replace('/', '')}.docx",
                        DOCX_TYPE)
 
 
+@require_GET
 def template_download(request, pk):
     template = selectors.template_get(_scope(request), pk)
     with template.file.open("rb") as handle:
@@ -172,8 +197,9 @@ def template_download(request, pk):
 
 @require_POST
 def template_upload(request):
-    scope = _scope(request)
+    scope = _manager_scope(request)
     region = _template_region(request, scope)
+    scope.require(scope.manages_region(region))
     upload = request.FILES.get("file")
     back = f"{reverse('reports:templates')}?region={region.code}"
     if upload is None:
@@ -191,10 +217,15 @@ def template_upload(request):
 
 @require_POST
 def template_reset(request):
-    scope = _scope(request)
+    scope = _manager_scope(request)
     region = _template_region(request, scope)
-    services.template_reset(actor=request.user, region=region, kind=request.POST.get("kind", ""))
-    messages.success(request, "已恢复为内置模板。")
+    scope.require(scope.manages_region(region))
+    try:
+        services.template_reset(actor=request.user, region=region, kind=request.POST.get("kind", ""))
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, "已恢复为内置模板。")
     return redirect(f"{reverse('reports:templates')}?region={region.code}")
 
 
@@ -211,7 +242,7 @@ def _run_in_background(job_id: int) -> None:
 
 @require_POST
 def pack_create(request):
-    scope = _scope(request)
+    scope = _manager_scope(request)
     try:
         region = selectors.region_get(scope, request.POST.get("region", ""))
         job = services.pack_create(actor=request.user, region=region, period=request.POST.get("period", ""),
@@ -223,6 +254,7 @@ def pack_create(request):
     return redirect("reports:pack_detail", pk=job.pk)
 
 
+@require_GET
 def pack_detail(request, pk):
     job = selectors.job_get(_scope(request), pk)
     context = {"job": job, "running": job.status in (JobStatus.PENDING, JobStatus.RUNNING),
@@ -232,6 +264,7 @@ def pack_detail(request, pk):
     return render(request, "reports/pack_detail.html", context)
 
 
+@require_GET
 def pack_download(request, pk):
     job = selectors.job_get(_scope(request), pk)
     if job.status != JobStatus.DONE or not job.result:

@@ -10,7 +10,7 @@ from kesu.core import cnformat
 
 from . import kinds, writing
 from .blocks import Cell, Chart, Heading, Paragraph, ReportDocument, Run, Signature, Table
-from .data import Figure, ItemSection, ReportContext
+from .data import ItemSection, ReportContext
 
 NO_DATA = "暂无数据"
 CHART_REGIONS = 20  # more bars than this do not fit a page; the table lists every region

@@ -132,10 +132,10 @@ def test_generate_preview_download_and_compare(office_client, regions, fixture_c
     page = office_client.get(response.url).content.decode()
     assert "渠县2026年全民科学素质工作总结" in page
     assert 'href="/collection/values/?indicator=TRN_FARMER_SESSIONS"' in page  # the figure links to its source
-    docx = office_client.get(reverse("reports:download", args=[version.pk, "docx"]))
+    docx = office_client.get(reverse("reports:download", args=[version.pk]) + "?format=docx")
     assert docx["Content-Type"].startswith("application/vnd.openxmlformats")
     assert "1083期" in _docx_text(b"".join(docx.streaming_content) if docx.streaming else docx.content)
-    md = office_client.get(reverse("reports:download", args=[version.pk, "md"])).content.decode()
+    md = office_client.get(reverse("reports:download", args=[version.pk]) + "?format=md").content.decode()
     assert md.startswith("# 渠县2026年全民科学素质工作总结")
 
     fixture_context["value"] = 1100
@@ -154,7 +154,7 @@ def test_pdf_unavailable_is_said_not_crashed(office_client, regions, fixture_con
     monkeypatch.setattr(views, "pdf_available", lambda: False)
     page = office_client.get(reverse("reports:version_detail", args=[version.pk])).content.decode()
     assert "PDF 不可用" in page
-    response = office_client.get(reverse("reports:download", args=[version.pk, "pdf"]), follow=True)
+    response = office_client.get(reverse("reports:download", args=[version.pk]) + "?format=pdf", follow=True)
     assert "未安装 LibreOffice" in response.content.decode()
 
 
@@ -179,7 +179,7 @@ def test_other_offices_versions_are_out_of_reach(client, regions, users, fixture
     version = services.report_generate(actor=users["office"], region=regions["county"], period="2026",
                                        kind=kinds.STATISTICS)
     client.login(username="other_office", password=PASSWORD)
-    for name, args in (("reports:version_detail", [version.pk]), ("reports:download", [version.pk, "docx"]),
+    for name, args in (("reports:version_detail", [version.pk]), ("reports:download", [version.pk]),
                        ("reports:compare", [version.pk])):
         assert client.get(reverse(name, args=args)).status_code == 403
     assert version.title not in client.get(reverse("reports:index")).content.decode()
