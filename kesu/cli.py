@@ -19,6 +19,7 @@ COMMANDS = [
     ("createsuperuser", "创建系统管理员账号"),
     ("extract", "从历史报告文本中提取数量事实（FILE… [--json]）"),
     ("dedup", "查找目录中近似重复的报告（DIR）"),
+    ("report", "生成报告：report --region CODE --period 2026 --kind 年度工作总结 -o FILE.docx"),
     ("manage", "运行 Django 管理命令（高级）"),
 ]
 
@@ -70,6 +71,9 @@ def _parser() -> argparse.ArgumentParser:
     extract.add_argument("args", nargs=argparse.REMAINDER)
     dedup = sub.add_parser("dedup", help=purposes["dedup"], add_help=False)
     dedup.add_argument("args", nargs=argparse.REMAINDER)
+    from kesu.reports.commands import add_arguments as report_arguments
+
+    report_arguments(sub.add_parser("report", help=purposes["report"]))
     manage = sub.add_parser("manage", help=purposes["manage"], add_help=False)
     manage.add_argument("args", nargs=argparse.REMAINDER)
     return parser
@@ -93,6 +97,11 @@ def main(argv: list[str] | None = None) -> int:
     if ns.command is None:
         parser.print_help()
         return 0
+    if ns.command == "report":
+        _django_setup()
+        from kesu.reports.commands import run as report_run
+
+        return report_run(ns)
     if ns.command == "serve":
         return _call("kesu_serve", host=ns.host, port=ns.port)
     if ns.command == "worker":

@@ -93,3 +93,44 @@ def chinese_ordinal(n: int) -> str:
     if n < 1 or n > 99:
         raise ValueError(n)
     return _small_number_cn(n)
+
+
+def format_quantity(value, unit: str = "", *, percent: bool = False) -> str:
+    """A value with its unit as the body text writes it: 26.5万人次, 1083期, 10.16%, 200万元, 1.2亿元, 4795元."""
+    if value is None:
+        raise ValueError("format_quantity needs a value; say 未填报 instead of formatting a missing one")
+    if percent or unit == "%":
+        return format_percent(value)
+    if unit == "万元":
+        return format_wan_yuan(value)
+    if unit == "元":
+        return format_yuan(value)
+    if unit.startswith("万") and len(unit) > 1:
+        # Already in ten-thousands (万人): keep the unit, two decimals at most.
+        return _trim(_decimal(value), 2) + unit
+    return format_count(value) + unit
+
+
+def format_completion(actual, target, places: int = 1) -> str:
+    """Actual as a share of target: 103.5%; empty when the target is missing or zero."""
+    if actual is None or not target:
+        return ""
+    return format_percent(_decimal(actual) / _decimal(target) * 100, places)
+
+
+def format_points_change(current, previous, places: int = 2) -> str:
+    """A percentage against last year's: 比上年提高1.16个百分点 / 降低… / 与上年持平; empty without a base."""
+    if current is None or previous is None:
+        return ""
+    diff = _decimal(current) - _decimal(previous)
+    if diff.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP) == 0:
+        return "与上年持平"
+    return f"比上年{'提高' if diff > 0 else '降低'}{format_points(diff, places)}"
+
+
+def format_plain(value, places: int = 2) -> str:
+    """A number for a table cell whose column already names the unit: 1313.49, 10.16, 265000 → 26.5万 only for counts.
+
+    Values in 万/亿 units or percentages print as decimals (at most ``places``); other values as counts.
+    """
+    return _trim(_decimal(value), places)

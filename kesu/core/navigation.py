@@ -16,6 +16,7 @@ MENU = [
     ("审核", "collection:review", {"admin", "office"}),
     ("完成情况", "collection:completeness", {"admin", "office", "viewer"}),
     ("统计分析", "analytics:dashboard", ALL),
+    ("报告", "reports:index", {"admin", "office", "viewer"}),
 ]
 
 

@@ -65,6 +65,20 @@ RULES = {
     "plans:framework_list": (None, SIGNED_IN, set()),
     "plans:framework_detail": ("framework", SIGNED_IN, set()),
     "plans:framework_localise": ("framework", None, OFFICES),
+    "reports:index": (None, READERS, set()),
+    "reports:generate": (None, None, OFFICES),
+    "reports:version_detail": ("version_x", READ_X, set()),
+    "reports:regenerate": ("version_x", None, MANAGE_X),
+    "reports:download": ("version_x", READ_X, set()),
+    "reports:compare": ("version_x", READ_X, set()),
+    "reports:templates": ("?county_x", READ_X, set()),
+    "reports:template_builtin": (None, READERS, set()),
+    "reports:template_download": ("template_x", READ_X, set()),
+    "reports:template_upload": ("?county_x", None, MANAGE_X),
+    "reports:template_reset": ("?county_x", None, MANAGE_X),
+    "reports:pack_create": (None, None, OFFICES),
+    "reports:pack_detail": ("job_p", {"office_p", "admin"}, set()),
+    "reports:pack_download": ("job_p", {"office_p", "admin"}, set()),
 }
 RULES.update(COLLECTION_RULES)  # each app keeps its own rules beside its tests; a target may build its URL itself
 # The API authenticates on its own (tokens or session) and is walked by its own tests.
@@ -92,8 +106,9 @@ def _region(code, name, level, parent=None):
 
 
 @pytest.fixture
-def world(db, settings):
+def world(db, settings, tmp_path):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.MEDIA_ROOT = tmp_path / "media"
     load_builtin()
     province = _region("510000", "四川省", Level.PROVINCE)
     prefecture = _region("511700", "达州市", Level.PREFECTURE, province)
@@ -123,8 +138,29 @@ def world(db, settings):
     accounts = {name: User.objects.create_user(username=name, password="walk-pass-123", **fields)
                 for name, fields in users.items()}
     objects = dict(county_x=county_x, township_x=township_x, unit_a=unit_a, unit_c=unit_c, contact_a=contact_a,
-                   post_x=post_x, plan_x=plan_x, task_x=task_x, framework=framework)
+                   post_x=post_x, plan_x=plan_x, task_x=task_x, framework=framework, **_reports(county_x, prefecture))
     return {"objects": objects, "users": accounts}
+
+
+def _reports(county_x, prefecture) -> dict:
+    """A stored report version and template of county X, and a finished report pack of prefecture P."""
+    from django.core.files.base import ContentFile
+
+    from kesu.reports.builders import kinds, templates
+    from kesu.reports.models import JobStatus, ReportJob, ReportTemplate, ReportVersion
+
+    version = ReportVersion(region=county_x, period_id="2025", kind=kinds.STATISTICS, number=1,
+                            title="渠县2025年全民科学素质工作统计报表", text="渠县\n", data_state="audit:0")
+    version.docx.save("v.docx", ContentFile(templates.builtin_template(kinds.STATISTICS)), save=False)
+    version.save()
+    template = ReportTemplate(region=county_x, kind=kinds.SELF_CHECK, original_name="模板.docx")
+    template.file.save("t.docx", ContentFile(templates.builtin_template(kinds.SELF_CHECK)), save=False)
+    template.save()
+    job = ReportJob(region=prefecture, period_id="2025", kind=kinds.STATISTICS, status=JobStatus.DONE, total=2,
+                    done=2)
+    job.result.save("pack.zip", ContentFile(b"PK\x05\x06" + b"\x00" * 18), save=False)
+    job.save()
+    return {"version_x": version, "template_x": template, "job_p": job}
 
 
 def _url(name, world):

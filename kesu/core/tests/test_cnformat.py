@@ -48,3 +48,37 @@ def test_dates():
 
 def test_no_output_ever_says_none_or_negative_zero():
     assert cnformat.format_count(Decimal("-0.001")) == "0"
+
+
+@pytest.mark.parametrize(
+    "value, unit, expected",
+    [
+        (265000, "人次", "26.5万人次"), (1083, "期", "1083期"), (Decimal("10.16"), "%", "10.16%"),
+        (Decimal("200.0000"), "万元", "200万元"), (Decimal("18552"), "万元", "1.86亿元"), (4795, "元", "4795元"),
+        (Decimal("35.50"), "万人", "35.5万人"), (120000000, "次", "1.2亿次"), (0, "个", "0个"),
+        (Decimal("12.3456"), "小时", "12.35小时"),
+    ],
+)
+def test_quantities_with_units(value, unit, expected):
+    assert cnformat.format_quantity(value, unit) == expected
+
+
+def test_quantity_refuses_a_missing_value():
+    with pytest.raises(ValueError):
+        cnformat.format_quantity(None, "人")
+
+
+def test_completion_and_point_changes():
+    assert cnformat.format_completion(8594, 8300) == "103.5%"
+    assert cnformat.format_completion(5, 0) == ""
+    assert cnformat.format_completion(None, 10) == ""
+    assert cnformat.format_points_change(Decimal("10.16"), Decimal("9")) == "比上年提高1.16个百分点"
+    assert cnformat.format_points_change(Decimal("8.5"), Decimal("9")) == "比上年降低0.5个百分点"
+    assert cnformat.format_points_change(Decimal("9"), Decimal("9.001")) == "与上年持平"
+    assert cnformat.format_points_change(Decimal("9"), None) == ""
+
+
+def test_plain_numbers_for_table_cells():
+    assert cnformat.format_plain(Decimal("1313.4900")) == "1313.49"
+    assert cnformat.format_plain(Decimal("10.0000")) == "10"
+    assert cnformat.format_plain(Decimal("-0.0001")) == "0"

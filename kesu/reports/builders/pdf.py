@@ -1,0 +1,44 @@
+"""PDF through LibreOffice (``soffice --headless --convert-to pdf``) when it is installed."""
+
+import os
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+CANDIDATES = ("soffice", "libreoffice")
+
+
+def soffice_path() -> str | None:
+    override = os.environ.get("KESU_SOFFICE")
+    if override:
+        return override if Path(override).exists() else None
+    return next((p for p in map(shutil.which, CANDIDATES) if p), None)
+
+
+def pdf_available() -> bool:
+    return soffice_path() is not None
+
+
+class PdfUnavailable(RuntimeError):
+    pass
+
+
+def docx_to_pdf(docx: bytes, *, timeout: int = 120) -> bytes:
+    binary = soffice_path()
+    if binary is None:
+        raise PdfUnavailable("未安装 LibreOffice，无法生成 PDF。")
+    with tempfile.TemporaryDirectory(prefix="kesu-pdf-") as tmp:
+        source = Path(tmp) / "report.docx"
+        source.write_bytes(docx)
+        # A private profile directory: concurrent conversions must not share LibreOffice's user profile.
+        profile = Path(tmp) / "profile"
+        result = subprocess.run(
+            [binary, f"-env:UserInstallation=file://{profile}", "--headless", "--convert-to", "pdf", "--outdir", tmp,
+             str(source)],
+            capture_output=True, timeout=timeout, check=False,
+        )
+        target = Path(tmp) / "report.pdf"
+        if result.returncode != 0 or not target.exists():
+            raise PdfUnavailable("LibreOffice 转换 PDF 失败：" + result.stderr.decode("utf-8", "replace")[-300:])
+        return target.read_bytes()

@@ -1,0 +1,34 @@
+"""One entry point: a context in, the report in every format out."""
+
+from dataclasses import dataclass
+
+from .blocks import ReportDocument
+from .data import ReportContext
+from .document import build_document
+from .docx_builder import render_docx
+from .html_builder import render_html
+from .markdown_builder import render_markdown
+
+FORMATS = ("docx", "html", "md", "pdf")
+
+
+@dataclass
+class RenderedReport:
+    document: ReportDocument
+    docx: bytes
+    html: str
+    markdown: str
+
+    @property
+    def text(self) -> str:
+        return self.document.plain_text()
+
+
+def render_all(ctx: ReportContext, *, template: bytes | None = None, with_charts: bool = True) -> RenderedReport:
+    document = build_document(ctx, with_charts=with_charts)
+    return RenderedReport(
+        document=document,
+        docx=render_docx(ctx, document, template),
+        html=render_html(document, is_demo=ctx.is_demo),
+        markdown=render_markdown(document, is_demo=ctx.is_demo),
+    )

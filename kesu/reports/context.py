@@ -1,0 +1,217 @@
+"""Build a report's plain context from the database: plans and orgs for structure, analytics for the figures
+(approved roll-ups), collection for the units' narratives. The builders never see a model.
+"""
+
+import hashlib
+from datetime import date
+from decimal import Decimal
+
+from django.db.models import Max
+from django.urls import reverse
+
+from kesu.accounts.scope import Scope
+from kesu.core.models import AuditEvent
+from kesu.core.periods import Period
+from kesu.orgs.models import CoordinationBody, PostKind, Unit
+from kesu.plans.models import Framework, FrameworkItem, Indicator, ItemKind, Meeting, Plan, PolicyDocument, Target, Task
+from kesu.regions.models import Region
+
+from .builders import data as d
+from .builders import kinds
+
+HEADLINE_CODES = ["ACT_EVENTS_TOTAL_N", "ACT_EVENTS_TOTAL_P", "LIT_RATIO"]
+RANKING_CODES = ["TRN_FARMER_P", "ACT_EVENTS_TOTAL_P", "ACT_EVENTS_TOTAL_N"]
+TREND_CODES = ["LIT_RATIO", "TRN_FARMER_P"]
+
+
+def _url(name: str, *args, query: str = "") -> str:
+    try:
+        return reverse(name, args=args) + (f"?{query}" if query else "")
+    except Exception:  # noqa: BLE001 - a page another app has not built yet: no link rather than a broken one
+        return ""
+
+
+def plan_for(region: Region, year: int) -> Plan | None:
+    """The region's 实施方案 covering ``year`` (an annual 要点 only when there is no 实施方案)."""
+    plans = Plan.objects.filter(region=region, start_year__lte=year, end_year__gte=year).select_related(
+        "framework", "document")
+    return plans.filter(kind="implementation").first() or plans.first()
+
+
+def data_state(region: Region) -> str:
+    """The latest audit event touching the region's subtree: a report made at a later state is out of date."""
+    latest = AuditEvent.objects.filter(region_path__startswith=region.path).aggregate(m=Max("id"))["m"]
+    overall = AuditEvent.objects.aggregate(m=Max("id"))["m"]
+    return f"audit:{latest or 0}/{overall or 0}"
+
+
+class _Figures:
+    """The analytics figures for one region tree and a few periods, fetched in one call."""
+
+    def __init__(self, indicators: list[Indicator], root: Region, regions: list[Region], period_ids: list[str]):
+        try:
+            from kesu.analytics.selectors.figures import Plan as FigurePlan
+            from kesu.analytics.selectors.figures import figures
+        except ImportError:  # an installation without the analytics app: every figure is 未填报, none is guessed
+            self.values = {}
+            return
+        self.values = figures(FigurePlan.for_indicators(indicators), root, regions, period_ids) if indicators else {}
+
+    def get(self, indicator: Indicator, region: Region, period_id: str) -> Decimal | None:
+        fig = self.values.get((indicator.pk, region.pk, period_id))
+        return None if fig is None else fig.value
+
+
+def _figure(ind: Indicator, figs: _Figures, region: Region, period: Period, targets: dict) -> d.Figure:
+    return d.Figure(
+        code=ind.code, label=ind.name, unit=ind.unit,
+        value=figs.get(ind, region, period.id), previous=figs.get(ind, region, period.previous_year().id),
+        target=targets.get(ind.pk) if period.kind == "Y" else None,
+        value_type=d.PERCENT if ind.value_type == "percent" or ind.unit == "%" else d.INTEGER,
+        is_flow=ind.time_aggregation == "sum" and not ind.is_ratio,
+        source_url=_url("analytics:indicator_explorer",
+                        query=f"indicators={ind.code}&region={region.code}&periods={period.id}"),
+        source_label=f"{region.name}{period.label}{ind.name}（已审核汇总）",
+    )
+
+
+def _organisation(region: Region, period: Period) -> d.Organisation:
+    body = CoordinationBody.objects.filter(region=region).select_related("office_unit").first()
+    org = d.Organisation(source_url=_url("orgs:body_detail"))
+    if body is not None:
+        org.body_name = body.name
+        leader = body.posts.filter(post=PostKind.LEADER).first()
+        if leader is not None:
+            title = leader.person_title.replace(f"{region.name}人民政府", "")
+            org.leader = f"{title}{leader.person_name}"
+        org.office_unit = _short_unit(body.office_unit, region) if body.office_unit else ""
+        org.member_units = [u.name for u in body.members.filter(valid_to__isnull=True)]
+    for meeting in Meeting.objects.filter(region=region, held_on__range=(period.start, period.end)).order_by("held_on"):
+        org.meetings.append(d.MeetingEntry(meeting.title, meeting.held_on, meeting.decisions,
+                                           _url("plans:meeting_list")))
+    for doc in PolicyDocument.objects.filter(region=region, issued_on__range=(period.start, period.end)):
+        org.documents.append(d.DocumentEntry(doc.title, doc.doc_no, doc.issuer, doc.issued_on,
+                                             _url("plans:document_list")))
+    return org
+
+
+def _short_unit(unit: Unit, region: Region) -> str:
+    """渠县科学技术协会 → 县科学技术协会 inside 渠县's own report, as the genre writes it."""
+    name = unit.short_name or unit.name
+    prefix = region.name[:-1]
+    if prefix and name.startswith(region.name):
+        return name[len(prefix):]
+    return name
+
+
+def _narratives(region: Region, period: Period) -> dict[int, list[d.Narrative]]:
+    try:
+        from kesu.collection.models import Narrative
+    except ImportError:  # without the collection app there is nothing the units wrote
+        return {}
+
+    by_task: dict[int, list[d.Narrative]] = {}
+    rows = Narrative.objects.filter(region=region, period_id=period.id).select_related("unit", "task")
+    for row in rows.order_by("task__sort", "unit__sort", "id"):
+        unit = _short_unit(row.unit, region) if row.unit else region.name
+        by_task.setdefault(row.task_id, []).append(d.Narrative(
+            unit=unit, task=row.task.title, progress=row.progress, results=row.results, problems=row.problems,
+            next_steps=row.next_steps,
+            source_url=_url("collection:narratives", period.id, region.pk, row.unit_id) if row.unit_id else ""))
+    return by_task
+
+
+def _top_item(item: FrameworkItem | None, items: dict[int, FrameworkItem]) -> FrameworkItem | None:
+    while item is not None and item.parent_id is not None:
+        item = items.get(item.parent_id)
+    return item
+
+
+def build_context(scope: Scope, *, region: Region, period: Period, kind: str,
+                  report_date: date | None = None, is_demo: bool = False) -> d.ReportContext:
+    scope.require(scope.sees_region(region))
+    plan = plan_for(region, period.year)
+    framework = plan.framework if plan else Framework.objects.filter(region__isnull=True).order_by(
+        "-start_year").first()
+    tasks = list(Task.objects.filter(plan=plan).prefetch_related("indicators", "task_units__unit")
+                 .order_by("sort", "id")) if plan else []
+    items = {i.pk: i for i in FrameworkItem.objects.filter(framework=framework)} if framework else {}
+    targets = {t.indicator_id: t.value for t in Target.objects.filter(plan=plan, region=region, year=period.year)}
+
+    task_indicators = {t.pk: list(t.indicators.all()) for t in tasks}
+    wanted = {i.pk: i for inds in task_indicators.values() for i in inds}
+    for ind in Indicator.objects.filter(pk__in=list(targets)) | Indicator.objects.filter(
+            code__in=HEADLINE_CODES + RANKING_CODES + TREND_CODES):
+        wanted.setdefault(ind.pk, ind)
+    children = list(Region.objects.filter(parent=region).order_by("sort", "code"))
+    years = list(plan.years) if plan else [period.year]
+    period_ids = sorted({period.id, period.previous_year().id, *(str(y) for y in years)})
+    figs = _Figures(sorted(wanted.values(), key=lambda i: (i.sort, i.code)), region, [region, *children], period_ids)
+    narratives = _narratives(region, period) if plan else {}
+
+    def figure(ind):
+        return _figure(ind, figs, region, period, targets)
+
+    sections: list[d.ItemSection] = []
+    by_item: dict[int, d.ItemSection] = {}
+    for item in sorted((i for i in items.values() if i.parent_id is None and i.kind in (
+            ItemKind.ACTION, ItemKind.PROJECT, ItemKind.POPULATION, ItemKind.BASIC_PROJECT)),
+            key=lambda i: (i.sort, i.pk)):
+        section = d.ItemSection(item.code, item.name, "action" if item.kind in (ItemKind.ACTION, ItemKind.POPULATION)
+                                else "project")
+        by_item[item.pk] = section
+        sections.append(section)
+    for task in tasks:
+        top = _top_item(items.get(task.item_id), items)
+        section = by_item.get(top.pk) if top else None
+        if section is None:
+            continue
+        task_figs = [figure(i) for i in task_indicators[task.pk]]
+        leads = [_short_unit(tu.unit, region) for tu in task.task_units.all() if tu.role == "lead"]
+        words = narratives.get(task.pk, [])
+        section.tasks.append(d.TaskCheck(task.number, task.title, leads, task_figs, words))
+        known = {f.code for f in section.figures}
+        section.figures += [f for f in task_figs if f.code not in known and not known.add(f.code)]
+        section.narratives += words
+
+    key_figures = [figure(i) for i in sorted((wanted[pk] for pk in targets if pk in wanted),
+                                              key=lambda i: (i.sort, i.code))]
+    by_code = {i.code: i for i in wanted.values()}
+    headline = [figure(by_code[c]) for c in HEADLINE_CODES if c in by_code]
+
+    ranking_ind = next((by_code[c] for c in RANKING_CODES if c in by_code and any(
+        figs.get(by_code[c], child, period.id) is not None for child in children)), None)
+    lower = []
+    if ranking_ind is not None:
+        child_targets = {t.region_id: t.value for t in Target.objects.filter(
+            indicator=ranking_ind, region__in=children, year=period.year)}
+        lower = [d.RegionFigure(c.name, figs.get(ranking_ind, c, period.id), child_targets.get(c.pk),
+                                _url("analytics:indicator_explorer",
+                                     query=f"indicators={ranking_ind.code}&region={c.code}&periods={period.id}"))
+                 for c in children]
+    trend_ind = next((by_code[c] for c in TREND_CODES if c in by_code and sum(
+        figs.get(by_code[c], region, str(y)) is not None for y in years) >= 2), None)
+    trend = []
+    if trend_ind is not None:
+        year_targets = {t.year: t.value for t in Target.objects.filter(plan=plan, indicator=trend_ind, region=region)}
+        trend = [d.TrendPoint(y, figs.get(trend_ind, region, str(y)), year_targets.get(y)) for y in years
+                 if y <= period.year]
+
+    all_words = [n for s in sections for n in s.narratives]
+    fingerprint = hashlib.sha1(repr(sorted((k, str(v.value)) for k, v in figs.values.items())).encode()).hexdigest()
+    office = f"{CoordinationBody.objects.filter(region=region).values_list('name', flat=True).first() or region.name + '全民科学素质工作领导小组'}办公室"
+    return d.ReportContext(
+        kind=kind, region_name=region.name, period_id=period.id, period_label=period.label, year=period.year,
+        office_name=office, report_date=report_date or date.today(),
+        plan_title=plan.title if plan else "", framework_name=framework.name if framework else "",
+        guidance=(framework.details or {}).get("model", "") if framework else "",
+        headline=headline, organisation=_organisation(region, period), sections=sections, key_figures=key_figures,
+        lower_regions=lower, ranking_label=ranking_ind.name if ranking_ind else "",
+        ranking_unit=ranking_ind.unit if ranking_ind else "",
+        trend=trend, trend_label=trend_ind.name if trend_ind else "", trend_unit=trend_ind.unit if trend_ind else "",
+        problems=[n for n in all_words if n.problems], next_steps=[n for n in all_words if n.next_steps],
+        data_state=f"{data_state(region)}/{fingerprint[:12]}", is_demo=is_demo,
+    )
+
+
+__all__ = ["build_context", "plan_for", "data_state", "kinds"]

@@ -1,0 +1,79 @@
+"""Every kind from the demo data (kesu/demo/builder.py) through the real context builder and analytics figures."""
+
+import io
+import re
+import time
+
+import pytest
+from docx import Document
+
+from kesu.accounts.models import User
+from kesu.core import cnformat
+from kesu.reports import services
+from kesu.reports.builders import kinds
+
+pytest.importorskip("kesu.analytics.selectors.figures")
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def demo(db):
+    from kesu.demo.builder import build_demo
+
+    build_demo()
+    return User.objects.get(username="quxian"), User.objects.get(username="dazhou")
+
+
+def _text(data: bytes) -> str:
+    doc = Document(io.BytesIO(data))
+    parts = [p.text for p in doc.paragraphs]
+    parts += [c.text for t in doc.tables for row in t.rows for c in row.cells]
+    return "\n".join(parts)
+
+
+@pytest.mark.parametrize("kind", [k for k, _, _ in kinds.KINDS])
+def test_every_kind_from_the_demo(demo, kind):
+    county_office, _ = demo
+    region = county_office.region
+    started = time.perf_counter()
+    version = services.report_generate(actor=county_office, region=region, period="2025", kind=kind)
+    assert time.perf_counter() - started < 10
+    text = _text(version.docx.read())
+    assert version.title.startswith("渠县2025年全民科学素质工作")
+    assert "None" not in text and "{{" not in text and "0余" not in text
+    latin = text.replace("科普e站", "")  # the programme's own name for its stations
+    assert not re.search(r"[A-Za-z]", latin), re.findall(r".{6}[A-Za-z]+.{6}", latin)[:3]
+    if kind != kinds.STATISTICS:
+        assert "渠县全民科学素质工作领导小组" in text  # the coordination body of the demo
+        assert "一、主要工作及成效" in text
+    if kind == kinds.SELF_CHECK:
+        assert "自评：" in text
+
+
+def test_demo_figures_in_the_text_are_the_analytics_values(demo):
+    from kesu.accounts.scope import Scope
+    from kesu.core.periods import Period
+    from kesu.reports import context
+    from kesu.reports.builders.render import render_all
+
+    county_office, _ = demo
+    ctx = context.build_context(Scope.for_user(county_office), region=county_office.region,
+                                period=Period.parse("2025"), kind=kinds.ANNUAL_SUMMARY)
+    report = render_all(ctx, with_charts=False)
+    docx_text = _text(report.docx)
+    for run in report.document.figure_runs():
+        fig = run.figure
+        assert run.text == cnformat.format_quantity(fig.value, fig.unit, percent=fig.is_percent)
+        assert run.text in docx_text
+    # Every targeted indicator of the plan is in the key-figure table, with its target.
+    assert ctx.key_figures and all(f.target is not None for f in ctx.key_figures)
+
+
+def test_prefecture_report_ranks_its_counties(demo):
+    _, city_office = demo
+    started = time.perf_counter()
+    version = services.report_generate(actor=city_office, region=city_office.region, period="2025",
+                                       kind=kinds.WORK_REPORT)
+    assert time.perf_counter() - started < 10
+    assert version.title == "达州市2025年全民科学素质工作情况汇报"
