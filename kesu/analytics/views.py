@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from kesu.accounts.scope import Scope
 from kesu.core.exceptions import ApplicationError
@@ -48,18 +48,21 @@ def _flag(request, name) -> bool:
 # -- dashboards ------------------------------------------------------------------------------------------------
 
 
+@require_safe
 def dashboard_view(request):
     scope = _scope(request)
     ctx = dashboard.for_scope(scope, today=_today())
     return render(request, "analytics/dashboard.html", ctx)
 
 
+@require_safe
 def dashboard_partial(request):
     """The dashboard body alone, for the home page."""
     scope = _scope(request)
     return render(request, "analytics/partials/dashboard_body.html", dashboard.for_scope(scope, today=_today()))
 
 
+@require_safe
 def chart_json(request, name):
     scope = _scope(request)
     try:
@@ -72,6 +75,7 @@ def chart_json(request, name):
     return JsonResponse(data.as_json(), json_dumps_params={"ensure_ascii": False})
 
 
+@require_safe
 def chart_table(request, name):
     """The table twin of a chart as its own page fragment (HTMX or a plain link)."""
     scope = _scope(request)
@@ -85,6 +89,7 @@ def chart_table(request, name):
 # -- explorer, ranking, consistency ----------------------------------------------------------------------------
 
 
+@require_safe
 def indicator_explorer(request):
     scope = _scope(request)
     root = analysis_root(scope, request.GET.get("region"))
@@ -114,6 +119,7 @@ def indicator_explorer(request):
     return render(request, "analytics/explorer.html", ctx)
 
 
+@require_safe
 def ranking_view(request):
     scope = _scope(request)
     root = analysis_root(scope, request.GET.get("region"))
@@ -132,6 +138,7 @@ def ranking_view(request):
     return render(request, "analytics/ranking.html", ctx)
 
 
+@require_safe
 def consistency_view(request):
     scope = _scope(request)
     root = analysis_root(scope, request.GET.get("region"))
@@ -147,6 +154,7 @@ def consistency_view(request):
     return render(request, "analytics/consistency.html", ctx)
 
 
+@require_safe
 def progress_view(request):
     scope = _scope(request)
     root = analysis_root(scope, request.GET.get("region"))
@@ -156,6 +164,7 @@ def progress_view(request):
     return render(request, "analytics/progress.html", ctx)
 
 
+@require_safe
 def compare_view(request):
     scope = _scope(request)
     root = analysis_root(scope, request.GET.get("region"))
@@ -179,6 +188,7 @@ def compare_view(request):
 # -- pivot -----------------------------------------------------------------------------------------------------
 
 
+@require_safe
 def pivot_view(request):
     scope = _scope(request)
     root = analysis_root(scope, request.GET.get("region"))
@@ -245,6 +255,7 @@ def _publication(scope: Scope, pk) -> Publication:
     return pub
 
 
+@require_safe
 def publications(request):
     scope = _scope(request)
     if not scope.can_manage:
@@ -282,6 +293,7 @@ def publication_edit(request, pk=None):
                                                                "all_indicators": all_indicators})
 
 
+@require_safe
 def publication_preview(request, pk):
     scope = _scope(request)
     pub = _publication(scope, pk)
@@ -306,6 +318,7 @@ def publication_action(request, pk, action):
 
 
 @login_not_required
+@require_safe
 def public_page(request, slug):
     pub = Publication.objects.select_related("region").filter(slug=slug, status=PublicationStatus.PUBLISHED).first()
     if pub is None:
@@ -316,6 +329,7 @@ def public_page(request, slug):
 
 
 @login_not_required
+@require_safe
 def public_chart_json(request, slug):
     """The JSON twin of the public trend chart (approved figures only)."""
     pub = Publication.objects.select_related("region").filter(slug=slug, status=PublicationStatus.PUBLISHED).first()

@@ -60,3 +60,30 @@ RULES = {
     "collection:submission_action": (_u("submission_action", lambda c, o: [c["sub"].pk, "approve"]), None, REVIEW_X),
     "collection:submission_reopen": (_u("submission_reopen", lambda c, o: [c["sub"].pk]), None, REVIEW_X),
 }
+
+
+def _import_job(o: dict):
+    """An uploaded workbook of unit A waiting in the preview, owned by filler A."""
+    from kesu.accounts.models import User
+    from kesu.collection.models import ExcelImport
+
+    year = _objects(o)["year"]
+    return ExcelImport.objects.get_or_create(
+        user=User.objects.get(username="filler_a"), region=o["county_x"], unit=o["unit_a"], period_id=year,
+        defaults={"original_name": "上传.xlsx", "size": 1, "status": "ready", "file": "imports/none.xlsx"})[0]
+
+
+def _x(name, build):
+    return lambda o: reverse(f"collection:{name}", args=build(o))
+
+
+RULES.update({
+    "collection:excel_start": (None, OFFICES, set()),  # a filler is sent straight to its own unit's upload page
+    "collection:excel_template": (_x("excel_template", lambda o: [_objects(o)["year"], o["county_x"].pk,
+                                                                  o["unit_a"].pk]), UNIT_A, set()),
+    "collection:excel_upload": (_x("excel_upload", lambda o: [_objects(o)["year"], o["county_x"].pk, o["unit_a"].pk]),
+                                UNIT_A, UNIT_A),
+    "collection:excel_preview": (_x("excel_preview", lambda o: [_import_job(o).pk]), UNIT_A, set()),
+    "collection:excel_commit": (_x("excel_commit", lambda o: [_import_job(o).pk]), None, {"filler_a"}),  # the uploader
+    "collection:excel_job": (_x("excel_job", lambda o: [_import_job(o).pk]), UNIT_A, set()),
+})
