@@ -1,38 +1,58 @@
-"""The main menu: (label, URL name, roles that see it). Apps add their entries here as they grow."""
+"""The main menu: (label, URL name, roles that see it[, group]). Apps add their entries here as they grow.
+
+Entries with the same group fold into one drop-down, placed where the group's first entry stands; the order
+follows the office's year: plan → collect → check → see → report.
+"""
 
 from django.urls import NoReverseMatch, reverse
 
 ALL = {"admin", "office", "filler", "viewer"}
+READERS = {"admin", "office", "viewer"}
 
 MENU = [
     ("首页", "home", ALL),
-    ("规划任务", "plans:plan_list", ALL),
-    ("成员单位", "orgs:unit_list", {"admin", "office", "viewer"}),
-    ("协调机构", "orgs:body_detail", {"admin", "office", "viewer"}),
-    ("区域", "regions:region_list", {"admin", "office", "viewer"}),
-    ("指标目录", "plans:indicator_list", ALL),
-    ("纲要框架", "plans:framework_list", {"admin", "office", "viewer"}),
+    ("规划任务", "plans:plan_list", ALL, "规划"),
+    ("指标目录", "plans:indicator_list", ALL, "规划"),
+    ("纲要框架", "plans:framework_list", READERS, "规划"),
     ("填报", "collection:home", {"admin", "office", "filler"}),
-    ("审核", "collection:review", {"admin", "office"}),
-    ("完成情况", "collection:completeness", {"admin", "office", "viewer"}),
+    ("审核", "collection:review", {"admin", "office"}, "审核"),
+    ("完成情况", "collection:completeness", READERS, "审核"),
     ("统计分析", "analytics:dashboard", ALL),
-    ("报告", "reports:index", {"admin", "office", "viewer"}),
+    ("报告", "reports:index", READERS),
+    ("成员单位", "orgs:unit_list", READERS, "组织"),
+    ("协调机构", "orgs:body_detail", READERS, "组织"),
+    ("区域", "regions:region_list", READERS, "组织"),
 ]
 
 
+def _is_active(request, url: str) -> bool:
+    return request.path == url if url == "/" else request.path.startswith(url)
+
+
 def nav_items(request) -> list[dict]:
+    """Top-level menu items for the user: links, or groups with ``children`` links."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return []
     role = "admin" if user.is_superuser else user.role
-    items = []
-    for label, name, roles in MENU:
+    items: list[dict] = []
+    groups: dict[str, dict] = {}
+    for label, name, roles, *rest in MENU:
         if role not in roles:
             continue
         try:
             url = reverse(name)
         except NoReverseMatch:
             continue
-        active = request.path == url if url == "/" else request.path.startswith(url)
-        items.append({"label": label, "url": url, "active": active})
-    return items
+        link = {"label": label, "url": url, "active": _is_active(request, url)}
+        group = rest[0] if rest else None
+        if group is None:
+            items.append(link)
+        elif group in groups:
+            groups[group]["children"].append(link)
+            groups[group]["active"] = groups[group]["active"] or link["active"]
+        else:
+            groups[group] = {"label": group, "children": [link], "active": link["active"]}
+            items.append(groups[group])
+    # A group with one visible entry is just that entry.
+    return [item["children"][0] if len(item.get("children", ())) == 1 else item for item in items]
