@@ -25,8 +25,8 @@ MENU = [
 ]
 
 
-def _is_active(request, url: str) -> bool:
-    return request.path == url if url == "/" else request.path.startswith(url)
+def _matches(path: str, url: str) -> bool:
+    return path == url if url == "/" else path.startswith(url)
 
 
 def nav_items(request) -> list[dict]:
@@ -35,17 +35,21 @@ def nav_items(request) -> list[dict]:
     if user is None or not user.is_authenticated:
         return []
     role = "admin" if user.is_superuser else user.role
-    items: list[dict] = []
-    groups: dict[str, dict] = {}
+    entries = []
     for label, name, roles, *rest in MENU:
         if role not in roles:
             continue
         try:
-            url = reverse(name)
+            entries.append((label, reverse(name), rest[0] if rest else None))
         except NoReverseMatch:
             continue
-        link = {"label": label, "url": url, "active": _is_active(request, url)}
-        group = rest[0] if rest else None
+    # The longest matching URL wins, so /plans/indicators/ lights 指标目录 and not 规划任务 (/plans/).
+    matching = [url for _, url, _ in entries if _matches(request.path, url)]
+    current = max(matching, key=len, default=None)
+    items: list[dict] = []
+    groups: dict[str, dict] = {}
+    for label, url, group in entries:
+        link = {"label": label, "url": url, "active": url == current}
         if group is None:
             items.append(link)
         elif group in groups:
