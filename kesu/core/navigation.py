@@ -19,6 +19,7 @@ MENU = [
     ("完成情况", "collection:completeness", READERS, "审核"),
     ("统计分析", "analytics:dashboard", ALL),
     ("报告", "reports:index", READERS),
+    ("历史报告", "extraction:index", {"admin", "office"}),
     ("成员单位", "orgs:unit_list", READERS, "组织"),
     ("协调机构", "orgs:body_detail", READERS, "组织"),
     ("区域", "regions:region_list", READERS, "组织"),

@@ -1,1 +1,191 @@
-"""Pages of the extraction app."""
+"""Pages of the extraction app: upload old reports, review the facts found in them, accept them into figures."""
+
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_POST
+
+from kesu.accounts.scope import Scope
+from kesu.core.exceptions import ApplicationError
+
+from . import highlight, intake, selectors, services
+from .models import DocumentStatus, FactStatus
+
+
+def _scope(request) -> Scope:
+    scope = Scope.for_user(request.user)
+    scope.require(scope.can_manage)
+    return scope
+
+
+@require_GET
+def index(request):
+    scope = _scope(request)
+    search = request.GET.get("q", "").strip()
+    documents = selectors.documents_for(scope, search=search)[:200]
+    return render(request, "extraction/index.html", {
+        "documents": documents, "search": search, "regions": selectors.upload_regions(scope),
+        "default_region": scope.region_id, "max_size": intake.size_text(intake.max_file_bytes()),
+        "max_entries": intake.max_zip_entries()})
+
+
+@require_POST
+def upload(request):
+    scope = _scope(request)
+    uploaded = request.FILES.get("file")
+    try:
+        if uploaded is None:
+            raise ApplicationError("请选择要上传的文件。", field="file")
+        region = selectors.upload_region(scope, request.POST.get("region"))
+        intake.check_size(uploaded.size, uploaded.name)  # before reading anything into memory
+        outcome = services.document_upload(actor=request.user, region=region, name=uploaded.name,
+                                           data=uploaded.read())
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+        return redirect("extraction:index")
+    for name, earlier in outcome.seen:
+        messages.warning(request, f"“{name}”与已上传的文档#{earlier.pk}“{earlier.original_name}”内容完全相同"
+                                  f"（{earlier.created_at:%Y-%m-%d} 上传），未重复保存。")
+    for message in outcome.skipped:
+        messages.warning(request, f"已跳过：{message}")
+    for document in outcome.created:
+        if document.status == DocumentStatus.FAILED:
+            messages.error(request, f"“{document.original_name}”提取失败：{document.error}")
+        elif document.duplicate_of_id:
+            messages.warning(request, f"“{document.original_name}”与文档#{document.duplicate_of_id}"
+                                      f"“{document.duplicate_of.original_name}”高度相似（重合度 {document.duplicate_score:.0%}），"
+                                      f"请对照差异后再采用数据。")
+    if len(outcome.created) == 1:
+        document = outcome.created[0]
+        if document.status in (DocumentStatus.PENDING, DocumentStatus.PROCESSING):
+            messages.info(request, f"“{document.original_name}”较大，已转入后台提取，完成后本页自动刷新。")
+        else:
+            messages.success(request, f"已上传“{document.original_name}”，找到 {document.facts.count()} 条数据。")
+        return redirect("extraction:document", pk=document.pk)
+    if outcome.created:
+        messages.success(request, f"已上传 {len(outcome.created)} 个文档。")
+    if not outcome.created and len(outcome.seen) == 1:
+        return redirect("extraction:document", pk=outcome.seen[0][1].pk)
+    return redirect("extraction:index")
+
+
+def _accept_context(scope, document, fact=None) -> dict:
+    regions = list(selectors.regions_for_accept(scope, document))
+    return {"regions": regions, "units": selectors.units_for_accept(scope, regions),
+            "indicators": selectors.indicators_for(document),
+            "year": highlight.guess_year(document.original_name, document.text[:300])}
+
+
+@require_GET
+def document(request, pk):
+    scope = _scope(request)
+    doc = selectors.document_get(scope, pk)
+    filters = [f for f in request.GET.getlist("f") if f in selectors.FACT_FILTERS]
+    facts = list(selectors.facts_of(doc, filters=filters))
+    all_facts = facts if not filters else list(selectors.facts_of(doc))
+    selected = None
+    if request.GET.get("fact"):
+        selected = selectors.fact_get(scope, request.GET["fact"]) if request.GET["fact"].isdigit() else None
+        if selected is not None and selected.document_id != doc.pk:
+            selected = None
+    context = {
+        "doc": doc, "facts": facts, "filters": filters, "filter_choices": selectors.FACT_FILTERS.items(),
+        "counts": selectors.fact_counts(doc), "pieces": highlight.pieces(doc.text, doc.kept_ranges, all_facts),
+        "bulk": services.bulk_candidates(doc) if doc.status == DocumentStatus.DONE else None,
+        "high": services.HIGH_CONFIDENCE, "selected": selected, "working": doc.status in (
+            DocumentStatus.PENDING, DocumentStatus.PROCESSING),
+        **_accept_context(scope, doc),
+    }
+    if selected is not None:
+        context.update(_fact_context(selected))
+    return render(request, "extraction/document.html", context)
+
+
+def _fact_context(fact) -> dict:
+    before, span, after = highlight.context(fact.document.text, fact.start, fact.end)
+    return {"fact": fact, "before": before, "span": span, "after": after, "pending": fact.status != FactStatus.ACCEPTED}
+
+
+@require_GET
+def fact(request, pk):
+    scope = _scope(request)
+    item = selectors.fact_get(scope, pk)
+    context = {**_fact_context(item), **_accept_context(scope, item.document), "doc": item.document}
+    return render(request, "extraction/partials/fact.html", context)
+
+
+def _back(doc_pk, fact_pk=None, query: dict | None = None):
+    params = dict(query or {})
+    if fact_pk:
+        params["fact"] = fact_pk
+    url = reverse("extraction:document", args=[doc_pk])
+    return redirect(f"{url}?{urlencode(params)}#fact-panel" if params else url)
+
+
+@require_POST
+def fact_accept(request, pk):
+    scope = _scope(request)
+    item = selectors.fact_get(scope, pk)
+    try:
+        region = selectors.region_for_accept(scope, item.document, request.POST.get("region"))
+        unit = selectors.unit_for_accept(scope, request.POST.get("unit"))
+        indicator = selectors.indicator_for(item.document, request.POST.get("indicator"))
+        services.fact_accept(actor=request.user, fact=item, region=region, unit=unit, indicator=indicator,
+                             period=request.POST.get("period", ""))
+    except ApplicationError as exc:
+        messages.error(request, f"未能采用“{item.text}”：{exc.message}")
+        return _back(item.document_id, item.pk)
+    except PermissionDenied:
+        messages.error(request, f"未能采用“{item.text}”：无权为所选区域或单位填报数据。")
+        return _back(item.document_id, item.pk)
+    except Http404:  # a region, unit or indicator outside the scope, or none chosen
+        messages.error(request, f"未能采用“{item.text}”：请选择报告期年份和本辖区内的区域、单位。")
+        return _back(item.document_id, item.pk)
+    row = item.accepted_value
+    messages.success(request, f"已采用“{item.text}”：{row.indicator.name} {row.period_id} 年 "
+                              f"{(row.unit or row.region).name} = {row.value.normalize():f} {row.indicator.unit}。")
+    return _back(item.document_id, item.pk)
+
+
+@require_POST
+def fact_ignore(request, pk):
+    scope = _scope(request)
+    item = selectors.fact_get(scope, pk)
+    try:
+        services.fact_ignore(actor=request.user, fact=item, reason=request.POST.get("reason", ""))
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.info(request, f"已忽略“{item.text}”。")
+    return _back(item.document_id, item.pk)
+
+
+@require_POST
+def bulk_accept(request, pk):
+    scope = _scope(request)
+    doc = selectors.document_get(scope, pk)
+    try:
+        region = selectors.region_for_accept(scope, doc, request.POST.get("region"))
+        unit = selectors.unit_for_accept(scope, request.POST.get("unit"))
+        outcome = services.facts_accept_bulk(actor=request.user, document=doc, region=region, unit=unit,
+                                             period=request.POST.get("period", ""))
+    except ApplicationError as exc:
+        messages.error(request, f"批量采用未完成：{exc.message}")
+        return _back(doc.pk)
+    except Http404:
+        messages.error(request, "批量采用未完成：请选择报告期年份和本辖区内的区域、单位。")
+        return _back(doc.pk)
+    left = f"；另有 {len(outcome.left)} 条对应同一指标，请逐条审核" if outcome.left else ""
+    messages.success(request, f"已批量采用 {len(outcome.accepted)} 条数据{left}。")
+    return _back(doc.pk)
+
+
+@require_GET
+def document_file(request, pk):
+    scope = _scope(request)
+    doc = selectors.document_get(scope, pk)
+    return FileResponse(doc.file.open("rb"), as_attachment=True, filename=doc.original_name)

@@ -9,6 +9,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from kesu.accounts.models import Role, User
 from kesu.analytics.tests.url_rules import RULES as ANALYTICS_RULES
 from kesu.collection.tests.url_rules import RULES as COLLECTION_RULES
+from kesu.extraction.tests.url_rules import RULES as EXTRACTION_RULES
 from kesu.orgs.models import BodyPost, ContactPerson, CoordinationBody, PostKind, Unit, UnitKind
 from kesu.plans.loader import load_builtin
 from kesu.plans.models import Framework, Plan, Task, TaskRole, TaskUnit
@@ -82,6 +83,7 @@ RULES = {
     "reports:pack_download": ("job_p", {"office_p", "admin"}, set()),
 }
 RULES.update(COLLECTION_RULES)
+RULES.update(EXTRACTION_RULES)
 RULES.update(ANALYTICS_RULES)  # each app keeps its own rules beside its tests; a target may build its URL itself
 # The API authenticates on its own (tokens or session) and is walked by its own tests.
 SKIPPED_NAMESPACES = {"admin", "api"}

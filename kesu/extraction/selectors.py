@@ -1,0 +1,123 @@
+"""Reads of the extraction app; each takes the user's Scope."""
+
+from django.db.models import Count, Q, QuerySet
+from django.http import Http404
+
+from kesu.accounts.scope import Scope
+from kesu.orgs.models import Unit
+from kesu.plans.models import Indicator
+from kesu.regions.models import Region
+
+from .models import ExtractedFact, FactStatus, SourceDocument
+
+FACT_FILTERS = {
+    "mapped": ("已对应指标", Q(indicator__isnull=False)),
+    "unmapped": ("未对应指标", Q(indicator__isnull=True)),
+    "suspicious": ("可疑", Q(suspicious=True)),
+    FactStatus.PENDING.value: ("待审核", Q(status=FactStatus.PENDING)),
+    FactStatus.ACCEPTED.value: ("已接受", Q(status=FactStatus.ACCEPTED)),
+    FactStatus.IGNORED.value: ("已忽略", Q(status=FactStatus.IGNORED)),
+}
+
+
+def _require_reader(scope: Scope) -> None:
+    # Old reports are the offices' working material: fillers and viewers do not review them.
+    scope.require(scope.can_manage)
+
+
+def documents_for(scope: Scope, *, search: str = "") -> QuerySet:
+    _require_reader(scope)
+    qs = (SourceDocument.objects.filter(scope.region_q("region__")).select_related("region", "uploaded_by",
+                                                                                    "duplicate_of")
+          .annotate(fact_total=Count("facts"),
+                    fact_pending=Count("facts", filter=Q(facts__status=FactStatus.PENDING)),
+                    fact_accepted=Count("facts", filter=Q(facts__status=FactStatus.ACCEPTED)))
+          .defer("text", "cleaned_text", "kept_ranges", "sections", "differences"))
+    if search:
+        qs = qs.filter(Q(original_name__icontains=search) | Q(batch__icontains=search))
+    return qs
+
+
+def document_get(scope: Scope, pk: int) -> SourceDocument:
+    _require_reader(scope)
+    document = (SourceDocument.objects.filter(scope.region_q("region__"), pk=pk)
+                .select_related("region", "uploaded_by", "duplicate_of").first())
+    if document is None:
+        raise Http404("没有该文档，或无权查看")
+    return document
+
+
+def facts_of(document: SourceDocument, *, filters: list[str] | None = None) -> QuerySet:
+    qs = document.facts.select_related("indicator", "accepted_value", "reviewed_by")
+    for name in filters or []:
+        if name in FACT_FILTERS:
+            qs = qs.filter(FACT_FILTERS[name][1])
+    return qs.order_by("start")
+
+
+def fact_counts(document: SourceDocument) -> dict:
+    facts = document.facts.all()
+    return {name: facts.filter(q).count() for name, (_, q) in FACT_FILTERS.items()} | {"all": facts.count()}
+
+
+def fact_get(scope: Scope, pk: int) -> ExtractedFact:
+    _require_reader(scope)
+    fact = (ExtractedFact.objects.filter(scope.region_q("document__region__"), pk=pk)
+            .select_related("document__region", "indicator", "accepted_value__indicator", "reviewed_by").first())
+    if fact is None:
+        raise Http404("没有该数据，或无权查看")
+    return fact
+
+
+def regions_for_accept(scope: Scope, document: SourceDocument) -> QuerySet:
+    """The document's region and the regions below it that the reviewer manages."""
+    return (Region.objects.filter(scope.region_q(), path__startswith=document.region.path)
+            .order_by("depth", "path")[:500])
+
+
+def region_for_accept(scope: Scope, document: SourceDocument, pk) -> Region:
+    region = (Region.objects.filter(scope.region_q(), path__startswith=document.region.path, pk=pk).first()
+              if str(pk).isdigit() else None)
+    if region is None:
+        raise Http404("没有该区域，或无权填报")
+    return region
+
+
+def upload_regions(scope: Scope) -> QuerySet:
+    return Region.objects.filter(scope.region_q()).order_by("path")[:500]
+
+
+def upload_region(scope: Scope, pk) -> Region:
+    region = Region.objects.filter(scope.region_q(), pk=pk).first() if str(pk).isdigit() else None
+    if region is None or not scope.manages_region(region):
+        raise Http404("没有该区域，或无权上传")
+    return region
+
+
+def units_for_accept(scope: Scope, regions) -> QuerySet:
+    return Unit.objects.filter(scope.unit_q(), region__in=list(regions)).select_related("region").order_by(
+        "region__path", "sort", "name")
+
+
+def unit_for_accept(scope: Scope, pk) -> Unit | None:
+    if not pk:
+        return None
+    unit = Unit.objects.filter(scope.unit_q(), pk=pk).select_related("region").first() if str(pk).isdigit() else None
+    if unit is None:
+        raise Http404("没有该单位，或无权填报")
+    return unit
+
+
+def indicators_for(document: SourceDocument) -> QuerySet:
+    codes = [c for c in document.region.path.split("/") if c]
+    return Indicator.objects.filter(Q(region__isnull=True) | Q(region__code__in=codes)).exclude(unit="").order_by(
+        "sort", "code")
+
+
+def indicator_for(document: SourceDocument, pk) -> Indicator | None:
+    if not pk:
+        return None
+    indicator = indicators_for(document).filter(pk=pk).first() if str(pk).isdigit() else None
+    if indicator is None:
+        raise Http404("没有该指标")
+    return indicator

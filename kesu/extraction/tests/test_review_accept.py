@@ -1,0 +1,185 @@
+"""Accepting extracted facts into figures through the collection services, ignoring them, and bulk acceptance."""
+
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from kesu.collection.models import IndicatorValue, Submission, SubmissionStatus
+from kesu.core.models import AuditEvent
+from kesu.extraction import services
+from kesu.extraction.models import FactStatus
+
+from .conftest import REPORT
+
+
+@pytest.fixture
+def doc(world):
+    return services.document_upload(actor=world.office, region=world.county, name="2023年总结.txt",
+                                    data=REPORT.encode()).created[0]
+
+
+def _accept(client, user, fact, **data):
+    client.force_login(user)
+    return client.post(reverse("extraction:fact_accept", args=[fact.pk]), data, follow=True)
+
+
+@pytest.mark.django_db
+def test_accept_writes_the_value_with_provenance_and_audit(client, world, doc):
+    fact = doc.facts.get(text="3500人次")
+    response = _accept(client, world.office, fact, region=world.county.pk, period="2023",
+                       indicator=world.ind["TRN_FARMER_P"].pk, unit="")
+    assert "已采用“3500人次”" in response.content.decode()
+    value = IndicatorValue.objects.get(indicator=world.ind["TRN_FARMER_P"], region=world.county, unit=None,
+                                       period_id="2023")
+    assert value.value == Decimal("3500")
+    assert value.source == f"提取:文档#{doc.pk}:{fact.start}-{fact.end}"
+    assert doc.text[fact.start:fact.end] == "3500人次"
+    event = AuditEvent.objects.get(object_type="collection.indicatorvalue", object_id=str(value.pk))
+    assert event.source == value.source and event.actor == world.office and "历史报告" in event.reason
+    fact.refresh_from_db()
+    assert fact.status == FactStatus.ACCEPTED and fact.accepted_value == value
+    assert AuditEvent.objects.filter(action="accept", object_type="extraction.extractedfact").exists()
+
+
+@pytest.mark.django_db
+def test_money_is_converted_and_the_indicator_and_unit_can_be_chosen(client, world, doc):
+    fact = doc.facts.get(text="86.5万元")
+    _accept(client, world.office, fact, region=world.county.pk, period="2023", indicator=world.ind["FUND_RAISED"].pk,
+            unit=world.agri.pk)
+    value = IndicatorValue.objects.get(indicator=world.ind["FUND_RAISED"], unit=world.agri)
+    assert value.value == Decimal("86.5")  # 865000 元 in the indicator's 万元
+
+
+@pytest.mark.django_db
+def test_unmapped_fact_accepted_after_choosing_an_indicator(client, world, doc):
+    fact = doc.facts.get(text="120期")
+    fact.indicator = None
+    fact.save()
+    response = _accept(client, world.office, fact, region=world.county.pk, period="2023", indicator="")
+    assert "尚未对应指标" in response.content.decode()
+    _accept(client, world.office, fact, region=world.county.pk, period="2023",
+            indicator=world.ind["TRN_FARMER_SESSIONS"].pk)
+    assert IndicatorValue.objects.get(indicator=world.ind["TRN_FARMER_SESSIONS"]).value == 120
+
+
+@pytest.mark.django_db
+def test_incompatible_unit_refused(client, world, doc):
+    fact = doc.facts.get(text="3500人次")
+    response = _accept(client, world.office, fact, region=world.county.pk, period="2023",
+                       indicator=world.ind["FUND_RAISED"].pk)
+    assert "不符，不能采用" in response.content.decode()
+    assert not IndicatorValue.objects.exists()
+
+
+@pytest.mark.django_db
+def test_accept_refused_for_a_locked_period(client, world, doc):
+    Submission.objects.create(data_set=world.ds, period_id="2023", region=world.county, unit=None,
+                              status=SubmissionStatus.APPROVED, period_start="2023-01-01", period_end="2023-12-31")
+    fact = doc.facts.get(text="3500人次")
+    response = _accept(client, world.office, fact, region=world.county.pk, period="2023",
+                       indicator=world.ind["TRN_FARMER_P"].pk)
+    page = response.content.decode()
+    assert "未能采用“3500人次”" in page and "已审核" in page and "锁定" in page
+    assert not IndicatorValue.objects.exists()
+    fact.refresh_from_db()
+    assert fact.status == FactStatus.PENDING
+
+
+@pytest.mark.django_db
+def test_closed_period_without_reopening_refused(client, world, doc):
+    fact = doc.facts.get(text="3500人次")
+    response = _accept(client, world.office, fact, region=world.county.pk, period="2019",
+                       indicator=world.ind["TRN_FARMER_P"].pk)
+    assert "截止锁定" in response.content.decode()
+    assert not IndicatorValue.objects.exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("period,expected", [("", "请填写四位年份"), ("二〇二三", "请填写四位年份"), ("1800", "请填写四位年份")])
+def test_bad_period_refused(client, world, doc, period, expected):
+    fact = doc.facts.get(text="3500人次")
+    response = _accept(client, world.office, fact, region=world.county.pk, period=period,
+                       indicator=world.ind["TRN_FARMER_P"].pk)
+    assert expected in response.content.decode()
+    assert not IndicatorValue.objects.exists()
+
+
+@pytest.mark.django_db
+def test_region_out_of_scope_refused(client, world, doc):
+    fact = doc.facts.get(text="3500人次")
+    response = _accept(client, world.office, fact, region=world.other.pk, period="2023",
+                       indicator=world.ind["TRN_FARMER_P"].pk)
+    assert "本辖区内的区域" in response.content.decode()
+    assert not IndicatorValue.objects.exists()
+
+
+@pytest.mark.django_db
+def test_accepting_twice_is_refused(client, world, doc):
+    fact = doc.facts.get(text="3500人次")
+    data = dict(region=world.county.pk, period="2023", indicator=world.ind["TRN_FARMER_P"].pk)
+    _accept(client, world.office, fact, **data)
+    response = _accept(client, world.office, fact, **data)
+    assert "已被采用" in response.content.decode()
+    assert AuditEvent.objects.filter(object_type="collection.indicatorvalue").count() == 1
+
+
+@pytest.mark.django_db
+def test_ignore_with_reason(client, world, doc):
+    fact = doc.facts.get(text="8000余份")
+    client.force_login(world.office)
+    client.post(reverse("extraction:fact_ignore", args=[fact.pk]), {"reason": "宣传品，不计入统计"})
+    fact.refresh_from_db()
+    assert fact.status == FactStatus.IGNORED and fact.ignore_reason == "宣传品，不计入统计"
+    page = client.get(reverse("extraction:document", args=[doc.pk]), {"f": "ignored"}).content.decode()
+    assert "8000余份" in page and "3500人次</a>" not in page.split('id="facts-table"')[1]
+
+
+@pytest.mark.django_db
+def test_bulk_accept_high_confidence_facts_in_one_go(client, world, doc):
+    client.force_login(world.office)
+    response = client.post(reverse("extraction:bulk_accept", args=[doc.pk]),
+                           {"region": world.county.pk, "period": "2023", "unit": ""}, follow=True)
+    page = response.content.decode()
+    assert "已批量采用" in page
+    values = {v.indicator.code: v.value for v in IndicatorValue.objects.select_related("indicator")}
+    # 86.5万元 and 60万元 both map to the fund indicator: the more confident one is taken, the other left.
+    assert values == {"TRN_FARMER_SESSIONS": 120, "FUND_RAISED": Decimal("86.5")}
+    assert doc.facts.get(text="60万元").status == FactStatus.PENDING
+    assert all(v.source.startswith(f"提取:文档#{doc.pk}:") for v in IndicatorValue.objects.all())
+
+
+@pytest.mark.django_db
+def test_bulk_accept_is_all_or_nothing(client, world, doc):
+    Submission.objects.create(data_set=world.ds, period_id="2023", region=world.county, unit=None,
+                              status=SubmissionStatus.SUBMITTED, period_start="2023-01-01", period_end="2023-12-31")
+    client.force_login(world.office)
+    response = client.post(reverse("extraction:bulk_accept", args=[doc.pk]),
+                           {"region": world.county.pk, "period": "2023"}, follow=True)
+    assert "未保存任何数据" in response.content.decode() and "已提交" in response.content.decode()
+    assert not IndicatorValue.objects.exists()
+    assert not doc.facts.filter(status=FactStatus.ACCEPTED).exists()
+
+
+@pytest.mark.django_db
+def test_review_page_highlights_every_fact_and_filters_the_table(client, world, doc):
+    client.force_login(world.office)
+    page = client.get(reverse("extraction:document", args=[doc.pk])).content.decode()
+    for fact in doc.facts.all():
+        assert f'id="f-{fact.pk}"' in page
+    assert "fact-mapped" in page and "fact-unmapped" in page
+    table = client.get(reverse("extraction:document", args=[doc.pk]), {"f": "unmapped"}).content.decode()
+    rows = table.split('id="facts-table"')[1]
+    assert "8000余份" in rows and "3500人次" not in rows
+    detail = client.get(reverse("extraction:fact", args=[doc.facts.get(text="3500人次").pk])).content.decode()
+    assert "农村实用技术培训人次" in detail and 'value="2023"' in detail  # year guessed from the title
+
+
+@pytest.mark.django_db
+def test_suspicious_fact_marked_differently(client, world):
+    text = REPORT + "\n三、其他\n全年培训0余人。\n"
+    doc = services.document_upload(actor=world.office, region=world.county, name="b.txt", data=text.encode()).created[0]
+    bad = doc.facts.get(suspicious=True)
+    client.force_login(world.office)
+    page = client.get(reverse("extraction:document", args=[doc.pk])).content.decode()
+    assert f'id="f-{bad.pk}" class="fact fact-suspicious' in page
