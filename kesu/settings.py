@@ -22,6 +22,7 @@ def _env_bool(name: str, default: bool = False) -> bool:
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 DATA_DIR = Path(os.environ.get("KESU_DATA_DIR", "var")).resolve()
+DATA_DIR.mkdir(parents=True, exist_ok=True)  # the SQLite database, uploads and reports live here
 DEBUG = _env_bool("KESU_DEBUG", default=False)
 
 SECRET_KEY = os.environ.get("KESU_SECRET_KEY") or ""
