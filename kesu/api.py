@@ -9,7 +9,31 @@ from ninja import NinjaAPI
 from kesu.analytics.api import register
 
 
+# Every error has one shape (see kesu.analytics.api.common.error); the document says so for every operation, so a
+# client (and the schema fuzzer) knows what a refusal looks like.
+ERROR_SCHEMA = {
+    "type": "object",
+    "required": ["code", "message", "fields"],
+    "properties": {"code": {"type": "string"}, "message": {"type": "string"},
+                   "fields": {"type": "array", "items": {"type": "string"}}, "row": {"type": "integer"}},
+}
+ERRORS = {400: "请求内容不正确", 401: "未登录或访问令牌无效", 403: "无权执行该操作", 404: "对象不存在或无权查看",
+          422: "请求参数不正确"}
+
+
 class KesuAPI(NinjaAPI):
+    def get_openapi_schema(self, **kwargs):
+        schema = super().get_openapi_schema(**kwargs)
+        schema["components"].setdefault("schemas", {})["Error"] = ERROR_SCHEMA
+        ref = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+        for item in schema["paths"].values():
+            for operation in item.values():
+                public = "security" not in operation
+                for status, text in ERRORS.items():
+                    if not (public and status in (401, 403)):
+                        operation["responses"].setdefault(status, {"description": text, **ref})
+        return schema
+
     @property
     def urls(self):
         patterns, app_name, namespace = super().urls

@@ -2,15 +2,31 @@
 
 Every error is ``{"code": ..., "message": 中文说明, "fields": [...]}`` (plus ``row`` for imports)."""
 
+from typing import Annotated
+
 from django.core.exceptions import PermissionDenied
+from django.db import DataError
 from django.http import Http404
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import APIKeyCookie, HttpBearer
+from pydantic import Field
 
 from kesu.accounts.scope import Scope
 from kesu.core.exceptions import ApplicationError
 
 from ..services import token_user
+
+
+# Integers the API accepts, bounded in the OpenAPI document: a database integer column holds at most 2**31 - 1, so a
+# larger id, count or offset is refused (422) before any query instead of overflowing inside the database (500).
+INT_MAX = 2**31 - 1
+Id = Annotated[int, Field(ge=1, le=INT_MAX)]
+Count = Annotated[int, Field(ge=0, le=INT_MAX)]
+Version = Annotated[int, Field(ge=0, le=INT_MAX)]
+Offset = Annotated[int, Field(ge=0, le=INT_MAX)]
+Limit = Annotated[int, Field(ge=1, le=5000)]
+Year = Annotated[int, Field(ge=1949, le=2200)]
+Amount = Annotated[float, Field(ge=0, le=1e12)]
 
 
 class SessionAuth(APIKeyCookie):
@@ -74,6 +90,12 @@ def install_error_handlers(api) -> None:
         fields = [str((e.get("loc") or [""])[-1]) for e in exc.errors]
         reasons = [f"{f}：{MESSAGES.get(e.get('type'), e.get('msg', ''))}" for f, e in zip(fields, exc.errors)]
         return error(api, request, 422, "validation", "请求参数不正确（" + "；".join(reasons) + "）。", fields)
+
+    @api.exception_handler(OverflowError)
+    @api.exception_handler(DataError)
+    def _overflow(request, exc):
+        # A last line behind the bounded parameter types: a value the database cannot hold is the caller's error.
+        return error(api, request, 400, "invalid", "数值超出允许范围。")
 
     @api.exception_handler(HttpError)
     def _http(request, exc: HttpError):

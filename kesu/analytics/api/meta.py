@@ -8,7 +8,7 @@ from kesu.orgs.models import Unit
 from kesu.plans.models import Framework, Indicator, Plan, Target, Task
 from kesu.regions.models import Region
 
-from .common import page, scope_of
+from .common import Id, Limit, Offset, page, scope_of
 
 router = Router()
 
@@ -96,7 +96,7 @@ def _visible_region_q(scope, prefix=""):
 
 
 @router.get("/regions", response=list[RegionOut], summary="行政区域（本辖区）")
-def regions(request, parent: str | None = None, limit: int = 500, offset: int = 0):
+def regions(request, parent: str | None = None, limit: Limit = 500, offset: Offset = 0):
     scope = scope_of(request)
     qs = scope.regions(Region.objects.select_related("parent").order_by("path"))
     if parent:
@@ -107,7 +107,7 @@ def regions(request, parent: str | None = None, limit: int = 500, offset: int = 
 
 
 @router.get("/units", response=list[UnitOut], summary="成员单位（本辖区）")
-def units(request, region: str | None = None, limit: int = 500, offset: int = 0):
+def units(request, region: str | None = None, limit: Limit = 500, offset: Offset = 0):
     scope = scope_of(request)
     qs = Unit.objects.filter(scope.unit_q()).select_related("region").order_by("region__path", "sort", "id")
     if region:
@@ -146,7 +146,7 @@ def _plan(scope, pk) -> Plan:
 
 
 @router.get("/plans/{plan_id}/tasks", response=list[TaskOut], summary="任务")
-def tasks(request, plan_id: int):
+def tasks(request, plan_id: Id):
     plan = _plan(scope_of(request), plan_id)
     qs = (Task.objects.filter(plan=plan).select_related("item").prefetch_related("indicators", "task_units")
           .order_by("sort", "id"))
@@ -157,7 +157,7 @@ def tasks(request, plan_id: int):
 
 
 @router.get("/plans/{plan_id}/targets", response=list[TargetOut], summary="目标值")
-def targets(request, plan_id: int):
+def targets(request, plan_id: Id):
     plan = _plan(scope_of(request), plan_id)
     qs = Target.objects.filter(plan=plan).select_related("indicator", "region")
     return [TargetOut(plan=plan.pk, indicator=t.indicator.code, region=t.region.code, year=t.year,

@@ -16,7 +16,7 @@ from kesu.plans.models import Task
 from kesu.regions.models import Region
 
 from ..selectors.figures import _status_keys
-from .common import page, scope_of
+from .common import Amount, Count, Id, Limit, Offset, Version, Year, page, scope_of
 
 router = Router()
 
@@ -35,11 +35,11 @@ class ValueOut(Schema):
 class ValueIn(Schema):
     indicator: str
     region: str
-    unit: int | None = None
+    unit: Id | None = None
     period: str
     value: float | str | None
     explanation: str | None = None
-    expected_version: int | None = None
+    expected_version: Version | None = None
     reason: str = ""
 
 
@@ -91,7 +91,7 @@ def scoped_values(scope, *, region: str | None, period: str | None, indicator: s
 
 @router.get("/values", response=list[ValueOut], summary="指标数值")
 def values(request, region: str | None = None, period: str | None = None, indicator: str | None = None,
-           unit: int | None = None, limit: int = 1000, offset: int = 0):
+           unit: Id | None = None, limit: Limit = 1000, offset: Offset = 0):
     scope = scope_of(request)
     qs, root = scoped_values(scope, region=region, period=period, indicator=indicator, unit=unit)
     root = root or Region.objects.filter(parent__isnull=True).first()
@@ -129,17 +129,17 @@ class ActivityOut(Schema):
 
 
 class ActivityIn(Schema):
-    unit: int
+    unit: Id
     kind: str
     title: str
     start_date: date
     end_date: date | None = None
     population: str = "public"
-    sessions: int | None = None
-    participants: int | None = None
-    people: int | None = None
-    materials: int | None = None
-    funds: float | None = None
+    sessions: Count | None = None
+    participants: Count | None = None
+    people: Count | None = None
+    materials: Count | None = None
+    funds: Amount | None = None
     place: str = ""
     notes: str = ""
     external_key: str = ""
@@ -153,7 +153,7 @@ def _activity_out(a: Activity) -> ActivityOut:
 
 
 @router.get("/activities", response=list[ActivityOut], summary="科普活动")
-def activities(request, year: int | None = None, unit: int | None = None, limit: int = 500, offset: int = 0):
+def activities(request, year: Year | None = None, unit: Id | None = None, limit: Limit = 500, offset: Offset = 0):
     scope = scope_of(request)
     qs = Activity.objects.filter(scope.unit_q("unit__")).select_related("region").order_by("-start_date", "-id")
     if year:
@@ -188,15 +188,15 @@ class NarrativeOut(Schema):
 
 
 class NarrativeIn(Schema):
-    task: int
+    task: Id
     region: str
-    unit: int | None = None
+    unit: Id | None = None
     period: str
     progress: str | None = None
     results: str | None = None
     problems: str | None = None
     next_steps: str | None = None
-    expected_version: int | None = None
+    expected_version: Version | None = None
 
 
 def _narrative_out(n: Narrative, region_code: str) -> NarrativeOut:
@@ -205,7 +205,7 @@ def _narrative_out(n: Narrative, region_code: str) -> NarrativeOut:
 
 
 @router.get("/narratives", response=list[NarrativeOut], summary="工作情况（文字）")
-def narratives(request, region: str, period: str, unit: int | None = None):
+def narratives(request, region: str, period: str, unit: Id | None = None):
     scope = scope_of(request)
     rep = _reporter(scope, region, unit)
     qs = Narrative.objects.filter(region=rep.region, unit=rep.unit, period_id=Period.parse(period).id)

@@ -9,7 +9,7 @@ from kesu.collection import services as collection
 from kesu.collection.models import Submission
 from kesu.collection.selectors import submission_get
 
-from .common import page, scope_of
+from .common import Id, Limit, Offset, page, scope_of
 
 router = Router()
 
@@ -37,7 +37,8 @@ def _out(s: Submission) -> SubmissionOut:
 
 
 @router.get("/submissions", response=list[SubmissionOut], summary="填报任务及状态")
-def submissions(request, period: str | None = None, status: str | None = None, limit: int = 500, offset: int = 0):
+def submissions(request, period: str | None = None, status: str | None = None, limit: Limit = 500,
+                offset: Offset = 0):
     scope = scope_of(request)
     qs = Submission.objects.select_related("data_set", "region").order_by("data_set_id", "period_id", "region__path")
     if scope.is_filler:
@@ -56,7 +57,7 @@ ACTIONS = {"submit": collection.submission_submit, "return": collection.submissi
 
 
 @router.post("/submissions/{submission_id}/{action}", response=SubmissionOut, summary="提交 / 退回 / 审核通过")
-def act(request, submission_id: int, action: str, payload: ActionIn):
+def act(request, submission_id: Id, action: str, payload: ActionIn):
     scope = scope_of(request)
     if action not in ACTIONS:
         from kesu.core.exceptions import ApplicationError
