@@ -8,13 +8,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def safe_text(value) -> str:
-    """Text a spreadsheet shows as typed: a leading = + - @ (or tab/CR) gets an apostrophe in front."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
+from kesu.core.spreadsheet import safe_text
 
 
 def _number(value):

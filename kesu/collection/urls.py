@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import audit_views, views
 
 app_name = "collection"
 
@@ -24,6 +24,7 @@ urlpatterns = [
     path("review/", views.review, name="review"),
     path("completeness/", views.completeness, name="completeness"),
     path("violations/", views.violations, name="violations"),
+    path("audit/", audit_views.audit_log_view, name="audit_log"),
 ]
 
 # The Excel import's pages (kesu/collection/excel/urls.py) live in this namespace too.

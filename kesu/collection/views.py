@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from kesu.accounts.scope import Scope
 from kesu.core.exceptions import ApplicationError
 from kesu.core.periods import Period
+from kesu.core.spreadsheet import safe_row
 
 from . import selectors, services
 from .forms import ActivityForm, AttachmentForm
@@ -353,7 +354,7 @@ def _chase_csv(report, contacts) -> HttpResponse:
     writer.writerow(["单位/区域", "状态", "截止日期", "联系人"])
     for row in report.missing:
         contact = contacts.get(row.reporter.key, "")
-        writer.writerow([row.reporter.name, row.status_label, f"{report.due:%Y-%m-%d}", contact])
+        writer.writerow(safe_row([row.reporter.name, row.status_label, f"{report.due:%Y-%m-%d}", contact]))
     return response
 
 

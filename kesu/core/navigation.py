@@ -17,6 +17,7 @@ MENU = [
     ("填报", "collection:home", {"admin", "office", "filler"}),
     ("审核", "collection:review", {"admin", "office"}, "审核"),
     ("完成情况", "collection:completeness", READERS, "审核"),
+    ("操作记录", "collection:audit_log", {"admin", "office"}, "审核"),
     ("统计分析", "analytics:dashboard", ALL),
     ("报告", "reports:index", READERS),
     ("历史报告", "extraction:index", {"admin", "office"}),

@@ -19,6 +19,7 @@ from ninja import Router
 
 from kesu.collection import services as collection
 from kesu.core.exceptions import ApplicationError
+from kesu.core.spreadsheet import safe_row
 from kesu.regions.models import Region
 
 from .common import scope_of
@@ -46,8 +47,8 @@ def export(request, region: str | None = None, period: str | None = None, indica
         writer = csv.writer(buf)
         writer.writerow(CSV_COLUMNS)
         for v in values:
-            writer.writerow([v["dataElement"], v["period"], v["orgUnit"], "", v["attributeOptionCombo"],
-                             v["value"], "", "", v["comment"], "false"])
+            writer.writerow(safe_row([v["dataElement"], v["period"], v["orgUnit"], "", v["attributeOptionCombo"],
+                                      v["value"], "", "", v["comment"], "false"]))
         response = HttpResponse(buf.getvalue(), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = 'attachment; filename="dataValueSets.csv"'
         return response

@@ -12,6 +12,8 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Si
 from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from kesu.core.spreadsheet import set_text
+
 from ..models import ActivityKind, Population
 from .columns import (ACTIVITIES_SHEET, ACTIVITY_COLUMNS, GUIDE_SHEET, LISTS_SHEET, TEMPLATE_MARK, VALUE_COLUMNS,
                       VALUES_SHEET)
@@ -51,7 +53,7 @@ def _values_sheet(wb: Workbook, ctx: Context) -> None:
         row = [ind.code, ind.name, ind.unit, _number(ctx.previous.get(ind.pk)),
                _number(current.value) if current else None, current.explanation if current else None]
         for c, value in enumerate(row, start=1):
-            cell = ws.cell(row=r, column=c, value=value)
+            cell = set_text(ws.cell(row=r, column=c), value)
             cell.border = BORDER
             if VALUE_COLUMNS[c - 1].read_only:
                 cell.fill = READONLY_FILL
@@ -78,7 +80,7 @@ def _lists_sheet(wb: Workbook, ctx: Context) -> dict[str, str]:
         ws.cell(row=1, column=c, value={"kind": "活动类型", "population": "面向人群", "region": "举办地",
                                         "task": "关联任务"}[key])
         for r, value in enumerate(values, start=2):
-            ws.cell(row=r, column=c, value=value)
+            set_text(ws.cell(row=r, column=c), value)
         if values:
             ranges[key] = f"{quote_sheetname(LISTS_SHEET)}!${letter}$2:${letter}${len(values) + 1}"
     ws.sheet_state = "hidden"
@@ -102,7 +104,7 @@ def _activities_sheet(wb: Workbook, ctx: Context, ranges: dict[str, str]) -> Non
         values = _activity_row(activity)
         values[5] = region_labels.get(activity.region_id, activity.region.name)
         for c, value in enumerate(values, start=1):
-            ws.cell(row=r, column=c, value=value)
+            set_text(ws.cell(row=r, column=c), value)
     last = len(rows) + 1 + BLANK_ACTIVITY_ROWS
     keys = [c.key for c in ACTIVITY_COLUMNS]
     for r in range(2, last + 1):
@@ -141,7 +143,8 @@ def _guide_sheet(wb: Workbook, ctx: Context) -> None:
     reporter = ctx.reporter
     ws["A1"] = "填报说明"
     ws["A1"].font = Font(bold=True, size=14)
-    ws["A3"], ws["B3"] = "填报单位", reporter.name
+    ws["A3"] = "填报单位"
+    set_text(ws["B3"], reporter.name)
     ws["A4"], ws["B4"] = "报告期", reporter.period.label
     for r, line in enumerate(GUIDE, start=6):
         ws.cell(row=r, column=1, value=line).alignment = Alignment(wrap_text=True, vertical="top")

@@ -44,6 +44,7 @@ RULES = {
     "collection:review": (None, OFFICES, set()),
     "collection:completeness": (None, READERS, set()),
     "collection:violations": (None, SIGNED_IN - {"viewer_x"}, set()),
+    "collection:audit_log": (None, OFFICES, set()),  # read-only: no role may change an audit event through it
     "collection:rules": (None, OFFICES, OFFICES),
     "collection:activity_list": (None, SIGNED_IN, set()),
     "collection:activity_create": (None, {"filler_a", "filler_b"}, {"filler_a", "filler_b"}),
