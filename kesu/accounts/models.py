@@ -36,3 +36,16 @@ class User(AbstractUser):
     @property
     def display_name(self) -> str:
         return self.full_name or self.username
+
+
+class LoginFailure(models.Model):
+    """One failed sign-in, kept in the database so that throttling holds across processes and restarts."""
+
+    username = models.CharField("用户名", max_length=150)
+    ip = models.GenericIPAddressField("IP 地址", null=True, blank=True)
+    at = models.DateTimeField("时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "登录失败记录"
+        verbose_name_plural = "登录失败记录"
+        indexes = [models.Index(fields=["username", "ip", "at"])]
