@@ -49,5 +49,9 @@ def page(browser):
     context = browser.new_context(locale="zh-CN", viewport={"width": 1366, "height": 900})
     page = context.new_page()
     page.set_default_timeout(15000)
+    # Every browser test also guards the Content-Security-Policy: a script or handler it blocks fails the test.
+    blocked = []
+    page.on("console", lambda msg: blocked.append(msg.text) if "Content Security Policy" in msg.text else None)
     yield page
     context.close()
+    assert not blocked, f"Content-Security-Policy blocked: {blocked}"
