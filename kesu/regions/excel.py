@@ -8,6 +8,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.worksheet.datavalidation import DataValidation
 
+MAX_BYTES = 5 * 1024 * 1024  # a list of townships and villages is a few hundred KB at most
 HEADERS = ["名称", "统计用区划代码(可选)", "上级名称(可选)"]
 KEYS = {"名称": "name", "统计用区划代码": "code", "上级名称": "parent_name"}
 
@@ -62,8 +63,15 @@ def read_region_rows(file) -> list[dict]:
 
     from .services import ImportErrors
 
+    from kesu.core.exceptions import ApplicationError
+    from kesu.core.uploads import check_upload
+
+    data = file.read() if hasattr(file, "read") else file
     try:
-        data = file.read() if hasattr(file, "read") else file
+        check_upload(data, name=getattr(file, "name", "") or "上传文件", allowed={"xlsx"}, max_bytes=MAX_BYTES)
+    except ApplicationError as exc:
+        raise ImportErrors([{"row": "", "column": "", "message": exc.message}]) from None
+    try:
         workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
         cells = workbook.get_sheet_by_index(0).to_python(skip_empty_area=False)
     except Exception as exc:  # calamine raises several types for a file that is not a workbook

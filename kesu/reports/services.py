@@ -12,6 +12,7 @@ from django.db.models import Max
 from kesu.accounts.scope import Scope
 from kesu.core import audit
 from kesu.core.demo_flag import demo_loaded
+from kesu.core.uploads import check_upload
 from kesu.core.exceptions import ApplicationError
 from kesu.core.periods import Period
 from kesu.regions.models import Region
@@ -82,10 +83,8 @@ def template_upload(*, actor, region: Region, kind: str, filename: str, data: by
     scope = Scope.for_user(actor)
     scope.require(scope.manages_region(region))
     kind = _check_kind(kind)
-    if not filename.lower().endswith(".docx"):
-        raise ApplicationError(f"模板“{filename}”不是 .docx 文件（请在 Word 或 WPS 中另存为 .docx）。", field="file")
-    if len(data) > MAX_TEMPLATE_BYTES:
-        raise ApplicationError(f"模板“{filename}”超过 5 MB。", field="file")
+    check_upload(data, name=filename, allowed={"docx"}, max_bytes=MAX_TEMPLATE_BYTES,
+                 max_uncompressed=MAX_TEMPLATE_BYTES * 10)
     problems = templates.check_template(data)
     if problems:
         raise ApplicationError(f"模板“{filename}”未通过检查：" + "；".join(p.message for p in problems),

@@ -13,6 +13,7 @@ from xml.etree import ElementTree
 
 from django.conf import settings
 
+from kesu.core import uploads
 from kesu.core.exceptions import ApplicationError
 
 MB = 1024 * 1024
@@ -48,10 +49,12 @@ def check_size(size: int, name: str) -> None:
 
 
 def check_signature(head: bytes, name: str) -> None:
-    """Judge the type by the first bytes, never by the file name."""
-    if head.startswith(XLSX_SIGNATURE):
+    """Judge the type by the first bytes, never by the file name (kesu.core.uploads.sniff, shared by every
+    upload); the zip structure is judged by ``inspect_zip``."""
+    kind = uploads.sniff(head)
+    if kind == "zip":
         return
-    if head.startswith(OLE_SIGNATURE):
+    if kind == "ole":
         raise ApplicationError(f"文件“{name}”是旧版 Excel（.xls）或其他 Office 97—2003 格式，"
                                f"请在 Excel 中“另存为”Excel 工作簿（.xlsx）后再上传。", field="file")
     raise ApplicationError(f"文件“{name}”不是 Excel 文件（文件内容不是 .xlsx 格式），请上传从本系统下载的模板或其他 .xlsx 文件。",

@@ -9,6 +9,7 @@ from django.db import transaction
 from kesu.core import audit
 from kesu.core.exceptions import ApplicationError
 from kesu.core.periods import Period, YEAR
+from kesu.core.uploads import check_upload
 
 from ..models import Activity, ActivityAttachment, ActivityKind, LOCKED_STATUSES, Population, Submission
 from .common import FORM, parse_number, require_writer, scope_of
@@ -140,39 +141,13 @@ def activity_delete(*, actor, activity: Activity, reason: str = "", source: str 
 # -- attachments ---------------------------------------------------------------------------------------------------
 
 MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
-_SIGNATURES = [
-    (b"%PDF-", "application/pdf", "pdf"),
-    (b"\x89PNG\r\n\x1a\n", "image/png", "png"),
-    (b"\xff\xd8\xff", "image/jpeg", "jpg"),
-    (b"GIF87a", "image/gif", "gif"),
-    (b"GIF89a", "image/gif", "gif"),
-]
-
-
-def sniff_type(head: bytes) -> tuple[str, str] | None:
-    """(content type, extension) judged from the first bytes of a file, or None if not a PDF or image."""
-    for magic, content_type, ext in _SIGNATURES:
-        if head.startswith(magic):
-            return content_type, ext
-    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
-        return "image/webp", "webp"
-    return None
-
-
 def attachment_add(*, actor, activity: Activity, uploaded_file, source: str = FORM) -> ActivityAttachment:
     require_writer(scope_of(actor), activity.unit.region, activity.unit)
     name = (getattr(uploaded_file, "name", "") or "附件").rsplit("/", 1)[-1][:200]
     size = uploaded_file.size
-    if size > MAX_ATTACHMENT_BYTES:
-        raise ApplicationError(f"附件“{name}”过大（{size / 1024 / 1024:.1f} MB），单个文件不超过 10 MB。", field="file")
-    if size == 0:
-        raise ApplicationError(f"附件“{name}”是空文件。", field="file")
-    uploaded_file.seek(0)
-    kind = sniff_type(uploaded_file.read(16))
-    uploaded_file.seek(0)
-    if kind is None:
-        raise ApplicationError(f"附件“{name}”不是 PDF 或图片（JPG、PNG、GIF、WebP），文件内容与类型不符。", field="file")
-    content_type, ext = kind
+    kind = check_upload(uploaded_file, name=name, allowed={"pdf", "jpeg", "png", "gif", "webp"},
+                        max_bytes=MAX_ATTACHMENT_BYTES)
+    content_type, ext = kind.content_type, kind.extension
     with transaction.atomic():
         _guard_unlocked(activity.unit, activity.start_date)
         attachment = ActivityAttachment(activity=activity, original_name=name, content_type=content_type, size=size,

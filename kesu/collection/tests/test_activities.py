@@ -106,7 +106,7 @@ def test_attachment_checked_by_content(world, settings, tmp_path):
                                   uploaded_file=SimpleUploadedFile("现场照片.png", PNG))
     assert att.content_type == "image/png" and att.file.name.endswith(".png")
     services.attachment_add(actor=world.filler, activity=a, uploaded_file=SimpleUploadedFile("通知", PDF))
-    with pytest.raises(ApplicationError, match="不是 PDF 或图片"):
+    with pytest.raises(ApplicationError, match="不是可接受的类型（可接受：PDF 文件、JPG 图片"):
         services.attachment_add(actor=world.filler, activity=a,
                                 uploaded_file=SimpleUploadedFile("假的.pdf", b"MZ\x90\x00 this is an exe"))
     with pytest.raises(ApplicationError, match="过大"):
