@@ -9,7 +9,7 @@ rows also name the roles allowed to see a row of county Y: a list that leaks it 
 An operation in the OpenAPI document without a rule here fails ``test_every_operation_has_a_rule``.
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 
 import pytest
@@ -44,7 +44,6 @@ class Call:
     body: object = None  # JSON body (or a function of the fixtures); None: a GET
     sees_y: set | None = None  # for lists: roles whose answer may mention county Y
     kind: str = "read"  # read / write / workflow
-    extra: dict = field(default_factory=dict)
 
 
 def _sub(key):
