@@ -99,10 +99,11 @@ def action_label(event: AuditEvent) -> str:
 def field_label(object_type: str, name: str) -> str:
     """A changed field by its Chinese verbose name where the model still has it."""
     from django.apps import apps
+    from django.core.exceptions import FieldDoesNotExist
 
     try:
         return str(apps.get_model(object_type)._meta.get_field(name).verbose_name)
-    except (LookupError, ValueError, AttributeError):  # an unknown type, or a field removed since
+    except (LookupError, ValueError, FieldDoesNotExist):  # an unknown type, or a field not on the model (now)
         return name
 
 

@@ -15,7 +15,7 @@ def _urls(w, unit, activity, sub):
     reporter = [w.ds.pk, YEAR, w.county.pk, unit.pk]
     args = {
         "home": [], "review": [], "completeness": [], "violations": [], "rules": [], "activity_list": [],
-        "activity_create": [],
+        "activity_create": [], "audit_log": [],
         "grid": reporter, "cell_save": [*reporter, w.ind["HR_FULL"].pk],
         "value_history": [*reporter, w.ind["HR_FULL"].pk],
         "activity_edit": [activity.pk], "attachment_upload": [activity.pk], "activity_delete": [activity.pk],
@@ -56,7 +56,7 @@ def test_anonymous_is_sent_to_login(client, world, other_unit_objects):
 UNIT_SCOPED = {"grid", "cell_save", "value_history", "activity_edit", "attachment_upload", "activity_delete",
                "narratives", "submission", "submission_action", "submission_reopen",
                "excel_template", "excel_upload", "excel_preview", "excel_commit", "excel_job"}
-OFFICE_ONLY = {"review", "completeness", "rules"}
+OFFICE_ONLY = {"review", "completeness", "rules", "audit_log"}
 
 
 def test_filler_cannot_reach_other_unit_or_office_pages(client, world, other_unit_objects):

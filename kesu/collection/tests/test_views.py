@@ -140,7 +140,7 @@ def test_activity_pages_and_attachment(client, world, settings, tmp_path):
     from django.core.files.uploadedfile import SimpleUploadedFile
     r = client.post(reverse("collection:attachment_upload", args=[a.pk]),
                     {"file": SimpleUploadedFile("photo.jpg", b"not an image at all")}, follow=True)
-    assert "不是 PDF 或图片" in r.content.decode()
+    assert "不是可接受的类型（可接受：PDF 文件、JPG 图片" in r.content.decode()
     assert "农技培训" in client.get(reverse("collection:activity_list")).content.decode()
     client.force_login(world.filler2)
     assert client.get(reverse("collection:activity_edit", args=[a.pk])).status_code == 404
