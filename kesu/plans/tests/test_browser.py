@@ -56,12 +56,12 @@ def test_unit_filter_swaps_the_task_table(page, live_server, seeded, units):
     assert page.locator("#task-table tbody tr").count() == 3
     _shot(page, "plan_detail_laptop")
     page.select_option("#f-unit", str(units["edu"].pk))
-    page.wait_for_function("document.querySelectorAll('#task-table tbody tr').length === 2")
+    page.wait_for_function("() => document.querySelectorAll('#task-table tbody tr').length === 2")
     text = page.inner_text("#task-table")
     assert "开展校园科技节" in text and "高素质农民" not in text
     assert f"unit={units['edu'].pk}" in page.url
     page.select_option("#f-role", "lead")
-    page.wait_for_function("document.querySelectorAll('#task-table tbody tr').length === 1")
+    page.wait_for_function("() => document.querySelectorAll('#task-table tbody tr').length === 1")
 
     page.set_viewport_size({"width": 390, "height": 844})
     page.goto(f"{live_server.url}/plans/{seeded.pk}/")
