@@ -288,7 +288,12 @@ def stored_rows(region_ids, period_ids, indicator_ids) -> dict[tuple, Fig]:
                     [*region_ids, *period_ids, *indicator_ids])
         rows = cur.fetchall()
     dec = _decimal_reader()
-    return {(i, r, p): Fig(dec(v), dec(o), dec(s)) for i, r, p, v, o, s in rows}
+    out = {}
+    for i, r, p, v, o, s in rows:
+        value = dec(v)
+        # a region's own reported figure is usually its value too: convert it once
+        out[(i, r, p)] = Fig(value, value if o == v and o is not None else dec(o), dec(s))
+    return out
 
 
 def _decimal_reader():
