@@ -7,7 +7,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from kesu.analytics.selectors.figures import Plan, figures, live_figures, stored_figures, stored_rows
+from kesu.analytics.selectors.figures import (RANGE_READ_FROM, Plan, figures, live_figures, stored_figures,
+                                             stored_rows)
 from kesu.collection.models import IndicatorValue, Submission
 from kesu.collection.rollup import rollup_rebuild
 
@@ -113,6 +114,20 @@ def test_stored_rows_return_only_what_was_asked(world):
     assert rows[(sites, w.town1.pk, "2024")].value == 9
     assert stored_rows([w.county.pk], ["2024"], []) == {}
     assert (visits, w.county.pk, "2024") in stored_rows([w.county.pk], ["2024"], [visits, sites])
+
+
+def test_range_read_for_many_indicators_equals_index_lookups(world):
+    """Asked for many indicators, the read scans each region × period and drops the others: same rows."""
+    w = world
+    mixed(w)
+    rollup_rebuild()
+    ids = [w.ind[c].pk for c in CODES if c != "SCORE"]
+    padding = list(range(10**6, 10**6 + RANGE_READ_FROM))  # ids of no indicator, so the range read is chosen
+    where = ([r.pk for r in regions(w)], PERIODS)
+    few = stored_rows(*where, ids)
+    many = stored_rows(*where, ids + padding)
+    assert many == few
+    assert w.ind["VISITS"].pk in {k[0] for k in many} and w.ind["SCORE"].pk not in {k[0] for k in many}
 
 
 REPORTERS = ["town1", "town2", "edu", "agri", "county2", "county"]
