@@ -86,5 +86,41 @@ def write(*, gate, user_id, indicator_id, region_id, unit_id, period, value) -> 
     return {"ok": True}
 
 
+def worker_dies_while_writing(*, gate) -> dict:
+    """The real task worker (db_worker), watched: once an import has written every activity and audit event inside
+    its transaction, and before that commits, it says so and waits — for the parent's SIGKILL."""
+    import time
+
+    from django.core.management import call_command
+
+    from kesu.collection.services import bulk
+    from kesu.core.tests.childproc import WAIT_LIMIT
+
+    original = bulk._executemany
+
+    def observed(model, names, rows, chunk=5000):
+        original(model, names, rows, chunk)
+        if model._meta.label_lower == "core.auditevent":
+            Gate(gate).mark("inserted")
+            time.sleep(WAIT_LIMIT)
+
+    bulk._executemany = observed
+    call_command("db_worker", batch=True, startup_delay=False, reload=False, interval=0)
+    return {"killed": False}
+
+
+def hold_job_lock(*, gate, job_id) -> dict:
+    """Stand in for a live worker: hold the job's liveness lock until the parent says release."""
+    from kesu.collection.excel import jobs
+    from kesu.core import liveness
+
+    g = Gate(gate)
+    with liveness.held(jobs._lock_name(job_id)):
+        g.mark("holding")
+        g.wait_for("release")
+    return {"ok": True}
+
+
 if __name__ == "__main__":
-    child_main({"edit": edit, "submit_and_approve": submit_and_approve, "hold_write": hold_write, "write": write})
+    child_main({"edit": edit, "submit_and_approve": submit_and_approve, "hold_write": hold_write, "write": write,
+                "worker_dies_while_writing": worker_dies_while_writing, "hold_job_lock": hold_job_lock})
