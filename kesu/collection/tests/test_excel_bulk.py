@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 
 from kesu.collection.excel import testing
-from kesu.collection.models import Activity, Submission, SubmissionStatus
+from kesu.collection.models import Activity, IndicatorValue, Submission, SubmissionStatus
 from kesu.collection.services import activity_update, bulk
 from kesu.core.models import AuditEvent
 from kesu.plans.models import Framework, FrameworkItem
@@ -144,3 +144,29 @@ def test_a_background_commit_checks_again_and_refuses_a_return_approved_since_th
     assert job.status == "invalid"
     assert "已审核" in messages_of(job) and "已锁定" in messages_of(job)
     assert not Activity.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_reimport_of_figures_records_old_to_new_for_the_changed_figure_only(client, world):
+    login(client, world.filler)
+    upload(client, world, testing.fill(download(client, world), values={"HR_FULL": 12, "FUND_RAISED": 3}),
+           name="数值.xlsx")
+    commit(client, last_job())
+    created = AuditEvent.objects.filter(object_type="collection.indicatorvalue", action="create")
+    assert sorted(e.changes["value"][1] for e in created) == ["12.0000", "3.0000"]
+    assert {e.source for e in created} <= {f"Excel:数值.xlsx:第{n}行" for n in range(2, 10)}
+
+    # The download is pre-filled with both figures; only 科普专职人员 changes.
+    upload(client, world, testing.fill(download(client, world), values={"HR_FULL": 15}), name="改数值.xlsx")
+    job = last_job()
+    assert job.summary["指标数据"]["updated"] == 1 and job.summary["指标数据"]["unchanged"] == 1, messages_of(job)
+    commit(client, job)
+    updates = list(AuditEvent.objects.filter(object_type="collection.indicatorvalue", action="update"))
+    assert [(e.changes, e.source.startswith("Excel:改数值.xlsx:第")) for e in updates] == [
+        ({"value": ["12.0000", "15.0000"]}, True)]
+    value = IndicatorValue.objects.get(indicator=world.ind["HR_FULL"], unit=world.edu)
+    assert value.value == 15 and value.version == 2 and value.source == updates[0].source
+    assert str(value.pk) == updates[0].object_id
+    assert IndicatorValue.objects.get(indicator=world.ind["FUND_RAISED"], unit=world.edu).version == 1
+    # The first figure entered moved the unit's return to 填报中.
+    assert Submission.objects.get(unit=world.edu, period_id=YEAR).status == SubmissionStatus.DRAFT
