@@ -127,8 +127,8 @@ def test_a_dry_run_writes_nothing_and_a_problem_in_any_row_writes_no_row(world):
 
 
 @pytest.mark.django_db
-def test_a_background_commit_checks_again_and_refuses_a_return_approved_since_the_preview(client, world, settings,
-                                                                                           django_capture_on_commit_callbacks):
+def test_a_background_commit_checks_again_and_refuses_a_return_approved_since_the_preview(
+        client, world, settings, django_capture_on_commit_callbacks):
     settings.KESU_EXCEL_SYNC_BYTES = 1  # every file is a background job
     login(client, world.filler)
     content = testing.fill(download(client, world), activities=[testing.activity("农技培训", f"{Y}-04-01")])
