@@ -5,6 +5,8 @@ every problem the real import would meet — cell problems and service refusals 
 reason. ``commit`` does the same and, when nothing blocks, writes values and activities in ONE transaction.
 """
 
+import gc
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -167,8 +169,31 @@ def _service_problems(sheet: str, result: bulk.BulkResult, headers: dict) -> lis
 # -- check and commit ----------------------------------------------------------------------------------------------
 
 
+@contextmanager
+def _without_cycle_collector():
+    """Pause Python's cyclic garbage collector while a file is imported.
+
+    An import creates millions of small containers (cells, row dicts, audit changes) that stay alive until the
+    write; each automatic collection walks all of them, so the collector's cost grows with the square of the file
+    size (about a quarter of the CPU at 20 000 rows, more at 100 000). Reference counting still frees everything
+    the import drops; the collector runs again as soon as the import ends.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def run(path, name: str, ctx: Context, *, actor, commit: bool, progress=None) -> Outcome:
     """Check (and with ``commit``, import) a workbook. File-level refusals raise ApplicationError."""
+    with _without_cycle_collector():
+        return _run(path, name, ctx, actor=actor, commit=commit, progress=progress)
+
+
+def _run(path, name: str, ctx: Context, *, actor, commit: bool, progress) -> Outcome:
     step = progress or (lambda stage, pct: None)
     step("读取文件", 5)
     book: Book = read_book(path, name, expected_mark=ctx.reporter.mark)

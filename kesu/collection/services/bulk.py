@@ -7,6 +7,7 @@ A call either writes every row or — when any row has a problem — none, and r
 Unchanged rows are not touched and leave no audit event, so importing the same file twice changes nothing.
 """
 
+import json
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -323,10 +324,18 @@ def _insert_activities(actor, unit, new: list, reason: str, now) -> None:
     actor_id = _actor_id(actor)
     rows = [[now, now, unit.pk, 1, r.source[:300], actor_id, *_columns(clean)] for clean, r in new]
     ids = _insert(Activity, _ACTIVITY_COLUMNS, rows, returning=True)
-    events = [_event_row(now, actor_id, "create", pk, unit, clean,
-                         {k: [None, audit._plain(clean.get(k))] for k in FIELDS}, reason, r.source)
+    events = [_event_row(now, actor_id, "create", pk, unit, clean, _created(clean), reason, r.source)
               for pk, (clean, r) in zip(ids, new)]
     _insert(AuditEvent, _EVENT_COLUMNS, events)
+
+
+_AS_IS = frozenset({str, int, float, bool, type(None)})  # what audit._plain keeps; anything else becomes str()
+
+
+def _created(clean: dict) -> dict:
+    """The audit changes of a new activity, {field: [None, value]}, as ``audit.model_changes`` records them."""
+    values = [clean.get(k) for k in FIELDS]
+    return {k: [None, v if type(v) in _AS_IS else str(v)] for k, v in zip(FIELDS, values)}
 
 
 def _update_activities(actor, unit, changed: list, reason: str, now) -> None:
@@ -352,8 +361,11 @@ def _pk(obj):
     return obj.pk if obj is not None else None
 
 
-def _adapt(fields: list, rows: list[list], connection) -> None:
-    """Pass values through the field's own adaptation where a driver cannot take them as they are."""
+def _adapt(fields: list, rows: list[list], connection, *, json_text: bool = False) -> None:
+    """Pass values through the field's own adaptation where a driver cannot take them as they are.
+
+    ``json_text``: JSON as its text (what the ORM sends on SQLite; COPY on PostgreSQL parses it into jsonb).
+    """
     adapt = [i for i, f in enumerate(fields) if f.get_internal_type() in
              ("DateField", "DateTimeField", "DecimalField", "JSONField")]
     memo: dict = {}  # dates, timestamps and amounts repeat a lot; adapt each distinct value once
@@ -361,7 +373,8 @@ def _adapt(fields: list, rows: list[list], connection) -> None:
         for i in adapt:
             value = row[i]
             if isinstance(value, (dict, list)):
-                row[i] = fields[i].get_db_prep_save(value, connection)
+                row[i] = (json.dumps(value, cls=fields[i].encoder) if json_text
+                          else fields[i].get_db_prep_save(value, connection))
                 continue
             key = (i, value)
             if key not in memo:
@@ -380,35 +393,47 @@ def _params_limit(connection) -> int:
 
 
 def _insert(model, names: list[str], rows: list[list], *, returning: bool = False) -> list:
-    """Insert ``rows`` in a few statements; with ``returning``, the new ids in the order of ``rows``.
+    """Insert ``rows``; with ``returning``, the new ids in the order of ``rows``. No model instance per row.
 
-    PostgreSQL: one ``INSERT … SELECT * FROM UNNEST(array per column)`` per call (what bulk_create does there; a
-    multi-row VALUES list would make the driver re-parse a huge statement, one statement per row would cost a round
-    trip each). SQLite: multi-row VALUES up to its real parameter limit (bulk_create assumes 999). Both return the
-    ids in row order, which bulk_create relies on too. No model instance is built per row.
+    PostgreSQL: COPY (the driver formats rows in C; array or VALUES parameters would be escaped or parsed in Python
+    per value), with the ids drawn from the table's sequence first when they are wanted. SQLite: multi-row VALUES
+    up to its real parameter limit (bulk_create assumes 999) with RETURNING, which gives the ids in row order.
     """
     connection = connections[router.db_for_write(model)]
     connection.ensure_connection()
     fields = [model._meta.get_field(n) for n in names]
     quote = connection.ops.quote_name
-    head = f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "
-    tail = f" RETURNING {quote(model._meta.pk.column)}" if returning else ""
-    _adapt(fields, rows, connection)
-    ids = []
+    table, pk = model._meta.db_table, model._meta.pk.column
+    _adapt(fields, rows, connection, json_text=True)
+    if not rows:
+        return []
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            # Types without their length (varchar[], not varchar(200)[]), as bulk_create does.
-            arrays = ", ".join(f"(%s)::{f.db_type(connection).split('(')[0]}[]" for f in fields)
-            batches = [(head + f"SELECT * FROM UNNEST({arrays})" + tail, [list(c) for c in zip(*rows)])] if rows else []
-        else:
-            one = f"({', '.join(['%s'] * len(fields))})"
-            per = max(1, min(1000, _params_limit(connection) // len(fields)))
-            batches = [(head + "VALUES " + ", ".join([one] * len(rows[i:i + per])) + tail,
-                        [v for row in rows[i:i + per] for v in row]) for i in range(0, len(rows), per)]
-        for sql, params in batches:
-            cursor.execute(sql, params)
+            return _copy(cursor, table, pk, [f.column for f in fields], rows, quote, returning)
+        head = f"INSERT INTO {quote(table)} ({', '.join(quote(f.column) for f in fields)}) VALUES "
+        tail = f" RETURNING {quote(pk)}" if returning else ""
+        one = f"({', '.join(['%s'] * len(fields))})"
+        per = max(1, min(1000, _params_limit(connection) // len(fields)))
+        ids = []
+        for i in range(0, len(rows), per):
+            batch = rows[i:i + per]
+            cursor.execute(head + ", ".join([one] * len(batch)) + tail, [v for row in batch for v in row])
             if returning:
                 ids.extend(pk for (pk,) in cursor.fetchall())
+        return ids
+
+
+def _copy(cursor, table: str, pk: str, columns: list[str], rows: list[list], quote, returning: bool) -> list:
+    ids = []
+    if returning:
+        cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+                       [table, pk, len(rows)])
+        ids = [i for (i,) in cursor.fetchall()]
+        columns = [pk, *columns]
+        rows = [[i, *row] for i, row in zip(ids, rows)]
+    with cursor.cursor.copy(f"COPY {quote(table)} ({', '.join(quote(c) for c in columns)}) FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row(row)
     return ids
 
 
