@@ -46,13 +46,16 @@ def parse_period(period) -> Period:
     return period if isinstance(period, Period) else Period.parse(period)
 
 
-def guard_open(*, region, unit, period: Period, indicator=None, on: date | None = None, what: str = "数据") -> dict:
+def guard_open(*, region, unit, period: Period, indicator=None, on: date | None = None, what: str = "数据",
+               data_sets: list | None = None) -> dict:
     """Refuse a change when a covering return is submitted/approved or the reporting window has closed.
 
-    Returns {data set: status} of the covering returns, for ``mark_draft`` to reuse.
+    Returns {data set: status} of the covering returns, for ``mark_draft`` to reuse. ``data_sets`` = the covering
+    data sets when the caller has them already (a bulk import looks them up once for all its rows).
     """
     on = on or today()
-    data_sets = data_sets_for(region, unit, indicator=indicator, period_type=period.kind)
+    if data_sets is None:
+        data_sets = data_sets_for(region, unit, indicator=indicator, period_type=period.kind)
     if not data_sets:
         return {}
     statuses = _covering_statuses(region=region, unit=unit, period=period, data_sets=data_sets)
