@@ -20,6 +20,7 @@ COMMANDS = [
     ("extract", "从历史报告文本中提取数量事实（FILE… [--json]）"),
     ("dedup", "查找目录中近似重复的报告（DIR）"),
     ("report", "生成报告：report --region CODE --period 2026 --kind 年度工作总结 -o FILE.docx"),
+    ("bench", "性能基准：bench generate 生成合成数据；bench run 测量并与目标对照"),
     ("manage", "运行 Django 管理命令（高级）"),
 ]
 
@@ -74,6 +75,9 @@ def _parser() -> argparse.ArgumentParser:
     from kesu.reports.commands import add_arguments as report_arguments
 
     report_arguments(sub.add_parser("report", help=purposes["report"]))
+    from kesu.bench.commands import add_arguments as bench_arguments
+
+    bench_arguments(sub.add_parser("bench", help=purposes["bench"]))
     manage = sub.add_parser("manage", help=purposes["manage"], add_help=False)
     manage.add_argument("args", nargs=argparse.REMAINDER)
     return parser
@@ -102,6 +106,10 @@ def main(argv: list[str] | None = None) -> int:
         from kesu.reports.commands import run as report_run
 
         return report_run(ns)
+    if ns.command == "bench":
+        from kesu.bench.commands import run as bench_run
+
+        return bench_run(ns)
     if ns.command == "serve":
         return _call("kesu_serve", host=ns.host, port=ns.port)
     if ns.command == "worker":
