@@ -51,6 +51,8 @@ def _parser() -> argparse.ArgumentParser:
     serve = sub.add_parser("serve", help=purposes["serve"])
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--workers", type=int, help="工作进程数（默认按 CPU 核数）")
+    serve.add_argument("--development", action="store_true", help="用 Django 开发服务器（单进程，便于调试）")
 
     sub.add_parser("worker", help=purposes["worker"])
     sub.add_parser("setup", help=purposes["setup"])
@@ -111,7 +113,8 @@ def main(argv: list[str] | None = None) -> int:
 
         return bench_run(ns)
     if ns.command == "serve":
-        return _call("kesu_serve", host=ns.host, port=ns.port)
+        extra = {"workers": ns.workers} if ns.workers else {}
+        return _call("kesu_serve", host=ns.host, port=ns.port, development=ns.development, **extra)
     if ns.command == "worker":
         return _call("db_worker")
     if ns.command == "setup":
