@@ -45,10 +45,10 @@ def figure(key: str, value, unit: str, **extra) -> dict:
 def run_all(data, ns, log) -> dict:
     from django.db import connection
 
-    only = set(ns.only) or {"import", "rollup", "duckdb", "reports", "extraction", "http"}
+    only = set(ns.only) or {"import", "rollup", "duckdb", "cell", "reports", "extraction", "http"}
     result = {"scale": data.scale, "database": connection.vendor, "generated_seconds": round(data.seconds, 1),
               "machine": machine(), "dataset": dataset_sizes(), "figures": {}}
-    steps = [("rollup", rollup), ("duckdb", duckdb), ("reports", reports), ("extraction", extraction),
+    steps = [("rollup", rollup), ("duckdb", duckdb), ("cell", cell_save), ("reports", reports), ("extraction", extraction),
              ("import", excel_import), ("http", http)]
     for name, step in steps:
         if name in only:
@@ -133,6 +133,37 @@ def rollup(data, ns, log, result) -> dict:
         "county_dashboard", timed(lambda: dashboard.for_scope(scope, today=today), ns.runs), "ms",
         what=f"{county.name}办公室首页（全部图表与表格的数据）")
     log(f"  县首页：p50 {out['county_dashboard']['value']['p50']} ms")
+    return out
+
+
+# -- one grid cell save, in process (server time) ----------------------------------------------------------------
+
+
+def cell_save(data, ns, log, result) -> dict:
+    """``value_save`` — what the grid's cell save runs: scope, lock guard, version check, rules, audit, return."""
+    from kesu.accounts.models import Role, User
+    from kesu.bench.generate import value_indicators
+    from kesu.collection.models import IndicatorValue
+    from kesu.collection.services import value_save
+    from kesu.orgs.models import Unit
+
+    _, _, county, _ = places(data)
+    unit = Unit.objects.filter(region=county).order_by("pk").first()
+    user = User.objects.filter(username="bench_cell").first() or User.objects.create_user(
+        username="bench_cell", password=None, role=Role.FILLER, unit=unit)
+    indicator = value_indicators()[0]
+    period = str(date.today().year)
+    n = [0]
+
+    def save():
+        row = IndicatorValue.objects.filter(indicator=indicator, region=county, unit=user.unit, period_id=period).first()
+        n[0] += 1
+        value_save(actor=user, indicator=indicator, region=county, unit=user.unit, period=period,
+                   value=str(100 + n[0] % 50), expected_version=row.version if row else 0, explanation="基准测试")
+
+    out = {"cell_save_server": figure("cell_save_server", timed(save, max(ns.runs, 10)), "ms",
+                                      what=f"value_save，库中已有 {result['dataset']['values']:,} 条数值")}
+    log(f"  单元格保存（进程内）p50 {out['cell_save_server']['value']['p50']} ms")
     return out
 
 
