@@ -156,7 +156,7 @@ def _generate(scale: str, seed: int, log) -> Dataset:
                                       lowest_level=value_level, sort=900)
         vset.indicators.set(inds)
         uset = DataSet.objects.create(region=top, code=UNIT_SET, name=f"基准单位报表（{scale}）", period_type="Y",
-                                      units_report=True, sort=901)
+                                      units_report=True, lowest_level=Level.COUNTY, sort=901)
         uset.indicators.set(act_inds + inds[:6])
         kinds = [k for k in UnitKind.values if k != "township"]
         units = []
