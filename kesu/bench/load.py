@@ -1,9 +1,10 @@
 """HTTP under load: ``kesu serve`` (gunicorn) on loopback, driven by concurrent virtual users (asyncio + httpx).
 
-Each account signs in once (its session is shared by the virtual users acting as it); each virtual user loops over three requests — an office's dashboard, one grid cell save by a
-填报员 and an API analytics query with a personal access token — until the request budget or the time limit is
-spent. Latency is measured per request kind on the client side (so it includes queueing in the server); an error is
-a transport failure, an HTTP status ≥ 400, or a cell save answered with a refusal.
+Each account signs in once (its session is shared by the virtual users acting as it); each virtual user then
+loops over three requests — an office's dashboard, one grid cell save by a 填报员 and an API analytics query with a
+personal access token — until the request budget or the time limit is spent. Latency is measured per request kind
+on the client side (so it includes queueing in the server); an error is a transport failure, an HTTP status ≥ 400,
+or a cell save answered with a refusal.
 """
 
 import asyncio

@@ -48,7 +48,8 @@ def run_all(data, ns, log) -> dict:
     only = set(ns.only) or {"import", "rollup", "duckdb", "cell", "reports", "extraction", "http"}
     result = {"scale": data.scale, "database": connection.vendor, "generated_seconds": round(data.seconds, 1),
               "machine": machine(), "dataset": dataset_sizes(), "figures": {}}
-    steps = [("rollup", rollup), ("duckdb", duckdb), ("cell", cell_save), ("reports", reports), ("extraction", extraction),
+    steps = [("rollup", rollup), ("duckdb", duckdb), ("cell", cell_save), ("reports", reports),
+             ("extraction", extraction),
              ("import", excel_import), ("http", http)]
     for name, step in steps:
         if name in only:
@@ -156,7 +157,8 @@ def cell_save(data, ns, log, result) -> dict:
     n = [0]
 
     def save():
-        row = IndicatorValue.objects.filter(indicator=indicator, region=county, unit=user.unit, period_id=period).first()
+        row = IndicatorValue.objects.filter(indicator=indicator, region=county, unit=user.unit,
+                                            period_id=period).first()
         n[0] += 1
         value_save(actor=user, indicator=indicator, region=county, unit=user.unit, period=period,
                    value=str(100 + n[0] % 50), expected_version=row.version if row else 0, explanation="基准测试")
