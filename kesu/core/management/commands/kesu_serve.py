@@ -24,4 +24,7 @@ class Command(BaseCommand):
         # number of such servers can stand behind a load balancer (docs/scale.md).
         os.execv(sys.executable, [sys.executable, "-m", "gunicorn", "kesu.wsgi:application",
                                   "--bind", f"{host}:{port}", "--workers", str(workers),
-                                  "--worker-class", "gthread", "--threads", "4", "--timeout", "120"])
+                                  "--worker-class", "gthread", "--threads", "4", "--timeout", "120",
+                                  # longer than a browser's or load balancer's pause between requests, so a reused
+                                  # connection is not closed under a request in flight
+                                  "--keep-alive", "30"])
