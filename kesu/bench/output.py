@@ -2,8 +2,7 @@
 
 LABELS = {
     "import_rows_per_s": "Excel 导入速度", "import_peak_mb": "Excel 导入峰值内存",
-    "rollup_province_by_county": "汇总：省按县，一年全部指标", "rollup_province_by_county_stored": "汇总：省按县，仅存储指标",
-    "rollup_national_by_province": "汇总：全国按省",
+    "rollup_province_by_county": "汇总：省按县，一年全部指标", "rollup_national_by_province": "汇总：全国按省",
     "county_dashboard": "县办公室首页数据", "duckdb_province_by_county": "DuckDB：省按县",
     "duckdb_national_by_province": "DuckDB：全国按省", "duckdb_export_s": "DuckDB：导出 Parquet",
     "cell_save_server": "单元格保存（服务端）", "report_county": "报告：县年度工作总结", "report_prefecture": "报告：市年度工作总结（含各县）",

@@ -7,7 +7,6 @@ TARGETS = {
     "import_rows_per_s": (5000, "≥ 5,000 行/秒"),
     "import_peak_mb": (1024, "< 1 GB"),
     "rollup_province_by_county": (30, "PostgreSQL p50 ≤ 30 ms"),
-    "rollup_province_by_county_stored": (30, "PostgreSQL p50 ≤ 30 ms"),
     "rollup_national_by_province": (60, "PostgreSQL p50 ≤ 60 ms"),
     "county_dashboard": (20, "SQLite 县级 p50 < 20 ms（每个查询）"),
     "duckdb_province_by_county": (None, "对照：DuckDB + Parquet（7 ms 量级）"),
