@@ -202,9 +202,13 @@ def duckdb(data, ns, log, result) -> dict:
     writer = _flush(pa, pq, writer, tmp / "values.parquet", cols)
     if writer:
         writer.close()
-    regions = Region.objects.values_list("id", "path", "level")
-    pq.write_table(pa.table({"id": [r[0] for r in regions], "path": [r[1] for r in regions],
-                             "level": [r[2] for r in regions]}), tmp / "regions.parquet")
+    # Each region with its province and county-level ancestor, so that both roll-ups are plain equi-joins.
+    regions = list(Region.objects.values_list("id", "code", "path", "level"))
+    level_of = {code: level for _, code, _, level in regions}
+    county_of = [next((c for c in path.strip("/").split("/") if level_of.get(c) == 3), None)
+                 for _, _, path, _ in regions]
+    pq.write_table(pa.table({"id": [r[0] for r in regions], "province": [r[2].split("/")[0] for r in regions],
+                             "county": county_of}), tmp / "regions.parquet")
     inds = value_indicators()
     pq.write_table(pa.table({"id": [i.pk for i in inds], "flow": [i.time_aggregation == "sum" for i in inds]}),
                    tmp / "indicators.parquet")
@@ -216,10 +220,9 @@ def duckdb(data, ns, log, result) -> dict:
     year_value = (f"SELECT v.indicator, v.region, sum(v.value) AS value FROM values_ v JOIN indicators_ i "
                   f"ON i.id = v.indicator WHERE v.period LIKE '{YEAR}%' AND (i.flow OR v.period = '{YEAR}12') "
                   f"GROUP BY 1, 2")
-    by_county = (f"SELECT c.id, y.indicator, sum(y.value) FROM ({year_value}) y JOIN regions_ r ON r.id = y.region "
-                 f"JOIN regions_ c ON c.level = 3 AND starts_with(r.path, c.path) "
-                 f"WHERE starts_with(r.path, '{province.path}') GROUP BY 1, 2")
-    by_province = (f"SELECT split_part(r.path, '/', 1) AS province, y.indicator, sum(y.value) FROM ({year_value}) y "
+    by_county = (f"SELECT r.county, y.indicator, sum(y.value) FROM ({year_value}) y JOIN regions_ r "
+                 f"ON r.id = y.region WHERE r.province = '{province.code}' GROUP BY 1, 2")
+    by_province = (f"SELECT r.province, y.indicator, sum(y.value) FROM ({year_value}) y "
                    f"JOIN regions_ r ON r.id = y.region GROUP BY 1, 2")
     out = {"duckdb_export_s": figure("duckdb_export_s", round(export_s, 2), "s", what="导出数值为 Parquet")}
     for key, sql, ours in (("duckdb_province_by_county", by_county, "rollup_province_by_county"),
