@@ -179,11 +179,19 @@ def _generate(scale: str, seed: int, log) -> Dataset:
     stock_shape = (np.arange(len(months)) + 12.0)[None, None, :] * 2.0  # stocks accumulate slowly
     values = np.where(flows[None, :, None], monthly, base[None, :, None] * size[:, None, None] * stock_shape)
     values = np.rint(values).astype(np.int64)
-    full = np.zeros((len(nodes), n_i, len(months)), dtype=np.int64)
-    full[leaves] = values
-    for k in sorted(range(len(nodes)), key=lambda k: -nodes[k].depth):
+    # Regions with figures: the value regions and their ancestors (townships without values get no rows).
+    with_rows = set(leaves)
+    for k in leaves:
+        while parent[k] >= 0 and parent[k] not in with_rows:
+            k = parent[k]
+            with_rows.add(k)
+    rows_idx = sorted(with_rows)
+    pos = {k: j for j, k in enumerate(rows_idx)}
+    full = np.zeros((len(rows_idx), n_i, len(months)), dtype=np.int64)
+    full[[pos[k] for k in leaves]] = values
+    for k in sorted(rows_idx, key=lambda k: -nodes[k].depth):
         if parent[k] >= 0:
-            full[parent[k]] += full[k]
+            full[pos[parent[k]]] += full[pos[k]]
     derived = _derive(full, flows)
     log(f"  数值 {values.size:,} 条已生成（{time.perf_counter() - started:.1f} 秒）")
 
@@ -201,20 +209,11 @@ def _generate(scale: str, seed: int, log) -> Dataset:
                 for mi, pid in enumerate(months):
                     yield f"{iid}\t{rid}\t\\N\t{pid}\t{row[mi]}\t\t1\tbench\t\\N\t{now}\t{now}\n"
 
-    # Regions with figures: the value regions and their ancestors (townships without values get no rows).
-    with_rows = set(leaves)
-    for k in leaves:
-        while parent[k] >= 0 and parent[k] not in with_rows:
-            k = parent[k]
-            with_rows.add(k)
-
     def rollup_lines():
-        for k, rid in enumerate(reg_ids):
-            if k not in with_rows:
-                continue
-            own = k in leaf_set
+        for k in rows_idx:
+            rid, j, own = reg_ids[k], pos[k], k in leaf_set
             for ii, iid in enumerate(ind_ids):
-                for pid, v in zip(months + derived_ids, full[k, ii].tolist() + derived[k, ii].tolist()):
+                for pid, v in zip(months + derived_ids, full[j, ii].tolist() + derived[j, ii].tolist()):
                     yield (f"{iid}\t{rid}\t{pid}\t{v}\t{v}\t\\N\n" if own else f"{iid}\t{rid}\t{pid}\t{v}\t\\N\t{v}\n")
 
     def submission_lines():
