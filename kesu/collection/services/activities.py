@@ -57,9 +57,12 @@ def _clean(data: dict, *, unit) -> dict:
 
 def _guard_unlocked(unit, start_date: date) -> None:
     year = Period(start_date.year, YEAR, 1)
-    locked = (Submission.objects.filter(region_id=unit.region_id, unit=unit, status__in=LOCKED_STATUSES,
-                                        period_start__lte=start_date, period_end__gte=start_date)
-              .select_related("data_set").first())
+    # Every covering return is locked, not only approved ones: an approval waiting on this lock then sees the
+    # write, and a write waiting on an approval sees the new status (callers run inside a transaction).
+    covering = (Submission.objects.select_for_update(of=("self",)).filter(
+        region_id=unit.region_id, unit=unit, period_start__lte=start_date, period_end__gte=start_date)
+        .select_related("data_set").order_by("pk"))
+    locked = next((s for s in covering if s.status in LOCKED_STATUSES), None)
     if locked:
         raise ApplicationError(f"{unit.name}{locked.period_id}“{locked.data_set.name}”已审核，"
                                f"{start_date:%Y-%m-%d}（{year.label}）的活动已锁定，不能修改。", field="start_date")

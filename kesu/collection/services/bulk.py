@@ -70,12 +70,26 @@ def value_bulk_upsert(*, actor, region, unit, period, rows: list[ValueRow], reas
     """Upsert many figures of one reporter and period, keyed on (indicator, region, unit, period).
 
     Rules are checked against the whole file at once (every row's new figure in place), so the order of the rows
-    never matters — a row-by-row save could fail on a half-updated state.
+    never matters — a row-by-row save could fail on a half-updated state. A real run checks and writes in ONE
+    transaction holding the reporter's returns and stored figures locked, so neither a submit/approval nor another
+    writer can slip in between the check and the write.
     """
     period = parse_period(period)
     require_writer(scope_of(actor), region, unit)
     if unit is not None and unit.region_id != region.pk:
         raise ApplicationError(f"{unit.name}不属于{region.name}。", field="unit")
+    if dry_run:
+        return _value_bulk(actor=actor, region=region, unit=unit, period=period, rows=rows, reason=reason,
+                           dry_run=True)
+    with transaction.atomic():
+        # Lock the reporter's existing returns in one ordered statement first, so two imports never deadlock.
+        list(Submission.objects.select_for_update().filter(region=region, unit=unit, period_id=period.id)
+             .order_by("pk").values_list("pk", flat=True))
+        return _value_bulk(actor=actor, region=region, unit=unit, period=period, rows=rows, reason=reason,
+                           dry_run=False)
+
+
+def _value_bulk(*, actor, region, unit, period, rows, reason, dry_run) -> BulkResult:
     result = BulkResult()
     derived = set(ActivityIndicatorRule.objects.values_list("indicator_id", flat=True))
     parsed, seen, coverings = [], {}, {}
@@ -100,8 +114,11 @@ def value_bulk_upsert(*, actor, region, unit, period, rows: list[ValueRow], reas
     if result.errors:
         return result
 
-    stored = {v.indicator_id: v for v in IndicatorValue.objects.filter(
-        indicator_id__in=[i.pk for _, i, _ in parsed], region=region, unit=unit, period_id=period.id)}
+    stored_rows = IndicatorValue.objects.filter(indicator_id__in=[i.pk for _, i, _ in parsed], region=region,
+                                                unit=unit, period_id=period.id)
+    if not dry_run:
+        stored_rows = stored_rows.select_for_update().order_by("pk")
+    stored = {v.indicator_id: v for v in stored_rows}
     changes = []
     for r, indicator, number in parsed:
         row = stored.get(indicator.pk)
@@ -116,27 +133,26 @@ def value_bulk_upsert(*, actor, region, unit, period, rows: list[ValueRow], reas
         result.updated = len(changes) - result.created if not result.errors else 0
         return result
 
-    with transaction.atomic():
-        drafts: dict = {}
-        for r, indicator, number, explanation, row in changes:
-            old = {"value": row.value, "explanation": row.explanation} if row else None
-            if row is None:
-                row = IndicatorValue(indicator=indicator, region=region, unit=unit, period_id=period.id, version=0)
-            row.value, row.explanation = number, explanation
-            row.version += 1
-            row.source, row.updated_by = r.source[:300], actor
-            row.save()
-            audit.record(actor=actor, action="create" if old is None else "update", instance=row,
-                         object_type=value_services.OBJECT_TYPE,
-                         object_repr=f"{reporter_label(region, unit)} {period.label} {indicator.name}",
-                         changes=audit.model_changes(row, old, ["value", "explanation"]), reason=reason,
-                         source=r.source, region_path=region.path)
-            drafts.update(coverings[indicator.pk])
-            if old is None:
-                result.created += 1
-            else:
-                result.updated += 1
-        mark_draft(region=region, unit=unit, period=period, covering=drafts)
+    drafts: dict = {}
+    for r, indicator, number, explanation, row in changes:
+        old = {"value": row.value, "explanation": row.explanation} if row else None
+        if row is None:
+            row = IndicatorValue(indicator=indicator, region=region, unit=unit, period_id=period.id, version=0)
+        row.value, row.explanation = number, explanation
+        row.version += 1
+        row.source, row.updated_by = r.source[:300], actor
+        row.save()
+        audit.record(actor=actor, action="create" if old is None else "update", instance=row,
+                     object_type=value_services.OBJECT_TYPE,
+                     object_repr=f"{reporter_label(region, unit)} {period.label} {indicator.name}",
+                     changes=audit.model_changes(row, old, ["value", "explanation"]), reason=reason,
+                     source=r.source, region_path=region.path)
+        drafts.update(coverings[indicator.pk])
+        if old is None:
+            result.created += 1
+        else:
+            result.updated += 1
+    mark_draft(region=region, unit=unit, period=period, covering=drafts)
     return result
 
 
@@ -170,8 +186,13 @@ class _Locks:
 
     def __init__(self, unit):
         self.unit = unit
-        self.spans = list(Submission.objects.filter(region_id=unit.region_id, unit=unit, status__in=LOCKED_STATUSES)
-                          .values_list("period_start", "period_end", "period_id", "data_set__name"))
+        rows = Submission.objects.filter(region_id=unit.region_id, unit=unit)
+        if transaction.get_connection().in_atomic_block:
+            # Lock every return of the unit (not only approved ones: an approval may be waiting for this lock), so
+            # no return is approved between this check and the write.
+            rows = rows.select_for_update(of=("self",)).order_by("pk")
+        self.spans = [(start, end, period_id, name) for start, end, period_id, name, status in rows.values_list(
+            "period_start", "period_end", "period_id", "data_set__name", "status") if status in LOCKED_STATUSES]
 
     def check(self, day: date) -> None:
         for start, end, period_id, name in self.spans:
