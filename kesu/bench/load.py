@@ -48,8 +48,13 @@ def prepare_actors(county, users: int) -> Actors:
     office = User.objects.filter(username="bench_office").first() or User.objects.create_user(
         username="bench_office", password=PASSWORD, role=Role.OFFICE, region=county)
     _, token = token_create(actor=office, name=f"基准测试{int(time.time())}")
-    ds = DataSet.objects.get(code=UNIT_SET)
+    # The county's own yearly data set for its units: the grid a 填报员 of the county fills in.
+    ds, created = DataSet.objects.get_or_create(
+        region=county, code=f"{UNIT_SET}_{county.code}",
+        defaults={"name": "基准单位年报", "period_type": "Y", "units_report": True, "sort": 902})
     editable = [i.pk for i in value_indicators()[:6]]
+    if created:
+        ds.indicators.set(editable)
     units = list(Unit.objects.filter(region=county, name__startswith=county.name).order_by("sort", "pk"))
     year = time.localtime().tm_year
     fillers = []
