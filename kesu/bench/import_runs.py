@@ -92,8 +92,8 @@ def run(rows: int) -> None:
 
     from kesu.core.periods import Period
 
-    from . import importer
-    from .context import Reporter, build_context
+    from kesu.collection.excel import importer
+    from kesu.collection.excel.context import Reporter, build_context
 
     year = date.today().year
     unit, user, towns = _world(year)
