@@ -10,7 +10,7 @@ import sys
 
 # (command, one-line purpose); the order is the order of ``kesu --help``.
 COMMANDS = [
-    ("serve", "启动 Web 服务（开发与单机部署）"),
+    ("serve", "启动 Web 服务和后台任务进程（单机部署）"),
     ("worker", "运行后台任务处理进程（大文件 Excel 导入等）"),
     ("setup", "创建或升级数据库并收集静态文件"),
     ("demo", "载入演示数据（达州市及其县区，标注“演示数据”）"),
@@ -59,6 +59,7 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--workers", type=int, help="工作进程数（默认按 CPU 核数）")
     serve.add_argument("--development", action="store_true", help="用 Django 开发服务器（单进程，便于调试）")
+    serve.add_argument("--no-worker", action="store_true", help="不同时启动后台任务进程（另行运行 kesu worker 时）")
 
     sub.add_parser("worker", help=purposes["worker"])
     sub.add_parser("setup", help=purposes["setup"])
@@ -122,7 +123,8 @@ def main(argv: list[str] | None = None) -> int:
         return bench_run(ns)
     if ns.command == "serve":
         extra = {"workers": ns.workers} if ns.workers else {}
-        return _call("kesu_serve", host=ns.host, port=ns.port, development=ns.development, **extra)
+        return _call("kesu_serve", host=ns.host, port=ns.port, development=ns.development, no_worker=ns.no_worker,
+                     **extra)
     if ns.command == "worker":
         return _call("db_worker")
     if ns.command == "setup":

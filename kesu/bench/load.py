@@ -80,7 +80,7 @@ def free_port() -> int:
 def start_server(port: int, workers: int) -> subprocess.Popen:
     """``kesu serve`` in its own process group, on the database this process uses (same environment)."""
     proc = subprocess.Popen([sys.executable, "-m", "kesu.cli", "serve", "--port", str(port), "--workers",
-                             str(workers)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                             str(workers), "--no-worker"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                             start_new_session=True, env=os.environ.copy())
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
