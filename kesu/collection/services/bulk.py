@@ -17,7 +17,7 @@ from kesu.core.exceptions import ApplicationError
 from kesu.core.models import AuditEvent
 
 from .. import validation
-from ..models import LOCKED_STATUSES, Activity, ActivityIndicatorRule, IndicatorValue, Submission
+from ..models import LOCKED_STATUSES, Activity, ActivityIndicatorRule, DataSet, IndicatorValue, Submission
 from . import activities as activity_services
 from . import values as value_services
 from .common import guard_open, mark_draft, parse_number, parse_period, reporter_label, require_writer, scope_of
@@ -79,6 +79,7 @@ def value_bulk_upsert(*, actor, region, unit, period, rows: list[ValueRow], reas
     result = BulkResult()
     derived = set(ActivityIndicatorRule.objects.values_list("indicator_id", flat=True))
     parsed, seen, coverings = [], {}, {}
+    guards = _GuardCache(region=region, unit=unit, period=period)
     for r in rows:
         try:
             indicator = value_services._indicator(r.indicator)
@@ -91,7 +92,7 @@ def value_bulk_upsert(*, actor, region, unit, period, rows: list[ValueRow], reas
             number = parse_number(r.value, label=indicator.name, allow_negative=indicator.min_value is not None
                                   and indicator.min_value < 0, integer=indicator.value_type == "integer")
             value_services._check_range(indicator, number)
-            covering = guard_open(region=region, unit=unit, period=period, indicator=indicator)
+            covering = guards.check(indicator)
         except ApplicationError as exc:
             _error(result, r.row, exc)
             continue
@@ -138,6 +139,38 @@ def value_bulk_upsert(*, actor, region, unit, period, rows: list[ValueRow], reas
                 result.updated += 1
         mark_draft(region=region, unit=unit, period=period, covering=drafts)
     return result
+
+
+class _GuardCache:
+    """``guard_open`` once per distinct set of data sets holding the indicators of a file, not once per row.
+
+    Its outcome depends only on which data sets hold the indicator (and on the reporter and period, fixed here), so
+    indicators held by the same data sets share it; a refusal is raised again for every row it concerns.
+    """
+
+    def __init__(self, *, region, unit, period):
+        self.region, self.unit, self.period = region, unit, period
+        self.holders: dict | None = None
+        self.outcomes: dict = {}
+
+    def check(self, indicator) -> dict:
+        if self.holders is None:
+            self.holders = {}
+            paths = [*self.region.ancestor_paths, self.region.path]  # the data sets that can cover this reporter
+            for ds_id, ind_id in DataSet.indicators.through.objects.filter(
+                    dataset__region__path__in=paths).values_list("dataset_id", "indicator_id"):
+                self.holders.setdefault(ind_id, set()).add(ds_id)
+        key = frozenset(self.holders.get(indicator.pk, ()))
+        if key not in self.outcomes:
+            try:
+                self.outcomes[key] = guard_open(region=self.region, unit=self.unit, period=self.period,
+                                                indicator=indicator)
+            except ApplicationError as exc:
+                self.outcomes[key] = exc
+        outcome = self.outcomes[key]
+        if isinstance(outcome, ApplicationError):
+            raise outcome
+        return outcome
 
 
 def _check_rules(result, changes, parsed, stored, *, region, unit, period) -> None:
