@@ -28,8 +28,21 @@ from kesu.regions.models import Level, Region
 FIRST_YEAR = 2020
 SEED = 20260101
 SOURCE = "演示数据"
-DATA_SET = ("KP-ANNUAL", "年度科普工作统计表")
+# Each office's 报表: one per family of member units (a unit's grid lists only what its family reports), one for
+# the office's own base figures; 渠县 adds one for its townships. (code, name, unit kinds; None = every other unit)
+FAMILIES = [
+    ("KP-CAST", "科协系统科普工作统计表", [UnitKind.CAST]),
+    ("KP-EDU", "教育系统科普工作统计表", [UnitKind.EDUCATION, UnitKind.YOUTH_LEAGUE]),
+    ("KP-AGRI", "农业科技科普工作统计表", [UnitKind.AGRICULTURE, UnitKind.SCIENCE_TECH, UnitKind.FORESTRY]),
+    ("KP-MEDIA", "宣传和媒体科普工作统计表", [UnitKind.PROPAGANDA, UnitKind.MEDIA, UnitKind.CYBERSPACE]),
+    ("KP-UNIT", "成员单位科普工作统计表", None),
+]
+BASE_DATA_SET = ("KP-BASE", "全民科学素质工作基本情况表")
 TOWN_DATA_SET = ("KP-TOWN", "乡镇（街道）科普工作年报")
+# Typed-in activity figures every unit reports beside the ones computed from its activities.
+ACTIVITY_CODES = ["ACT_EVENTS_TOTAL_N", "ACT_EVENTS_TOTAL_P", "ACT_CONSULT_N", "ACT_CONSULT_P", "ACT_THREE_RURAL_N",
+                  "TRN_WORKER_SESSIONS"]
+OFFICE_CODES = ["BASE_TOWNS", "ORG_TOWN_KX", "ORG_MEMBERS_UNITS", "LIT_RATIO"]
 BACKFILL_REASON = "系统启用前的年度数据按纸质报表补录"
 EXPLANATION = "当年活动安排调整，数据经核实无误。"
 
@@ -80,9 +93,9 @@ A = {
     UnitKind.CAST: [
         ("science_day", "public", "P4", "全国科普日主题活动", 20, (1, 2), (150, 400), (9, 9)),
         ("science_week", "public", "P4", "科技活动周主题活动", 6, (1, 2), (150, 300), (5, 5)),
-        ("training", "farmer", "A2", "农村实用技术培训", 10, (6, 14), (80, 140), (3, 11)),
+        ("training", "farmer", "A2", "农村实用技术培训", 12, (6, 14), (100, 160), (3, 11)),
         ("caravan", "youth", "P3", "流动科技馆巡展", 2, (6, 10), (300, 600), (4, 11)),
-        ("lecture", "elder", "A4", "智慧助老科普讲座", 6, (2, 4), (60, 120), (3, 11)),
+        ("lecture", "elder", "A4", "智慧助老科普讲座", 6, (2, 4), (100, 180), (3, 11)),
         ("three_to_countryside", "farmer", "A2", "文化科技卫生“三下乡”集中示范活动", 3, (1, 1), (600, 1500), (1, 2)),
         ("consulting", "public", "P4", "科技咨询服务", 6, (1, 2), (200, 500), (3, 10)),
         ("exhibition", "public", "P4", "科普知识展览", 4, (1, 1), (500, 1500), (3, 11)),
@@ -95,8 +108,8 @@ A = {
         ("science_week", "youth", "P4", "科技活动周校园科技节", 4, (1, 1), (300, 600), (5, 5)),
     ],
     UnitKind.AGRICULTURE: [
-        ("training", "farmer", "A2", "高素质农民培训班", 16, (10, 20), (90, 140), (2, 11)),
-        ("training", "farmer", "A2", "农技专家田间课堂", 14, (8, 14), (100, 150), (3, 10)),
+        ("training", "farmer", "A2", "高素质农民培训班", 18, (10, 20), (110, 170), (2, 11)),
+        ("training", "farmer", "A2", "农技专家田间课堂", 16, (8, 14), (120, 180), (3, 10)),
         ("science_day", "farmer", "P4", "全国科普日农业科技咨询活动", 6, (1, 1), (200, 400), (9, 9)),
         ("three_to_countryside", "farmer", "A2", "农业科技“三下乡”活动", 2, (1, 1), (400, 900), (1, 2)),
     ],
@@ -107,13 +120,13 @@ A = {
     UnitKind.TRADE_UNION: [("training", "worker", "A3", "职工技能岗位练兵", 6, (2, 6), (50, 100), (3, 11)),
                            ("lecture", "worker", "A3", "劳模工匠进企业宣讲", 4, (1, 2), (100, 250), (4, 11))],
     UnitKind.HEALTH: [
-        ("lecture", "elder", "A4", "老年人健康科普讲座", 12, (2, 5), (60, 150), (2, 12)),
-        ("training", "elder", "A4", "智慧助老健康服务培训", 6, (2, 4), (50, 100), (3, 11)),
+        ("lecture", "elder", "A4", "老年人健康科普讲座", 14, (2, 5), (110, 220), (2, 12)),
+        ("training", "elder", "A4", "智慧助老健康服务培训", 6, (2, 4), (80, 150), (3, 11)),
         ("science_day", "public", "P4", "全国科普日健康科普活动", 6, (1, 1), (200, 400), (9, 9)),
     ],
     UnitKind.ORGANIZATION: [("training", "cadre", "A5", "领导干部科学素质专题培训班", 3, (1, 2), (120, 260), (4, 11))],
     UnitKind.PARTY_SCHOOL: [("lecture", "cadre", "A5", "主体班次科技前沿专题讲座", 4, (1, 2), (80, 150), (3, 11))],
-    UnitKind.CIVIL_AFFAIRS: [("lecture", "elder", "A4", "银龄科普进社区活动", 5, (1, 3), (60, 120), (3, 11))],
+    UnitKind.CIVIL_AFFAIRS: [("lecture", "elder", "A4", "银龄科普进社区活动", 6, (1, 3), (100, 180), (3, 11))],
     UnitKind.MEDIA: [("science_day", "public", "P2", "全国科普日融媒体直播", 2, (1, 1), (3000, 8000), (9, 9))],
     UnitKind.YOUTH_LEAGUE: [("camp", "youth", "A1", "青少年科普研学营", 2, (1, 1), (60, 120), (7, 8))],
     UnitKind.WOMEN: [("lecture", "community", "A2", "巾帼科普大讲堂", 4, (1, 2), (80, 160), (3, 11))],
@@ -161,6 +174,7 @@ class _Builder:
                 "item", "plan").prefetch_related("task_units"):
             code = task.item.code if task.item else ""
             self.tasks.setdefault((task.plan.region_id, code), []).append(task)
+        self.pools: dict[str, list[str]] = {}
         self.narratives = yaml.safe_load(Path(__file__).with_name("narratives.yaml").read_text(encoding="utf-8"))
 
     # -- who reports ---------------------------------------------------------------------------------------------
@@ -174,19 +188,54 @@ class _Builder:
             return units
         return [u for u in units if u.kind in KEY_KINDS]
 
-    def data_sets(self) -> tuple[dict, object]:
-        """Each office's own 报表 for its member units and its own return; 渠县 adds one for its townships."""
-        inds = [i for i in self.indicators.values() if not i.is_ratio]
-        annual = {}
+    def data_sets(self) -> tuple[dict, dict, object]:
+        """({unit id: its data set}, {region id: [its data sets]}, the townships' data set)."""
+        by_unit, by_region = {}, {}
+        claimed = {kind for _, _, kinds in FAMILIES if kinds for kind in kinds}
         for region in [self.prefecture, *self.counties]:
-            annual[region.pk] = collection.data_set_create(
-                actor=self.office_for(region), region=region, code=DATA_SET[0], name=f"{region.name}{DATA_SET[1]}",
-                period_type="Y", indicators=inds, units=self.reporting_units(region))
-        town_inds = [self.indicators[c] for c in TOWN_TOTALS]
+            office = self.office_for(region)
+            units = self.reporting_units(region)
+            for code, name, kinds in FAMILIES:
+                members = [u for u in units if (u.kind in kinds if kinds else u.kind not in claimed)]
+                if not members:
+                    continue
+                ds = collection.data_set_create(actor=office, region=region, code=code, name=f"{region.name}{name}",
+                                                period_type="Y", indicators=self.family_indicators(members),
+                                                units=members)
+                by_region.setdefault(region.pk, []).append(ds)
+                by_unit.update({u.pk: ds for u in members})
+            base_codes = [*OFFICE_VALUES, *OFFICE_CODES, *([] if region == self.focus else TOWN_TOTALS)]
+            by_region[region.pk].append(collection.data_set_create(
+                actor=office, region=region, code=BASE_DATA_SET[0], name=f"{region.name}{BASE_DATA_SET[1]}",
+                period_type="Y", indicators=[self.indicators[c] for c in base_codes], units_report=False))
         town = collection.data_set_create(
-            actor=self.county_office, region=self.focus, code=TOWN_DATA_SET[0], name=f"{self.focus.name}{TOWN_DATA_SET[1]}",
-            period_type="Y", indicators=town_inds, units_report=False, lowest_level=Level.TOWNSHIP)
-        return annual, town
+            actor=self.county_office, region=self.focus, code=TOWN_DATA_SET[0],
+            name=f"{self.focus.name}{TOWN_DATA_SET[1]}", period_type="Y",
+            indicators=[self.indicators[c] for c in TOWN_TOTALS], units_report=False, lowest_level=Level.TOWNSHIP)
+        by_region[self.focus.pk].append(town)
+        return by_unit, by_region, town
+
+    def family_indicators(self, units: list[Unit]) -> list[Indicator]:
+        """What these units report: their typed-in figures and the indicators their activities feed."""
+        codes = set(ACTIVITY_CODES)
+        rules = list(ActivityIndicatorRule.objects.select_related("indicator"))
+        for unit in units:
+            codes |= set(UNIT_VALUES.get(unit.kind, {}))
+            if unit.kind == UnitKind.CAST:
+                codes |= {*FUNDS, "FUND_RAISED", "FUND_USED", "FUND_ACTIVITY", "FUND_INFRA", "FUND_EXHIBITS",
+                          "SITE_MUSEUM", "SITE_MUSEUM_EXHIB_AREA", "SITE_MUSEUM_VISITS"}
+            for kind, population, *_ in self.templates(unit):
+                codes |= {r.indicator.code for r in rules
+                          if (not r.kinds or kind in r.kinds) and (not r.populations or population in r.populations)}
+        return [self.indicators[c] for c in sorted(codes, key=lambda c: self.indicators[c].sort)]
+
+    def templates(self, unit: Unit) -> list[tuple]:
+        if unit.kind in A:
+            return A[unit.kind]
+        if unit.region_id != self.focus.pk:
+            return []
+        field_name = FIELDS.get(unit.kind, "行业科普")
+        return [(k, p, item, theme.format(field=field_name), n, s, pp, m) for k, p, item, theme, n, s, pp, m in GENERIC]
 
     # -- numbers -------------------------------------------------------------------------------------------------
 
@@ -215,10 +264,7 @@ class _Builder:
             rep.values[code] = self.number(code, self.grow(base, growth, year, scale))
         if unit.kind == UnitKind.CAST:
             self.cast_extras(rep, year, scale)
-        templates = A.get(unit.kind) or ([] if region != self.focus else [
-            (k, p, item, theme.format(field=FIELDS.get(unit.kind, "行业科普")), n, s, pp, m)
-            for k, p, item, theme, n, s, pp, m in GENERIC])
-        for template in templates:
+        for template in self.templates(unit):
             rep.activities += self.activities(unit, region, year, template, scale)
         self.activity_totals(rep)
 
@@ -351,26 +397,36 @@ class _Builder:
 
     # -- narratives ----------------------------------------------------------------------------------------------
 
+    def draw(self, key: str, pool: list[str]) -> str:
+        """A phrase from ``pool``, none repeated until all were used (per region and year: see write_narratives)."""
+        left = self.pools.get(key)
+        if not left:
+            left = self.pools[key] = self.rng.sample(pool, len(pool))
+        return left.pop()
+
     def narrative_texts(self, unit: Unit, task: Task, year: int, acts: list[dict], extra: bool) -> dict:
         item = task.item.code if task.item else ""
+        words = self.narratives
         mine = [a for a in acts if a["task"] == task]
         filled = ""
         if mine:
-            filled = self.narratives["figures"].format(events=f"{sum(a['sessions'] for a in mine):,}",
-                                                       people=f"{sum(a['participants'] for a in mine):,}")
+            filled = words["figures"].format(events=sum(a["sessions"] for a in mine),
+                                             people=sum(a["participants"] for a in mine))
         me = _self_word(unit)
-        pick = self.rng.choice
+        method_key = item if item in words["methods"] else "default"
+        result_key = item if item in words["results"] else "default"
         texts = {
-            "progress": pick(self.narratives["progress"].get(item) or self.narratives["progress"]["default"])
-            .format(self=me, year=year, figures=filled) + "。",
-            "results": pick(self.narratives["results"].get(item) or self.narratives["results"]["default"]) + "。",
+            "progress": self.draw("opener", words["openers"]).format(self=me, task=_nested(task.title))
+            + self.draw(f"m{method_key}", words["methods"][method_key]) + filled + "。",
+            "results": self.draw(f"r{result_key}", words["results"][result_key]) + "。",
         }
         if extra:
-            texts["problems"] = pick(self.narratives["problems"]).format(self=me) + "。"
-            texts["next_steps"] = pick(self.narratives["next_steps"]).format(self=me) + "。"
+            texts["problems"] = self.draw("problems", words["problems"]).format(self=me) + "。"
+            texts["next_steps"] = self.draw("next", words["next_steps"]).format(self=me) + "。"
         return texts
 
     def write_narratives(self, region: Region, reporters: list[Reporter], year: int) -> None:
+        self.pools = {}
         by_unit = {rep.unit.pk: rep for rep in reporters if rep.unit is not None}
         tasks = [t for (rid, _), ts in self.tasks.items() if rid == region.pk for t in ts]
         tasks.sort(key=lambda t: (t.sort, t.pk))
@@ -408,36 +464,43 @@ def build_figures(*, prefecture: Region, counties: list[Region], focus_code: str
     """Enter the demo's figures for every year from 2020 to ``today``'s year (see the module docstring)."""
     collection.load_rules()
     b = _Builder(prefecture, counties, focus_code, today or timezone.localdate())
-    annual, town_ds = b.data_sets()
+    b.by_unit, b.by_region, b.town_ds = b.data_sets()
     town_totals = {c.code: b.town_totals(SCALE[c.code]) for c in counties}
     town_shares = b.split_towns(town_totals[b.focus.code])
     with rollup_deferred():
         for year in b.years:
-            _year(b, year, annual, town_ds, town_totals, town_shares)
+            _year(b, year, town_totals, town_shares)
 
 
-def _reporters(b: _Builder, region: Region, annual, year: int) -> list[Reporter]:
+def _reporters(b: _Builder, region: Region) -> list[Reporter]:
     reps = []
     for unit in b.reporting_units(region):
         writer = b.fillers.get(unit.pk) or b.office_for(region)
-        reps.append(Reporter(region, unit, writer, annual[region.pk]))
+        reps.append(Reporter(region, unit, writer, b.by_unit[unit.pk]))
     return reps
 
 
-def _year(b: _Builder, year: int, annual, town_ds, town_totals, town_shares) -> None:
+def _own_returns(b: _Builder, region: Region, period: str, values_from: Reporter, reviewer: User) -> None:
+    """The office's own return of each of its data sets (the base figures in one; the others hold no own figures),
+    approved by the level above once the units' and lower regions' returns are."""
+    for ds in b.by_region[region.pk]:
+        own = values_from if ds.code == BASE_DATA_SET[0] else Reporter(region, None, values_from.writer, ds)
+        own.data_set, own.status = ds, "approved"
+        _review(b, own, period, reviewer=reviewer)
+
+
+def _year(b: _Builder, year: int, town_totals, town_shares) -> None:
     past = year < b.today.year
     period = str(year)
-    regions = [*b.counties, b.prefecture]
     if past:  # the window closed long ago: the office reopens it for the 补报 of the paper returns
-        for region in regions:
-            collection.lock_exception_open(actor=b.office_for(region), data_set=annual[region.pk], period=period,
-                                           region=region, until=b.today,
-                                           reason=BACKFILL_REASON)
-        for town in [b.focus, *b.townships]:
-            collection.lock_exception_open(actor=b.county_office, data_set=town_ds, period=period, region=town,
-                                           until=b.today, reason=BACKFILL_REASON)
+        for region in [*b.counties, b.prefecture]:
+            for ds in b.by_region[region.pk]:
+                for where in ([region, *b.townships] if ds == b.town_ds else [region]):
+                    collection.lock_exception_open(actor=b.office_for(region), data_set=ds, period=period,
+                                                   region=where, until=b.today, reason=BACKFILL_REASON)
+    base_ds = {r: next(ds for ds in b.by_region[r] if ds.code == BASE_DATA_SET[0]) for r in b.by_region}
     for county in b.counties:
-        units = _reporters(b, county, annual, year)
+        units = _reporters(b, county)
         for rep in units:
             rep.status = "approved" if past else _current_status(b.rng)
             if rep.status != "empty":
@@ -448,24 +511,20 @@ def _year(b: _Builder, year: int, annual, town_ds, town_totals, town_shares) -> 
         towns = []
         if county == b.focus:
             for town, share in zip(b.townships, town_shares):
-                rep = Reporter(town, None, b.county_office, town_ds)
+                rep = Reporter(town, None, b.county_office, b.town_ds)
                 rep.status = "approved" if past else ("empty" if b.rng.random() < 0.5 else "submitted")
                 if rep.status != "empty":
                     rep.values = {code: series[year] for code, series in share.items()}
                 towns.append(rep)
                 _enter(b, rep, period)
-        own = Reporter(county, None, b.office_for(county), annual[county.pk])
-        own.status = "approved" if past else "draft"
+        own = Reporter(county, None, b.office_for(county), base_ds[county.pk], status="draft")
         b.office_year(own, year, None if county == b.focus else town_totals[county.code])
         _enter(b, own, period)
         for rep in [*units, *towns]:
             _review(b, rep, period, reviewer=b.office_for(county))
         if past:
-            _review(b, own, period, reviewer=b.city_office)
-            if county == b.focus:
-                town_own = Reporter(county, None, b.county_office, town_ds, status="approved")
-                _review(b, town_own, period, reviewer=b.city_office)
-    city_units = _reporters(b, b.prefecture, annual, year)
+            _own_returns(b, county, period, own, reviewer=b.city_office)
+    city_units = _reporters(b, b.prefecture)
     for rep in city_units:
         rep.status = "approved" if past else _current_status(b.rng)
         if rep.status != "empty":
@@ -475,10 +534,10 @@ def _year(b: _Builder, year: int, annual, town_ds, town_totals, town_shares) -> 
         _enter(b, rep, period)
         _review(b, rep, period, reviewer=b.city_office)
     if past:
-        own = Reporter(b.prefecture, None, b.city_office, annual[b.prefecture.pk], status="approved")
+        own = Reporter(b.prefecture, None, b.city_office, base_ds[b.prefecture.pk], status="draft")
         b.office_year(own, year, None)
         _enter(b, own, period)
-        _review(b, own, period, reviewer=b.admin)
+        _own_returns(b, b.prefecture, period, own, reviewer=b.admin)
 
 
 def _enter(b: _Builder, rep: Reporter, period: str) -> None:
@@ -524,3 +583,8 @@ def _review(b: _Builder, rep: Reporter, period: str, *, reviewer: User) -> None:
 
 def activity_count() -> int:
     return Activity.objects.count()
+
+
+def _nested(title: str) -> str:
+    """A title quoted inside “…” takes single quotes for its own quotation marks, as 公文 write them."""
+    return title.replace("“", "‘").replace("”", "’")

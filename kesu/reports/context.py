@@ -179,8 +179,10 @@ def build_context(scope: Scope, *, region: Region, period: Period, kind: str,
     by_code = {i.code: i for i in wanted.values()}
     headline = [figure(by_code[c]) for c in HEADLINE_CODES if c in by_code]
 
+    # A ranking where every lower region has nothing (or only zeros, e.g. activities registered by the county's
+    # units rather than by its townships) says nothing: take the next indicator, or none.
     ranking_ind = next((by_code[c] for c in RANKING_CODES if c in by_code and any(
-        figs.get(by_code[c], child, period.id) is not None for child in children)), None)
+        figs.get(by_code[c], child, period.id) for child in children)), None)
     lower = []
     if ranking_ind is not None:
         child_targets = {t.region_id: t.value for t in Target.objects.filter(
