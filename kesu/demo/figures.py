@@ -18,7 +18,9 @@ from django.utils import timezone
 
 from kesu.accounts.models import User
 from kesu.collection import services as collection
-from kesu.collection.models import Activity, ActivityIndicatorRule, SubmissionStatus
+from kesu.collection.models import ActivityIndicatorRule, SubmissionStatus
+from kesu.collection.reporting import window
+from kesu.core.periods import Period
 from kesu.collection.rollup import rollup_deferred
 from kesu.collection.services.bulk import ActivityRow, ValueRow, activity_bulk_upsert, value_bulk_upsert
 from kesu.orgs.models import Unit, UnitKind
@@ -492,12 +494,15 @@ def _own_returns(b: _Builder, region: Region, period: str, values_from: Reporter
 def _year(b: _Builder, year: int, town_totals, town_shares) -> None:
     past = year < b.today.year
     period = str(year)
-    if past:  # the window closed long ago: the office reopens it for the 补报 of the paper returns
-        for region in [*b.counties, b.prefecture]:
-            for ds in b.by_region[region.pk]:
-                for where in ([region, *b.townships] if ds == b.town_ds else [region]):
-                    collection.lock_exception_open(actor=b.office_for(region), data_set=ds, period=period,
-                                                   region=where, until=b.today, reason=BACKFILL_REASON)
+    on = timezone.localdate()
+    for region in [*b.counties, b.prefecture]:
+        for ds in b.by_region[region.pk]:
+            if window(ds, Period.parse(period)).closes >= on:
+                continue
+            # The window closed long ago: the office reopens it (today only) for the 补报 of the paper returns.
+            for where in ([region, *b.townships] if ds == b.town_ds else [region]):
+                collection.lock_exception_open(actor=b.office_for(region), data_set=ds, period=period,
+                                               region=where, until=on, reason=BACKFILL_REASON)
     base_ds = {r: next(ds for ds in b.by_region[r] if ds.code == BASE_DATA_SET[0]) for r in b.by_region}
     for county in b.counties:
         units = _reporters(b, county)
@@ -579,10 +584,6 @@ def _review(b: _Builder, rep: Reporter, period: str, *, reviewer: User) -> None:
     if rep.status == "approved":
         sub = collection.submission_approve(actor=reviewer, submission=sub)
         collection.submission_accept(actor=reviewer, submission=sub)
-
-
-def activity_count() -> int:
-    return Activity.objects.count()
 
 
 def _nested(title: str) -> str:

@@ -18,10 +18,7 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def demo(db):
-    from kesu.demo.builder import build_demo
-
-    build_demo()
+def demo(demo_db, db):
     return User.objects.get(username="quxian"), User.objects.get(username="dazhou")
 
 
