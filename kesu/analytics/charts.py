@@ -128,9 +128,9 @@ def progress_chart(scope, params) -> ChartData:
     year = int(_p(params, "year", timezone.localdate().year))
     rows = progress.target_progress(scope, region=root, year=year)
     title = f"{root.name}{year}年目标完成进度"
-    option = _base(title, "bar", [p.indicator.name for p in rows],
-                   [("完成度（%）", [num(p.completion) for p in rows])], y_name="%", horizontal=True,
-                   percent_line=True)
+    shown = [num(None if p.completion is None else round(p.completion, 1)) for p in rows]  # 107.8, not 107.8261
+    option = _base(title, "bar", [p.indicator.name for p in rows], [("完成度（%）", shown)], y_name="%",
+                   horizontal=True, percent_line=True)
     table = [[p.indicator.name, p.indicator.unit, p.target, p.actual, p.expected, p.completion, p.projected,
               p.status] for p in rows]
     return ChartData("progress", title, ["指标", "计量单位", "目标值", "实际值", "进度预期", "完成度（%）", "预计全年",

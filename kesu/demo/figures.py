@@ -42,8 +42,10 @@ FAMILIES = [
 BASE_DATA_SET = ("KP-BASE", "全民科学素质工作基本情况表")
 TOWN_DATA_SET = ("KP-TOWN", "乡镇（街道）科普工作年报")
 # Typed-in activity figures every unit reports beside the ones computed from its activities.
-ACTIVITY_CODES = ["ACT_EVENTS_TOTAL_N", "ACT_EVENTS_TOTAL_P", "ACT_CONSULT_N", "ACT_CONSULT_P", "ACT_THREE_RURAL_N",
-                  "TRN_WORKER_SESSIONS"]
+ACTIVITY_CODES = ["ACT_EVENTS_TOTAL_N", "ACT_EVENTS_TOTAL_P"]
+# ... and, where the family registers such activities, these totals of them.
+KIND_CODES = {("consulting", None): ["ACT_CONSULT_N", "ACT_CONSULT_P"], ("three_to_countryside", None):
+              ["ACT_THREE_RURAL_N"], ("training", "worker"): ["TRN_WORKER_SESSIONS"]}
 OFFICE_CODES = ["BASE_TOWNS", "ORG_TOWN_KX", "ORG_MEMBERS_UNITS", "LIT_RATIO"]
 BACKFILL_REASON = "系统启用前的年度数据按纸质报表补录"
 EXPLANATION = "当年活动安排调整，数据经核实无误。"
@@ -190,32 +192,44 @@ class _Builder:
             return units
         return [u for u in units if u.kind in KEY_KINDS]
 
-    def data_sets(self) -> tuple[dict, dict, object]:
-        """({unit id: its data set}, {region id: [its data sets]}, the townships' data set)."""
-        by_unit, by_region = {}, {}
+    def data_sets(self) -> tuple[dict, dict, dict, object]:
+        """The 报表 as a prefecture office sets them up, and who files what.
+
+        One per family of member units, owned by 达州市 for its own units and the counties' (each unit's grid lists
+        only what its family reports; each county files an own return of it, empty, as the approval chain asks);
+        each office's own base figures; 渠县's townships. Returns ({unit id: data set}, {region id: data sets its
+        reporters fill}, {region id: data sets whose own return the region files}, the townships' data set).
+        """
+        by_unit, covering, own = {}, {}, {}
         claimed = {kind for _, _, kinds in FAMILIES if kinds for kind in kinds}
-        for region in [self.prefecture, *self.counties]:
-            office = self.office_for(region)
-            units = self.reporting_units(region)
-            for code, name, kinds in FAMILIES:
-                members = [u for u in units if (u.kind in kinds if kinds else u.kind not in claimed)]
-                if not members:
-                    continue
-                ds = collection.data_set_create(actor=office, region=region, code=code, name=f"{region.name}{name}",
-                                                period_type="Y", indicators=self.family_indicators(members),
-                                                units=members)
-                by_region.setdefault(region.pk, []).append(ds)
-                by_unit.update({u.pk: ds for u in members})
+        regions = [self.prefecture, *self.counties]
+        units = {r.pk: self.reporting_units(r) for r in regions}
+        for code, name, kinds in FAMILIES:
+            members = [u for r in regions for u in units[r.pk] if (u.kind in kinds if kinds else u.kind not in claimed)]
+            ds = collection.data_set_create(actor=self.city_office, region=self.prefecture, code=code,
+                                            name=f"{self.prefecture.name}{name}", period_type="Y",
+                                            indicators=self.family_indicators(members), units=members,
+                                            lowest_level=Level.COUNTY)
+            by_unit.update({u.pk: ds for u in members})
+            for region in regions:
+                covering.setdefault(region.pk, []).append(ds)
+                if region != self.prefecture:  # the prefecture's own total would wait for counties not in the demo
+                    own.setdefault(region.pk, []).append(ds)
+        for region in regions:
             base_codes = [*OFFICE_VALUES, *OFFICE_CODES, *([] if region == self.focus else TOWN_TOTALS)]
-            by_region[region.pk].append(collection.data_set_create(
-                actor=office, region=region, code=BASE_DATA_SET[0], name=f"{region.name}{BASE_DATA_SET[1]}",
-                period_type="Y", indicators=[self.indicators[c] for c in base_codes], units_report=False))
+            base = collection.data_set_create(
+                actor=self.office_for(region), region=region, code=BASE_DATA_SET[0],
+                name=f"{region.name}{BASE_DATA_SET[1]}", period_type="Y",
+                indicators=[self.indicators[c] for c in base_codes], units_report=False)
+            covering[region.pk].append(base)
+            own.setdefault(region.pk, []).append(base)
         town = collection.data_set_create(
             actor=self.county_office, region=self.focus, code=TOWN_DATA_SET[0],
             name=f"{self.focus.name}{TOWN_DATA_SET[1]}", period_type="Y",
             indicators=[self.indicators[c] for c in TOWN_TOTALS], units_report=False, lowest_level=Level.TOWNSHIP)
-        by_region[self.focus.pk].append(town)
-        return by_unit, by_region, town
+        covering[self.focus.pk].append(town)
+        own[self.focus.pk].append(town)
+        return by_unit, covering, own, town
 
     def family_indicators(self, units: list[Unit]) -> list[Indicator]:
         """What these units report: their typed-in figures and the indicators their activities feed."""
@@ -227,6 +241,7 @@ class _Builder:
                 codes |= {*FUNDS, "FUND_RAISED", "FUND_USED", "FUND_ACTIVITY", "FUND_INFRA", "FUND_EXHIBITS",
                           "SITE_MUSEUM", "SITE_MUSEUM_EXHIB_AREA", "SITE_MUSEUM_VISITS"}
             for kind, population, *_ in self.templates(unit):
+                codes |= set(KIND_CODES.get((kind, None), []) + KIND_CODES.get((kind, population), []))
                 codes |= {r.indicator.code for r in rules
                           if (not r.kinds or kind in r.kinds) and (not r.populations or population in r.populations)}
         return [self.indicators[c] for c in sorted(codes, key=lambda c: self.indicators[c].sort)]
@@ -284,8 +299,8 @@ class _Builder:
             rep.values["SITE_MUSEUM"] = Decimal(1 if built else 0)
             if built:
                 rep.values["SITE_MUSEUM_EXHIB_AREA"] = Decimal("1860.00")
-                rep.values["SITE_MUSEUM_VISITS"] = self.number("SITE_MUSEUM_VISITS",
-                                                               self.grow(62000, 0.12, year) * (0.55 if year == 2023 else 1))
+                visits = self.grow(62000, 0.12, year) * (0.55 if year == 2023 else 1)  # opened in the summer
+                rep.values["SITE_MUSEUM_VISITS"] = self.number("SITE_MUSEUM_VISITS", visits)
 
     def activities(self, unit: Unit, region: Region, year: int, template, scale: float) -> list[dict]:
         kind, population, item, theme, per_year, sessions, per_session, months = template
@@ -466,7 +481,7 @@ def build_figures(*, prefecture: Region, counties: list[Region], focus_code: str
     """Enter the demo's figures for every year from 2020 to ``today``'s year (see the module docstring)."""
     collection.load_rules()
     b = _Builder(prefecture, counties, focus_code, today or timezone.localdate())
-    b.by_unit, b.by_region, b.town_ds = b.data_sets()
+    b.by_unit, b.covering, b.by_region, b.town_ds = b.data_sets()
     town_totals = {c.code: b.town_totals(SCALE[c.code]) for c in counties}
     town_shares = b.split_towns(town_totals[b.focus.code])
     with rollup_deferred():
@@ -496,7 +511,7 @@ def _year(b: _Builder, year: int, town_totals, town_shares) -> None:
     period = str(year)
     on = timezone.localdate()
     for region in [*b.counties, b.prefecture]:
-        for ds in b.by_region[region.pk]:
+        for ds in b.covering[region.pk]:
             if window(ds, Period.parse(period)).closes >= on:
                 continue
             # The window closed long ago: the office reopens it (today only) for the 补报 of the paper returns.

@@ -117,7 +117,8 @@ def _totals() -> dict:
         "values": IndicatorValue.objects.aggregate(n=Count("id"), s=Sum("value")),
         "activities": Activity.objects.aggregate(n=Count("id"), p=Sum("participants"), f=Sum("funds")),
         "narratives": sorted(Narrative.objects.values_list("progress", flat=True)),
-        "statuses": sorted(Submission.objects.values_list("region__code", "unit__kind", "period_id", "status"), key=str),
+        "statuses": sorted(map(str, Submission.objects.values_list("region__code", "unit__kind", "period_id",
+                                                                    "status"))),
         "rollups": sorted(RollupRow.objects.values_list("indicator__code", "region__code", "period_id", "value")),
     }
 
