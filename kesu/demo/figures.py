@@ -447,17 +447,20 @@ class _Builder:
         by_unit = {rep.unit.pk: rep for rep in reporters if rep.unit is not None}
         tasks = [t for (rid, _), ts in self.tasks.items() if rid == region.pk for t in ts]
         tasks.sort(key=lambda t: (t.sort, t.pk))
-        extra_tasks = {t.pk for t in tasks[::7]}  # a handful of problems and next steps, as a real return has
+        extra_tasks = {t.pk for t in tasks[::6]}  # a handful of problems and next steps, as a real return has
+        raised: set[int] = set()  # each unit names its difficulties once
         for task in tasks:
             leads = [tu.unit_id for tu in task.task_units.all() if tu.role == "lead"]
-            writers = [by_unit[u] for u in leads if u in by_unit]
-            if region != self.focus:
-                writers = writers[:1]
+            writers = [by_unit[u] for u in leads if u in by_unit and by_unit[u].status != "empty"]
             for index, rep in enumerate(writers):
-                if rep.status == "empty":
+                # The first lead unit always reports on its task; a co-lead in the focus county does when it
+                # registered activities for it (a co-lead with nothing of its own to add leaves it to the first).
+                if index and (region != self.focus or not any(a["task"] == task for a in rep.activities)):
                     continue
-                texts = self.narrative_texts(rep.unit, task, year, rep.activities,
-                                             extra=index == 0 and task.pk in extra_tasks)
+                extra = task.pk in extra_tasks and rep.unit.pk not in raised
+                if extra:
+                    raised.add(rep.unit.pk)
+                texts = self.narrative_texts(rep.unit, task, year, rep.activities, extra=extra)
                 collection.narrative_save(actor=rep.writer, task=task, region=region, unit=rep.unit,
                                           period=str(year), texts=texts, source=SOURCE)
 
