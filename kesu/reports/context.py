@@ -38,10 +38,18 @@ def plan_for(region: Region, year: int) -> Plan | None:
     return plans.filter(kind="implementation").first() or plans.first()
 
 
+# The reports app's own events (a report generated, a template uploaded) change no figure: they must not make the
+# report just generated look out of date.
+_REPORT_ACTIONS = ("report.", "report_template.", "report_pack.")
+
+
 def data_state(region: Region) -> str:
     """The latest audit event touching the region's subtree: a report made at a later state is out of date."""
-    latest = AuditEvent.objects.filter(region_path__startswith=region.path).aggregate(m=Max("id"))["m"]
-    overall = AuditEvent.objects.aggregate(m=Max("id"))["m"]
+    events = AuditEvent.objects.all()
+    for prefix in _REPORT_ACTIONS:
+        events = events.exclude(action__startswith=prefix)
+    latest = events.filter(region_path__startswith=region.path).aggregate(m=Max("id"))["m"]
+    overall = events.aggregate(m=Max("id"))["m"]
     return f"audit:{latest or 0}/{overall or 0}"
 
 
