@@ -67,6 +67,9 @@ def test_the_office_and_leader_dashboards_show_the_latest_approved_year(demo_db,
         assert f"{today.year}年尚无已审核数据，以下为{today.year - 1}年" in page
     office = dashboard.for_scope(Scope.for_user(User.objects.get(username="quxian")), today=today)
     assert office["plan"] is not None and any(t.items for t in office["tasks"])  # target progress of that year
+    # The ranking of lower regions ranks by a figure they have: the townships' 科普示范村, not the county's museum.
+    ranking = next(data for data, _ in office["charts"] if data.name == "ranking")
+    assert "科普示范村" in ranking.title and sum(1 for row in ranking.rows if row[2]) >= 20
 
 
 def test_past_years_are_approved_bottom_up_and_this_year_is_part_way(demo_db):
