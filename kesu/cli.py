@@ -20,6 +20,8 @@ COMMANDS = [
     ("extract", "从历史报告文本中提取数量事实（FILE… [--json]）"),
     ("dedup", "查找目录中近似重复的报告（DIR）"),
     ("report", "生成报告：report --region CODE --period 2026 --kind 年度工作总结 -o FILE.docx"),
+    ("backup", "备份数据库、上传文件和生成的报告到一个归档（FILE，服务运行时也可执行）"),
+    ("restore", "把备份归档恢复到新建的空实例（FILE）"),
     ("manage", "运行 Django 管理命令（高级）"),
 ]
 
@@ -33,9 +35,13 @@ def _django_setup() -> None:
 
 def _call(name: str, *args, **options) -> int:
     _django_setup()
-    from django.core.management import call_command
+    from django.core.management import CommandError, call_command
 
-    call_command(name, *args, **options)
+    try:
+        call_command(name, *args, **options)
+    except CommandError as exc:  # a refusal: its Chinese message, not a traceback
+        print(exc, file=sys.stderr)
+        return 1
     return 0
 
 
@@ -74,6 +80,8 @@ def _parser() -> argparse.ArgumentParser:
     from kesu.reports.commands import add_arguments as report_arguments
 
     report_arguments(sub.add_parser("report", help=purposes["report"]))
+    for name in ("backup", "restore"):
+        sub.add_parser(name, help=purposes[name]).add_argument("file", metavar="FILE")
     manage = sub.add_parser("manage", help=purposes["manage"], add_help=False)
     manage.add_argument("args", nargs=argparse.REMAINDER)
     return parser
@@ -114,6 +122,8 @@ def main(argv: list[str] | None = None) -> int:
         return _call("load_regions", townships=ns.townships)
     if ns.command == "framework":
         return _call("load_frameworks")
+    if ns.command in ("backup", "restore"):
+        return _call(f"kesu_{ns.command}", ns.file)
     if ns.command == "createsuperuser":
         return _call("createsuperuser")
     parser.error(f"未知命令：{ns.command}")

@@ -1,6 +1,7 @@
 """Every write of the reports app: generate and regenerate a report version, upload a template, run a report pack."""
 
 import io
+import logging
 import time
 import zipfile
 from datetime import date
@@ -20,6 +21,8 @@ from . import context as context_builder
 from .builders import kinds, templates
 from .builders.render import render_all
 from .models import JobStatus, ReportJob, ReportTemplate, ReportVersion
+
+log = logging.getLogger(__name__)
 
 MAX_TEMPLATE_BYTES = 5 * 1024 * 1024
 
@@ -126,13 +129,22 @@ def pack_create(*, actor, region: Region, period: str, kind: str) -> ReportJob:
     with transaction.atomic():
         job = ReportJob.objects.create(region=region, period_id=period_id, kind=kind, total=lower, created_by=actor)
         audit.record(actor=actor, action="report_pack.create", instance=job, region_path=region.path)
+        transaction.on_commit(lambda: _enqueue_pack(job.pk))
     return job
+
+
+def _enqueue_pack(job_id: int) -> None:
+    from .tasks import run_pack
+
+    result = run_pack.enqueue(job_id)
+    for error in getattr(result, "errors", []):  # an immediate backend reports a crash here instead of raising it
+        log.error("report pack %s failed: %s", job_id, error.traceback)
 
 
 def pack_run(job_id: int) -> ReportJob:
     """Generate every report of a pack and zip the DOCX files; progress is saved after each region.
 
-    Meant to be called by a background task (django-tasks when kesu has it) or a thread; safe to call once per job.
+    Called by the background task ``tasks.run_pack``; a job that is already running or done is left alone.
     """
     job = ReportJob.objects.select_related("region", "created_by").get(pk=job_id)
     if job.status not in (JobStatus.PENDING, JobStatus.FAILED):

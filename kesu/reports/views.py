@@ -1,12 +1,10 @@
 """Pages of the reports app: choose region, period and kind → generate → preview with source links → download;
 versions with compare; the office's templates; report packs with progress."""
 
-import threading
 from datetime import date
 from urllib.parse import quote
 
 from django.contrib import messages
-from django.db import close_old_connections
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -229,17 +227,6 @@ def template_reset(request):
     return redirect(f"{reverse('reports:templates')}?region={region.code}")
 
 
-def _run_in_background(job_id: int) -> None:
-    """Until kesu has a task worker, a pack runs in a thread of the web process and saves its progress."""
-    def run():
-        try:
-            services.pack_run(job_id)
-        finally:
-            close_old_connections()
-
-    threading.Thread(target=run, name=f"report-pack-{job_id}", daemon=True).start()
-
-
 @require_POST
 def pack_create(request):
     scope = _manager_scope(request)
@@ -250,7 +237,6 @@ def pack_create(request):
     except ApplicationError as exc:
         messages.error(request, exc.message)
         return redirect("reports:index")
-    _run_in_background(job.pk)
     return redirect("reports:pack_detail", pk=job.pk)
 
 

@@ -179,10 +179,13 @@ def explore(scope: Scope, *, indicators, region=None, periods, group_by: str = "
         kids = child_regions(root)
         figs = figures(plan, root, [root, *kids], [pid], include_submitted=include_submitted)
         table.groups = [Group(str(r.code), r.name) for r in kids]
+        kid_keys = [(r.code, r.pk) for r in kids]  # plain values: this loop runs indicators × child regions times
+        cells, get = table.cells, figs.get
         for ind in indicators:
-            for r in kids:
-                table.cells[(ind.pk, r.code)] = figs.get((ind.pk, r.pk, pid), EMPTY)
-            table.totals[ind.pk] = figs.get((ind.pk, root.pk, pid), EMPTY)
+            ip = ind.pk
+            for code, rp in kid_keys:
+                cells[(ip, code)] = get((ip, rp, pid), EMPTY)
+            table.totals[ip] = get((ip, root.pk, pid), EMPTY)
         return table
     figs = figures(plan, root, [root], [pid], include_submitted=include_submitted)
     for ind in indicators:

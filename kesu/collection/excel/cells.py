@@ -83,6 +83,8 @@ def parse_number(value) -> Decimal | None:
 
 def parse_count(value) -> int | None:
     """A non-negative whole number (人次, 期次, 份)."""
+    if type(value) is float and value.is_integer() and 0 <= value <= 2_000_000_000:
+        return int(value)  # the common case (calamine reads every number as a float), without a Decimal round trip
     number = parse_number(value)
     if number is None:
         return None

@@ -11,10 +11,16 @@ from django.db import transaction
 from django.utils import timezone
 
 from kesu.accounts.scope import Scope
+from kesu.core import liveness
 from kesu.core.exceptions import ApplicationError
 from kesu.core.periods import Period
 
 from ..models_jobs import ExcelImport, ImportStatus
+
+# Set on a job whose worker died mid-way; nothing was written (the import is one transaction).
+INTERRUPTED_CHECK = "检查被中断：处理进程意外退出（例如服务器重启或被强制结束），未写入任何数据。请点击“重新运行”再次检查。"
+INTERRUPTED_IMPORT = ("导入被中断：处理进程意外退出（例如服务器重启或被强制结束）。导入是一个整体事务，已全部回滚，"
+                      "未写入任何数据。请点击“重新运行”再次导入。")
 from ..services.common import require_writer
 from . import importer, safety
 from .context import Reporter, build_context
@@ -69,12 +75,54 @@ def excel_import_commit(*, actor, job: ExcelImport) -> ExcelImport:
         if job.status != ImportStatus.READY or job.blocking_count:
             raise ApplicationError(f"“{job.original_name}”当前为“{job.get_status_display()}”，不能导入。请先修改文件中的问题后重新上传。",
                                    field="file")
-        job.status, job.stage, job.progress = ImportStatus.IMPORTING, "排队等待导入", 0
+        # 排队中 until a worker takes it: only a running worker sets 导入中 (see ``excel_import_reap``).
+        job.status, job.stage, job.progress = ImportStatus.PENDING, "排队等待导入", 0
         job.save(update_fields=["status", "stage", "progress", "updated_at"])
     if job.background:
         _enqueue("commit", job.pk)
     else:
         run_commit(job.pk)
+        job.refresh_from_db()
+    return job
+
+
+def _lock_name(job_id: int) -> str:
+    return f"excel-import-{job_id}"
+
+
+def excel_import_reap(*, job: ExcelImport) -> ExcelImport:
+    """A job shown as 检查中/导入中 whose worker no longer holds its lock was interrupted: say so on the job.
+
+    Called when its page is looked at. The worker holds the lock from before it marks the job running until after
+    it records the outcome, so a free lock with a running status means the process died mid-way.
+    """
+    if job.status not in (ImportStatus.CHECKING, ImportStatus.IMPORTING) or liveness.is_held(_lock_name(job.pk)):
+        return job
+    with transaction.atomic():
+        current = ExcelImport.objects.select_for_update().get(pk=job.pk)
+        if current.status in (ImportStatus.CHECKING, ImportStatus.IMPORTING):
+            message = INTERRUPTED_IMPORT if current.status == ImportStatus.IMPORTING else INTERRUPTED_CHECK
+            _finish(job.pk, status=ImportStatus.FAILED, error=message)
+            log.warning("Excel import %s was interrupted (%s)", job.pk, current.status)
+    job.refresh_from_db()
+    return job
+
+
+def excel_import_retry(*, actor, job: ExcelImport) -> ExcelImport:
+    """重新运行 a failed job: the check again, or — when its check had passed — the import again (which re-checks)."""
+    if job.user_id != actor.pk:
+        raise PermissionDenied
+    with transaction.atomic():
+        job = ExcelImport.objects.select_for_update().get(pk=job.pk)
+        if job.status != ImportStatus.FAILED:
+            raise ApplicationError(f"“{job.original_name}”当前为“{job.get_status_display()}”，无需重新运行。", field="file")
+        commit = bool(job.summary) and not job.blocking_count
+        job.status, job.stage, job.progress, job.error = ImportStatus.PENDING, "排队等待重新运行", 0, ""
+        job.save(update_fields=["status", "stage", "progress", "error", "updated_at"])
+    if job.background:
+        _enqueue("commit" if commit else "check", job.pk)
+    else:
+        (run_commit if commit else run_check)(job.pk)
         job.refresh_from_db()
     return job
 
@@ -102,6 +150,12 @@ def _reporter(job: ExcelImport) -> Reporter:
 
 
 def _run(job_id: int, *, commit: bool) -> None:
+    # The lock says "a live process works on this job" until the outcome is recorded (see excel_import_reap).
+    with liveness.held(_lock_name(job_id)):
+        _run_locked(job_id, commit=commit)
+
+
+def _run_locked(job_id: int, *, commit: bool) -> None:
     job = ExcelImport.objects.select_related("user", "region", "unit").get(pk=job_id)
     running = ImportStatus.IMPORTING if commit else ImportStatus.CHECKING
     ExcelImport.objects.filter(pk=job_id).update(status=running)

@@ -12,5 +12,6 @@ urlpatterns = [
     path(f"excel/{_reporter}/upload/", views.excel_upload, name="excel_upload"),
     path("excel/imports/<int:pk>/", views.excel_preview, name="excel_preview"),
     path("excel/imports/<int:pk>/commit/", views.excel_commit, name="excel_commit"),
+    path("excel/imports/<int:pk>/retry/", views.excel_retry, name="excel_retry"),
     path("excel/imports/<int:pk>/progress/", views.excel_job, name="excel_job"),
 ]

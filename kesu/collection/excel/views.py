@@ -113,10 +113,12 @@ def excel_preview(request, pk):
     job = _job(request, pk)
     if request.method not in ("GET", "HEAD"):
         return HttpResponseNotAllowed(["GET"])
+    job = jobs.excel_import_reap(job=job)
     reporter = Reporter(region=job.region, unit=job.unit, period=Period.parse(job.period_id))
     return render(request, "collection/excel/preview.html", {
         "job": job, "reporter": reporter, "args": _reporter_args(reporter), "groups": _groups(job.problems),
         "can_commit": job.user_id == request.user.pk and job.status == "ready" and not job.blocking_count,
+        "can_retry": job.user_id == request.user.pk and job.status == "failed",
     })
 
 
@@ -134,11 +136,23 @@ def excel_commit(request, pk):
     return redirect("collection:excel_preview", job.pk)
 
 
+def excel_retry(request, pk):
+    job = _job(request, pk)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    try:
+        job = jobs.excel_import_retry(actor=request.user, job=job)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    return redirect("collection:excel_preview", job.pk)
+
+
 def excel_job(request, pk):
     """The progress partial the preview page polls every second; when the job stops, the page reloads."""
     job = _job(request, pk)
     if request.method not in ("GET", "HEAD"):
         return HttpResponseNotAllowed(["GET"])
+    job = jobs.excel_import_reap(job=job)
     response = render(request, "collection/excel/partials/progress.html", {"job": job})
     if not job.is_running and request.headers.get("HX-Request"):
         response["HX-Redirect"] = reverse("collection:excel_preview", args=[job.pk])

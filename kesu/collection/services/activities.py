@@ -17,6 +17,9 @@ OBJECT_TYPE = "collection.activity"
 FIELDS = ["kind", "title", "region", "start_date", "end_date", "population", "framework_item", "task", "sessions",
           "participants", "people", "materials", "funds", "place", "notes", "external_key"]
 COUNT_FIELDS = {"sessions": "期（场）次", "participants": "参加人次", "people": "参加人数", "materials": "发放资料（份）"}
+# Built once: ``TextChoices.values`` builds a new list on every access, and ``_clean`` runs for every imported row.
+KIND_VALUES = frozenset(ActivityKind.values)
+POPULATION_VALUES = frozenset(Population.values)
 
 
 def _clean(data: dict, *, unit) -> dict:
@@ -26,10 +29,10 @@ def _clean(data: dict, *, unit) -> dict:
     if not title:
         raise ApplicationError("请填写活动名称。", field="title")
     clean["title"] = title[:200]
-    if clean.get("kind") not in ActivityKind.values:
+    if clean.get("kind") not in KIND_VALUES:
         raise ApplicationError(f"活动类型“{clean.get('kind') or ''}”不在可选范围内。", field="kind")
     population = clean.get("population") or Population.PUBLIC
-    if population not in Population.values:
+    if population not in POPULATION_VALUES:
         raise ApplicationError(f"面向人群“{population}”不在可选范围内。", field="population")
     clean["population"] = population
     for name in ("start_date", "end_date"):
@@ -41,6 +44,8 @@ def _clean(data: dict, *, unit) -> dict:
         raise ApplicationError("结束日期不能早于开始日期。", field="end_date")
     for name, label in COUNT_FIELDS.items():
         raw = clean.get(name)
+        if type(raw) is int and 0 <= raw < 10 ** 16:  # already a clean count (the Excel reader's output)
+            continue
         default = None if name == "people" else (1 if name == "sessions" else 0)
         number = parse_number(raw, label=label, field=name, integer=True)
         clean[name] = default if number is None else int(number)
@@ -57,9 +62,12 @@ def _clean(data: dict, *, unit) -> dict:
 
 def _guard_unlocked(unit, start_date: date) -> None:
     year = Period(start_date.year, YEAR, 1)
-    locked = (Submission.objects.filter(region_id=unit.region_id, unit=unit, status__in=LOCKED_STATUSES,
-                                        period_start__lte=start_date, period_end__gte=start_date)
-              .select_related("data_set").first())
+    # Every covering return is locked, not only approved ones: an approval waiting on this lock then sees the
+    # write, and a write waiting on an approval sees the new status (callers run inside a transaction).
+    covering = (Submission.objects.select_for_update(of=("self",)).filter(
+        region_id=unit.region_id, unit=unit, period_start__lte=start_date, period_end__gte=start_date)
+        .select_related("data_set").order_by("pk"))
+    locked = next((s for s in covering if s.status in LOCKED_STATUSES), None)
     if locked:
         raise ApplicationError(f"{unit.name}{locked.period_id}“{locked.data_set.name}”已审核，"
                                f"{start_date:%Y-%m-%d}（{year.label}）的活动已锁定，不能修改。", field="start_date")

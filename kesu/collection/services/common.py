@@ -5,6 +5,7 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.utils import timezone
 
 from kesu.accounts.scope import Scope
@@ -45,17 +46,19 @@ def parse_period(period) -> Period:
     return period if isinstance(period, Period) else Period.parse(period)
 
 
-def guard_open(*, region, unit, period: Period, indicator=None, on: date | None = None, what: str = "数据") -> dict:
+def guard_open(*, region, unit, period: Period, indicator=None, on: date | None = None, what: str = "数据",
+               data_sets: list | None = None) -> dict:
     """Refuse a change when a covering return is submitted/approved or the reporting window has closed.
 
-    Returns {data set: status} of the covering returns, for ``mark_draft`` to reuse.
+    Returns {data set: status} of the covering returns, for ``mark_draft`` to reuse. ``data_sets`` = the covering
+    data sets when the caller has them already (a bulk import looks them up once for all its rows).
     """
     on = on or today()
-    data_sets = data_sets_for(region, unit, indicator=indicator, period_type=period.kind)
+    if data_sets is None:
+        data_sets = data_sets_for(region, unit, indicator=indicator, period_type=period.kind)
     if not data_sets:
         return {}
-    statuses = dict(Submission.objects.filter(region=region, unit=unit, period_id=period.id,
-                                              data_set__in=data_sets).values_list("data_set_id", "status"))
+    statuses = _covering_statuses(region=region, unit=unit, period=period, data_sets=data_sets)
     who = reporter_label(region, unit)
     for ds in data_sets:
         status = statuses.get(ds.pk, SubmissionStatus.EMPTY)
@@ -71,6 +74,27 @@ def guard_open(*, region, unit, period: Period, indicator=None, on: date | None 
             raise ApplicationError(f"“{ds.name}”{period.label}已于 {w.closes:%Y-%m-%d} 截止锁定，如需补报请联系办公室开放。",
                                    field="value")
     return {ds: statuses.get(ds.pk, SubmissionStatus.EMPTY) for ds in data_sets}
+
+
+def in_transaction() -> bool:
+    return transaction.get_connection().in_atomic_block
+
+
+def _covering_statuses(*, region, unit, period: Period, data_sets) -> dict:
+    """{data set id: status} of the covering returns.
+
+    Inside a write transaction the return rows are created if missing and locked (SELECT … FOR UPDATE), so a submit
+    or an approval of the same return waits for this write to commit and then sees it — and a write that waits for
+    an approval sees the new status. Without the lock a figure could change after its return was submitted.
+    A dry run (outside any transaction) only reads.
+    """
+    rows = Submission.objects.filter(region=region, unit=unit, period_id=period.id, data_set__in=data_sets)
+    if not in_transaction():
+        return dict(rows.values_list("data_set_id", "status"))
+    for ds in data_sets:
+        Submission.objects.get_or_create(data_set=ds, period_id=period.id, region=region, unit=unit,
+                                         defaults={"period_start": period.start, "period_end": period.end})
+    return dict(rows.select_for_update().order_by("pk").values_list("data_set_id", "status"))
 
 
 def mark_draft(*, region, unit, period: Period, covering: dict) -> None:

@@ -32,8 +32,10 @@ def narrative_save(*, actor, task, region, unit, period, texts: dict, expected_v
             clean[name] = value
     who = reporter_label(region, unit)
     with transaction.atomic():
-        blocked = (Submission.objects.filter(region=region, unit=unit, period_id=period.id)
-                   .filter(status__in=[*LOCKED_STATUSES, SubmissionStatus.SUBMITTED]).first())
+        # Locked, so a submit or approval of these returns waits for this save (or this save sees its result).
+        returns = (Submission.objects.select_for_update().filter(region=region, unit=unit, period_id=period.id)
+                   .order_by("pk"))
+        blocked = next((s for s in returns if s.status in {*LOCKED_STATUSES, SubmissionStatus.SUBMITTED}), None)
         if blocked:
             raise ApplicationError(f"{who}{period.label}的填报已{blocked.get_status_display()}，工作情况不能修改。",
                                    field="progress")

@@ -402,7 +402,9 @@ def test_a_running_job_shows_a_polling_progress_bar(client, world):
     login(client, world.filler)
     upload(client, world, filled(world, client))
     job = last_job()
-    ExcelImport.objects.filter(pk=job.pk).update(status="checking", stage="逐行检查", progress=42)
+    # 排队中, not 检查中: a 检查中 job without a live worker holding its lock is reported as interrupted (see
+    # test_import_interrupted.py).
+    ExcelImport.objects.filter(pk=job.pk).update(status="pending", stage="逐行检查", progress=42)
     page = client.get(reverse("collection:excel_preview", args=[job.pk])).content.decode()
     assert 'hx-trigger="every 1s"' in page and "42%" in page and "您可以离开本页" in page
     partial = client.get(reverse("collection:excel_job", args=[job.pk]), HTTP_HX_REQUEST="true")

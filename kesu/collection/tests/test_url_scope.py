@@ -23,7 +23,8 @@ def _urls(w, unit, activity, sub):
         "submission": [sub.pk], "submission_action": [sub.pk, "approve"], "submission_reopen": [sub.pk],
         # The Excel import (kesu/collection/excel/urls.py).
         "excel_start": [], "excel_template": [YEAR, w.county.pk, unit.pk], "excel_upload": [YEAR, w.county.pk, unit.pk],
-        **{name: [_import_job(w, unit).pk] for name in ("excel_preview", "excel_commit", "excel_job")},
+        **{name: [_import_job(w, unit).pk] for name in ("excel_preview", "excel_commit", "excel_retry",
+                                                            "excel_job")},
     }
     names = {p.name for p in urlpatterns}
     assert names == set(args), "a new URL needs a scope check here"
@@ -55,7 +56,7 @@ def test_anonymous_is_sent_to_login(client, world, other_unit_objects):
 
 UNIT_SCOPED = {"grid", "cell_save", "value_history", "activity_edit", "attachment_upload", "activity_delete",
                "narratives", "submission", "submission_action", "submission_reopen",
-               "excel_template", "excel_upload", "excel_preview", "excel_commit", "excel_job"}
+               "excel_template", "excel_upload", "excel_preview", "excel_commit", "excel_retry", "excel_job"}
 OFFICE_ONLY = {"review", "completeness", "rules"}
 
 

@@ -85,5 +85,6 @@ RULES.update({
                                 UNIT_A, UNIT_A),
     "collection:excel_preview": (_x("excel_preview", lambda o: [_import_job(o).pk]), UNIT_A, set()),
     "collection:excel_commit": (_x("excel_commit", lambda o: [_import_job(o).pk]), None, {"filler_a"}),  # the uploader
+    "collection:excel_retry": (_x("excel_retry", lambda o: [_import_job(o).pk]), None, {"filler_a"}),  # the uploader
     "collection:excel_job": (_x("excel_job", lambda o: [_import_job(o).pk]), UNIT_A, set()),
 })

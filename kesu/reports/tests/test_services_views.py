@@ -5,6 +5,7 @@ import zipfile
 
 import pytest
 from django.core.exceptions import PermissionDenied
+from django.core.management import call_command
 from django.urls import reverse
 from docx import Document
 
@@ -108,6 +109,19 @@ def test_pack_generates_one_report_per_lower_region(regions, users, fixture_cont
     assert job.status == JobStatus.DONE and (job.done, job.total) == (2, 2)
     names = zipfile.ZipFile(job.result.open("rb")).namelist()
     assert sorted(names) == ["宣汉县2026年全民科学素质工作统计报表.docx", "渠县2026年全民科学素质工作统计报表.docx"]
+
+
+@pytest.mark.django_db(transaction=True)  # the worker closes its connection after each task
+def test_pack_is_queued_and_run_by_the_worker(client, regions, users, fixture_context,
+                                               django_capture_on_commit_callbacks):
+    client.login(username="city_office", password=PASSWORD)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("reports:pack_create"),
+                               {"region": regions["city"].code, "period": "2026", "kind": kinds.STATISTICS})
+    assert "排队中" in client.get(response.url).content.decode()
+    call_command("db_worker", batch=True, no_startup_delay=True, verbosity=0)
+    page = client.get(response.url).content.decode()
+    assert "共生成2份报告" in page
 
 
 def test_pack_of_a_county_without_lower_regions_is_refused(regions, users):
