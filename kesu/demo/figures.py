@@ -175,7 +175,7 @@ class _Builder:
         self.fillers = {u.unit_id: u for u in users.values() if u.unit_id}
         self.tasks = {}  # (region id, item code) -> [tasks]
         for task in Task.objects.filter(plan__region__in=[prefecture, *counties]).select_related(
-                "item", "plan").prefetch_related("task_units"):
+                "item", "plan").prefetch_related("task_units").order_by("plan_id", "sort", "id"):
             code = task.item.code if task.item else ""
             self.tasks.setdefault((task.plan.region_id, code), []).append(task)
         self.pools: dict[str, list[str]] = {}
