@@ -10,7 +10,7 @@ import sys
 
 # (command, one-line purpose); the order is the order of ``kesu --help``.
 COMMANDS = [
-    ("serve", "启动 Web 服务（开发与单机部署）"),
+    ("serve", "启动 Web 服务和后台任务进程（单机部署）"),
     ("worker", "运行后台任务处理进程（大文件 Excel 导入等）"),
     ("setup", "创建或升级数据库并收集静态文件"),
     ("demo", "载入演示数据（达州市及其县区，标注“演示数据”）"),
@@ -20,6 +20,7 @@ COMMANDS = [
     ("extract", "从历史报告文本中提取数量事实（FILE… [--json]）"),
     ("dedup", "查找目录中近似重复的报告（DIR）"),
     ("report", "生成报告：report --region CODE --period 2026 --kind 年度工作总结 -o FILE.docx"),
+    ("bench", "性能基准：bench generate 生成合成数据；bench run 测量并与目标对照"),
     ("backup", "备份数据库、上传文件和生成的报告到一个归档（FILE，服务运行时也可执行）"),
     ("restore", "把备份归档恢复到新建的空实例（FILE）"),
     ("manage", "运行 Django 管理命令（高级）"),
@@ -56,6 +57,9 @@ def _parser() -> argparse.ArgumentParser:
     serve = sub.add_parser("serve", help=purposes["serve"])
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--workers", type=int, help="工作进程数（默认按 CPU 核数）")
+    serve.add_argument("--development", action="store_true", help="用 Django 开发服务器（单进程，便于调试）")
+    serve.add_argument("--no-worker", action="store_true", help="不同时启动后台任务进程（另行运行 kesu worker 时）")
 
     sub.add_parser("worker", help=purposes["worker"])
     sub.add_parser("setup", help=purposes["setup"])
@@ -80,6 +84,9 @@ def _parser() -> argparse.ArgumentParser:
     from kesu.reports.commands import add_arguments as report_arguments
 
     report_arguments(sub.add_parser("report", help=purposes["report"]))
+    from kesu.bench.commands import add_arguments as bench_arguments
+
+    bench_arguments(sub.add_parser("bench", help=purposes["bench"]))
     for name in ("backup", "restore"):
         sub.add_parser(name, help=purposes[name]).add_argument("file", metavar="FILE")
     manage = sub.add_parser("manage", help=purposes["manage"], add_help=False)
@@ -110,8 +117,14 @@ def main(argv: list[str] | None = None) -> int:
         from kesu.reports.commands import run as report_run
 
         return report_run(ns)
+    if ns.command == "bench":
+        from kesu.bench.commands import run as bench_run
+
+        return bench_run(ns)
     if ns.command == "serve":
-        return _call("kesu_serve", host=ns.host, port=ns.port)
+        extra = {"workers": ns.workers} if ns.workers else {}
+        return _call("kesu_serve", host=ns.host, port=ns.port, development=ns.development, no_worker=ns.no_worker,
+                     **extra)
     if ns.command == "worker":
         return _call("db_worker")
     if ns.command == "setup":

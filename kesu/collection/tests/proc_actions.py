@@ -96,15 +96,16 @@ def worker_dies_while_writing(*, gate) -> dict:
     from kesu.collection.services import bulk
     from kesu.core.tests.childproc import WAIT_LIMIT
 
-    original = bulk._executemany
+    original = bulk._insert
 
-    def observed(model, names, rows, chunk=5000):
-        original(model, names, rows, chunk)
+    def observed(model, names, rows, *, returning=False):
+        ids = original(model, names, rows, returning=returning)
         if model._meta.label_lower == "core.auditevent":
             Gate(gate).mark("inserted")
             time.sleep(WAIT_LIMIT)
+        return ids
 
-    bulk._executemany = observed
+    bulk._insert = observed
     call_command("db_worker", batch=True, startup_delay=False, reload=False, interval=0)
     return {"killed": False}
 

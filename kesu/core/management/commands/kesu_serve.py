@@ -1,14 +1,51 @@
+import os
+import signal
+import subprocess
+import sys
+
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
 
 class Command(BaseCommand):
-    help = "启动 Web 服务"
+    help = "启动 Web 服务与后台任务进程（默认 gunicorn 多进程；--development 为 Django 开发服务器）"
 
     def add_arguments(self, parser):
         parser.add_argument("--host", default="127.0.0.1")
         parser.add_argument("--port", type=int, default=8000)
+        parser.add_argument("--workers", type=int, default=max(2, min(8, (os.cpu_count() or 1) * 2)))
+        parser.add_argument("--development", action="store_true")
+        parser.add_argument("--no-worker", action="store_true",
+                            help="不启动后台任务进程（另行运行 kesu worker 时）")
 
-    def handle(self, *args, host, port, **options):
+    def handle(self, *args, host, port, workers, development, no_worker, **options):
+        # Large Excel imports, old-report extraction and report packs are background tasks: a single-machine
+        # installation runs their worker beside the web server, so `make run` needs nothing else.
+        worker = None if no_worker else subprocess.Popen([sys.executable, "-m", "kesu.cli", "worker"])
         self.stdout.write(f"科素已启动：http://{host}:{port}/")
-        call_command("runserver", f"{host}:{port}", use_reloader=False, use_threading=True)
+        self.stdout.flush()
+        try:
+            if development:
+                call_command("runserver", f"{host}:{port}", use_reloader=False, use_threading=True)
+            else:
+                self._gunicorn(host, port, workers)
+        finally:
+            if worker is not None:
+                worker.send_signal(signal.SIGTERM)
+                worker.wait(timeout=30)
+
+    def _gunicorn(self, host, port, workers) -> None:
+        # Processes share nothing but the database: each gthread worker serves a few requests at once, and any
+        # number of such servers can stand behind a load balancer (docs/scale.md).
+        server = subprocess.Popen([sys.executable, "-m", "gunicorn", "kesu.wsgi:application",
+                                   "--bind", f"{host}:{port}", "--workers", str(workers),
+                                   "--worker-class", "gthread", "--threads", "4", "--timeout", "120",
+                                   # longer than a browser's or load balancer's pause between requests, so a reused
+                                   # connection is not closed under a request in flight
+                                   "--keep-alive", "30"])
+        signal.signal(signal.SIGTERM, lambda *_: server.send_signal(signal.SIGTERM))
+        try:
+            server.wait()
+        except KeyboardInterrupt:
+            server.send_signal(signal.SIGTERM)
+            server.wait(timeout=30)

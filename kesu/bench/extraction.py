@@ -1,6 +1,6 @@
 """Benchmark the engine: extraction throughput and de-duplication of a large collection.
 
-Run: ``python -m kesu.extraction.engine.bench [--corpus DIR] [--docs 10000] [--chars 3000]``
+Run: ``python -m kesu.bench.extraction [--corpus DIR] [--docs 10000] [--chars 3000]``
 
 * extraction: MB of text per second on one core, over generated report text (sentences
   built from templates here) and, with ``--corpus``, over real ``*.txt`` files;
@@ -40,7 +40,7 @@ def generated_text(n_chars: int, rng: random.Random) -> str:
 
 
 def bench_extraction(texts: list[str], label: str) -> dict:
-    from .facts import extract
+    from kesu.extraction.engine.facts import extract
 
     chars = sum(len(t) for t in texts)
     nbytes = sum(len(t.encode("utf-8")) for t in texts)
@@ -58,7 +58,7 @@ def bench_extraction(texts: list[str], label: str) -> dict:
 
 
 def bench_dedup(n_docs: int, n_chars: int, planted: int, rng: random.Random) -> dict:
-    from .dedup import find_near_duplicates
+    from kesu.extraction.engine.dedup import find_near_duplicates
 
     docs = {f"d{i}": generated_text(n_chars, rng) for i in range(n_docs)}
     pairs_expected = set()

@@ -1,7 +1,8 @@
-"""Benchmark: generate a 100 000-row activity workbook and import it end to end (parse, validate, write).
+"""The Excel import in detail: a 100 000-row activity workbook imported five ways (``kesu bench run --only import``
+gives the headline figure; this breaks it down).
 
-    KESU_DATA_DIR=/tmp/kesu-bench python -m kesu.collection.excel.benchmark [--rows N]
-    KESU_DATABASE_URL=postgres://USER@HOST:5432/DB python -m kesu.collection.excel.benchmark
+    KESU_DATA_DIR=/tmp/kesu-bench python -m kesu.bench.import_runs [--rows N]
+    KESU_DATABASE_URL=postgres://USER@HOST:5432/DB python -m kesu.bench.import_runs
 
 It migrates the database it is pointed at, builds a county with one member unit and a filler, writes the workbook
 with openpyxl in write-only mode, then times: the first import (creates every row), the same file again (must
@@ -35,7 +36,7 @@ def write_workbook(path: Path, rows: int, year: int, towns: list[str], changed_e
     """``changed_every`` = n > 0 raises 参加人次 by one on every n-th row (a re-upload that edits some rows)."""
     from openpyxl import Workbook
 
-    from .columns import ACTIVITY_COLUMNS
+    from kesu.collection.excel.columns import ACTIVITY_COLUMNS
 
     kinds = ["培训", "讲座", "展览", "竞赛", "科普日", "科技咨询"]
     people = ["农民", "青少年", "老年人", "社区居民", "公众"]
@@ -91,8 +92,8 @@ def run(rows: int) -> None:
 
     from kesu.core.periods import Period
 
-    from . import importer
-    from .context import Reporter, build_context
+    from kesu.collection.excel import importer
+    from kesu.collection.excel.context import Reporter, build_context
 
     year = date.today().year
     unit, user, towns = _world(year)

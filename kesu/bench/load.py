@@ -1,0 +1,214 @@
+"""HTTP under load: ``kesu serve`` (gunicorn) on loopback, driven by concurrent virtual users (asyncio + httpx).
+
+Each account signs in once (its session is shared by the virtual users acting as it); each virtual user then
+loops over three requests — an office's dashboard, one grid cell save by a 填报员 and an API analytics query with a
+personal access token — until the request budget or the time limit is spent. Latency is measured per request kind
+on the client side (so it includes queueing in the server); an error is a transport failure, an HTTP status ≥ 400,
+or a cell save answered with a refusal.
+"""
+
+import asyncio
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+
+PASSWORD = "Bench-Password-2026"
+VERSION = re.compile(r'name="version" value="(\d+)"')
+CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+
+
+@dataclass
+class Actors:
+    office: str  # username of the county office user (dashboard)
+    fillers: list  # (username, cell save path) per virtual user slot
+    token: str  # API token of the office user
+    api_query: str
+
+
+@dataclass
+class Samples:
+    ms: dict = field(default_factory=lambda: {"dashboard": [], "cell_save": [], "api_analytics": []})
+    errors: dict = field(default_factory=lambda: {"dashboard": 0, "cell_save": 0, "api_analytics": 0})
+    first_error: str = ""
+
+
+def prepare_actors(county, users: int) -> Actors:
+    """Office user, 填报员 accounts (one cell each) and an API token in the benchmark county."""
+    from kesu.accounts.models import Role, User
+    from kesu.analytics.services import token_create
+    from kesu.bench.generate import UNIT_SET, value_indicators
+    from kesu.collection.models import DataSet
+    from kesu.orgs.models import Unit
+
+    office = User.objects.filter(username="bench_office").first() or User.objects.create_user(
+        username="bench_office", password=PASSWORD, role=Role.OFFICE, region=county)
+    _, token = token_create(actor=office, name=f"基准测试{int(time.time())}")
+    # The county's own yearly data set for its units: the grid a 填报员 of the county fills in.
+    ds, created = DataSet.objects.get_or_create(
+        region=county, code=f"{UNIT_SET}_{county.code}",
+        defaults={"name": "基准单位年报", "period_type": "Y", "units_report": True, "sort": 902})
+    editable = [i.pk for i in value_indicators()[:6]]
+    if created:
+        ds.indicators.set(editable)
+    units = list(Unit.objects.filter(region=county, name__startswith=county.name).order_by("sort", "pk"))
+    year = time.localtime().tm_year
+    fillers = []
+    for n in range(users):
+        unit = units[n % len(units)]
+        name = f"bench_filler_{unit.pk}"
+        if not User.objects.filter(username=name).exists():
+            User.objects.create_user(username=name, password=PASSWORD, role=Role.FILLER, unit=unit)
+        indicator = editable[(n // len(units)) % len(editable)]
+        fillers.append((name, f"/collection/grid/{ds.pk}/{year}/{county.pk}/{unit.pk}/cell/{indicator}/"))
+    codes = ",".join(i.code for i in value_indicators()[:10])
+    return Actors(office="bench_office", fillers=fillers, token=token,
+                  api_query=f"/api/analytics?indicators={codes}&region={county.code}&periods={year - 1}"
+                            f"&group_by=region")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_server(port: int, workers: int) -> subprocess.Popen:
+    """``kesu serve`` in its own process group, on the database this process uses (same environment)."""
+    proc = subprocess.Popen([sys.executable, "-m", "kesu.cli", "serve", "--port", str(port), "--workers",
+                             str(workers), "--no-worker"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                            start_new_session=True, env=os.environ.copy())
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError("Web 服务未能启动：" + proc.stderr.read().decode(errors="replace")[-2000:])
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                return proc
+        except OSError:
+            time.sleep(0.3)
+    stop_server(proc)
+    raise RuntimeError("Web 服务 60 秒内未就绪")
+
+
+def stop_server(proc: subprocess.Popen) -> None:
+    if proc.poll() is None:
+        os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+
+
+async def _sessions(base, actors: Actors) -> dict:
+    """Sign each account in once (password hashing is deliberately slow) and share its cookies among the virtual
+    users that act as it, as browsers of colleagues sharing a login would."""
+    import httpx
+
+    out = {}
+    for username in [actors.office, *sorted({f for f, _ in actors.fillers})]:
+        async with httpx.AsyncClient(base_url=base, timeout=120) as client:
+            await _login(client, username)
+            out[username] = dict(client.cookies)
+    return out
+
+
+async def _login(client, username: str) -> None:
+    page = await client.get("/accounts/login/")
+    token = CSRF.search(page.text)
+    response = await client.post("/accounts/login/", data={
+        "username": username, "password": PASSWORD, "csrfmiddlewaretoken": token.group(1) if token else ""},
+        headers={"Referer": str(client.base_url) + "/accounts/login/"})
+    if response.status_code != 302:
+        raise RuntimeError(f"{username} 登录失败（HTTP {response.status_code}）")
+
+
+def _save_headers(client, base, path) -> dict:
+    return {"X-CSRFToken": client.cookies.get("csrftoken", ""), "HX-Request": "true", "Referer": base + path}
+
+
+async def _current_version(client, base, path) -> int:
+    """The cell's version as stored (an earlier pass may have saved it): a save with a stale version is refused
+    and answered with the current one. Not measured."""
+    r = await client.post(path, data={"value": "1", "version": "0", "explanation": "基准测试"},
+                          headers=_save_headers(client, base, path))
+    found = VERSION.search(r.text)
+    return int(found.group(1)) if found else 0
+
+
+async def _user(n, base, actors: Actors, cookies: dict, budget: list, deadline: float, samples: Samples) -> None:
+    import httpx
+
+    filler, cell_path = actors.fillers[n]
+    limits = httpx.Limits(max_connections=2)
+    async with httpx.AsyncClient(base_url=base, timeout=60, limits=limits) as office, \
+            httpx.AsyncClient(base_url=base, timeout=60, limits=limits) as form, \
+            httpx.AsyncClient(base_url=base, timeout=60, limits=limits,
+                              headers={"Authorization": f"Bearer {actors.token}"}) as api:
+        office.cookies.update(cookies[actors.office])
+        form.cookies.update(cookies[filler])
+        try:
+            version = await _current_version(form, base, cell_path)
+        except Exception as exc:  # counted like any failed request
+            samples.errors["cell_save"] += 1
+            samples.first_error = samples.first_error or f"cell_save: {type(exc).__name__}: {exc}"
+            version = 0
+        i = n
+        while budget[0] > 0 and time.monotonic() < deadline:
+            budget[0] -= 1
+            kind = ("dashboard", "cell_save", "api_analytics")[i % 3]
+            i += 1
+            started = time.perf_counter()
+            try:
+                if kind == "dashboard":
+                    r = await office.get("/")
+                    ok = r.status_code == 200
+                elif kind == "cell_save":
+                    r = await form.post(cell_path, data={"value": str(100 + i % 900), "version": str(version),
+                                                         "explanation": "基准测试"},
+                                        headers=_save_headers(form, base, cell_path))
+                    found = VERSION.search(r.text)
+                    ok = r.status_code == 200 and "cell-error" not in r.text and found is not None
+                    if found:
+                        version = int(found.group(1))
+                else:
+                    r = await api.get(actors.api_query)
+                    ok = r.status_code == 200
+                detail = f"HTTP {r.status_code}"
+            except Exception as exc:  # a refused or timed-out connection is an error, not a crash of the run
+                ok, detail = False, f"{type(exc).__name__}: {exc}"
+            samples.ms[kind].append((time.perf_counter() - started) * 1000)
+            if not ok:
+                samples.errors[kind] += 1
+                samples.first_error = samples.first_error or f"{kind}: {detail}"
+
+
+async def _drive(base, actors: Actors, users: int, requests: int, seconds: float) -> tuple[Samples, float]:
+    samples, budget = Samples(), [requests]
+    cookies = await _sessions(base, actors)
+    started = time.perf_counter()
+    deadline = time.monotonic() + seconds
+    await asyncio.gather(*[_user(n, base, actors, cookies, budget, deadline, samples) for n in range(users)])
+    return samples, time.perf_counter() - started
+
+
+def run(county, *, users: int, requests: int, seconds: float, workers: int) -> tuple[Samples, float, int]:
+    """Start the server, warm it up (one pass with a few users), then the measured run. Returns samples."""
+    from django.db import connections
+
+    actors = prepare_actors(county, users)
+    connections.close_all()  # SQLite: let the server processes write without waiting for this one
+    port = free_port()
+    proc = start_server(port, workers)
+    try:
+        base = f"http://127.0.0.1:{port}"
+        asyncio.run(_drive(base, actors, min(users, 5), min(requests, 30), seconds))
+        samples, elapsed = asyncio.run(_drive(base, actors, users, requests, seconds))
+    finally:
+        stop_server(proc)
+    return samples, elapsed, workers

@@ -1,0 +1,50 @@
+"""The readable table of ``kesu bench run`` (``--json`` prints the result object itself)."""
+
+LABELS = {
+    "import_rows_per_s": "Excel 导入速度", "import_peak_mb": "Excel 导入峰值内存",
+    "rollup_province_by_county": "汇总：省按县，一年全部指标", "rollup_national_by_province": "汇总：全国按省",
+    "county_dashboard": "县办公室首页数据", "duckdb_province_by_county": "DuckDB：省按县",
+    "duckdb_national_by_province": "DuckDB：全国按省", "duckdb_export_s": "DuckDB：导出 Parquet",
+    "cell_save_server": "单元格保存（服务端）", "report_county": "报告：县年度工作总结", "report_prefecture": "报告：市年度工作总结（含各县）",
+    "extraction_chars_per_s": "提取速度", "dedup_seconds": "去重耗时",
+    "http_dashboard": "并发：首页", "http_cell_save": "并发：单元格保存", "http_api_analytics": "并发：API 汇总查询",
+    "http_errors": "并发：错误数", "http_throughput": "并发：吞吐",
+}
+
+
+def _value(fig) -> str:
+    v = fig["value"]
+    if v is None:
+        return fig.get("skipped", "—")
+    if isinstance(v, dict):
+        parts = [f"p50 {_num(v['p50'])}", f"p95 {_num(v['p95'])}"]
+        if fig["unit"] == "ms" and v.get("n", 0) >= 100:
+            parts.append(f"p99 {_num(v['p99'])}")
+        return " / ".join(parts) + f" {fig['unit']}"
+    return f"{_num(v)} {fig['unit']}"
+
+
+def _num(v) -> str:
+    if v is None:
+        return "—"
+    return f"{v:,.0f}" if abs(v) >= 100 else f"{v:,.1f}" if abs(v) >= 10 else f"{v:,.2f}"
+
+
+def table(result: dict) -> str:
+    m = result["machine"]
+    lines = [f"规模 {result['scale']}，数据库 {result['database']}，{m['cpus']} 核 {m['memory_gb']} GB，"
+             f"负载 {m['load_1min']}；数据：" + "，".join(f"{k} {v:,}" for k, v in result["dataset"].items()), ""]
+    width = max(len(v) for v in LABELS.values()) + 2
+    for key, fig in result["figures"].items():
+        extra = []
+        if fig.get("ratio_kesu_to_duckdb") is not None:
+            extra.append(f"kesu/DuckDB {fig['ratio_kesu_to_duckdb']}")
+        if "errors" in fig:
+            extra.append(f"错误 {fig['errors']}")
+        label = LABELS.get(key, key)
+        pad = width - sum(2 if ord(c) > 0x2E80 else 1 for c in label)
+        lines.append(f"{label}{' ' * max(pad, 1)}{_value(fig):<34} 目标 {fig['target_text'] or '—'}"
+                     + (f"（{'；'.join(extra)}）" if extra else ""))
+        if fig.get("what"):
+            lines.append(f"{'':{width}}  {fig['what']}")
+    return "\n".join(lines)

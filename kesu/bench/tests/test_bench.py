@@ -1,0 +1,82 @@
+"""``kesu bench``: the command completes at county scale and reports every figure; the generated roll-up rows are
+exactly what the roll-up maintenance computes. Timings are not asserted (they go in docs/scale.md)."""
+
+import json
+import os
+import subprocess
+import sys
+
+import psycopg
+import pytest
+from psycopg import sql
+
+from kesu.bench.targets import TARGETS
+
+FIGURE_FIELDS = {"value", "unit", "target", "target_text"}
+
+
+def _bench_env(tmp_path):
+    env = os.environ.copy()
+    env["KESU_DATA_DIR"] = str(tmp_path)
+    url = env.get("KESU_DATABASE_URL", "")
+    if url.startswith("postgres"):
+        env["KESU_DATABASE_URL"] = url.rsplit("/", 1)[0] + "/" + url.rsplit("/", 1)[1].split("?")[0] + "_bench"
+    else:
+        env.pop("KESU_DATABASE_URL", None)
+    return env
+
+
+def _drop(url: str) -> None:
+    name = url.rsplit("/", 1)[1]
+    with psycopg.connect(url.rsplit("/", 1)[0] + "/postgres", autocommit=True) as conn:
+        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+
+
+def test_county_run_reports_every_figure_as_json(tmp_path):
+    env = _bench_env(tmp_path)
+    url = env.get("KESU_DATABASE_URL", "")
+    db = ["--db", "postgres"] if url else []
+    if url:
+        _drop(url)
+    try:
+        proc = subprocess.run(
+            [sys.executable, "-m", "kesu.cli", "bench", "run", "--scale", "county", *db, "--json", "--runs", "2",
+             "--rows", "300", "--docs", "200", "--users", "4", "--requests", "40", "--seconds", "20", "--workers", "2"],
+            capture_output=True, text=True, env=env, timeout=240)
+    finally:
+        if url:
+            _drop(url)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    result = json.loads(proc.stdout)
+    assert result["scale"] == "county"
+    assert result["database"] == ("postgresql" if url else "sqlite")
+    assert {"cpus", "memory_gb", "load_1min"} <= set(result["machine"])
+    assert result["dataset"]["values"] > 100_000 and result["dataset"]["activities"] >= 700
+    assert set(result["figures"]) == set(TARGETS), set(TARGETS) ^ set(result["figures"])
+    for key, fig in result["figures"].items():
+        assert FIGURE_FIELDS <= set(fig), key
+        assert fig["value"] is not None, key
+        if isinstance(fig["value"], dict):
+            assert fig["value"]["n"] >= 1 and fig["value"]["p50"] is not None, key
+    assert result["figures"]["http_errors"]["value"] == 0, result["figures"]["http_errors"]["first_error"]
+    assert result["figures"]["duckdb_province_by_county"]["ratio_kesu_to_duckdb"] is not None
+
+
+@pytest.mark.django_db
+def test_generated_rollups_equal_what_the_rollup_maintenance_computes():
+    from kesu.bench import generate
+    from kesu.collection.models import Activity, IndicatorValue
+    from kesu.collection.rollup import RollupRow, rollup_rebuild
+
+    data = generate.generate("county", log=lambda *a: None)
+    assert IndicatorValue.objects.count() == data.values > 0
+    assert Activity.objects.count() == data.activities
+    codes = [i.pk for i in generate.value_indicators()][:4]
+
+    def rows():
+        return {(r.indicator_id, r.region_id, r.period_id): (r.value, r.own, r.parts)
+                for r in RollupRow.objects.filter(indicator_id__in=codes)}
+
+    generated = rows()
+    rollup_rebuild(indicator_ids=codes)
+    assert rows() == generated
