@@ -1,4 +1,4 @@
-"""Fixtures shared by every app's tests: a real browser for the browser tests."""
+"""Fixtures shared by every app's tests: a real browser for the browser tests, and the demo built once per module."""
 
 import os
 import shutil
@@ -55,3 +55,25 @@ def page(browser):
     yield page
     context.close()
     assert not blocked, f"Content-Security-Policy blocked: {blocked}"
+
+
+@pytest.fixture(scope="module")
+def demo_db(django_db_setup, django_db_blocker):
+    """The demo with its years of figures, built once per test module.
+
+    Building it takes a while, so the modules that read it share one build: it is made inside a transaction that is
+    rolled back after the module, and each test (``db``) runs in a savepoint within it, as usual.
+    """
+    from django.db import transaction
+
+    from kesu.demo.builder import build_demo
+
+    with django_db_blocker.unblock():
+        outer = transaction.atomic()
+        outer.__enter__()
+        try:
+            build_demo()
+            yield
+        finally:
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)

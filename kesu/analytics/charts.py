@@ -1,6 +1,7 @@
 """Chart data: every chart is a ``ChartData`` built from a selector — the same object feeds the ECharts option,
 the HTML table twin and the JSON twin (``analytics:chart_json``)."""
 
+from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -75,7 +76,8 @@ def _bool(params, key) -> bool:
 
 def ranking_chart(scope, params) -> ChartData:
     root = analysis_root(scope, _p(params, "region"))
-    ind = resolve_indicators([_p(params, "indicator", "")])[0] if _p(params, "indicator") else _headline(root)
+    ind = resolve_indicators([_p(params, "indicator", "")])[0] if _p(params, "indicator") else _headline(root,
+                                                                                                     of_children=True)
     period = Period.parse(_p(params, "period", str(default_year(root))))
     per_pop = _bool(params, "per_pop")
     rows = compare.ranking(scope, indicator=ind, region=root, period=period, per_population=per_pop,
@@ -128,9 +130,9 @@ def progress_chart(scope, params) -> ChartData:
     year = int(_p(params, "year", timezone.localdate().year))
     rows = progress.target_progress(scope, region=root, year=year)
     title = f"{root.name}{year}年目标完成进度"
-    option = _base(title, "bar", [p.indicator.name for p in rows],
-                   [("完成度（%）", [num(p.completion) for p in rows])], y_name="%", horizontal=True,
-                   percent_line=True)
+    shown = [num(None if p.completion is None else round(p.completion, 1)) for p in rows]  # 107.8, not 107.8261
+    option = _base(title, "bar", [p.indicator.name for p in rows], [("完成度（%）", shown)], y_name="%",
+                   horizontal=True, percent_line=True)
     table = [[p.indicator.name, p.indicator.unit, p.target, p.actual, p.expected, p.completion, p.projected,
               p.status] for p in rows]
     return ChartData("progress", title, ["指标", "计量单位", "目标值", "实际值", "进度预期", "完成度（%）", "预计全年",
@@ -170,12 +172,27 @@ def build(name: str, scope, params) -> ChartData:
 
 
 HEADLINE_CODES = ["ACT_PARTICIPANTS", "SITE_MUSEUM_VISITS", "FUND_RAISED", "HR_VOLUNTEER", "VISITS", "HR_FULL"]
+CHILD_CODES = ["DEMO_VILLAGE", "SITE_ESTATION", "SITE_BOARD"]  # what townships typically report
 
 
-def _headline(root) -> Indicator:
-    """The indicator a chart shows when none is chosen: a well-known flow with data, else the first one."""
+def _headline(root, *, of_children: bool = False) -> Indicator:
+    """The indicator a chart shows when none is chosen: a well-known flow with data, else the first one.
+
+    ``of_children``: one the lower regions have (a ranking of townships by a figure only the county reports, such as
+    its one science museum's visits, would be empty); the root's own indicators when they have none.
+    """
     from kesu.collection.rollup import RollupRow
 
+    if of_children:
+        spread = Counter(code for code, _ in RollupRow.objects.filter(region__parent=root).values_list(
+            "indicator__code", "region_id").distinct()[:20000])
+        if spread:  # the indicators most lower regions have, well-known ones first
+            widest = max(spread.values())
+            have = {code for code, n in spread.items() if n == widest}
+            for code in [*HEADLINE_CODES, *CHILD_CODES]:
+                if code in have:
+                    return Indicator.objects.get(code=code)
+            return Indicator.objects.filter(code__in=have).order_by("sort").first()
     have = set(RollupRow.objects.filter(region=root).values_list("indicator__code", flat=True).distinct()[:500])
     for code in HEADLINE_CODES:
         if code in have:

@@ -16,13 +16,19 @@ year), so a year query reads one row per region and indicator. ``rollup_refresh`
 region and of each of its ancestors, bottom-up, from the region's values and its children's rows; the approval
 services call it in the same transaction as the status change, so the next request sees the approved figure.
 Values can change only while their return is editable (never approved), so value saves need no refresh.
+
+A bulk load that approves hundreds of returns (the demo, a migration of old years) wraps them in
+``rollup_deferred()``: the refreshes asked for inside the block are collected and each affected region is
+recomputed once at the end, bottom-up, in the block's transaction — the same rows as refreshing after every write.
 """
 
 from collections import defaultdict
+from contextlib import contextmanager
+from contextvars import ContextVar
 from decimal import Decimal
 from functools import lru_cache
 
-from django.db import models
+from django.db import models, transaction
 
 from kesu.core.periods import HALF, MONTH, QUARTER, YEAR, Period
 
@@ -151,25 +157,74 @@ def approved_keys(*, region_ids, period_ids, indicator_ids, statuses) -> set[tup
 def rollup_refresh(*, indicator_ids, region, period_ids) -> int:
     """Recompute the rows of ``region`` and its ancestors for these indicators and periods. Returns rows written.
 
-    Called inside the approving transaction. Cost: a handful of queries per ancestor level.
+    Called inside the approving transaction. Cost: a handful of queries per ancestor level. Inside
+    ``rollup_deferred()`` the request is only noted and carried out once when the block ends.
     """
-    from kesu.plans.models import Indicator
     from kesu.regions.models import Region
-
-    from .models import LOCKED_STATUSES
 
     indicator_ids = list(indicator_ids)
     if not indicator_ids:
         return 0
-    targets = sorted({c for pid in period_ids for c in containing(pid)})
-    candidates = sorted({i for year in {period(t).year for t in targets} for i in inside(str(year))})
-    rules = {i["id"]: i for i in Indicator.objects.filter(id__in=indicator_ids)
-             .values("id", "region_aggregation", "time_aggregation")}
+    pending = _pending.get()
+    if pending is not None:
+        _, ids, pids = pending.setdefault(region.pk, (region, set(), set()))
+        ids.update(indicator_ids)
+        pids.update(period_ids)
+        return 0
     nodes = [region, *Region.objects.filter(path__in=region.ancestor_paths).order_by("-depth")]
+    return _refresh_nodes([(node, indicator_ids, period_ids) for node in nodes])
+
+
+def _refresh_nodes(work) -> int:
+    """Recompute each (node, indicator ids, period ids) in the order given (children before their parents)."""
+    from kesu.plans.models import Indicator
+
+    from .models import LOCKED_STATUSES
+
     written = 0
-    for node in nodes:
+    for node, indicator_ids, period_ids in work:
+        targets = sorted({c for pid in period_ids for c in containing(pid)})
+        candidates = sorted({i for year in {period(t).year for t in targets} for i in inside(str(year))})
+        rules = {i["id"]: i for i in Indicator.objects.filter(id__in=list(indicator_ids))
+                 .values("id", "region_aggregation", "time_aggregation")}
         written += _refresh_node(node, rules, targets, candidates, LOCKED_STATUSES)
     return written
+
+
+_pending: ContextVar[dict | None] = ContextVar("rollup_pending", default=None)
+
+
+@contextmanager
+def rollup_deferred():
+    """Defer ``rollup_refresh`` inside the block; refresh every affected region once, bottom-up, at its end.
+
+    The block runs in one transaction: if it raises, neither its writes nor any roll-up row are kept. Nested
+    blocks join the outermost one. The rows written equal those of refreshing after every single approval, because
+    a node's rows depend only on its approved values and its children's rows, and children are refreshed first.
+    """
+    if _pending.get() is not None:
+        yield
+        return
+    from kesu.regions.models import Region
+
+    pending: dict = {}
+    token = _pending.set(pending)
+    try:
+        with transaction.atomic():
+            yield
+            _pending.reset(token)
+            token = None
+            nodes: dict = {}  # region id -> (region, indicator ids, period ids), each ancestor included
+            for region, ids, pids in pending.values():
+                chain = [region, *Region.objects.filter(path__in=region.ancestor_paths)]
+                for node in chain:
+                    _, node_ids, node_pids = nodes.setdefault(node.pk, (node, set(), set()))
+                    node_ids.update(ids)
+                    node_pids.update(pids)
+            _refresh_nodes(sorted(nodes.values(), key=lambda n: (-n[0].depth, n[0].path)))
+    finally:
+        if token is not None:
+            _pending.reset(token)
 
 
 def _refresh_node(node, rules, targets, candidates, statuses) -> int:

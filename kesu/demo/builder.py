@@ -1,5 +1,6 @@
 """Builds the demo: 四川省达州市 with three of its counties, their townships, member units, coordination bodies,
-a 2021—2025 实施方案 per region with its tasks and targets, and one login per role.
+a 2021—2025 实施方案 per region with its tasks and targets, one login per role, and the figures of 2020 to the
+current year (kesu/demo/figures.py).
 
 The geography is real (the national region list); every person, document number and figure is invented and the
 whole installation is labelled 演示数据.
@@ -18,6 +19,7 @@ from django.db import transaction
 from kesu.accounts.models import Role, User
 from kesu.accounts.services import user_create
 from kesu.core.demo_flag import demo_loaded, set_demo_loaded
+from kesu.demo.figures import build_figures
 from kesu.orgs import services as org_services
 from kesu.orgs.models import BodyKind, PostKind, Unit, UnitKind
 from kesu.plans import services as plan_services
@@ -188,8 +190,12 @@ def _users(prefecture: Region, counties: list[Region]) -> list[DemoLogin]:
     return logins
 
 
-def build_demo(stdout=None) -> list[DemoLogin]:
-    """Build the demo once; later calls only return the logins."""
+def build_demo(stdout=None, *, figures: bool = True) -> list[DemoLogin]:
+    """Build the demo once; later calls only return the logins.
+
+    ``figures=False`` leaves out the years of collected figures (kesu/demo/figures.py): the structure alone, for
+    tests that enter their own figures.
+    """
     if demo_loaded():
         prefecture = Region.objects.get(code=PREFECTURE)
         counties = list(Region.objects.filter(code__in=COUNTIES))
@@ -205,7 +211,7 @@ def build_demo(stdout=None) -> list[DemoLogin]:
             org_services.units_create_defaults(actor=None, region=region)
             _build_body(region)
         city_plan, _ = _build_plan(prefecture, framework, spec)
-        _set_targets(city_plan, prefecture, spec, Decimal(5))
+        _set_targets(city_plan, prefecture, spec, Decimal(3))  # the three counties and the city's own units
         _meetings(prefecture, city_plan)
         for county in counties:
             plan, _ = _build_plan(county, framework, spec)
@@ -215,5 +221,7 @@ def build_demo(stdout=None) -> list[DemoLogin]:
             if county.code == FOCUS_COUNTY:
                 _township_targets(plan, county)
         logins = _users(prefecture, counties)
+        if figures:
+            build_figures(prefecture=prefecture, counties=counties, focus_code=FOCUS_COUNTY)
         set_demo_loaded()
     return logins

@@ -38,10 +38,18 @@ def plan_for(region: Region, year: int) -> Plan | None:
     return plans.filter(kind="implementation").first() or plans.first()
 
 
+# The reports app's own events (a report generated, a template uploaded) change no figure: they must not make the
+# report just generated look out of date.
+_REPORT_ACTIONS = ("report.", "report_template.", "report_pack.")
+
+
 def data_state(region: Region) -> str:
     """The latest audit event touching the region's subtree: a report made at a later state is out of date."""
-    latest = AuditEvent.objects.filter(region_path__startswith=region.path).aggregate(m=Max("id"))["m"]
-    overall = AuditEvent.objects.aggregate(m=Max("id"))["m"]
+    events = AuditEvent.objects.all()
+    for prefix in _REPORT_ACTIONS:
+        events = events.exclude(action__startswith=prefix)
+    latest = events.filter(region_path__startswith=region.path).aggregate(m=Max("id"))["m"]
+    overall = events.aggregate(m=Max("id"))["m"]
     return f"audit:{latest or 0}/{overall or 0}"
 
 
@@ -179,8 +187,10 @@ def build_context(scope: Scope, *, region: Region, period: Period, kind: str,
     by_code = {i.code: i for i in wanted.values()}
     headline = [figure(by_code[c]) for c in HEADLINE_CODES if c in by_code]
 
+    # A ranking where every lower region has nothing (or only zeros, e.g. activities registered by the county's
+    # units rather than by its townships) says nothing: take the next indicator, or none.
     ranking_ind = next((by_code[c] for c in RANKING_CODES if c in by_code and any(
-        figs.get(by_code[c], child, period.id) is not None for child in children)), None)
+        figs.get(by_code[c], child, period.id) for child in children)), None)
     lower = []
     if ranking_ind is not None:
         child_targets = {t.region_id: t.value for t in Target.objects.filter(

@@ -38,8 +38,11 @@ def for_scope(scope: Scope, *, today: date) -> dict:
         return _filler(scope, today)
     root = default_root(scope)
     analysis_root(scope, root)
+    # The latest year with approved figures: early in a year (or while its returns are still being approved) the
+    # dashboard shows the last complete year rather than an empty one, and says so.
     year = charts.default_year(root)
-    ctx = {"role": "office" if scope.can_manage else "viewer", "root": root, "year": year, "today": today}
+    ctx = {"role": "office" if scope.can_manage else "viewer", "root": root, "year": year, "today": today,
+           "is_fallback_year": year < today.year}
     headline = headline_indicators(root)
     ctx["headline"] = year_on_year(scope, indicators=headline, region=root, period=Period(year, "Y", 1))
     params = {"region": root.code, "period": str(year)}
@@ -47,7 +50,7 @@ def for_scope(scope: Scope, *, today: date) -> dict:
     if child_regions(root):
         charts_.append(("ranking", charts.build("ranking", scope, params), params))
     if scope.can_manage:
-        ctx.update(progress_context(scope, root, today.year, today))
+        ctx.update(progress_context(scope, root, year, today))
         cparams = {"region": root.code, "period": str(year)}
         charts_.insert(0, ("completeness", charts.build("completeness", scope, cparams), cparams))
     if headline:

@@ -17,6 +17,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
+from django.utils import timezone
 
 from kesu.core import backup
 from kesu.core.exceptions import ApplicationError
@@ -46,10 +47,13 @@ def _demo_with_work():
 
     build_demo()
     filler, office = User.objects.get(username="quxian_edu"), User.objects.get(username="quxian")
-    indicator = Indicator.objects.filter(value_type="integer").order_by("pk").first()
-    collection.value_save(actor=filler, indicator=indicator, region=filler.unit.region, unit=filler.unit,
-                          period="2025", value="1234", reason="年报")
-    day = date(2025, 5, 12)
+    # The demo's past years are approved and locked; people add to the current year (the county office's own
+    # return of it is still being filled).
+    year = timezone.localdate().year
+    indicator = Indicator.objects.get(code="ORG_MEETINGS")
+    collection.value_save(actor=office, indicator=indicator, region=office.region, unit=None, period=str(year),
+                          value="3", reason="年报")
+    day = date(year, 1, 12)
     activity = collection.activity_create(actor=filler, unit=filler.unit, data={
         "kind": "training", "title": "春季农业实用技术培训", "start_date": day, "end_date": day, "population": "farmer",
         "sessions": "2", "participants": "120", "materials": "300", "funds": "5000.50"})

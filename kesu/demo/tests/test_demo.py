@@ -14,8 +14,9 @@ from kesu.regions.models import Region
 
 @pytest.fixture
 def demo(db, settings):
+    """The demo's structure (regions, units, bodies, plans, logins) without its years of figures."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    return build_demo()
+    return build_demo(figures=False)
 
 
 def test_demo_is_a_prefecture_with_three_counties_and_their_plans(demo):
@@ -44,7 +45,7 @@ def test_demo_township_targets_add_up_to_the_county_target(demo):
 def test_demo_gives_one_login_per_role_and_is_idempotent(demo):
     roles = {login.role for login in demo}
     assert roles == {label for _, label in Role.choices}
-    again = build_demo()
+    again = build_demo(figures=False)
     assert [login.username for login in again] == [login.username for login in demo]
     assert Plan.objects.filter(region__code__in=COUNTIES).count() == len(COUNTIES)
     assert User.objects.get(username="quxian").check_password(PASSWORD)
@@ -54,7 +55,7 @@ def test_demo_gives_one_login_per_role_and_is_idempotent(demo):
 @pytest.mark.django_db(transaction=True)
 def test_office_user_opens_the_plan_and_sees_tasks_with_their_lead_units(page, live_server, settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    build_demo()
+    build_demo(figures=False)
     page.goto(f"{live_server.url}/")
     page.fill("#id_username", "quxian")
     page.fill("#id_password", PASSWORD)

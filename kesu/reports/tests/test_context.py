@@ -32,7 +32,7 @@ class StandInFigures:
 def test_county_context_from_the_demo(monkeypatch):
     from kesu.demo.builder import build_demo
 
-    build_demo()
+    build_demo(figures=False)
     monkeypatch.setattr(context, "_Figures", StandInFigures)
     monkeypatch.setattr(context, "_narratives", lambda region, period: {})
     office = User.objects.get(username="quxian")
@@ -64,7 +64,7 @@ def test_an_office_cannot_build_another_regions_context(monkeypatch):
     from kesu.demo.builder import build_demo
     from kesu.regions.models import Region
 
-    build_demo()
+    build_demo(figures=False)
     office = User.objects.get(username="quxian")
     with pytest.raises(PermissionDenied):
         context.build_context(Scope.for_user(office), region=Region.objects.get(code="511722"),

@@ -18,10 +18,7 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def demo(db):
-    from kesu.demo.builder import build_demo
-
-    build_demo()
+def demo(demo_db, db):
     return User.objects.get(username="quxian"), User.objects.get(username="dazhou")
 
 
@@ -77,3 +74,21 @@ def test_prefecture_report_ranks_its_counties(demo):
                                        kind=kinds.WORK_REPORT)
     assert time.perf_counter() - started < 10
     assert version.title == "达州市2025年全民科学素质工作情况汇报"
+
+
+def test_a_report_just_generated_is_current_until_a_figure_changes(demo, client):
+    from django.urls import reverse
+    from django.utils import timezone
+
+    from kesu.collection import services as collection_services
+
+    county_office, _ = demo
+    version = services.report_generate(actor=county_office, region=county_office.region, period="2025",
+                                       kind=kinds.ANNUAL_SUMMARY, with_charts=False)
+    client.force_login(county_office)
+    page = reverse("reports:version_detail", args=[version.pk])
+    assert "数据已有变化" not in client.get(page).content.decode()
+    # The county office's own return of the current year is still being filled (填报中) in the demo.
+    collection_services.value_save(actor=county_office, indicator="ORG_MEETINGS", region=county_office.region,
+                                   unit=None, period=str(timezone.localdate().year), value=3)
+    assert "数据已有变化" in client.get(page).content.decode()
