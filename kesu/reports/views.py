@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from kesu.accounts.scope import Scope
+from kesu.analytics.charts import default_year
 from kesu.core.exceptions import ApplicationError
 from kesu.core.htmx import is_htmx_partial
 
@@ -42,18 +43,19 @@ def _attachment(data: bytes, filename: str, content_type: str) -> HttpResponse:
     return response
 
 
-def _default_period() -> str:
-    today = date.today()
-    return str(today.year - 1 if today.month < 7 else today.year)
+def _default_period(region) -> str:
+    """The latest year with approved figures for ``region``: the year a report would be written about."""
+    return str(default_year(region)) if region is not None else str(date.today().year - 1)
 
 
 @require_GET
 def index(request):
     scope = _scope(request)
     regions = list(selectors.regions_for(scope))
+    first = regions[0] if regions else None
     chosen = {
-        "region": request.GET.get("region") or (regions[0].code if regions else ""),
-        "period": request.GET.get("period") or _default_period(),
+        "region": request.GET.get("region") or (first.code if first else ""),
+        "period": request.GET.get("period") or _default_period(first),
         "kind": request.GET.get("kind") or kinds.ANNUAL_SUMMARY,
     }
     return render(request, "reports/index.html", {

@@ -72,6 +72,12 @@ def test_the_office_and_leader_dashboards_show_the_latest_approved_year(demo_db,
     assert "科普示范村" in ranking.title and sum(1 for row in ranking.rows if row[2]) >= 20
 
 
+def test_the_reports_page_offers_the_latest_approved_year(demo_db, client):
+    client.force_login(User.objects.get(username="quxian"))
+    page = client.get(reverse("reports:index")).content.decode()
+    assert re.search(rf'name="period"[^>]*value="{_this_year() - 1}"', page)
+
+
 def test_past_years_are_approved_bottom_up_and_this_year_is_part_way(demo_db):
     year = _this_year()
     past = Submission.objects.filter(period_id__in=[str(y) for y in range(2020, year)])
