@@ -76,9 +76,9 @@ def _bool(params, key) -> bool:
 
 def ranking_chart(scope, params) -> ChartData:
     root = analysis_root(scope, _p(params, "region"))
-    ind = resolve_indicators([_p(params, "indicator", "")])[0] if _p(params, "indicator") else _headline(root,
-                                                                                                     of_children=True)
     period = Period.parse(_p(params, "period", str(default_year(root))))
+    ind = resolve_indicators([_p(params, "indicator", "")])[0] if _p(params, "indicator") else _headline(
+        root, of_children=True, year=period.year)
     per_pop = _bool(params, "per_pop")
     rows = compare.ranking(scope, indicator=ind, region=root, period=period, per_population=per_pop,
                            include_submitted=_bool(params, "include_submitted"))
@@ -175,17 +175,20 @@ HEADLINE_CODES = ["ACT_PARTICIPANTS", "SITE_MUSEUM_VISITS", "FUND_RAISED", "HR_V
 CHILD_CODES = ["DEMO_VILLAGE", "SITE_ESTATION", "SITE_BOARD"]  # what townships typically report
 
 
-def _headline(root, *, of_children: bool = False) -> Indicator:
+def _headline(root, *, of_children: bool = False, year: int | None = None) -> Indicator:
     """The indicator a chart shows when none is chosen: a well-known flow with data, else the first one.
 
     ``of_children``: one the lower regions have (a ranking of townships by a figure only the county reports, such as
-    its one science museum's visits, would be empty); the root's own indicators when they have none.
+    its one science museum's visits, would be empty); the root's own indicators when they have none. ``year``
+    narrows the look to that year's rows (the lower regions' rows of every year and month are many).
     """
     from kesu.collection.rollup import RollupRow
 
     if of_children:
-        spread = Counter(code for code, _ in RollupRow.objects.filter(region__parent=root).values_list(
-            "indicator__code", "region_id").distinct()[:20000])
+        rows = RollupRow.objects.filter(region__parent=root)
+        if year is not None:
+            rows = rows.filter(period_id=str(year))  # every stored period also has its year's row
+        spread = Counter(code for code, _ in rows.values_list("indicator__code", "region_id").distinct()[:20000])
         if spread:  # the indicators most lower regions have, well-known ones first
             widest = max(spread.values())
             have = {code for code, n in spread.items() if n == widest}
