@@ -30,10 +30,21 @@ class ChartData:
     notes: list = field(default_factory=list)
     unapproved: bool = False
 
+    @property
+    def height(self) -> int:
+        """Pixels: a horizontal bar chart gets a line per visible category, so its bars stay readable."""
+        axis = self.option.get("yAxis") or {}
+        if not (isinstance(axis, dict) and axis.get("type") == "category"):
+            return 320
+        return max(320, 90 + 22 * min(len(axis.get("data") or []), VISIBLE_BARS))
+
     def as_json(self) -> dict:
         return {"name": self.name, "title": self.title, "columns": self.columns,
                 "rows": [[num(c) if isinstance(c, Decimal) else c for c in r] for r in self.rows],
                 "notes": self.notes, "includes_unapproved": self.unapproved, "option": self.option}
+
+
+VISIBLE_BARS = 20  # rows of a horizontal bar chart shown at once; the rest scroll
 
 
 def _base(title: str, kind: str, categories, series, *, y_name="", horizontal=False, percent_line=False) -> dict:
@@ -52,6 +63,13 @@ def _base(title: str, kind: str, categories, series, *, y_name="", horizontal=Fa
                     **({"label": {"show": True, "position": "right" if horizontal else "top"}}
                        if len(series) == 1 and kind == "bar" else {})} for name, data in series],
     }
+    if horizontal and len(categories) > VISIBLE_BARS:
+        # Sixty townships: show the first rows and a scroll bar rather than bars too thin to read.
+        window = {"yAxisIndex": 0, "startValue": 0, "endValue": VISIBLE_BARS - 1}
+        opt["dataZoom"] = [{"type": "slider", **window, "right": 4, "width": 14, "showDetail": False,
+                            "brushSelect": False},
+                           {"type": "inside", **window, "zoomOnMouseWheel": False, "moveOnMouseWheel": True}]
+        opt["grid"]["right"] = 40
     if percent_line and opt["series"]:
         opt["series"][0]["markLine"] = {"data": [{"xAxis" if horizontal else "yAxis": 100}], "symbol": "none",
                                         "label": {"formatter": "100%"}}

@@ -70,6 +70,11 @@ def test_the_office_and_leader_dashboards_show_the_latest_approved_year(demo_db,
     # The ranking of lower regions ranks by a figure they have: the townships' 科普示范村, not the county's museum.
     ranking = next(data for data, _ in office["charts"] if data.name == "ranking")
     assert "科普示范村" in ranking.title and sum(1 for row in ranking.rows if row[2]) >= 20
+    # Sixty townships: twenty bars at a time with a scroll bar, in a chart tall enough to read them.
+    assert len(ranking.rows) == 60 and ranking.option["dataZoom"][0]["endValue"] == 19
+    client.force_login(User.objects.get(username="quxian"))
+    page = client.get(reverse("analytics:dashboard")).content.decode()
+    assert f'style="height:{ranking.height}px" id="chart-ranking"' in page
 
 
 def test_the_reports_page_offers_the_latest_approved_year(demo_db, client):
