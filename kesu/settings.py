@@ -126,6 +126,7 @@ LOGOUT_REDIRECT_URL = "accounts:login"
 
 STATIC_URL = "static/"
 STATIC_ROOT = DATA_DIR / "static"
+STATIC_ROOT.mkdir(exist_ok=True)  # whitenoise warns on every start until `kesu setup` has collected into it
 # Front-end packages come from the npm registry at set-up (package.json); they are never copied into the repository.
 NODE_MODULES_DIR = Path(os.environ.get("KESU_NODE_MODULES", PACKAGE_DIR.parent / "node_modules"))
 STATICFILES_DIRS = [
