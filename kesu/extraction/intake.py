@@ -13,8 +13,8 @@ from pathlib import Path
 from django.conf import settings
 
 from kesu.core.exceptions import ApplicationError
+from kesu.core.uploads import MB, size_text
 
-MB = 1024 * 1024
 PDF, DOCX, HTML, TXT, ZIP = "pdf", "docx", "html", "txt", "zip"
 _BINARY_SIGNATURES = {
     b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1": "旧版 Office 文件（.doc/.xls），请另存为 .docx 后上传",
@@ -33,10 +33,6 @@ def max_zip_entries() -> int:
 
 def max_zip_uncompressed() -> int:
     return getattr(settings, "KESU_EXTRACTION_ZIP_MAX_UNCOMPRESSED", 100 * MB)
-
-
-def size_text(size: int) -> str:
-    return f"{size / MB:.1f} MB" if size >= MB else f"{max(size, 1) / 1024:.0f} KB"
 
 
 def check_size(size: int, name: str) -> None:

@@ -16,7 +16,7 @@ from django.conf import settings
 from kesu.core import uploads
 from kesu.core.exceptions import ApplicationError
 
-MB = 1024 * 1024
+MB = uploads.MB
 
 
 def max_upload_bytes() -> int:
@@ -33,16 +33,12 @@ _NS = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
        "rel": "http://schemas.openxmlformats.org/package/2006/relationships"}
 
 
-def _size_text(size: int) -> str:
-    return f"{size / MB:.1f} MB" if size >= MB else f"{max(size, 1) / 1024:.0f} KB"
-
-
 def check_size(size: int, name: str) -> None:
     if size == 0:
         raise ApplicationError(f"文件“{name}”是空文件。", field="file")
     limit = max_upload_bytes()
     if size > limit:
-        raise ApplicationError(f"文件“{name}”过大（{_size_text(size)}），上传的 Excel 文件不能超过 {_size_text(limit)}。"
+        raise ApplicationError(f"文件“{name}”过大（{uploads.size_text(size)}），上传的 Excel 文件不能超过 {uploads.size_text(limit)}。"
                                f"请删除无关的工作表或分成几个文件上传。", field="file")
 
 
@@ -79,8 +75,9 @@ def inspect_zip(path, name: str) -> Workbook:
             raise ApplicationError(f"文件“{name}”内部包含 {len(entries)} 个部件，超过 {MAX_ENTRIES} 个，不像正常的 Excel 填报表，已拒绝。",
                                    field="file")
         total = sum(e.file_size for e in entries)
-        if total > max_uncompressed_bytes():
-            raise ApplicationError(f"文件“{name}”解压后达 {_size_text(total)}，超过 {_size_text(max_uncompressed_bytes())} 的上限"
+        limit = max_uncompressed_bytes()
+        if total > limit:
+            raise ApplicationError(f"文件“{name}”解压后达 {uploads.size_text(total)}，超过 {uploads.size_text(limit)} 的上限"
                                    f"（可能是异常或恶意构造的文件），已拒绝。", field="file")
         names = {e.filename for e in entries}
         if "xl/workbook.xml" not in names or "[Content_Types].xml" not in names:
