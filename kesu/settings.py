@@ -70,6 +70,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "kesu.core.middleware.ChooseFirstMiddleware",
+    "kesu.core.replicas.ReplicaReadMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
 ]
 
@@ -103,6 +104,19 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / "test-kesu.sqlite3")}
+
+# Read replicas (PostgreSQL streaming replicas of the primary): analytics and report pages read from them while they
+# are caught up; writes, and a user's reads just after their own write, stay on the primary (kesu/core/replicas.py).
+KESU_REPLICA_ALIASES = []
+for _n, _url in enumerate(u.strip() for u in os.environ.get("KESU_DATABASE_REPLICA_URLS", "").split(",") if u.strip()):
+    DATABASES[f"replica{_n}"] = dj_database_url.parse(_url, conn_max_age=60, conn_health_checks=True)
+    DATABASES[f"replica{_n}"]["TEST"] = {"MIRROR": "default"}
+    KESU_REPLICA_ALIASES.append(f"replica{_n}")
+DATABASE_ROUTERS = ["kesu.core.replicas.ReplicaRouter"] if KESU_REPLICA_ALIASES else []
+KESU_REPLICA_PIN_SECONDS = int(os.environ.get("KESU_REPLICA_PIN_SECONDS", 10))  # read-your-writes window
+KESU_REPLICA_MAX_LAG_SECONDS = float(os.environ.get("KESU_REPLICA_MAX_LAG_SECONDS", 5))
+KESU_REPLICA_CHECK_SECONDS = float(os.environ.get("KESU_REPLICA_CHECK_SECONDS", 2))
+KESU_REPLICA_RETRY_SECONDS = float(os.environ.get("KESU_REPLICA_RETRY_SECONDS", 30))
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
