@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from .accounts.views import home
+from .core.health import healthz
 from .api import api
 
 admin.site.site_header = "科素 系统管理"
@@ -9,6 +10,7 @@ admin.site.site_title = "科素"
 
 urlpatterns = [
     path("", home, name="home"),
+    path("healthz", healthz, name="healthz"),
     path("accounts/", include("kesu.accounts.urls")),
     path("regions/", include("kesu.regions.urls")),
     path("orgs/", include("kesu.orgs.urls")),

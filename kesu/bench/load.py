@@ -1,10 +1,17 @@
 """HTTP under load: ``kesu serve`` (gunicorn) on loopback, driven by concurrent virtual users (asyncio + httpx).
 
-Each account signs in once (its session is shared by the virtual users acting as it); each virtual user then
-loops over three requests — an office's dashboard, one grid cell save by a 填报员 and an API analytics query with a
-personal access token — until the request budget or the time limit is spent. Latency is measured per request kind
-on the client side (so it includes queueing in the server); an error is a transport failure, an HTTP status ≥ 400,
-or a cell save answered with a refusal.
+Each account signs in once (its session is shared by the virtual users acting as it). The run has two parts:
+
+- alone: each request kind is driven by all virtual users on its own — first ``/healthz``, the cheapest request the
+  application answers (the whole middleware stack, no database), then the office's home page, a grid cell save by a
+  填报员 and an API analytics query with a personal access token. Each kind's throughput is reported as a ratio to
+  ``/healthz``'s in the same run, so machines and load can be compared.
+- mixed: the virtual users loop over the three kesu requests, as before, for latency percentiles and throughput.
+
+Latency is measured per request kind on the client side (so it includes queueing in the server); the server runs
+with ``KESU_SERVER_TIMING=1`` and reports, per request, the CPU time of the thread that served it, which is
+collected as CPU ms per request by kind. An error is a transport failure, an HTTP status ≥ 400, or a cell save
+answered with a refusal.
 """
 
 import asyncio
@@ -30,11 +37,34 @@ class Actors:
     api_query: str
 
 
+KINDS = ("dashboard", "cell_save", "api_analytics")
+BASELINE = "baseline"
+SERVER_CPU = re.compile(r"cpu;dur=([0-9.]+)")
+
+
 @dataclass
 class Samples:
-    ms: dict = field(default_factory=lambda: {"dashboard": [], "cell_save": [], "api_analytics": []})
-    errors: dict = field(default_factory=lambda: {"dashboard": 0, "cell_save": 0, "api_analytics": 0})
+    ms: dict = field(default_factory=lambda: {k: [] for k in (BASELINE, *KINDS)})
+    cpu_ms: dict = field(default_factory=lambda: {k: [] for k in (BASELINE, *KINDS)})
+    errors: dict = field(default_factory=lambda: {k: 0 for k in (BASELINE, *KINDS)})
     first_error: str = ""
+
+    def record(self, kind: str, started: float, response, ok: bool, detail: str) -> None:
+        self.ms[kind].append((time.perf_counter() - started) * 1000)
+        cpu = SERVER_CPU.search(response.headers.get("server-timing", "")) if response is not None else None
+        if cpu:
+            self.cpu_ms[kind].append(float(cpu.group(1)))
+        if not ok:
+            self.errors[kind] += 1
+            self.first_error = self.first_error or f"{kind}: {detail}"
+
+
+@dataclass
+class LoadResult:
+    mixed: Samples
+    mixed_seconds: float
+    alone: dict  # kind → (requests, seconds, errors)
+    workers: int
 
 
 def prepare_actors(county, users: int) -> Actors:
@@ -81,7 +111,7 @@ def start_server(port: int, workers: int) -> subprocess.Popen:
     """``kesu serve`` in its own process group, on the database this process uses (same environment)."""
     proc = subprocess.Popen([sys.executable, "-m", "kesu.cli", "serve", "--port", str(port), "--workers",
                              str(workers), "--no-worker"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                            start_new_session=True, env=os.environ.copy())
+                            start_new_session=True, env={**os.environ, "KESU_SERVER_TIMING": "1"})
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if proc.poll() is not None:
@@ -141,7 +171,8 @@ async def _current_version(client, base, path) -> int:
     return int(found.group(1)) if found else 0
 
 
-async def _user(n, base, actors: Actors, cookies: dict, budget: list, deadline: float, samples: Samples) -> None:
+async def _user(n, base, actors: Actors, cookies: dict, budget: list, deadline: float, samples: Samples,
+                kinds: tuple) -> None:
     import httpx
 
     filler, cell_path = actors.fillers[n]
@@ -152,20 +183,24 @@ async def _user(n, base, actors: Actors, cookies: dict, budget: list, deadline: 
                               headers={"Authorization": f"Bearer {actors.token}"}) as api:
         office.cookies.update(cookies[actors.office])
         form.cookies.update(cookies[filler])
-        try:
-            version = await _current_version(form, base, cell_path)
-        except Exception as exc:  # counted like any failed request
-            samples.errors["cell_save"] += 1
-            samples.first_error = samples.first_error or f"cell_save: {type(exc).__name__}: {exc}"
-            version = 0
+        version = 0
+        if "cell_save" in kinds:
+            try:
+                version = await _current_version(form, base, cell_path)
+            except Exception as exc:  # counted like any failed request  # noqa: BLE001
+                samples.errors["cell_save"] += 1
+                samples.first_error = samples.first_error or f"cell_save: {type(exc).__name__}: {exc}"
         i = n
         while budget[0] > 0 and time.monotonic() < deadline:
             budget[0] -= 1
-            kind = ("dashboard", "cell_save", "api_analytics")[i % 3]
+            kind = kinds[i % len(kinds)]
             i += 1
-            started = time.perf_counter()
+            started, r = time.perf_counter(), None
             try:
-                if kind == "dashboard":
+                if kind == BASELINE:
+                    r = await office.get("/healthz")
+                    ok = r.status_code == 200
+                elif kind == "dashboard":
                     r = await office.get("/")
                     ok = r.status_code == 200
                 elif kind == "cell_save":
@@ -180,25 +215,23 @@ async def _user(n, base, actors: Actors, cookies: dict, budget: list, deadline: 
                     r = await api.get(actors.api_query)
                     ok = r.status_code == 200
                 detail = f"HTTP {r.status_code}"
-            except Exception as exc:  # a refused or timed-out connection is an error, not a crash of the run
+            except Exception as exc:  # a refused or timed-out connection is an error, not a crash  # noqa: BLE001
                 ok, detail = False, f"{type(exc).__name__}: {exc}"
-            samples.ms[kind].append((time.perf_counter() - started) * 1000)
-            if not ok:
-                samples.errors[kind] += 1
-                samples.first_error = samples.first_error or f"{kind}: {detail}"
+            samples.record(kind, started, r, ok, detail)
 
 
-async def _drive(base, actors: Actors, users: int, requests: int, seconds: float) -> tuple[Samples, float]:
-    samples, budget = Samples(), [requests]
+async def _drive(base, actors: Actors, users: int, requests: int, seconds: float, kinds: tuple,
+                 samples: Samples) -> float:
+    budget = [requests]
     cookies = await _sessions(base, actors)
     started = time.perf_counter()
     deadline = time.monotonic() + seconds
-    await asyncio.gather(*[_user(n, base, actors, cookies, budget, deadline, samples) for n in range(users)])
-    return samples, time.perf_counter() - started
+    await asyncio.gather(*[_user(n, base, actors, cookies, budget, deadline, samples, kinds) for n in range(users)])
+    return time.perf_counter() - started
 
 
-def run(county, *, users: int, requests: int, seconds: float, workers: int) -> tuple[Samples, float, int]:
-    """Start the server, warm it up (one pass with a few users), then the measured run. Returns samples."""
+def run(county, *, users: int, requests: int, seconds: float, workers: int) -> LoadResult:
+    """Start the server, warm it up (one pass with a few users), drive each kind alone, then the mixed run."""
     from django.db import connections
 
     actors = prepare_actors(county, users)
@@ -207,8 +240,15 @@ def run(county, *, users: int, requests: int, seconds: float, workers: int) -> t
     proc = start_server(port, workers)
     try:
         base = f"http://127.0.0.1:{port}"
-        asyncio.run(_drive(base, actors, min(users, 5), min(requests, 30), seconds))
-        samples, elapsed = asyncio.run(_drive(base, actors, users, requests, seconds))
+        asyncio.run(_drive(base, actors, min(users, 5), min(requests, 30), seconds, KINDS, Samples()))
+        alone = {}
+        per_kind = max(requests // 3, users * 2)
+        for kind in (BASELINE, *KINDS):
+            own = Samples()
+            elapsed = asyncio.run(_drive(base, actors, users, per_kind, seconds / 2, (kind,), own))
+            alone[kind] = (len(own.ms[kind]), elapsed, own.errors[kind], own.cpu_ms[kind], own.first_error)
+        mixed = Samples()
+        mixed_seconds = asyncio.run(_drive(base, actors, users, requests, seconds, KINDS, mixed))
     finally:
         stop_server(proc)
-    return samples, elapsed, workers
+    return LoadResult(mixed=mixed, mixed_seconds=mixed_seconds, alone=alone, workers=workers)

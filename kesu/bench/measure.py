@@ -336,18 +336,30 @@ def http(data, ns, log, result) -> dict:
     from . import load
 
     _, _, county, _ = places(data)
-    samples, elapsed, workers = load.run(county, users=ns.users, requests=ns.requests, seconds=ns.seconds,
-                                         workers=ns.workers)
-    out = {}
-    total = sum(len(v) for v in samples.ms.values())
-    for kind, ms in samples.ms.items():
+    got = load.run(county, users=ns.users, requests=ns.requests, seconds=ns.seconds, workers=ns.workers)
+    what = f"{ns.users} 个并发用户，gunicorn {got.workers} 个进程"
+    n, seconds, errors, cpu, first_error = got.alone[load.BASELINE]
+    baseline_rps = n / seconds if seconds else None
+    out = {"http_baseline": figure("http_baseline", percentiles(cpu), "ms", errors=errors,
+                                   throughput=round(baseline_rps, 1) if baseline_rps else None,
+                                   what=f"/healthz 单独压测（无数据库的最小请求）：服务端 CPU 毫秒/请求，{what}")}
+    mixed = got.mixed
+    for kind in load.KINDS:
         key = f"http_{kind}"
-        out[key] = figure(key, percentiles(ms), "ms", errors=samples.errors[kind],
-                          what=f"{ns.users} 个并发用户，gunicorn {workers} 个进程")
-        log(f"  {kind}: p50 {out[key]['value']['p50']} ms，p99 {out[key]['value']['p99']} ms，"
-            f"错误 {samples.errors[kind]}")
-    errors = sum(samples.errors.values())
-    out["http_errors"] = figure("http_errors", errors, "requests", first_error=samples.first_error)
-    out["http_throughput"] = figure("http_throughput", round(total / elapsed, 1) if elapsed else None, "req/s",
-                                    requests=total, seconds=round(elapsed, 1))
+        n, seconds, alone_errors, cpu, _ = got.alone[kind]
+        rps = n / seconds if seconds else None
+        out[key] = figure(key, percentiles(mixed.ms[kind]), "ms", errors=mixed.errors[kind] + alone_errors,
+                          cpu_ms=percentiles(cpu), throughput_alone=round(rps, 1) if rps else None,
+                          ratio_to_baseline=round(rps / baseline_rps, 3) if rps and baseline_rps else None,
+                          what=f"混合压测延迟；单独压测吞吐与 /healthz 之比；{what}")
+        log(f"  {kind}: p50 {out[key]['value']['p50']} ms，p95 {out[key]['value']['p95']} ms，"
+            f"服务端 CPU p50 {out[key]['cpu_ms']['p50']} ms，单独 {out[key]['throughput_alone']} req/s"
+            f"（/healthz 的 {out[key]['ratio_to_baseline']}），错误 {out[key]['errors']}")
+    errors = sum(mixed.errors.values()) + sum(v[2] for v in got.alone.values())
+    first = mixed.first_error or next((v[4] for v in got.alone.values() if v[4]), "")
+    out["http_errors"] = figure("http_errors", errors, "requests", first_error=first)
+    total = sum(len(v) for v in mixed.ms.values())
+    out["http_throughput"] = figure("http_throughput", round(total / got.mixed_seconds, 1) if got.mixed_seconds
+                                    else None, "req/s", requests=total, seconds=round(got.mixed_seconds, 1),
+                                    baseline=out["http_baseline"]["throughput"])
     return out

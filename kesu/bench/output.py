@@ -7,7 +7,7 @@ LABELS = {
     "duckdb_national_by_province": "DuckDB：全国按省", "duckdb_export_s": "DuckDB：导出 Parquet",
     "cell_save_server": "单元格保存（服务端）", "report_county": "报告：县年度工作总结", "report_prefecture": "报告：市年度工作总结（含各县）",
     "extraction_chars_per_s": "提取速度", "dedup_seconds": "去重耗时",
-    "http_dashboard": "并发：首页", "http_cell_save": "并发：单元格保存", "http_api_analytics": "并发：API 汇总查询",
+    "http_baseline": "并发：/healthz 对照", "http_dashboard": "并发：首页", "http_cell_save": "并发：单元格保存", "http_api_analytics": "并发：API 汇总查询",
     "http_errors": "并发：错误数", "http_throughput": "并发：吞吐",
 }
 
@@ -39,6 +39,12 @@ def table(result: dict) -> str:
         extra = []
         if fig.get("ratio_kesu_to_duckdb") is not None:
             extra.append(f"kesu/DuckDB {fig['ratio_kesu_to_duckdb']}")
+        if fig.get("cpu_ms"):
+            extra.append(f"服务端 CPU p50 {_num(fig['cpu_ms']['p50'])} ms")
+        if fig.get("ratio_to_baseline") is not None:
+            extra.append(f"单独吞吐 {_num(fig['throughput_alone'])} req/s，为 /healthz 的 {fig['ratio_to_baseline']}")
+        if fig.get("throughput") is not None:
+            extra.append(f"吞吐 {_num(fig['throughput'])} req/s")
         if "errors" in fig:
             extra.append(f"错误 {fig['errors']}")
         label = LABELS.get(key, key)

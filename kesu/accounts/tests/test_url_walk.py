@@ -29,6 +29,7 @@ READERS = {"office_x", "office_y", "office_p", "viewer_x", "admin"}
 # URL name → (object the URL points at ("?obj": passed as ?region=) or None, roles that get 200 on GET (None: POST only), roles that may POST).
 RULES = {
     "home": (None, SIGNED_IN, set()),
+    "healthz": (None, set(ROLES), set()),
     "accounts:login": (None, set(ROLES), set(ROLES)),
     "accounts:logout": (None, None, SIGNED_IN),
     "regions:region_list": (None, SIGNED_IN, set()),

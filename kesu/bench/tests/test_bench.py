@@ -59,6 +59,12 @@ def test_county_run_reports_every_figure_as_json(tmp_path):
         if isinstance(fig["value"], dict):
             assert fig["value"]["n"] >= 1 and fig["value"]["p50"] is not None, key
     assert result["figures"]["http_errors"]["value"] == 0, result["figures"]["http_errors"]["first_error"]
+    # CPU per request is measured in the server's workers, and each page's throughput is set against /healthz's.
+    assert result["figures"]["http_baseline"]["throughput"] > 0
+    for kind in ("dashboard", "cell_save", "api_analytics"):
+        fig = result["figures"][f"http_{kind}"]
+        assert fig["cpu_ms"]["n"] >= 1 and fig["cpu_ms"]["p50"] > 0, kind
+        assert 0 < fig["ratio_to_baseline"], kind
     assert result["figures"]["duckdb_province_by_county"]["ratio_kesu_to_duckdb"] is not None
 
 
