@@ -56,8 +56,8 @@ def estimate(
 ) -> list[Estimate]:
     """outcomes maps a name to a 0/1 column per respondent; groups are columns of frame to break down by."""
     columns = {name: pl.Series(name, np.asarray(flag, dtype=np.float64)) for name, flag in outcomes.items()}
-    data = frame.select([c for c in (*groups, stratum, psu) if c]).with_columns(
-        *columns.values(), pl.Series("_w", weights, dtype=pl.Float64))
+    data = pl.DataFrame([*columns.values(), pl.Series("_w", weights, dtype=pl.Float64)]).with_columns(
+        [frame.get_column(c) for c in (*groups, stratum, psu) if c])
     sample = svy.Sample(data, svy.Design(wgt="_w", stratum=stratum, psu=psu))
     found: list[Estimate] = []
     for group in ("", *groups):
