@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "kesu.analytics",
     "kesu.reports",
     "kesu.extraction",
+    "kesu.surveys",
     "kesu.bench",
     "kesu.demo",
 ]

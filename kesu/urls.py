@@ -17,6 +17,7 @@ urlpatterns = [
     path("analytics/", include("kesu.analytics.urls")),
     path("reports/", include("kesu.reports.urls")),
     path("extraction/", include("kesu.extraction.urls")),
+    path("surveys/", include("kesu.surveys.urls")),
     path("public/", include("kesu.analytics.public_urls")),
     path("admin/", admin.site.urls),
     path("api/", api.urls),

@@ -118,10 +118,14 @@ def instrument_from_dict(data: dict) -> Instrument:
     return instrument
 
 
-def builtin_instruments() -> dict[str, Instrument]:
-    """The questionnaires shipped with kesu (sample items written for kesu, not a copied question bank)."""
+def builtin_definitions() -> dict[str, dict]:
+    """The questionnaires shipped with kesu as plain data (sample items written for kesu, not a copied bank)."""
     found = {}
     for path in sorted(INSTRUMENT_DIR.glob("*.yaml")):
-        instrument = instrument_from_dict(yaml.safe_load(path.read_text(encoding="utf-8")))
-        found[instrument.code] = instrument
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        found[data["code"]] = data
     return found
+
+
+def builtin_instruments() -> dict[str, Instrument]:
+    return {code: instrument_from_dict(data) for code, data in builtin_definitions().items()}

@@ -82,10 +82,10 @@ def test_an_unknown_format_is_refused(instrument):
 
 
 def test_spss_sav_is_read_with_its_labels(instrument, tmp_path):
-    import pandas as pd
+    import polars as pl
     import pyreadstat
 
-    frame = pd.DataFrame({"Q1": [1.0, 2.0], "age": [30.0, 41.0]})
+    frame = pl.DataFrame({"Q1": [1.0, 2.0], "age": [30.0, 41.0]})
     path = tmp_path / "r.sav"
     pyreadstat.write_sav(frame, str(path), column_labels=["您的性别", "您的年龄"],
                          variable_value_labels={"Q1": {1.0: "男", 2.0: "女"}})

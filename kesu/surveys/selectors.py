@@ -1,0 +1,95 @@
+"""Reads of the surveys app; each takes the user's Scope."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from kesu.accounts.scope import Scope
+from kesu.regions.models import Region
+
+from .core.instrument import instrument_from_dict
+from .core.pipeline import GROUP_LABELS, LITERATE
+from .core.reading import FIELDS, guess_mapping, read_table
+from .models import Questionnaire, SurveyRound
+
+
+def _require_reader(scope: Scope) -> None:
+    # Survey rounds are the office's work; a unit's 填报员 has no part in them.
+    scope.require(not scope.is_filler)
+
+
+def rounds_for(scope: Scope) -> QuerySet:
+    _require_reader(scope)
+    return SurveyRound.objects.filter(scope.region_q("region__")).select_related("region", "questionnaire")
+
+
+def round_for(scope: Scope, pk) -> SurveyRound:
+    _require_reader(scope)
+    survey = rounds_for(scope).filter(pk=pk).first()
+    if survey is None:
+        raise Http404("没有该调查，或无权查看")
+    return survey
+
+
+def managed_regions(scope: Scope) -> QuerySet:
+    return Region.objects.filter(scope.region_q()).order_by("path")[:500] if scope.can_manage else Region.objects.none()
+
+
+def managed_region(scope: Scope, pk) -> Region:
+    region = Region.objects.filter(scope.region_q(), pk=pk).first() if str(pk).isdigit() else None
+    if region is None or not scope.manages_region(region):
+        raise Http404("没有该区域，或无权操作")
+    return region
+
+
+def questionnaires_for(scope: Scope) -> QuerySet:
+    """An office's own questionnaires and those of the regions above it (a province's item bank serves its cities)."""
+    _require_reader(scope)
+    if scope.is_admin:
+        return Questionnaire.objects.select_related("region")
+    ancestors = [p for p in _ancestor_paths(scope.region_path)]
+    return Questionnaire.objects.filter(Q(region__path__startswith=scope.region_path) | Q(region__path__in=ancestors)
+                                        ).select_related("region")
+
+
+def _ancestor_paths(path: str) -> list[str]:
+    parts = [p for p in path.split("/") if p]
+    return ["".join(f"{p}/" for p in parts[:k]) for k in range(1, len(parts))]
+
+
+def questionnaire_for(scope: Scope, pk) -> Questionnaire:
+    found = questionnaires_for(scope).filter(pk=pk).first() if str(pk).isdigit() else None
+    if found is None:
+        raise Http404("没有该问卷，或无权使用")
+    return found
+
+
+def file_columns(survey: SurveyRound) -> dict:
+    """The file's columns with the mapping proposed for each, and the categories present for the margins form."""
+    if not survey.file:
+        return {"columns": [], "levels": {}}
+    instrument = instrument_from_dict(survey.questionnaire.definition)
+    with survey.file.open("rb") as handle:
+        table = read_table(survey.original_name, handle.read())
+    mapping = guess_mapping(table.headers, instrument, survey.questionnaire.mapping)
+    columns = [{"header": h, "target": mapping.get(h, ""), "sample": table.columns[j][:3].tolist()}
+               for j, h in enumerate(table.headers)]
+    targets = [("", "（不使用）")] + [(k, v) for k, v in FIELDS.items()] + [
+        (i.key, f"{i.key} {i.text[:24]}") for i in instrument.items]
+    return {"columns": columns, "targets": targets}
+
+
+def estimate_table(survey: SurveyRound) -> dict:
+    """Estimates arranged for the page: the headline, tier shares, and one block per group."""
+    rows = list(survey.estimates.all())
+    headline = next((e for e in rows if not e.group and e.outcome == LITERATE), None)
+    tiers = [e for e in rows if not e.group and e.outcome != LITERATE]
+    groups = defaultdict(list)
+    for e in rows:
+        if e.group and e.outcome == LITERATE:
+            groups[e.group].append(e)
+    return {"headline": headline, "tiers": tiers,
+            "groups": [(GROUP_LABELS.get(g, g), items) for g, items in groups.items()]}
