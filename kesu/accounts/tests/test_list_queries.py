@@ -17,6 +17,7 @@ from kesu.orgs.models import ContactPerson, Unit, UnitKind
 from kesu.plans.models import (Framework, Indicator, Meeting, Plan, PolicyDocument, Target, Task, TaskRole,
                                TaskUnit)
 from kesu.reports.models import ReportVersion
+from kesu.surveys.models import Questionnaire, SurveyRound
 from kesu.regions.models import Level, Region
 
 from .test_url_walk import world  # noqa: F401  (the shared fixture)
@@ -42,6 +43,7 @@ PAGES = {
     "collection:rules": None,
     "extraction:index": None,
     "reports:index": None,
+    "surveys:index": None,
 }
 API = ["/api/regions", "/api/units", "/api/indicators", "/api/plans", "/api/values", "/api/activities",
        "/api/submissions", "/api/narratives?region=511725&period=2024", "/api/dataValueSets?period=2024",
@@ -101,6 +103,8 @@ def grow(objects, start: int, count: int) -> None:
                                       codes=[f"NPLUS_{k}"])
         SourceDocument.objects.create(region=county, original_name=f"报告{k}.docx", kind="docx",
                                       file=f"extraction/{k}.docx", sha256=f"{k:064d}")
+        questionnaire = Questionnaire.objects.create(region=county, name=f"问卷{k}", definition={})
+        SurveyRound.objects.create(region=county, questionnaire=questionnaire, year=2020 + k, title=f"抽样调查{k}")
 
 
 def _count(client, url) -> int:
