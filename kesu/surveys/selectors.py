@@ -13,6 +13,10 @@ from kesu.regions.models import Region
 from .core.instrument import instrument_from_dict
 from .core.pipeline import GROUP_LABELS, LITERATE
 from .core.reading import FIELDS, guess_mapping, read_table
+from .core.synthetic import EDUCATION
+
+# Categories in their natural order (lowest education first, towns before villages); others follow by name.
+LEVEL_ORDER = {level: k for k, level in enumerate(("城镇", "农村", "男", "女", *EDUCATION, "初中及以下", "大专及以上"))}
 from .models import Questionnaire, SurveyRound
 
 
@@ -91,5 +95,7 @@ def estimate_table(survey: SurveyRound) -> dict:
     for e in rows:
         if e.group and e.outcome == LITERATE:
             groups[e.group].append(e)
+    for items in groups.values():
+        items.sort(key=lambda e: (LEVEL_ORDER.get(e.level, len(LEVEL_ORDER)), e.level))
     return {"headline": headline, "tiers": tiers,
             "groups": [(GROUP_LABELS.get(g, g), items) for g, items in groups.items()]}
