@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "kesu.reports",
     "kesu.extraction",
     "kesu.surveys",
+    "kesu.assessment",
     "kesu.bench",
     "kesu.demo",
 ]

@@ -18,6 +18,7 @@ urlpatterns = [
     path("reports/", include("kesu.reports.urls")),
     path("extraction/", include("kesu.extraction.urls")),
     path("surveys/", include("kesu.surveys.urls")),
+    path("assessment/", include("kesu.assessment.urls")),
     path("public/", include("kesu.analytics.public_urls")),
     path("admin/", admin.site.urls),
     path("api/", api.urls),

@@ -11,6 +11,7 @@ from kesu.accounts.models import Role, User
 from kesu.analytics.tests.url_rules import RULES as ANALYTICS_RULES
 from kesu.collection.tests.url_rules import RULES as COLLECTION_RULES
 from kesu.extraction.tests.url_rules import RULES as EXTRACTION_RULES
+from kesu.assessment.tests.url_rules import RULES as ASSESSMENT_RULES
 from kesu.surveys.tests.url_rules import RULES as SURVEY_RULES
 from kesu.orgs.models import BodyPost, ContactPerson, CoordinationBody, PostKind, Unit, UnitKind
 from kesu.plans.loader import load_builtin
@@ -87,6 +88,7 @@ RULES = {
 RULES.update(COLLECTION_RULES)
 RULES.update(EXTRACTION_RULES)
 RULES.update(SURVEY_RULES)
+RULES.update(ASSESSMENT_RULES)
 RULES.update(ANALYTICS_RULES)  # each app keeps its own rules beside its tests; a target may build its URL itself
 # The API authenticates on its own (tokens or session) and is walked by its own tests.
 SKIPPED_NAMESPACES = {"admin", "api"}
