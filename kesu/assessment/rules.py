@@ -49,7 +49,7 @@ def automatic_points(kind: str, weight: Decimal, params: dict, facts: Facts) -> 
         cap = Decimal(str(params.get("cap", 1)))  # over-achievement can earn at most cap × weight
         rate = facts.actual / facts.target
         earned = min(rate, cap) * weight
-        return Points(_round(min(earned, weight * cap)), f"完成 {_round(rate * 100)}%（{facts.actual:f}/{facts.target:f}）")
+        return Points(_round(min(earned, weight * cap)), f"完成 {_round(rate * 100)}%（{facts.actual.normalize():f}/{facts.target.normalize():f}）")
     if kind == ON_TIME:
         if facts.returns_due == 0:
             return Points(None, "本年度没有应报数据")
