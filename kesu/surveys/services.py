@@ -133,8 +133,9 @@ def survey_round_analyse(*, actor, survey: SurveyRound, mapping: dict[str, str],
 
 
 def _fields(e) -> dict:
-    return dict(group=e.group, level=e.level, outcome=e.outcome, share=e.share, se=e.se, lower=e.lower,
-                upper=e.upper, n=e.n, effective_n=e.effective_n, deff=e.deff, suppressed=e.suppressed)
+    return {"group": e.group, "level": e.level, "outcome": e.outcome, "share": e.share, "se": e.se,
+            "lower": e.lower, "upper": e.upper, "n": e.n, "effective_n": e.effective_n, "deff": e.deff,
+            "suppressed": e.suppressed}
 
 
 def _percent(share: float) -> Decimal:
@@ -156,7 +157,7 @@ def survey_round_accept(*, actor, survey: SurveyRound) -> SurveyRound:
     estimates = {(e.group, e.level): e for e in survey.estimates.filter(outcome=LITERATE)}
     head = estimates.get(("", ""))
     if head is None or head.suppressed:
-        raise ApplicationError(f"有效样本量不足，全区域比例不宜发布，不能采用。", field="status")
+        raise ApplicationError("有效样本量不足，全区域比例不宜发布，不能采用。", field="status")
     writes = [(HEADLINE_INDICATOR, head)]
     rural = estimates.get(("urban", "农村"))
     if rural is not None and not rural.suppressed:

@@ -9,14 +9,14 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from kesu.accounts.models import Role, User
 from kesu.analytics.tests.url_rules import RULES as ANALYTICS_RULES
+from kesu.assessment.tests.url_rules import RULES as ASSESSMENT_RULES
 from kesu.collection.tests.url_rules import RULES as COLLECTION_RULES
 from kesu.extraction.tests.url_rules import RULES as EXTRACTION_RULES
-from kesu.assessment.tests.url_rules import RULES as ASSESSMENT_RULES
-from kesu.surveys.tests.url_rules import RULES as SURVEY_RULES
 from kesu.orgs.models import BodyPost, ContactPerson, CoordinationBody, PostKind, Unit, UnitKind
 from kesu.plans.loader import load_builtin
 from kesu.plans.models import Framework, Plan, Task, TaskRole, TaskUnit
 from kesu.regions.models import Level, Region
+from kesu.surveys.tests.url_rules import RULES as SURVEY_RULES
 
 ROLES = ["anonymous", "filler_a", "filler_b", "office_x", "office_y", "office_p", "viewer_x", "admin"]
 SIGNED_IN = set(ROLES) - {"anonymous"}

@@ -1,7 +1,7 @@
 """考核 from scheme to ranking: automatic items from the data, 自评 with evidence, 审核 with reasons, grade, export."""
 
 import io
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from decimal import Decimal as D
 
 import openpyxl
@@ -42,7 +42,7 @@ def world(db, settings):
     for unit, day in ((edu, date(2026, 1, 10)), (agri, date(2026, 2, 20))):
         Submission.objects.create(data_set=data_set, period_id="2025", period_start=date(2025, 1, 1),
                                   period_end=date(2025, 12, 31), region=county, unit=unit, status="submitted",
-                                  submitted_at=datetime(day.year, day.month, day.day, 9, tzinfo=timezone.utc))
+                                  submitted_at=datetime(day.year, day.month, day.day, 9, tzinfo=UTC))
     for unit, count in ((edu, 4), (agri, 12)):
         for k in range(count):
             Activity.objects.create(unit=unit, region=county, kind="training", title=f"培训{k}",

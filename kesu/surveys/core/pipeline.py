@@ -10,7 +10,7 @@ import polars as pl
 from .estimates import MIN_EFFECTIVE_N, MIN_N, Estimate, estimate
 from .instrument import Instrument
 from .scoring import Scores, score
-from .screening import ScreenSettings, Screening, screen
+from .screening import Screening, ScreenSettings, screen
 from .weighting import rake
 
 AGE_BANDS = ((18, 29), (30, 39), (40, 49), (50, 59), (60, 69))
@@ -64,13 +64,14 @@ def analyse(
     instrument: Instrument,
     data: RoundData,
     *,
-    settings: ScreenSettings = ScreenSettings(),
+    settings: ScreenSettings | None = None,
     margins: dict[str, dict[str, float]] | None = None,
     groups: tuple[str, ...] = ("urban", "sex", "age_group", "education"),
     trim_ratio: float | None = 5.0,
     min_n: int = MIN_N,
     min_effective_n: float = MIN_EFFECTIVE_N,
 ) -> Analysis:
+    settings = settings or ScreenSettings()
     scores = score(instrument, data.answers)
     scored = instrument.scored_items
     matrix = np.column_stack([data.answers[i.key] for i in scored]) if scored else np.empty((data.size, 0), str)

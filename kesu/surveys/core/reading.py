@@ -168,8 +168,8 @@ def parse(table: Table, mapping: dict[str, str], instrument: Instrument) -> Roun
     targets = {t: h for h, t in mapping.items() if t}
     missing = [i.key for i in instrument.items if i.key not in targets]
     if missing:
-        raise ResponseFileError([f"问卷题目 {'、'.join(missing[:10])}{'等' if len(missing) > 10 else ''} "
-                                 f"没有对应的列，请在列对应中选择。"])
+        listed = "、".join(missing[:10]) + ("等" if len(missing) > 10 else "")
+        raise ResponseFileError([f"问卷题目 {listed} 没有对应的列，请在列对应中选择。"])
     column = {h: table.columns[j] for j, h in enumerate(table.headers)}
     answers = {item.key: _convert(column[targets[item.key]], targets[item.key], errors,
                                   lambda v, item=item: _answer(v, item)) for item in instrument.items}
