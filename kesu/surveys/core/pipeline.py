@@ -36,6 +36,8 @@ class RoundData:
     demographics: dict[str, np.ndarray] = field(default_factory=dict)  # str columns; "age" is float
     seconds: np.ndarray | None = None
     duplicate_key: np.ndarray | None = None
+    # a stratified or clustered sample: "weight" (float, the inverse selection probability), "stratum", "psu"
+    design: dict[str, np.ndarray] = field(default_factory=dict)
 
     @property
     def size(self) -> int:
@@ -43,6 +45,7 @@ class RoundData:
 
     def frame(self) -> pl.DataFrame:
         columns = {k: v for k, v in self.demographics.items() if k != "age"}
+        columns.update({f"_{k}": v for k, v in self.design.items() if k != "weight"})
         if "age" in self.demographics:
             columns["age_group"] = age_group(self.demographics["age"])
         return pl.DataFrame({k: np.asarray(v).astype(str) for k, v in columns.items()}) if columns else \
@@ -80,11 +83,15 @@ def analyse(
         attention_failed=scores.attention_failed, duplicate_key=data.duplicate_key)
     keep = screening.keep
     frame = data.frame().filter(pl.Series(keep))
-    weights = rake(frame, margins, trim_ratio=trim_ratio) if margins else np.ones(frame.height)
+    # design weights (where the sample was drawn with unequal chances) are the starting point that raking adjusts
+    base = data.design["weight"][keep] if "weight" in data.design else np.ones(frame.height)
+    weights = rake(frame, margins, base_weight=base, trim_ratio=trim_ratio) if margins else base
     outcomes = {LITERATE: scores.literate[keep]}
     for tier in instrument.scheme.tiers:
         outcomes[tier.label] = scores.tier[keep] == tier.label
     estimates = estimate(frame, weights, outcomes, groups=tuple(g for g in groups if g in frame.columns),
+                         stratum="_stratum" if "stratum" in data.design else None,
+                         psu="_psu" if "psu" in data.design else None,
                          min_n=min_n, min_effective_n=min_effective_n)
     full = np.zeros(data.size)
     full[keep] = weights

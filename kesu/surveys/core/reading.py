@@ -28,6 +28,7 @@ URBAN = {"城镇": "城镇", "城市": "城镇", "城区": "城镇", "农村": "
 FIELDS = {
     "region": "地区", "sex": "性别", "age": "年龄", "education": "文化程度", "urban": "城乡",
     "occupation": "职业", "seconds": "答题用时", "duplicate": "手机号/设备/IP",
+    "weight": "设计权重", "stratum": "抽样层", "psu": "初级抽样单元（村/社区）",
 }
 GUESSES = {
     "sex": ("性别",), "age": ("年龄", "周岁"), "education": ("文化程度", "学历", "受教育程度"),
@@ -186,10 +187,14 @@ def parse(table: Table, mapping: dict[str, str], instrument: Instrument) -> Roun
     seconds = (_convert(column[targets["seconds"]], targets["seconds"], errors, _seconds, dtype=float)
                if "seconds" in targets else None)
     duplicate = column[targets["duplicate"]] if "duplicate" in targets else None
+    design = {field: column[targets[field]] for field in ("stratum", "psu") if field in targets}
+    if "weight" in targets:
+        design["weight"] = _convert(column[targets["weight"]], targets["weight"], errors, _weight, dtype=float)
     if errors:
         extra = len(errors) - MAX_ERRORS
         raise ResponseFileError(errors[:MAX_ERRORS] + ([f"另有 {extra} 处错误未列出。"] if extra > 0 else []))
-    return RoundData(answers=answers, demographics=demographics, seconds=seconds, duplicate_key=duplicate)
+    return RoundData(answers=answers, demographics=demographics, seconds=seconds, duplicate_key=duplicate,
+                     design=design)
 
 
 def _convert(values: np.ndarray, header: str, errors: list, convert, dtype=object) -> np.ndarray:
@@ -244,6 +249,16 @@ def _number(raw: str) -> float:
     if not match:
         raise ValueError(f"年龄“{raw}”不是数字。")
     return float(match.group(1))
+
+
+def _weight(raw: str) -> float:
+    try:
+        value = float(raw)
+    except ValueError:
+        value = -1.0
+    if not value > 0:
+        raise ValueError(f"设计权重“{raw}”应为正数。")
+    return value
 
 
 def _seconds(raw: str) -> float:

@@ -69,3 +69,35 @@ def test_interval_matches_an_independent_taylor_linearisation():
     assert result.effective_n == pytest.approx(kish, rel=1e-9)
     # design effect: the variance against that of a simple random sample of the same size
     assert result.deff == pytest.approx(se**2 / (mean * (1 - mean) / n), rel=0.01)
+
+
+def test_design_weights_and_clusters_are_honoured():
+    """A stratified cluster sample: towns drawn at 4× the rate of villages, respondents alike within a village."""
+    from kesu.surveys.core.instrument import builtin_instruments
+    from kesu.surveys.core.pipeline import RoundData, analyse
+
+    rng = np.random.default_rng(4)
+    instrument = builtin_instruments()["literacy-2024"]
+    clusters, per_cluster = 60, 25
+    stratum = np.repeat(np.where(np.arange(clusters) < 40, "城镇", "农村"), per_cluster)
+    psu = np.repeat(np.arange(clusters).astype(str), per_cluster)
+    # each village has its own level; towns are more literate
+    level = np.repeat(rng.normal(0, 1.0, clusters), per_cluster) + np.where(stratum == "城镇", 0.8, -0.8)
+    n = clusters * per_cluster
+    answers = {}
+    for item in instrument.items:
+        right = rng.random(n) < 1 / (1 + np.exp(-(level + 0.6)))
+        answers[item.key] = np.where(right, item.answer, "Z" if item.attention else "E")
+    for item in instrument.attention_items:
+        answers[item.key] = np.full(n, item.answer)
+    weight = np.where(stratum == "城镇", 1.0, 4.0)  # a village respondent stands for four times as many people
+    base = RoundData(answers=answers)
+    designed = RoundData(answers=answers, design={"weight": weight, "stratum": stratum, "psu": psu})
+    plain = analyse(instrument, base, groups=()).headline()
+    weighted = analyse(instrument, designed, groups=()).headline()
+    literate = analyse(instrument, base, groups=()).scores.literate
+    town, village = literate[stratum == "城镇"].mean(), literate[stratum == "农村"].mean()
+    truth = (town * 40 * 1 + village * 20 * 4) / (40 + 20 * 4)  # population shares implied by the weights
+    assert weighted.share == pytest.approx(truth, rel=1e-9)
+    assert plain.share > weighted.share  # ignoring the design overstates the ratio
+    assert weighted.deff > 2  # clustering costs precision, and the interval says so
