@@ -1,6 +1,10 @@
 """Pages of the surveys app: create a round, upload its responses, map columns, screen, weight, see, accept."""
 
+import io
+from urllib.parse import quote
+
 from django.contrib import messages
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
@@ -9,7 +13,8 @@ from kesu.core.exceptions import ApplicationError
 from kesu.core.uploads import size_text
 
 from . import selectors, services
-from .core.instrument import builtin_definitions
+from .core.instrument import InstrumentError, builtin_definitions
+from .core.itembank import definition_from_excel, template_rows
 from .core.reading import MAX_BYTES, ResponseFileError
 from .core.screening import RULE_LABELS, ScreenSettings
 from .models import RoundStatus
@@ -50,6 +55,56 @@ def create(request):
         return redirect("surveys:index")
     messages.success(request, f"已创建“{survey.title}”，请上传答卷文件。")
     return redirect("surveys:detail", pk=survey.pk)
+
+
+@require_POST
+def questionnaire_import(request):
+    """An office's own item bank from Excel, scored by the scheme it chooses."""
+    scope = Scope.for_user(request.user)
+    scope.require(scope.can_manage)
+    uploaded = request.FILES.get("file")
+    try:
+        if not request.POST.get("region"):
+            raise ApplicationError("请选择问卷所属区域。", field="region")
+        region = selectors.managed_region(scope, request.POST.get("region"))
+        if uploaded is None:
+            raise ApplicationError("请选择题库文件（.xlsx）。", field="file")
+        if uploaded.size > 5 * 1024 * 1024:
+            raise ApplicationError("题库文件超过 5 MB。", field="file")
+        name = request.POST.get("name", "").strip() or uploaded.name.rsplit(".", 1)[0]
+        kind = request.POST.get("kind", "points")
+        # one field: the total to exceed (总分分档) or the share of each dimension's points to reach (各维度均达标)
+        threshold = _number(request.POST.get("threshold", ""), "分数线") or (70 if kind == "points" else 60)
+        try:
+            definition = definition_from_excel(uploaded.read(), name=name, kind=kind, literate_above=threshold,
+                                               dimension_share=threshold / 100)
+        except InstrumentError as exc:
+            raise ApplicationError(str(exc), field="file") from None
+        questionnaire = services.questionnaire_create(actor=request.user, region=region, definition=definition)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, f"已导入问卷“{questionnaire.name}”，共 {len(definition['items'])} 题。")
+    return redirect("surveys:index")
+
+
+@require_GET
+def itembank_template(request):
+    """The shipped 2024 sample questionnaire as an item-bank workbook, to be edited and loaded back."""
+    from openpyxl import Workbook
+
+    Scope.for_user(request.user)
+    book = Workbook()
+    book.active.title = "题库"
+    for row in template_rows(builtin_definitions()["literacy-2024"]):
+        book.active.append(row)
+    book.active.column_dimensions["C"].width = 40
+    buffer = io.BytesIO()
+    book.save(buffer)
+    response = HttpResponse(buffer.getvalue(),
+                            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = "attachment; filename*=UTF-8''" + quote("科学素质调查题库模板.xlsx")
+    return response
 
 
 @require_GET

@@ -93,3 +93,36 @@ def test_spss_sav_is_read_with_its_labels(instrument, tmp_path):
     assert table.headers == ["您的性别", "您的年龄"]
     assert table.columns[0].tolist() == ["男", "女"]
     assert np.array_equal(table.columns[1], np.array(["30", "41"]))
+
+
+def _xlsx(rows) -> bytes:
+    book = openpyxl.Workbook()
+    for row in rows:
+        book.active.append(row)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def test_an_item_bank_round_trips_through_excel():
+    from kesu.surveys.core.instrument import builtin_definitions, instrument_from_dict
+    from kesu.surveys.core.itembank import definition_from_excel, template_rows
+
+    shipped = builtin_definitions()["literacy-2024"]
+    definition = definition_from_excel(_xlsx(template_rows(shipped)), name="本市题库")
+    loaded = instrument_from_dict(definition)
+    assert loaded.dimension_points() == {"科学知识": 40, "科学方法": 20, "科学精神与思想": 20, "应用科学的能力": 20}
+    assert [i.key for i in loaded.items] == [i["key"] for i in shipped["items"]]
+    assert loaded.items[0].options == tuple(shipped["items"][0]["options"])
+
+
+def test_a_bad_item_bank_row_is_named():
+    from kesu.surveys.core.instrument import InstrumentError, builtin_definitions
+    from kesu.surveys.core.itembank import definition_from_excel, template_rows
+
+    rows = template_rows(builtin_definitions()["literacy-2024"])
+    rows[3][8] = "四分"
+    with pytest.raises(InstrumentError, match="题库第4行：分值“四分”不是数字"):
+        definition_from_excel(_xlsx(rows), name="坏题库")
+    with pytest.raises(InstrumentError, match="题库第1行缺少列：正确答案"):
+        definition_from_excel(_xlsx([["编号", "维度", "分值"]]), name="坏题库")

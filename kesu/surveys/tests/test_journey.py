@@ -114,3 +114,20 @@ def test_the_pages_walk_an_office_through(county_world, survey, sample_csv, clie
     response = client.post(reverse("surveys:accept", args=[survey.pk]), follow=True)
     assert "已写入填报数据" in response.content.decode()
     assert SurveyRound.objects.get(pk=survey.pk).status == RoundStatus.ACCEPTED
+
+
+def test_an_office_loads_its_own_item_bank(county_world, client):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from kesu.surveys.models import Questionnaire
+
+    client.force_login(county_world["office"])
+    template = client.get(reverse("surveys:itembank_template"))
+    assert template.status_code == 200
+    client.post(reverse("surveys:questionnaire_import"), {
+        "file": SimpleUploadedFile("题库.xlsx", template.content), "name": "渠县2025年问卷", "kind": "miller",
+        "threshold": "50", "region": county_world["county"].pk})
+    questionnaire = Questionnaire.objects.get(name="渠县2025年问卷")
+    assert questionnaire.definition["scheme"] == {**questionnaire.definition["scheme"], "kind": "miller",
+                                                  "dimension_share": 0.5}
+    assert len(questionnaire.definition["items"]) == 26

@@ -32,6 +32,8 @@ def _s(name):
 RULES = {
     "surveys:index": (None, READERS, set()),
     "surveys:create": (None, None, OFFICES),
+    "surveys:questionnaire_import": (None, None, OFFICES),
+    "surveys:itembank_template": (None, READERS | {"filler_a", "filler_b"}, set()),
     "surveys:detail": (_s("detail"), READ_X, set()),
     "surveys:upload": (_s("upload"), None, MANAGE_X),
     "surveys:analyse": (_s("analyse"), None, MANAGE_X),
