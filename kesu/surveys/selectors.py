@@ -99,3 +99,41 @@ def estimate_table(survey: SurveyRound) -> dict:
         items.sort(key=lambda e: (LEVEL_ORDER.get(e.level, len(LEVEL_ORDER)), e.level))
     return {"headline": headline, "tiers": tiers,
             "groups": [(GROUP_LABELS.get(g, g), items) for g, items in groups.items()]}
+
+
+def _plain_estimate(e) -> dict:
+    return {"outcome": e.outcome, "level": e.level, "share": e.share, "lower": e.lower, "upper": e.upper,
+            "margin": e.margin, "n": e.n, "effective_n": e.effective_n, "deff": e.deff, "suppressed": e.suppressed}
+
+
+def report_data(survey: SurveyRound) -> dict:
+    """Everything the 调查分析报告 says, as plain data (the builder never queries)."""
+    from .core.screening import RULE_LABELS
+
+    table = estimate_table(survey)
+    return {
+        "title": f"{survey.region.name}{survey.year}年公民科学素质抽样调查分析报告",
+        "region": survey.region.name, "questionnaire": survey.questionnaire.name,
+        "rows": survey.rows, "kept": survey.kept, "weighted": bool(survey.margins),
+        "exclusions": [(RULE_LABELS[k], v) for k, v in survey.exclusion_counts.items()],
+        "headline": _plain_estimate(table["headline"]),
+        "tiers": [_plain_estimate(t) for t in table["tiers"]],
+        "groups": [(label, [_plain_estimate(e) for e in items]) for label, items in table["groups"]],
+    }
+
+
+def headline_citation(scope: Scope, region: Region, year: int) -> dict | None:
+    """The accepted survey result of a region-year for a report: the figure, its ± and the sentence to quote."""
+    from .models import RoundStatus
+    from .report import headline_sentence
+
+    scope.require(scope.sees_region(region))
+    survey = SurveyRound.objects.filter(region=region, year=year, status=RoundStatus.ACCEPTED).order_by(
+        "-accepted_at").first()
+    if survey is None:
+        return None
+    head = survey.estimates.filter(group="", outcome=LITERATE).first()
+    if head is None:
+        return None
+    return {**_plain_estimate(head), "sentence": headline_sentence(region.name, _plain_estimate(head)),
+            "survey": survey.title}

@@ -13,4 +13,5 @@ urlpatterns = [
     path("<int:pk>/upload/", views.upload, name="upload"),
     path("<int:pk>/analyse/", views.analyse, name="analyse"),
     path("<int:pk>/accept/", views.accept, name="accept"),
+    path("<int:pk>/report/", views.report, name="report"),
 ]

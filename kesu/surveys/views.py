@@ -136,6 +136,23 @@ def _margin_rows(survey, groups) -> list[dict]:
     return rows
 
 
+@require_GET
+def report(request, pk):
+    """The 调查分析报告 (DOCX) of a computed round."""
+    from .report import build_report
+
+    scope = Scope.for_user(request.user)
+    survey = selectors.round_for(scope, pk)
+    if survey.status == RoundStatus.DRAFT or not survey.estimates.exists():
+        messages.error(request, "请先完成计算，再下载调查分析报告。")
+        return redirect("surveys:detail", pk=survey.pk)
+    data = selectors.report_data(survey)
+    response = HttpResponse(build_report(data), content_type=(
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document"))
+    response["Content-Disposition"] = "attachment; filename*=UTF-8''" + quote(f"{data['title']}.docx")
+    return response
+
+
 @require_POST
 def upload(request, pk):
     scope = Scope.for_user(request.user)

@@ -1,7 +1,12 @@
 """A survey round from response file to the county's headline figure, through the services and the pages."""
 
+import io
+
+import docx
 import pytest
 from django.urls import reverse
+
+from kesu.accounts.scope import Scope
 
 from kesu.collection.models import IndicatorValue
 from kesu.core.exceptions import ApplicationError
@@ -111,9 +116,16 @@ def test_the_pages_walk_an_office_through(county_world, survey, sample_csv, clie
     client.post(reverse("surveys:analyse", args=[survey.pk]), form)
     page = client.get(detail).content.decode()
     assert "已按人口结构加权" in page
+    report = client.get(reverse("surveys:report", args=[survey.pk]))
+    text = "\n".join(p.text for p in docx.Document(io.BytesIO(report.content)).paragraphs)
+    head = SurveyRound.objects.get(pk=survey.pk).estimates.get(group="", outcome="literate")
+    assert f"经抽样调查，渠县公民具备科学素质的比例为{head.share * 100:.2f}%（±{head.margin * 100:.2f}个百分点" in text
+    assert "渠县2025年公民科学素质抽样调查分析报告" in text and "迭代加权" in text
     response = client.post(reverse("surveys:accept", args=[survey.pk]), follow=True)
     assert "已写入填报数据" in response.content.decode()
     assert SurveyRound.objects.get(pk=survey.pk).status == RoundStatus.ACCEPTED
+    citation = selectors.headline_citation(Scope.for_user(county_world["office"]), county_world["county"], 2025)
+    assert citation["sentence"].startswith("经抽样调查，渠县公民具备科学素质的比例为") and citation["n"] == head.n
 
 
 def test_an_office_loads_its_own_item_bank(county_world, client):

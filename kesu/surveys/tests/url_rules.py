@@ -38,4 +38,6 @@ RULES = {
     "surveys:upload": (_s("upload"), None, MANAGE_X),
     "surveys:analyse": (_s("analyse"), None, MANAGE_X),
     "surveys:accept": (_s("accept"), None, MANAGE_X),
+    # a round not yet computed sends its readers back to the round's page
+    "surveys:report": (_s("report"), set(), set()),
 }
