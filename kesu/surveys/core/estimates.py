@@ -59,25 +59,37 @@ def estimate(
     data = pl.DataFrame([*columns.values(), pl.Series("_w", weights, dtype=pl.Float64)]).with_columns(
         [frame.get_column(c) for c in (*groups, stratum, psu) if c])
     sample = svy.Sample(data, svy.Design(wgt="_w", stratum=stratum, psu=psu))
+    names = list(outcomes)
     found: list[Estimate] = []
     for group in ("", *groups):
+        # effective n once per category (Kish's formula from weight sums), not once per outcome
         if group:
-            keys = data.get_column(group).cast(pl.Utf8).to_numpy()
-        for name in outcomes:
-            result = sample.estimation.mean(name, by=group or None, deff="wr").to_polars()
-            for row in result.iter_rows(named=True):
+            levels, codes = np.unique(data.get_column(group).cast(pl.Utf8).to_numpy(), return_inverse=True)
+            sums, squares = np.bincount(codes, weights), np.bincount(codes, weights**2)
+            kish = {str(level): float(sums[k] ** 2 / squares[k]) if squares[k] else 0.0
+                    for k, level in enumerate(levels)}
+        else:
+            kish = {"": effective_n(weights)}
+        # one call per grouping for all outcomes: the design is set up once
+        results = sample.estimation.mean(names, by=group or None, deff="wr")
+        for name, result in zip(names, results if isinstance(results, list) else [results], strict=True):
+            for row in result.to_polars().iter_rows(named=True):
                 level = str(row[group]) if group else ""
-                in_group = keys == level if group else np.ones(len(weights), dtype=bool)
-                n = int(row["n"])
-                n_eff = effective_n(weights[in_group])
-                suppressed = n < min_n or n_eff < min_effective_n
-                deff = row.get("deff")
-                found.append(Estimate(
-                    group=group, level=level, outcome=name, n=n, effective_n=n_eff, suppressed=suppressed,
-                    share=None if suppressed else float(row["est"]),
-                    se=None if suppressed else float(row["se"]),
-                    lower=None if suppressed else max(0.0, float(row["lci"])),
-                    upper=None if suppressed else min(1.0, float(row["uci"])),
-                    deff=None if suppressed or deff is None or math.isnan(deff) else float(deff),
-                ))
+                found.append(_estimate(row, group=group, level=level, outcome=name, n_eff=kish[level],
+                                       min_n=min_n, min_effective_n=min_effective_n))
     return found
+
+
+def _estimate(row: dict, *, group: str, level: str, outcome: str, n_eff: float, min_n: int,
+              min_effective_n: float) -> Estimate:
+    n = int(row["n"])
+    suppressed = n < min_n or n_eff < min_effective_n
+    deff = row.get("deff")
+    return Estimate(
+        group=group, level=level, outcome=outcome, n=n, effective_n=n_eff, suppressed=suppressed,
+        share=None if suppressed else float(row["est"]),
+        se=None if suppressed else float(row["se"]),
+        lower=None if suppressed else max(0.0, float(row["lci"])),
+        upper=None if suppressed else min(1.0, float(row["uci"])),
+        deff=None if suppressed or deff is None or math.isnan(deff) else float(deff),
+    )
