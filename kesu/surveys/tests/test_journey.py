@@ -7,7 +7,6 @@ import pytest
 from django.urls import reverse
 
 from kesu.accounts.scope import Scope
-
 from kesu.collection.models import IndicatorValue
 from kesu.core.exceptions import ApplicationError
 from kesu.core.models import AuditEvent
