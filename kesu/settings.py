@@ -53,6 +53,8 @@ INSTALLED_APPS = [
     "kesu.analytics",
     "kesu.reports",
     "kesu.extraction",
+    "kesu.surveys",
+    "kesu.assessment",
     "kesu.bench",
     "kesu.demo",
 ]

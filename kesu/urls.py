@@ -19,6 +19,8 @@ urlpatterns = [
     path("analytics/", include("kesu.analytics.urls")),
     path("reports/", include("kesu.reports.urls")),
     path("extraction/", include("kesu.extraction.urls")),
+    path("surveys/", include("kesu.surveys.urls")),
+    path("assessment/", include("kesu.assessment.urls")),
     path("public/", include("kesu.analytics.public_urls")),
     path("admin/", admin.site.urls),
     path("api/", api.urls),

@@ -21,6 +21,8 @@ MENU = [
     ("统计分析", "analytics:dashboard", ALL),
     ("报告", "reports:index", READERS),
     ("历史报告", "extraction:index", {"admin", "office"}),
+    ("抽样调查", "surveys:index", READERS),
+    ("考核", "assessment:index", ALL),
     ("成员单位", "orgs:unit_list", READERS, "组织"),
     ("协调机构", "orgs:body_detail", READERS, "组织"),
     ("区域", "regions:region_list", READERS, "组织"),

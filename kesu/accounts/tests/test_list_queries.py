@@ -11,13 +11,15 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from kesu.assessment.models import Scheme
 from kesu.collection.models import Activity, DataSet, IndicatorValue, Narrative, Submission, ValidationRule
 from kesu.extraction.models import SourceDocument
 from kesu.orgs.models import ContactPerson, Unit, UnitKind
 from kesu.plans.models import (Framework, Indicator, Meeting, Plan, PolicyDocument, Target, Task, TaskRole,
                                TaskUnit)
-from kesu.reports.models import ReportVersion
 from kesu.regions.models import Level, Region
+from kesu.reports.models import ReportVersion
+from kesu.surveys.models import Questionnaire, SurveyRound
 
 from .test_url_walk import world  # noqa: F401  (the shared fixture)
 
@@ -42,6 +44,8 @@ PAGES = {
     "collection:rules": None,
     "extraction:index": None,
     "reports:index": None,
+    "surveys:index": None,
+    "assessment:index": None,
 }
 API = ["/api/regions", "/api/units", "/api/indicators", "/api/plans", "/api/values", "/api/activities",
        "/api/submissions", "/api/narratives?region=511725&period=2024", "/api/dataValueSets?period=2024",
@@ -101,6 +105,9 @@ def grow(objects, start: int, count: int) -> None:
                                       codes=[f"NPLUS_{k}"])
         SourceDocument.objects.create(region=county, original_name=f"报告{k}.docx", kind="docx",
                                       file=f"extraction/{k}.docx", sha256=f"{k:064d}")
+        questionnaire = Questionnaire.objects.create(region=county, name=f"问卷{k}", definition={})
+        SurveyRound.objects.create(region=county, questionnaire=questionnaire, year=2020 + k, title=f"抽样调查{k}")
+        Scheme.objects.create(region=county, year=2020 + k, name=f"考核细则{k}", subject="unit")
 
 
 def _count(client, url) -> int:

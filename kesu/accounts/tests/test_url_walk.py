@@ -9,12 +9,14 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from kesu.accounts.models import Role, User
 from kesu.analytics.tests.url_rules import RULES as ANALYTICS_RULES
+from kesu.assessment.tests.url_rules import RULES as ASSESSMENT_RULES
 from kesu.collection.tests.url_rules import RULES as COLLECTION_RULES
 from kesu.extraction.tests.url_rules import RULES as EXTRACTION_RULES
 from kesu.orgs.models import BodyPost, ContactPerson, CoordinationBody, PostKind, Unit, UnitKind
 from kesu.plans.loader import load_builtin
 from kesu.plans.models import Framework, Plan, Task, TaskRole, TaskUnit
 from kesu.regions.models import Level, Region
+from kesu.surveys.tests.url_rules import RULES as SURVEY_RULES
 
 ROLES = ["anonymous", "filler_a", "filler_b", "office_x", "office_y", "office_p", "viewer_x", "admin"]
 SIGNED_IN = set(ROLES) - {"anonymous"}
@@ -86,6 +88,8 @@ RULES = {
 }
 RULES.update(COLLECTION_RULES)
 RULES.update(EXTRACTION_RULES)
+RULES.update(SURVEY_RULES)
+RULES.update(ASSESSMENT_RULES)
 RULES.update(ANALYTICS_RULES)  # each app keeps its own rules beside its tests; a target may build its URL itself
 # The API authenticates on its own (tokens or session) and is walked by its own tests.
 SKIPPED_NAMESPACES = {"admin", "api"}

@@ -1,0 +1,114 @@
+"""Reads of the assessment app; each takes the user's Scope (the facts reader is used by the services)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from decimal import Decimal
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from kesu.accounts.scope import Scope
+from kesu.collection.models import Activity, IndicatorValue, Submission
+from kesu.plans.models import Target
+
+from . import rules
+from .models import Assessment, Scheme, SchemeItem
+
+
+def schemes_for(scope: Scope) -> QuerySet:
+    """Schemes of the user's subtree, and those above it that assess the user's unit or region."""
+    if scope.is_admin:
+        return Scheme.objects.select_related("region")
+    if scope.is_filler:  # a unit sees the schemes it is assessed under, nothing else
+        return Scheme.objects.filter(assessments__unit_id=scope.unit_id).distinct().select_related("region")
+    above = Q(assessments__region__path__startswith=scope.region_path)
+    return Scheme.objects.filter(Q(region__path__startswith=scope.region_path) | above).distinct().select_related(
+        "region")
+
+
+def scheme_for(scope: Scope, pk) -> Scheme:
+    found = schemes_for(scope).filter(pk=pk).first()
+    if found is None:
+        raise Http404("没有该考核，或无权查看")
+    return found
+
+
+def assessments_for(scope: Scope, scheme: Scheme) -> QuerySet:
+    """The scheme's assessments the user may see: all for its office and viewers, one's own otherwise."""
+    qs = scheme.assessments.select_related("unit", "region")
+    if scope.is_filler:
+        return qs.filter(unit_id=scope.unit_id)
+    if scope.is_admin or scheme.region.path.startswith(scope.region_path):
+        return qs
+    return qs.filter(Q(region__path__startswith=scope.region_path) | Q(unit__region__path__startswith=scope.region_path))
+
+
+def assessment_for(scope: Scope, pk) -> Assessment:
+    found = Assessment.objects.filter(pk=pk).select_related("scheme__region", "unit__region", "region").first()
+    if found is None or not assessments_for(scope, found.scheme).filter(pk=pk).exists():
+        raise Http404("没有该考核，或无权查看")
+    return found
+
+
+def may_self_assess(scope: Scope, assessment: Assessment) -> bool:
+    if assessment.unit_id:
+        return scope.manages_unit(assessment.unit) or (scope.is_filler and scope.unit_id == assessment.unit_id)
+    return scope.manages_region(assessment.region)
+
+
+def may_review(scope: Scope, assessment: Assessment) -> bool:
+    return scope.manages_region(assessment.scheme.region)
+
+
+def ranking(scope: Scope, scheme: Scheme) -> list[dict]:
+    """Rows of the ranking page and export: place, subject, self and final totals, grade, status."""
+    rows = list(assessments_for(scope, scheme))
+    places = rules.rank([(a.pk, a.total) for a in rows])
+    table = [{"place": places.get(a.pk), "assessment": a, "name": a.subject_name} for a in rows]
+    return sorted(table, key=lambda r: (r["place"] is None, r["place"] or 0, r["name"]))
+
+
+def self_check_items(scope: Scope, assessment_pk) -> dict:
+    """The 自查报告's material as plain data: each item with its weight, self-score, final score and evidence."""
+    assessment = assessment_for(scope, assessment_pk)
+    scores = assessment.scores.select_related("item")
+    return {
+        "scheme": assessment.scheme.name, "year": assessment.scheme.year, "subject": assessment.subject_name,
+        "status": assessment.get_status_display(), "self_total": assessment.self_total, "total": assessment.total,
+        "grade": assessment.grade,
+        "items": [{"number": s.item.number, "title": s.item.title, "weight": s.item.weight,
+                   "rule": rules.KINDS[s.item.rule], "auto_note": s.auto_note, "self_points": s.self_points,
+                   "self_note": s.self_note, "evidence": s.evidence, "final_points": s.final_points,
+                   "adjust_reason": s.adjust_reason} for s in scores],
+    }
+
+
+def facts_for(assessment: Assessment, item: SchemeItem) -> rules.Facts:
+    """What the stored data says about the assessed unit or region for one automatic item."""
+    year = assessment.scheme.year
+    if item.rule == rules.TARGET:
+        code = item.params.get("indicator", "")
+        if assessment.unit_id:
+            return rules.Facts()  # targets are set for regions, not units
+        target = Target.objects.filter(indicator__code=code, region=assessment.region, year=year).order_by(
+            "-plan__start_year").values_list("value", flat=True).first()
+        actual = IndicatorValue.objects.filter(indicator__code=code, region=assessment.region, unit=None,
+                                               period_id=str(year)).values_list("value", flat=True).first()
+        return rules.Facts(actual=actual, target=target)
+    if item.rule == rules.ON_TIME:
+        reporter = Q(unit=assessment.unit) if assessment.unit_id else Q(region=assessment.region, unit=None)
+        due = on_time = 0
+        for sub in Submission.objects.filter(reporter, period_id__startswith=str(year)).select_related("data_set"):
+            due += 1
+            deadline = sub.period_end + timedelta(days=sub.data_set.due_days)
+            on_time += bool(sub.submitted_at and sub.submitted_at.date() <= deadline)
+        return rules.Facts(returns_due=due, returns_on_time=on_time)
+    if item.rule == rules.ACTIVITIES:
+        held = Q(unit=assessment.unit) if assessment.unit_id else Q(region__path__startswith=assessment.region.path)
+        return rules.Facts(activities=Activity.objects.filter(held, start_date__year=year).count())
+    return rules.Facts()
+
+
+def _decimal(value) -> Decimal | None:
+    return None if value is None else Decimal(value)

@@ -1,0 +1,178 @@
+"""Every write of the surveys app: keyword-only, one transaction, an audit event.
+
+An accepted estimate becomes a figure only through ``kesu.collection.services.value_upsert``, so scope, locks,
+rules and audit are those of every other door.
+"""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone
+
+from kesu.accounts.scope import Scope
+from kesu.collection.services import value_upsert
+from kesu.core import audit
+from kesu.core.exceptions import ApplicationError
+
+from .core.instrument import InstrumentError, builtin_definitions, instrument_from_dict
+from .core.pipeline import GROUP_LABELS, LITERATE, analyse
+from .core.reading import FIELDS, ResponseFileError, parse, read_table
+from .core.screening import ScreenSettings
+from .core.weighting import WeightingError
+from .models import Questionnaire, RoundStatus, SurveyEstimate, SurveyRound
+
+HEADLINE_INDICATOR = "LIT_RATIO"  # 公民具备科学素质的比例
+RURAL_INDICATOR = "LIT_RURAL_RATIO"  # 农村居民具备科学素质的比例
+EXCLUDED_KEPT = 500  # the exclusion list shown on the page; the counts cover everyone
+
+
+def _require_manager(actor, region) -> None:
+    Scope.for_user(actor).require(Scope.for_user(actor).manages_region(region))
+
+
+def questionnaire_create(*, actor, region, builtin: str = "", definition: dict | None = None,
+                         name: str = "") -> Questionnaire:
+    _require_manager(actor, region)
+    if definition is None:
+        definition = builtin_definitions().get(builtin)
+        if definition is None:
+            raise ApplicationError(f"内置问卷“{builtin}”不存在。", field="builtin")
+    try:
+        instrument = instrument_from_dict(definition)
+    except InstrumentError as exc:
+        raise ApplicationError(str(exc), field="definition") from None
+    with transaction.atomic():
+        questionnaire = Questionnaire.objects.create(region=region, name=(name or instrument.name)[:200],
+                                                     definition=definition)
+        audit.record(actor=actor, action="create", instance=questionnaire, object_repr=f"调查问卷“{questionnaire.name}”",
+                     region_path=region.path)
+    return questionnaire
+
+
+def survey_round_create(*, actor, region, year: int, questionnaire: Questionnaire, title: str = "") -> SurveyRound:
+    _require_manager(actor, region)
+    if not region.path.startswith(questionnaire.region.path) and not questionnaire.region.path.startswith(
+            region.path):
+        raise ApplicationError("所选问卷不属于本区域或上级区域。", field="questionnaire")
+    if not 2000 <= int(year) <= 2100:
+        raise ApplicationError(f"调查年度“{year}”不正确。", field="year")
+    with transaction.atomic():
+        survey = SurveyRound.objects.create(
+            region=region, year=int(year), questionnaire=questionnaire,
+            title=(title or f"{region.name}{year}年公民科学素质抽样调查")[:200],
+            screening=ScreenSettings().to_dict())
+        audit.record(actor=actor, action="create", instance=survey, object_repr=survey.title,
+                     region_path=region.path)
+    return survey
+
+
+def survey_file_upload(*, actor, survey: SurveyRound, name: str, data: bytes) -> SurveyRound:
+    """Store a response file once it reads; the estimates of an earlier file are dropped with it."""
+    _require_manager(actor, survey.region)
+    if survey.status == RoundStatus.ACCEPTED:
+        raise ApplicationError("该调查结果已采用，不能更换答卷文件。", field="file")
+    try:
+        table = read_table(name, data)
+    except ResponseFileError as exc:
+        raise ApplicationError("\n".join(exc.messages), field="file") from None
+    if table.rows == 0:
+        raise ApplicationError("文件中没有答卷（只有列标题）。", field="file")
+    with transaction.atomic():
+        survey.estimates.all().delete()
+        survey.file.save(name, ContentFile(data), save=False)
+        survey.original_name, survey.rows, survey.status = name[:255], table.rows, RoundStatus.DRAFT
+        survey.kept, survey.excluded, survey.exclusion_counts, survey.analysed_at = 0, [], {}, None
+        survey.save()
+        audit.record(actor=actor, action="upload", instance=survey, object_repr=survey.title,
+                     changes={"file": [None, name], "rows": [None, table.rows]}, region_path=survey.region.path)
+    return survey
+
+
+def survey_round_analyse(*, actor, survey: SurveyRound, mapping: dict[str, str], screening: dict,
+                         margins: dict[str, dict[str, float]], trim_ratio: float | None) -> SurveyRound:
+    """Parse the file with the mapping, screen, weight and estimate; all estimates are replaced at once."""
+    _require_manager(actor, survey.region)
+    if survey.status == RoundStatus.ACCEPTED:
+        raise ApplicationError("该调查结果已采用，不能重新计算。", field="file")
+    if not survey.file:
+        raise ApplicationError("请先上传答卷文件。", field="file")
+    instrument = instrument_from_dict(survey.questionnaire.definition)
+    valid_targets = set(FIELDS) | {i.key for i in instrument.items}
+    mapping = {h: t for h, t in mapping.items() if t in valid_targets}
+    settings = ScreenSettings.from_dict(screening)
+    with survey.file.open("rb") as handle:
+        data = handle.read()
+    try:
+        responses = parse(read_table(survey.original_name, data), mapping, instrument)
+        result = analyse(instrument, responses, settings=settings, margins=margins or None, trim_ratio=trim_ratio)
+    except ResponseFileError as exc:
+        raise ApplicationError("\n".join(exc.messages), field="file") from None
+    except WeightingError as exc:
+        raise ApplicationError(str(exc), field="margins") from None
+    excluded = [[int(i) + 2, result.screening.reasons(int(i))]
+                for i in (~result.screening.keep).nonzero()[0][:EXCLUDED_KEPT]]
+    with transaction.atomic():
+        survey.estimates.all().delete()
+        SurveyEstimate.objects.bulk_create(SurveyEstimate(survey=survey, **_fields(e)) for e in result.estimates)
+        survey.screening, survey.margins, survey.trim_ratio = settings.to_dict(), margins, trim_ratio or 0
+        survey.kept, survey.excluded = int(result.screening.keep.sum()), excluded
+        survey.exclusion_counts = result.screening.counts()
+        survey.status, survey.analysed_at = RoundStatus.ANALYSED, timezone.now()
+        survey.save()
+        questionnaire = survey.questionnaire
+        questionnaire.mapping = {**questionnaire.mapping, **mapping}
+        questionnaire.save(update_fields=["mapping", "updated_at"])
+        head = result.headline()
+        audit.record(actor=actor, action="analyse", instance=survey, object_repr=survey.title,
+                     changes={"kept": [None, survey.kept], "share": [None, head.share]},
+                     region_path=survey.region.path)
+    return survey
+
+
+def _fields(e) -> dict:
+    return {"group": e.group, "level": e.level, "outcome": e.outcome, "share": e.share, "se": e.se,
+            "lower": e.lower, "upper": e.upper, "n": e.n, "effective_n": e.effective_n, "deff": e.deff,
+            "suppressed": e.suppressed}
+
+
+def _percent(share: float) -> Decimal:
+    return (Decimal(str(share)) * 100).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
+def source_label(estimate: SurveyEstimate) -> str:
+    """本地抽样调查（样本量1,234，95%置信区间11.2%—12.6%）: the figure's source, as the value keeps it."""
+    return (f"本地抽样调查（样本量{estimate.n:,}，95%置信区间{_percent(estimate.lower)}%—"
+            f"{_percent(estimate.upper)}%）")
+
+
+def survey_round_accept(*, actor, survey: SurveyRound) -> SurveyRound:
+    """Write the headline (and the rural ratio, where publishable) as the region-year figures."""
+    _require_manager(actor, survey.region)
+    if survey.status != RoundStatus.ANALYSED:
+        raise ApplicationError("请先完成计算，再采用调查结果。" if survey.status == RoundStatus.DRAFT
+                               else "该调查结果已采用。", field="status")
+    estimates = {(e.group, e.level): e for e in survey.estimates.filter(outcome=LITERATE)}
+    head = estimates.get(("", ""))
+    if head is None or head.suppressed:
+        raise ApplicationError("有效样本量不足，全区域比例不宜发布，不能采用。", field="status")
+    writes = [(HEADLINE_INDICATOR, head)]
+    rural = estimates.get(("urban", "农村"))
+    if rural is not None and not rural.suppressed:
+        writes.append((RURAL_INDICATOR, rural))
+    with transaction.atomic():
+        for code, estimate in writes:
+            value_upsert(actor=actor, indicator=code, region=survey.region, unit=None, period=str(survey.year),
+                         value=str(_percent(estimate.share)), source=source_label(estimate),
+                         reason=f"采用“{survey.title}”的调查结果")
+        survey.status, survey.accepted_by, survey.accepted_at = RoundStatus.ACCEPTED, actor, timezone.now()
+        survey.save()
+        audit.record(actor=actor, action="accept", instance=survey, object_repr=survey.title,
+                     changes={"status": [RoundStatus.ANALYSED, RoundStatus.ACCEPTED]},
+                     source=source_label(head), region_path=survey.region.path)
+    return survey
+
+
+GROUPS = GROUP_LABELS
