@@ -70,6 +70,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "kesu.core.middleware.ChooseFirstMiddleware",
+    "kesu.core.errors.RequestErrorMiddleware",  # a refusal that escaped a view → 400; ids past 64 bits → 404
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
 ]
 
@@ -179,10 +180,14 @@ if HTTPS:
 KESU_LOGIN_FAILURE_LIMIT = int(os.environ.get("KESU_LOGIN_FAILURE_LIMIT", 5))
 KESU_LOGIN_LOCK_MINUTES = int(os.environ.get("KESU_LOGIN_LOCK_MINUTES", 15))
 
+CSRF_FAILURE_VIEW = "kesu.core.errors.csrf_failure"
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # A refused request (4xx) is logged as one line; only faults (5xx) carry a traceback.
+    "filters": {"one_line_refusals": {"()": "kesu.core.errors.OneLineRefusals"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["one_line_refusals"]}},
     "root": {"handlers": ["console"], "level": os.environ.get("KESU_LOG_LEVEL", "WARNING")},
 }
 

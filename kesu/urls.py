@@ -1,11 +1,15 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from .accounts.forms import ThrottledAdminAuthenticationForm
 from .accounts.views import home
 from .api import api
 
 admin.site.site_header = "科素 系统管理"
 admin.site.site_title = "科素"
+admin.site.index_title = "系统管理"
+# The admin's login door is throttled like the site's (docs/security.md).
+admin.site.login_form = ThrottledAdminAuthenticationForm
 
 urlpatterns = [
     path("", home, name="home"),
@@ -21,3 +25,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", api.urls),
 ]
+
+# Chinese error pages in the site's layout (kesu/templates/4xx.html, 500.html).
+handler403 = "kesu.core.errors.permission_denied"
+handler404 = "kesu.core.errors.page_not_found"

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from kesu.accounts.scope import Scope
 from kesu.core.exceptions import ApplicationError
+from kesu.core.params import safe_next, year_param
 from kesu.core.periods import Period
 from kesu.core.spreadsheet import safe_row
 
@@ -112,8 +113,7 @@ def value_history(request, ds_id, period_id, region_id, unit_id, indicator_id):
 @require_safe
 def activity_list(request):
     scope = Scope.for_user(request.user)
-    year = request.GET.get("year")
-    year = int(year) if year and year.isdigit() else _today().year
+    year = year_param(request.GET, default=_today().year)
     return render(request, "collection/activity_list.html", {
         "activities": selectors.activities(scope, year=year)[:500], "year": year, "scope": scope,
         "can_create": scope.is_filler,
@@ -293,7 +293,7 @@ def submission_action(request, pk, action):
         messages.success(request, f"{sub}{done}。")
     except ApplicationError as exc:
         messages.error(request, exc.message)
-    return redirect(request.POST.get("next") or reverse("collection:submission", args=[pk]))
+    return redirect(safe_next(request) or reverse("collection:submission", args=[pk]))
 
 
 @require_safe
