@@ -43,7 +43,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_htmx",
     "django_tasks",
-    "django_tasks_db",
+    "kesu.core.apps.TasksDatabaseConfig",  # django_tasks_db, named in Chinese
     "kesu.core",
     "kesu.accounts",
     "kesu.regions",
@@ -119,6 +119,8 @@ AUTH_PASSWORD_VALIDATORS = [
 LANGUAGE_CODE = "zh-hans"
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
+# Chinese for the few admin strings Django's and django-tasks' catalogues lack (kesu/locale).
+LOCALE_PATHS = [PACKAGE_DIR / "locale"]
 USE_TZ = True
 
 LOGIN_URL = "accounts:login"
