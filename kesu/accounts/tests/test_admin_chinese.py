@@ -14,6 +14,7 @@ ALLOWED_LATIN = {"root", "kesu", "pbkdf2_sha256", "email", "IP", "Excel", "API",
 def _visible_english(page: str) -> set[str]:
     text = re.sub(r"<script.*?</script>|<style.*?</style>|<code>.*?</code>", "", page, flags=re.S)
     text = html.unescape(re.sub(r"<[^>]+>", "\n", text))
+    text = re.sub(r"\S*\*{3,}\S*", "", text)  # the masked password hash (salt and digest)
     words = set()
     for line in text.splitlines():
         words.update(w for w in re.findall(r"[A-Za-z][A-Za-z ’']{2,}", line) if w.strip() not in ALLOWED_LATIN)
