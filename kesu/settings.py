@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_htmx",
+    "ninja",  # serves Swagger UI for /api/docs from its own static files instead of a CDN the CSP blocks
     "django_tasks",
     "kesu.core.apps.TasksDatabaseConfig",  # django_tasks_db, named in Chinese
     "kesu.core",

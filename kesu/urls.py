@@ -1,5 +1,8 @@
 from django.contrib import admin
+from django.contrib.auth.decorators import login_not_required
+from django.templatetags.static import static
 from django.urls import include, path
+from django.views.generic import RedirectView
 
 from .accounts.forms import ThrottledAdminAuthenticationForm
 from .accounts.views import home
@@ -24,6 +27,8 @@ urlpatterns = [
     path("public/", include("kesu.analytics.public_urls")),
     path("admin/", admin.site.urls),
     path("api/", api.urls),
+    # Browsers ask for /favicon.ico on pages without a <link rel="icon"> (the API's JSON, files): the drawn SVG.
+    path("favicon.ico", login_not_required(RedirectView.as_view(url=static("kesu/favicon.svg"), permanent=True))),
 ]
 
 # Chinese error pages in the site's layout (kesu/templates/4xx.html, 500.html).

@@ -5,6 +5,7 @@ fillers get 403; an account outside the subtree is a 404.
 """
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
@@ -32,7 +33,8 @@ def home(request):
 
 def _manager(request) -> Scope:
     scope = Scope.for_user(request.user)
-    scope.require(scope.can_manage)
+    if not scope.can_manage:
+        raise PermissionDenied("只有办公室和系统管理员可以管理账号")
     return scope
 
 

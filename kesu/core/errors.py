@@ -53,7 +53,8 @@ class OneLineRefusals(logging.Filter):
         if record.exc_info and (status is None or status < 500) and record.levelno < logging.ERROR:
             exc = record.exc_info[1]
             if exc is not None:  # the reason stays on the line; '%' is escaped because the message is a format
-                record.msg = f"{record.msg} [{type(exc).__name__}: {str(exc).replace('%', '%%')[:200]}]"
+                reason = str(exc).replace("%", "%%").replace("\n", " ")[:200]
+                record.msg = f"{record.msg} [{type(exc).__name__}{': ' + reason if reason else ''}]"
             record.exc_info = None
             record.exc_text = None
         return True

@@ -62,3 +62,15 @@ def test_a_missing_file_is_a_chinese_404(client, world, attached):
     client.force_login(world.filler)
     response = client.get(f"/collection/attachments/{photo.pk}/")
     assert response.status_code == 404 and "附件文件已不存在" in response.content.decode()
+
+
+def test_a_posted_next_to_another_host_is_not_followed(client, world):
+    """submission_action redirects only within the site (no open redirect through a crafted form)."""
+    from .conftest import YEAR
+
+    sub = services.submission_for(data_set=world.ds, period=YEAR, region=world.county, unit=world.edu)
+    client.force_login(world.filler)
+    response = client.post(f"/collection/submissions/{sub.pk}/submit/", {"next": "https://evil.example/phish"})
+    assert response.status_code == 302 and response["Location"] == f"/collection/submissions/{sub.pk}/"
+    response = client.post(f"/collection/submissions/{sub.pk}/submit/", {"next": "/collection/review/"})
+    assert response["Location"] == "/collection/review/"
