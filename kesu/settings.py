@@ -196,6 +196,10 @@ LOGGING = {
 
 # Background work (large Excel imports …): database-backed queue run by `kesu worker`; tests use the immediate backend.
 TASKS = {"default": {"BACKEND": os.environ.get("KESU_TASKS_BACKEND", "django_tasks_db.DatabaseBackend")}}
+# An idle worker is woken by each enqueued task (kesu/core/worker.py); it also looks at the queue this often.
+KESU_WORKER_POLL_SECONDS = float(os.environ.get("KESU_WORKER_POLL_SECONDS", 5))
+# A worker silent for longer than this is taken for dead, and pages say so when tasks are waiting.
+KESU_WORKER_ALIVE_SECONDS = float(os.environ.get("KESU_WORKER_ALIVE_SECONDS", 30))
 
 # Shown on every page and in every report when the database holds the demo.
 KESU_DEMO_LABEL = "演示数据"

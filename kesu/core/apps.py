@@ -9,7 +9,13 @@ class CoreConfig(AppConfig):
     verbose_name = "基础"
 
     def ready(self):
+        from django_tasks.signals import task_enqueued
+
         from . import checks  # noqa: F401  (registers the system checks)
+        from .worker import on_task_enqueued
+
+        # Any app's enqueued task wakes the local workers once its transaction commits (kesu/core/worker.py).
+        task_enqueued.connect(on_task_enqueued, dispatch_uid="kesu-wake-workers")
 
 
 class TasksDatabaseConfig(TasksAppConfig):

@@ -7,6 +7,8 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
+from kesu.core.supervise import Supervisor
+
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 
 
@@ -39,7 +41,8 @@ class Command(BaseCommand):
         refuse_without_secret_key(host, development)
         # Large Excel imports, old-report extraction and report packs are background tasks: a single-machine
         # installation runs their worker beside the web server, so `make run` needs nothing else.
-        worker = None if no_worker else subprocess.Popen([sys.executable, "-m", "kesu.cli", "worker"])
+        # Supervised: a worker that dies is started again with back-off (kesu/core/supervise.py).
+        worker = None if no_worker else Supervisor([sys.executable, "-m", "kesu.cli", "worker"]).start()
         self.stdout.write(f"科素已启动：http://{host}:{port}/")
         self.stdout.flush()
         try:
@@ -49,8 +52,7 @@ class Command(BaseCommand):
                 self._gunicorn(host, port, workers)
         finally:
             if worker is not None:
-                worker.send_signal(signal.SIGTERM)
-                worker.wait(timeout=30)
+                worker.stop()
 
     def _gunicorn(self, host, port, workers) -> None:
         # Processes share nothing but the database: each gthread worker serves a few requests at once, and any
