@@ -126,7 +126,7 @@ def main(argv: list[str] | None = None) -> int:
         return _call("kesu_serve", host=ns.host, port=ns.port, development=ns.development, no_worker=ns.no_worker,
                      **extra)
     if ns.command == "worker":
-        return _call("db_worker")
+        return _call("kesu_worker")
     if ns.command == "setup":
         return _call("kesu_setup")
     if ns.command == "demo":

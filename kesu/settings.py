@@ -42,8 +42,9 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_htmx",
+    "ninja",  # serves Swagger UI for /api/docs from its own static files instead of a CDN the CSP blocks
     "django_tasks",
-    "django_tasks_db",
+    "kesu.core.apps.TasksDatabaseConfig",  # django_tasks_db, named in Chinese
     "kesu.core",
     "kesu.accounts",
     "kesu.regions",
@@ -73,6 +74,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "kesu.core.middleware.ChooseFirstMiddleware",
     "kesu.core.replicas.ReplicaReadMiddleware",
+    "kesu.core.errors.RequestErrorMiddleware",  # a refusal that escaped a view → 400; ids past 64 bits → 404
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
 ]
 
@@ -138,6 +140,8 @@ AUTH_PASSWORD_VALIDATORS = [
 LANGUAGE_CODE = "zh-hans"
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
+# Chinese for the few admin strings Django's and django-tasks' catalogues lack (kesu/locale).
+LOCALE_PATHS = [PACKAGE_DIR / "locale"]
 USE_TZ = True
 
 LOGIN_URL = "accounts:login"
@@ -199,15 +203,23 @@ if HTTPS:
 KESU_LOGIN_FAILURE_LIMIT = int(os.environ.get("KESU_LOGIN_FAILURE_LIMIT", 5))
 KESU_LOGIN_LOCK_MINUTES = int(os.environ.get("KESU_LOGIN_LOCK_MINUTES", 15))
 
+CSRF_FAILURE_VIEW = "kesu.core.errors.csrf_failure"
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # A refused request (4xx) is logged as one line; only faults (5xx) carry a traceback.
+    "filters": {"one_line_refusals": {"()": "kesu.core.errors.OneLineRefusals"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["one_line_refusals"]}},
     "root": {"handlers": ["console"], "level": os.environ.get("KESU_LOG_LEVEL", "WARNING")},
 }
 
 # Background work (large Excel imports …): database-backed queue run by `kesu worker`; tests use the immediate backend.
 TASKS = {"default": {"BACKEND": os.environ.get("KESU_TASKS_BACKEND", "django_tasks_db.DatabaseBackend")}}
+# An idle worker is woken by each enqueued task (kesu/core/worker.py); it also looks at the queue this often.
+KESU_WORKER_POLL_SECONDS = float(os.environ.get("KESU_WORKER_POLL_SECONDS", 5))
+# A worker silent for longer than this is taken for dead, and pages say so when tasks are waiting.
+KESU_WORKER_ALIVE_SECONDS = float(os.environ.get("KESU_WORKER_ALIVE_SECONDS", 30))
 
 # Shown on every page and in every report when the database holds the demo.
 KESU_DEMO_LABEL = "演示数据"

@@ -1,23 +1,74 @@
-"""Writes for users."""
+"""Writes for users: creation with a role and scope, password reset, deactivation.
+
+An office manages the accounts of its own region's subtree: 填报员 of the member units there, and 办公室/查看 accounts
+of its region and the regions below it. Only a 系统管理员 creates another 系统管理员. Each write is one transaction and
+leaves an audit event; an office's refusal names the field.
+"""
+
+import secrets
 
 from django.contrib.auth.password_validation import validate_password
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
 from kesu.core import audit
 from kesu.core.exceptions import ApplicationError
 
 from .models import Role, User
+from .scope import Scope
+
+# Letters and digits without the look-alikes (0/O, 1/l/I), so a password read out over the phone is typed right.
+_PASSWORD_ALPHABET = "abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+
+
+def _check_manages(actor, *, role: str, region=None, unit=None) -> None:
+    """Refuses an account the actor may not give: outside its subtree, or a role above an office's."""
+    if actor is None:  # set-up code (the demo, the command line) runs without a user
+        return
+    scope = Scope.for_user(actor)
+    if not scope.can_manage:
+        raise PermissionDenied("只有办公室和系统管理员可以管理账号")
+    if scope.is_admin:
+        return
+    if role == Role.ADMIN:
+        raise ApplicationError("办公室不能创建系统管理员账号。", field="role")
+    if unit is not None and not scope.manages_unit(unit):
+        raise ApplicationError(f"单位“{unit}”不在本级及下级区域内。", field="unit")
+    if region is not None and not scope.manages_region(region):
+        raise ApplicationError(f"区域“{region}”不在本级及下级区域内。", field="region")
+
+
+def _check_target(actor, user: User) -> None:
+    """The actor may change this account: an office, accounts in its subtree that are not administrators."""
+    if actor is None:
+        return
+    if user.pk == actor.pk:
+        raise ApplicationError("不能在这里停用或重置自己的账号；修改自己的密码请联系上级办公室或系统管理员。")
+    if user.is_superuser or user.role == Role.ADMIN:
+        if not Scope.for_user(actor).is_admin:
+            raise PermissionDenied("办公室不能管理系统管理员账号")
+    _check_manages(actor, role=user.role, region=user.region if user.unit_id is None else None, unit=user.unit)
+
+
+def password_generate() -> str:
+    """A 14-character random password that passes the password rules (shown once to the office that reset it)."""
+    while True:
+        password = "".join(secrets.choice(_PASSWORD_ALPHABET) for _ in range(14))
+        if any(c.isdigit() for c in password) and any(c.isalpha() for c in password):
+            return password
 
 
 @transaction.atomic
 def user_create(*, actor, username: str, password: str, role: str, region=None, unit=None, full_name: str = "",
-                validate: bool = True, password_is_hashed: bool = False) -> User:
+                phone: str = "", validate: bool = True, password_is_hashed: bool = False) -> User:
     """Create a user with a role and its scope: an office/viewer needs a region, a filler needs a unit.
 
     ``password_is_hashed`` takes a hash made once by ``make_password`` (bulk set-ups such as the demo).
     """
-    if User.objects.filter(username=username).exists():
+    username = (username or "").strip()
+    if not username:
+        raise ApplicationError("请填写用户名。", field="username")
+    if User.objects.filter(username__iexact=username).exists():
         raise ApplicationError(f"用户名“{username}”已被使用。", field="username")
     if role not in Role.values:
         raise ApplicationError(f"角色“{role}”不存在。", field="role")
@@ -25,13 +76,13 @@ def user_create(*, actor, username: str, password: str, role: str, region=None, 
         raise ApplicationError("填报员必须指定所属单位。", field="unit")
     if role in (Role.OFFICE, Role.VIEWER) and region is None:
         raise ApplicationError(f"{Role(role).label}必须指定所属区域。", field="region")
-    user = User(username=username, role=role, full_name=full_name, unit=unit,
-                region=unit.region if unit is not None and region is None else region)
+    if role != Role.FILLER:
+        unit = None  # only a filler works for a unit; an office or viewer is scoped by its region alone
+    _check_manages(actor, role=role, region=region, unit=unit)
+    user = User(username=username, role=role, full_name=full_name, phone=phone, unit=unit,
+                region=unit.region if unit is not None else region)
     if validate and not password_is_hashed:
-        try:
-            validate_password(password, user)
-        except ValidationError as exc:
-            raise ApplicationError("密码不符合要求：" + "；".join(exc.messages), field="password") from exc
+        _validate(password, user)
     if password_is_hashed:
         user.password = password
     else:
@@ -39,5 +90,39 @@ def user_create(*, actor, username: str, password: str, role: str, region=None, 
     user.is_staff = role == Role.ADMIN
     user.is_superuser = role == Role.ADMIN
     user.save()
-    audit.record(actor=actor, action="创建用户", instance=user, changes={"role": [None, role]})
+    audit.record(actor=actor, action="创建用户", instance=user, region_path=user.region.path if user.region else "",
+                 changes={"role": [None, role], "region": [None, str(user.region or "")],
+                          "unit": [None, str(user.unit or "")]})
+    return user
+
+
+def _validate(password: str, user: User) -> None:
+    try:
+        validate_password(password, user)
+    except ValidationError as exc:
+        raise ApplicationError("密码不符合要求：" + "；".join(exc.messages), field="password") from exc
+
+
+@transaction.atomic
+def user_reset_password(*, actor, user: User, password: str | None = None) -> str:
+    """Set a new password (a generated one when none is given) and return it; the user's sessions end with it."""
+    _check_target(actor, user)
+    password = password or password_generate()
+    _validate(password, user)
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    audit.record(actor=actor, action="重置密码", instance=user, region_path=user.region.path if user.region else "")
+    return password
+
+
+@transaction.atomic
+def user_set_active(*, actor, user: User, active: bool, reason: str = "") -> User:
+    """Deactivate (or reactivate) an account: a deactivated one cannot sign in; its records and history stay."""
+    _check_target(actor, user)
+    if user.is_active == active:
+        return user
+    user.is_active = active
+    user.save(update_fields=["is_active"])
+    audit.record(actor=actor, action="启用用户" if active else "停用用户", instance=user, reason=reason,
+                 region_path=user.region.path if user.region else "", changes={"is_active": [not active, active]})
     return user

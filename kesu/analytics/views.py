@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from kesu.accounts.scope import Scope
 from kesu.core.exceptions import ApplicationError
+from kesu.core.params import year_param
 from kesu.core.periods import Period
 from kesu.plans.models import Indicator
 from kesu.regions.models import Region
@@ -158,7 +159,7 @@ def consistency_view(request):
 def progress_view(request):
     scope = _scope(request)
     root = analysis_root(scope, request.GET.get("region"))
-    year = int(request.GET.get("year") or _today().year)
+    year = year_param(request.GET, default=_today().year)
     ctx = {"root": root, "year": year, "regions": _regions_for(scope, root)}
     ctx.update(dashboard.progress_context(scope, root, year, _today()))
     return render(request, "analytics/progress.html", ctx)

@@ -19,8 +19,8 @@ from kesu.regions.models import Region
 
 from . import validation
 from .computed import computed_values
-from .models import (EDITABLE_STATUSES, LOCKED_STATUSES, Activity, ActivityKind, DataSet, IndicatorValue, Narrative,
-                     Population, Submission, SubmissionStatus)
+from .models import (EDITABLE_STATUSES, LOCKED_STATUSES, Activity, ActivityAttachment, ActivityKind, DataSet,
+                     IndicatorValue, Narrative, Population, Submission, SubmissionStatus)
 from .reporting import Reporter, all_reporters, covers, data_sets_for, is_open, recent_periods, reviewer_region, window
 
 
@@ -224,6 +224,15 @@ def activity_get(scope: Scope, pk: int) -> Activity:
     if activity is None:
         raise Http404
     return activity
+
+
+def attachment_get(scope: Scope, pk: int) -> ActivityAttachment:
+    """An attachment of an activity the scope may see; 404 otherwise (as for the activity itself)."""
+    attachment = ActivityAttachment.objects.select_related("activity").filter(
+        pk=pk, activity__in=activities(scope).values("pk")).first()
+    if attachment is None:
+        raise Http404("没有该附件，或无权查看")
+    return attachment
 
 
 def activity_history(scope: Scope, activity: Activity) -> list[tuple]:

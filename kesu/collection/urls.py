@@ -15,6 +15,7 @@ urlpatterns = [
     path("activities/new/", views.activity_edit, name="activity_create"),
     path("activities/<int:pk>/", views.activity_edit, name="activity_edit"),
     path("activities/<int:pk>/attachments/", views.attachment_upload, name="attachment_upload"),
+    path("attachments/<int:pk>/", views.attachment_download, name="attachment_download"),
     path("activities/<int:pk>/delete/", views.activity_delete, name="activity_delete"),
     path("narratives/<str:period_id>/<int:region_id>/<int:unit_id>/", views.narratives, name="narratives"),
     path("submissions/<int:pk>/", views.submission_detail, name="submission"),

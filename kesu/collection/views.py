@@ -5,7 +5,7 @@ from datetime import date
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -13,6 +13,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from kesu.accounts.scope import Scope
 from kesu.core.exceptions import ApplicationError
+from kesu.core.params import safe_next, year_param
 from kesu.core.periods import Period
 from kesu.core.spreadsheet import safe_row
 
@@ -112,8 +113,7 @@ def value_history(request, ds_id, period_id, region_id, unit_id, indicator_id):
 @require_safe
 def activity_list(request):
     scope = Scope.for_user(request.user)
-    year = request.GET.get("year")
-    year = int(year) if year and year.isdigit() else _today().year
+    year = year_param(request.GET, default=_today().year)
     return render(request, "collection/activity_list.html", {
         "activities": selectors.activities(scope, year=year)[:500], "year": year, "scope": scope,
         "can_create": scope.is_filler,
@@ -160,6 +160,19 @@ def attachment_upload(request, pk):
     else:
         messages.error(request, "请选择要上传的文件。")
     return redirect("collection:activity_edit", pk=activity.pk)
+
+
+@require_safe
+def attachment_download(request, pk):
+    """An activity's file, for whoever may see the activity: sent as a download under its original name."""
+    attachment = selectors.attachment_get(Scope.for_user(request.user), pk)
+    try:
+        handle = attachment.file.open("rb")
+    except FileNotFoundError:
+        raise Http404("附件文件已不存在，请重新上传") from None
+    # As a download, never shown inline: a file that claims one type cannot run as a page of this site.
+    return FileResponse(handle, as_attachment=True, filename=attachment.original_name,
+                        content_type=attachment.content_type or "application/octet-stream")
 
 
 @require_POST
@@ -293,7 +306,7 @@ def submission_action(request, pk, action):
         messages.success(request, f"{sub}{done}。")
     except ApplicationError as exc:
         messages.error(request, exc.message)
-    return redirect(request.POST.get("next") or reverse("collection:submission", args=[pk]))
+    return redirect(safe_next(request) or reverse("collection:submission", args=[pk]))
 
 
 @require_safe

@@ -54,3 +54,23 @@ class SiteFlag(models.Model):
 
     def __str__(self) -> str:
         return self.key
+
+
+class WorkerBeat(models.Model):
+    """A background-task worker's last sign of life, written by the worker every few seconds while it runs.
+
+    Pages read it to say when jobs wait and no worker is alive (a dead process writes nothing, however it died).
+    """
+
+    worker_id = models.CharField("处理进程", max_length=64, unique=True)
+    host = models.CharField("主机", max_length=100)
+    pid = models.PositiveIntegerField("进程号")
+    started_at = models.DateTimeField("启动时间")
+    beat_at = models.DateTimeField("最近心跳", db_index=True)
+
+    class Meta:
+        verbose_name = "后台处理进程"
+        verbose_name_plural = "后台处理进程"
+
+    def __str__(self) -> str:
+        return f"{self.host}:{self.pid}"

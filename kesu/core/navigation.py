@@ -26,6 +26,7 @@ MENU = [
     ("成员单位", "orgs:unit_list", READERS, "组织"),
     ("协调机构", "orgs:body_detail", READERS, "组织"),
     ("区域", "regions:region_list", READERS, "组织"),
+    ("账号", "accounts:user_list", {"admin", "office"}, "组织"),
 ]
 
 

@@ -11,6 +11,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from kesu.accounts.models import Role, User
 from kesu.assessment.models import Scheme
 from kesu.collection.models import Activity, DataSet, IndicatorValue, Narrative, Submission, ValidationRule
 from kesu.extraction.models import SourceDocument
@@ -28,6 +29,7 @@ CEILING = 40  # no list page or endpoint needs more, whatever it lists
 # URL name → how to build its URL from the world's objects (None: no argument).
 PAGES = {
     "home": None,
+    "accounts:user_list": None,
     "regions:region_list": None,
     "regions:region_children": lambda o: reverse("regions:region_children", kwargs={"pk": o["county_x"].pk}),
     "orgs:unit_list": None,
@@ -72,6 +74,8 @@ def grow(objects, start: int, count: int) -> None:
                                      path=f"{county.path}511725{200 + k}/", depth=county.depth + 1)
         unit = Unit.objects.create(region=county, name=f"渠县单位{k}", kind=UnitKind.OTHER)
         ContactPerson.objects.create(unit=unit, name=f"联络员{k}", is_liaison=True)
+        User.objects.create_user(username=f"grow_filler_{k}", password="grow-pass-123", role=Role.FILLER, unit=unit,
+                                 region=county)
         other = Plan.objects.create(region=county, framework=plan.framework, title=f"专项方案{k}", start_year=2021,
                                     end_year=2025)
         for p in (plan, other):

@@ -61,3 +61,23 @@ def test_password_rules_refuse_weak_passwords_in_chinese(password, reason):
 
 def test_a_long_mixed_password_is_accepted(user):
     validate_password("渠县-科普月-Qx2026-答题", user=user)
+
+
+def test_the_admin_login_is_throttled_and_shares_the_lock(client):
+    User.objects.create_user(username="admin", password=PASSWORD, role=Role.ADMIN, is_staff=True, is_superuser=True)
+    for _ in range(5):
+        response = client.post("/admin/login/", {"username": "admin", "password": "wrong", "next": "/admin/"},
+                               REMOTE_ADDR="10.0.0.9")
+        assert response.status_code == 200
+    assert LoginFailure.objects.filter(username="admin", ip="10.0.0.9").count() == 5
+    refused = client.post("/admin/login/", {"username": "admin", "password": PASSWORD, "next": "/admin/"},
+                          REMOTE_ADDR="10.0.0.9")
+    assert refused.status_code == 200 and LOCKED in refused.content.decode()
+    assert "_auth_user_id" not in client.session
+    # The site's own door is locked for that name and address as well.
+    assert LOCKED in _login(client, PASSWORD, ip="10.0.0.9", username="admin").content.decode()
+
+
+def test_a_non_administrator_cannot_sign_in_to_the_admin(client, user):
+    response = client.post("/admin/login/", {"username": "quxian_office", "password": PASSWORD, "next": "/admin/"})
+    assert response.status_code == 200 and "不是系统管理员" in response.content.decode()

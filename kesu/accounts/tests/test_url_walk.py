@@ -34,6 +34,12 @@ RULES = {
     "healthz": (None, set(ROLES), set()),
     "accounts:login": (None, set(ROLES), set(ROLES)),
     "accounts:logout": (None, None, SIGNED_IN),
+    # Accounts: an office manages those of its subtree (filler_a works for a unit of county X).
+    "accounts:user_list": (None, OFFICES, set()),
+    "accounts:user_create": (None, OFFICES, OFFICES),
+    "accounts:user_password_reset": (lambda o: _account_url("accounts:user_password_reset"), None, MANAGE_X),
+    "accounts:user_deactivate": (lambda o: _account_url("accounts:user_deactivate"), None, MANAGE_X),
+    "accounts:user_activate": (lambda o: _account_url("accounts:user_activate"), None, MANAGE_X),
     "regions:region_list": (None, SIGNED_IN, set()),
     "regions:region_import_template": (None, SIGNED_IN, set()),
     "regions:region_detail": ("county_x", READ_X_AND_FILLERS, set()),
@@ -86,6 +92,12 @@ RULES = {
     "reports:pack_detail": ("job_p", {"office_p", "admin"}, set()),
     "reports:pack_download": ("job_p", {"office_p", "admin"}, set()),
 }
+
+
+def _account_url(name: str) -> str:
+    return reverse(name, args=[User.objects.get(username="filler_a").pk])
+
+
 RULES.update(COLLECTION_RULES)
 RULES.update(EXTRACTION_RULES)
 RULES.update(SURVEY_RULES)

@@ -187,13 +187,17 @@ def _without_cycle_collector():
             gc.enable()
 
 
-def run(path, name: str, ctx: Context, *, actor, commit: bool, progress=None) -> Outcome:
-    """Check (and with ``commit``, import) a workbook. File-level refusals raise ApplicationError."""
+def run(path, name: str, ctx: Context, *, actor, commit: bool, progress=None, on_written=None) -> Outcome:
+    """Check (and with ``commit``, import) a workbook. File-level refusals raise ApplicationError.
+
+    ``on_written(outcome)`` is called inside the import's transaction once every row is written, so that what it
+    records (the job's status) commits together with the data or not at all.
+    """
     with _without_cycle_collector():
-        return _run(path, name, ctx, actor=actor, commit=commit, progress=progress)
+        return _run(path, name, ctx, actor=actor, commit=commit, progress=progress, on_written=on_written)
 
 
-def _run(path, name: str, ctx: Context, *, actor, commit: bool, progress) -> Outcome:
+def _run(path, name: str, ctx: Context, *, actor, commit: bool, progress, on_written=None) -> Outcome:
     step = progress or (lambda stage, pct: None)
     step("读取文件", 5)
     book: Book = read_book(path, name, expected_mark=ctx.reporter.mark)
@@ -213,7 +217,7 @@ def _run(path, name: str, ctx: Context, *, actor, commit: bool, progress) -> Out
         # One pass: the services check every row against the data as it is now (it may have changed since the
         # preview) and write, in one transaction. Its progress would be invisible to the page until the commit,
         # so the bar waits at "写入数据库".
-        _write(ctx, actor, value_rows, activity_rows, outcome, step)
+        _write(ctx, actor, value_rows, activity_rows, outcome, step, on_written)
     else:
         # A dry run outside any transaction, so its progress is visible to the page while it runs.
         _services(ctx, actor, value_rows, activity_rows, outcome, step, write=False)
@@ -222,7 +226,7 @@ def _run(path, name: str, ctx: Context, *, actor, commit: bool, progress) -> Out
     return outcome
 
 
-def _write(ctx, actor, value_rows, activity_rows, outcome: Outcome, step) -> None:
+def _write(ctx, actor, value_rows, activity_rows, outcome: Outcome, step, on_written=None) -> None:
     """All rows of all sheets in ONE transaction; any refusal rolls every row back."""
     try:
         with transaction.atomic():
@@ -231,6 +235,8 @@ def _write(ctx, actor, value_rows, activity_rows, outcome: Outcome, step) -> Non
             if outcome.blocking:
                 raise _Rollback
             outcome.committed = True
+            if on_written is not None:
+                on_written(outcome)
     except _Rollback:
         outcome.committed = False
 

@@ -162,7 +162,8 @@ def _run_locked(job_id: int, *, commit: bool) -> None:
     try:
         ctx = build_context(_reporter(job))
         outcome = importer.run(Path(job.file.path), job.original_name, ctx, actor=job.user, commit=commit,
-                               progress=_progress(job_id) if job.background else None)
+                               progress=_progress(job_id) if job.background else None,
+                               on_written=lambda written: _record_written(job_id, written))
     except ApplicationError as exc:
         _finish(job_id, status=ImportStatus.INVALID, problems=[{"sheet": "", "row": None, "column": "文件",
                                                                 "message": exc.message, "blocking": True}])
@@ -182,6 +183,14 @@ def _run_locked(job_id: int, *, commit: bool) -> None:
     else:
         status = ImportStatus.READY
     _finish(job_id, status=status, problems=problems, summary=outcome.summary, total_rows=outcome.total_rows)
+
+
+def _record_written(job_id: int, outcome) -> None:
+    """已导入, recorded inside the import's own transaction: the status commits with the rows or not at all, so a
+    process killed just after the commit leaves a job that says 已导入 (and one killed before, rows that are not
+    there). Without this, a job left 导入中 by a dead worker could not tell which side of the commit it died on."""
+    _finish(job_id, status=ImportStatus.DONE, problems=[p.as_dict() for p in outcome.problems],
+            summary=outcome.summary, total_rows=outcome.total_rows)
 
 
 def _finish(job_id: int, *, status: str, problems=None, summary=None, total_rows=None, error: str = "") -> None:

@@ -6,10 +6,11 @@ pages, roles that may POST). The objects a URL needs (a data set, a return, an a
 
 from datetime import date
 
+from django.core.files.base import ContentFile
 from django.urls import reverse
 from django.utils import timezone
 
-from kesu.collection.models import Activity, DataSet, Submission
+from kesu.collection.models import Activity, ActivityAttachment, DataSet, Submission
 from kesu.plans.models import Indicator
 
 SIGNED_IN = {"filler_a", "filler_b", "office_x", "office_y", "office_p", "viewer_x", "admin"}
@@ -31,8 +32,15 @@ def _objects(o: dict) -> dict:
     activity, _ = Activity.objects.get_or_create(
         unit=o["unit_a"], title="科普讲座", start_date=date(year, 5, 1),
         defaults={"region": o["county_x"], "kind": "lecture", "end_date": date(year, 5, 1)})
+    attachment = activity.attachments.first()
+    if attachment is None:
+        attachment = ActivityAttachment(activity=activity, original_name="现场照片.png", content_type="image/png",
+                                        size=8)
+        attachment.file.save("photo.png", ContentFile(b"\x89PNG\r\n\x1a\n"), save=False)
+        attachment.save()
     reporter = [ds.pk, str(year), o["county_x"].pk, o["unit_a"].pk]
-    return {"reporter": reporter, "indicator": indicator, "sub": sub, "activity": activity, "year": str(year)}
+    return {"reporter": reporter, "indicator": indicator, "sub": sub, "activity": activity, "year": str(year),
+            "attachment": attachment}
 
 
 def _u(name, build):
@@ -54,6 +62,7 @@ RULES = {
                                  set()),
     "collection:activity_edit": (_u("activity_edit", lambda c, o: [c["activity"].pk]), UNIT_A, UNIT_A),
     "collection:attachment_upload": (_u("attachment_upload", lambda c, o: [c["activity"].pk]), None, UNIT_A),
+    "collection:attachment_download": (_u("attachment_download", lambda c, o: [c["attachment"].pk]), UNIT_A, set()),
     "collection:activity_delete": (_u("activity_delete", lambda c, o: [c["activity"].pk]), None, UNIT_A),
     "collection:narratives": (_u("narratives", lambda c, o: [c["year"], o["county_x"].pk, o["unit_a"].pk]), UNIT_A,
                               UNIT_A),

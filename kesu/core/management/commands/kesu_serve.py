@@ -3,8 +3,27 @@ import signal
 import subprocess
 import sys
 
+from django.conf import settings
 from django.core.management import call_command
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
+
+from kesu.core.supervise import Supervisor
+
+LOOPBACK = {"127.0.0.1", "localhost", "::1"}
+
+
+def refuse_without_secret_key(host: str, development: bool) -> None:
+    """A server others can reach (any address but loopback, or HTTPS) must not sign sessions with the built-in key.
+
+    A loopback-only server is a trial on one machine (``make run``); anything else is production.
+    """
+    if development or settings.DEBUG or os.environ.get("KESU_SECRET_KEY"):
+        return
+    if host in LOOPBACK and not settings.HTTPS:
+        return
+    raise CommandError("拒绝启动：生产模式（对外提供服务或启用 HTTPS）必须设置环境变量 KESU_SECRET_KEY，"
+                       "否则会话和密码重置链接将使用公开的开发密钥签名。可用以下命令生成：\n"
+                       "  python -c \"import secrets; print(secrets.token_urlsafe(50))\"")
 
 
 class Command(BaseCommand):
@@ -19,9 +38,11 @@ class Command(BaseCommand):
                             help="不启动后台任务进程（另行运行 kesu worker 时）")
 
     def handle(self, *args, host, port, workers, development, no_worker, **options):
+        refuse_without_secret_key(host, development)
         # Large Excel imports, old-report extraction and report packs are background tasks: a single-machine
         # installation runs their worker beside the web server, so `make run` needs nothing else.
-        worker = None if no_worker else subprocess.Popen([sys.executable, "-m", "kesu.cli", "worker"])
+        # Supervised: a worker that dies is started again with back-off (kesu/core/supervise.py).
+        worker = None if no_worker else Supervisor([sys.executable, "-m", "kesu.cli", "worker"]).start()
         self.stdout.write(f"科素已启动：http://{host}:{port}/")
         self.stdout.flush()
         try:
@@ -31,8 +52,7 @@ class Command(BaseCommand):
                 self._gunicorn(host, port, workers)
         finally:
             if worker is not None:
-                worker.send_signal(signal.SIGTERM)
-                worker.wait(timeout=30)
+                worker.stop()
 
     def _gunicorn(self, host, port, workers) -> None:
         # Processes share nothing but the database: each gthread worker serves a few requests at once, and any
