@@ -182,15 +182,19 @@ def work_text(story: planning.SectionStory, memory: Memory, *, lead_in: str = ""
     """The pooled actors and what they did: “县教育局、团县委等5个部门围绕…等7项任务，…；…。其中，…。…。”"""
     parts = []
     methods = _fresh_texts(story.methods, memory)
+    results = _fresh_texts(story.results, memory)
+    if not methods:  # a unit that wrote only what it achieved: its results say what it did
+        methods, results = results, []
     tasks = _task_phrase(story.tasks)
     actors = clauses.join_names(story.actors)
-    if actors and (methods or tasks):
-        subject = f"{lead_in}{actors}" + (f"围绕{tasks}" if tasks else "")
-        parts.append(subject + ("，" + "；".join(methods) if methods else "，认真抓好落实") + "。")
+    if actors and methods:
+        # “围绕X，围绕Y开展…” doubles the verb: the tasks take 聚焦 when the first method itself opens with 围绕.
+        verb = "聚焦" if methods[0].startswith("围绕") else "围绕"
+        subject = f"{lead_in}{actors}" + (f"{verb}{tasks}，" if tasks else "")
+        parts.append(subject + "；".join(methods) + "。")
     highlights = [highlight_text(h) for h in story.highlights]
     if highlights:
         parts.append("其中，" + "；".join(highlights) + "。")
-    results = _fresh_texts(story.results, memory)
     if results:
         parts.append("；".join(results) + "。")
     return "".join(parts)
@@ -392,8 +396,9 @@ def next_steps_texts(ctx: ReportContext, points: list[planning.Point]) -> list[s
     return texts
 
 
-def _stories(ctx: ReportContext, budget: planning.Budget, memory: Memory) -> list[planning.SectionStory]:
-    return [planning.section_story(s, said=memory.codes, budget=budget) for s in ctx.sections if s.has_data]
+def _stories(ctx: ReportContext, budget: planning.Budget, memory: Memory):
+    """Each section's story, planned lazily: a section sees the figures the ones before it have said."""
+    return (planning.section_story(s, said=memory.codes, budget=budget) for s in ctx.sections if s.has_data)
 
 
 def compose_summary(ctx, budget, charts_) -> list:
@@ -480,11 +485,14 @@ def compose_progress(ctx, budget, charts_) -> list:
     overview = progress_overview(ctx)
     body += indicators_blocks(ctx, numbering, charts_, heading="年度目标完成进度", summary=overview)
     body += organisation_blocks(ctx, numbering, plain_missing=False)
-    stories = [s for s in _stories(ctx, budget, memory) if s.figures or s.has_words]
-    if stories:
-        body.append(numbering.heading(1, "重点工作推进情况"))
-        for story in stories:
-            body += section_blocks(ctx, story, numbering, memory)
+    heading = numbering.heading(1, "重点工作推进情况")
+    sections = []
+    for story in _stories(ctx, budget, memory):
+        sections += section_blocks(ctx, story, numbering, memory)
+    if sections:
+        body += [heading, *sections]
+    else:
+        numbering.counters[0] -= 1  # the heading is not used: the next one keeps its number
     points = planning.problem_points(ctx, limit=budget.points, said=memory.codes, rates_said=overview is not None)
     body += points_blocks(numbering, "存在问题", [p.problem for p in points if p.problem], plain_missing=False)
     when = "下半年工作安排" if ctx.period_id.upper().endswith("S1") else "下步工作安排"
