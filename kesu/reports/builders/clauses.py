@@ -18,10 +18,13 @@ SELF_WORDS = ("我单位", "本单位", "我中心", "本部门", "我部门", "
 _SELF = re.compile("|".join(re.escape(w) for w in SELF_WORDS))
 
 # The reach clause units write after their activities: “全年开展相关活动82场（期），参与群众11751人次”.
-_REACH = re.compile(r"(?:全年|上半年|下半年|本季度|共)?(?:组织)?开展(?:相关)?活动(\d+)场(?:（期）|次)?[，,]?"
-                    r"(?:参与|参加|覆盖|服务)(?:群众)?(\d+)人次")
+_REACH = re.compile(r"(?:全年|上半年|下半年|本季度)?(?:共|累计)?(?:组织|开展|举办)(?:相关|各类)?活动(\d+)"
+                    r"(?:场次|场（期）|场|次|期)[，、,]?(?:参与|参加|覆盖|服务|受益)群众(\d+)人次")
 # Filler that introduces the task rather than says anything: “按照实施方案分工”, “结合部门职能”.
-_FILLER = ("按照实施方案分工", "按照工作要求", "根据年度工作安排", "工作中还存在一些困难", "存在的困难和问题")
+_FILLER = ("按照实施方案分工", "按照工作要求", "工作安排", "工作中还存在一些困难", "存在的困难和问题", "今年以来",
+           "下一步")
+# Statements that say nothing an office would repeat (“继续做好相关工作”).
+_VACUOUS = re.compile(r"^(?:继续|进一步)?(?:做好|抓好|推进)(?:相关|各项)工作$|^按要求推进$")
 _QUOTED = re.compile(r"“([^”]*)”")
 
 
@@ -127,7 +130,7 @@ def content_clauses(text: str, *, unit: str = "", tasks: list[str] = ()) -> list
                 continue
             kept.append(clause)
         statement = "，".join(kept).strip("，：: ")
-        if len(statement) >= 6:
+        if len(statement) >= 6 and not _VACUOUS.match(statement):
             out.append(statement)
     return out
 

@@ -145,21 +145,27 @@ class Memory:
     def __init__(self):
         self.codes: set[str] = set()
         self.statements: list[str] = []
+        self.clauses: set[str] = set()
 
     def note_runs(self, runs: list[Run]) -> list[Run]:
         self.codes.update(r.figure.code for r in runs if r.figure is not None)
         return runs
 
-    def fresh(self, text: str) -> bool:
-        """True (and remembered) for a statement not near-duplicating one already said."""
+    def fresh(self, text: str) -> str:
+        """The statement less what the report has said already: empty when it near-duplicates a statement said, else
+        without the clauses said before (a unit's stock opener, “成立了…工作专班”, is said once)."""
         if any(clauses.similarity(text, said) >= 0.5 for said in self.statements):
-            return False
+            return ""
+        kept = [c for c in clauses.split_clauses(text) if c not in self.clauses]
+        if not kept or len("".join(kept)) < 6:
+            return ""
+        self.clauses.update(kept)
         self.statements.append(text)
-        return True
+        return "，".join(kept)
 
 
 def _fresh_texts(found: list[clauses.Cluster], memory: Memory) -> list[str]:
-    return [c.text for c in found if memory.fresh(c.text)]
+    return [t for t in (memory.fresh(c.text) for c in found) if t]
 
 
 def _task_phrase(tasks: list[str]) -> str:
@@ -227,8 +233,8 @@ def self_check_section(ctx: ReportContext, section: ItemSection, numbering: Numb
                                         annual=is_annual(ctx))
         statements = []
         for n in task.narratives:
-            said = [s for s in clauses.content_clauses(f"{n.progress}。{n.results}", unit=n.unit, tasks=titles)
-                    if memory.fresh(s)]
+            said = [t for t in (memory.fresh(s) for s in clauses.content_clauses(
+                f"{n.progress}。{n.results}", unit=n.unit, tasks=titles)) if t]
             reach = clauses.reach_of(n.progress)
             if reach:
                 said.append(f"组织活动{reach[0]}场（期），参与群众{cnformat.format_quantity(reach[1], '人次')}")

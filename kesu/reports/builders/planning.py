@@ -116,10 +116,12 @@ def section_story(section: ItemSection, *, said: set[str], budget: Budget) -> Se
         results += [(n.unit, s) for s in clauses.content_clauses(n.results, unit=n.unit, tasks=titles)]
     story.methods = clauses.cluster(methods)[:budget.methods]
     story.results = clauses.cluster(results)[:budget.results]
-    by_unit: dict[str, Reach] = {}
+    chosen: list[Reach] = []
     for reach in sorted(found, key=lambda r: -r.people):
-        by_unit.setdefault(reach.unit, reach)  # one activity per unit: the highlights name different units
-    story.highlights = list(by_unit.values())[:budget.highlights]
+        # The highlights name different units and different tasks: two units of one task are one story.
+        if all(reach.unit != c.unit and reach.task != c.task for c in chosen):
+            chosen.append(reach)
+    story.highlights = chosen[:budget.highlights]
     return story
 
 
@@ -274,7 +276,9 @@ _ADVICE = [
     ("人才", "建议上级加强对基层科普人员的业务培训，支持科普人才队伍建设"),
     ("设施", "建议上级在科普设施建设项目安排上向基层和农村地区倾斜"),
     ("信息化", "建议上级加强科普信息化平台和优质科普资源的共建共享"),
-    ("合力", "建议上级将全民科学素质工作纳入对成员单位的年度目标考核"),
+    ("协调联动", "建议上级将全民科学素质工作纳入对成员单位的年度目标考核"),
+    ("新媒体", "建议上级加强科普信息化平台和优质科普资源的共建共享"),
+    ("边远", "建议上级支持流动科普设施和科普大篷车向边远地区延伸服务"),
     ("覆盖面", "建议上级加强对重点人群科普服务的统筹指导"),
 ]
 
