@@ -256,17 +256,20 @@ def _lagging_point(ctx: ReportContext) -> Point | None:
     if len(values) >= 3:
         middle = Decimal(median(values))
         far = [r.name for r in ctx.lower_regions if r.value is not None and r.value < middle * LAGGING_SHARE]
-    far += [r.name for r in ctx.lower_regions
-            if r.completion is not None and r.completion < 80 and r.name not in far]
-    if not none and not far:
+    # Against its own target only for the year: half-way through, every region is at about half of it.
+    short = [r.name for r in ctx.lower_regions if ctx.period_id.isdigit() and r.completion is not None
+             and r.completion < 80 and r.name not in far]
+    if not none and not far and not short:
         return None
     parts = []
     if none:
         parts.append(f"{clauses.join_names(none, noun='个地方')}{ctx.ranking_label}未填报")
     if far:
         parts.append(f"{clauses.join_names(far, noun='个地方')}{ctx.ranking_label}明显低于其他地方")
+    if short:
+        parts.append(f"{clauses.join_names(short, noun='个地方')}{ctx.ranking_label}完成年度目标不足八成")
     return Point("lagging", f"{ctx.lower_word.removeprefix('各')}工作进展不平衡，" + "，".join(parts),
-                 f"加强对{clauses.join_names(none + far, noun='个地方')}的督促指导和跟踪调度，推动均衡发展",
+                 f"加强对{clauses.join_names(none + far + short, noun='个地方')}的督促指导和跟踪调度，推动均衡发展",
                  "建议上级加强对基层薄弱地区的分类指导和帮扶")
 
 

@@ -94,6 +94,9 @@ COMPARABLE_RISE, COMPARABLE_FALL = Decimal(150), Decimal(-60)
 # Verbs that open a stock's phrase (“建成科技馆”): the year's report says what exists (“现有科技馆1个”) or what was
 # added (“累计建成科普画廊532个，新增34个”), never that the whole stock was built this year.
 _STOCK_VERBS = ("建成", "建立", "发展", "培育", "组建")
+# A count of the period that reads “全县共<verb>…”; a phrase without such a verb (“科普大篷车…巡展”) takes no 共.
+_COUNT_VERBS = ("举办", "开展", "培训", "组织", "培育", "发放", "展出", "发布", "出动", "推广", "筹集", "落实", "争取",
+                "转发")
 
 
 def quantity(figure: Figure) -> str:
@@ -200,7 +203,7 @@ def figures_sentence(figures: list[Figure], *, lead: str, keep_zero: bool = Fals
     if first.is_flow:
         lead = when + lead
     # “全县共举办…” for counts of the period; a stock or a ratio reads “全县…达到…” without 共.
-    together = (first.is_flow and not first.is_percent and not _phrase(first).endswith(("达到", "达"))
+    together = (first.is_flow and not first.is_percent and _phrase(first).startswith(_COUNT_VERBS)
                 and first.code not in PARTNER)
     runs = [Run(lead + ("共" if together else ""))]
     previous = ""

@@ -20,6 +20,10 @@ from . import genre_rules
 
 pytest.importorskip("kesu.analytics.selectors.figures")
 
+# The marker makes the session set up the test database (the documents are built by a module fixture, and a session
+# whose tests ask for no database would leave it to the development one).
+pytestmark = pytest.mark.django_db
+
 COUNTY, PREFECTURE = "511725", "511700"
 CASES = [(region, kind, period) for region in (COUNTY, PREFECTURE) for kind, period in (
     (kinds.ANNUAL_SUMMARY, "2025"), (kinds.WORK_REPORT, "2025"), (kinds.SELF_CHECK, "2025"), (kinds.PROGRESS, "2025S1"))]
