@@ -470,7 +470,8 @@ def progress_overview(ctx: ReportContext) -> Paragraph | None:
     if not done:
         return None
     share = planning.time_share(ctx.period_id)
-    said = "，".join(f"{f.label.removeprefix('其中')}完成年度目标的{cnformat.format_completion(f.value, f.target)}" for f in done)
+    said = "，".join(f"{planning.running_label(f.label)}完成年度目标的{cnformat.format_completion(f.value, f.target)}"
+                    for f in done)
     text = f"对照年度目标，{said}"
     if share is not None:
         ahead = [f for f in done if f.completion >= share]

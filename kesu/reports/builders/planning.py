@@ -143,8 +143,9 @@ def _names(items: list[str], limit: int = 3) -> str:
     return "、".join(items) if len(items) <= limit else f"{'、'.join(items[:limit])}等{len(items)}项"
 
 
-def _short(label: str) -> str:
-    return label.removeprefix("其中")
+def running_label(label: str) -> str:
+    """An indicator's label as running text: “其中科普专项经费” → “科普专项经费”, “职工/产业工人…” → “职工和产业工人…”."""
+    return label.removeprefix("其中").replace("/", "和")
 
 
 def missed_targets(ctx: ReportContext) -> list[Figure]:
@@ -166,7 +167,8 @@ def _target_point(ctx: ReportContext, *, rates_said: bool = False) -> Point | No
         behind = missed_targets(ctx)
         if not behind:
             return None
-        said = "，".join(f"{_short(f.label)}完成年度目标的{cnformat.format_completion(f.value, f.target)}" for f in behind)
+        said = "，".join(f"{running_label(f.label)}完成年度目标的{cnformat.format_completion(f.value, f.target)}"
+                        for f in behind)
         problem = f"部分年度目标未完成，{said}，与目标仍有差距"
     elif share is not None:
         behind = [f for f in ctx.key_figures if f.is_flow and f.value and f.completion is not None
@@ -174,18 +176,18 @@ def _target_point(ctx: ReportContext, *, rates_said: bool = False) -> Point | No
         if not behind:
             return None
         if rates_said:
-            said = f"{_names([_short(f.label) for f in behind])}指标"
+            said = f"{_names([running_label(f.label) for f in behind])}指标"
         else:
-            said = "，".join(f"{_short(f.label)}完成年度目标的{cnformat.format_completion(f.value, f.target)}"
+            said = "，".join(f"{running_label(f.label)}完成年度目标的{cnformat.format_completion(f.value, f.target)}"
                             for f in behind)
         problem = f"部分指标进度滞后于时序进度，{said}未达到时间过半、任务过半的要求"
     else:
         return None
-    labels = _names([_short(f.label) for f in behind])
+    labels = _names([running_label(f.label) for f in behind])
     answer = f"针对{labels}进度不足的问题，逐项分析原因，压实牵头单位责任，加强过程调度"
     nxt = [t for t in ctx.next_targets if t.code in {f.code for f in behind} and t.target is not None]
     if nxt:
-        goals = "、".join(f"{_short(t.label)}{cnformat.format_quantity(t.target, t.unit, percent=t.is_percent)}"
+        goals = "、".join(f"{running_label(t.label)}{cnformat.format_quantity(t.target, t.unit, percent=t.is_percent)}"
                          for t in nxt)
         answer += f"，确保完成{ctx.year + 1}年{goals}的目标"
     return Point("target", problem, answer, "建议上级在下达年度目标时统筹考虑基层工作基础，并加强过程指导")
@@ -215,10 +217,11 @@ def _fall_point(ctx: ReportContext, *, said_codes: set[str]) -> Point | None:
         return None
     same = not ctx.period_id.isdigit()
     base = "上年同期" if same else "上年"
-    named = [_short(f.label) for f in down if f.code in said_codes]
-    rated = [f"{_short(f.label)}{change_text(f, same_period=same)}" for f in down if f.code not in said_codes]
+    named = [running_label(f.label) for f in down if f.code in said_codes]
+    rated = [f"{running_label(f.label)}{change_text(f, same_period=same)}" for f in down
+             if f.code not in said_codes]
     said = "，".join(rated + ([f"{_names(named)}低于{base}"] if named else []))
-    labels = _names([_short(f.label) for f in down])
+    labels = _names([running_label(f.label) for f in down])
     return Point("fall", f"部分工作出现下滑，{said}",
                  f"查找{labels}下降的原因，调整工作方式，扭转下滑势头",
                  "建议上级加强对相关行业部门的工作指导，推动数据口径和工作要求上下一致")
@@ -232,7 +235,7 @@ def _missing_point(ctx: ReportContext) -> Point | None:
     written = any(s.narratives for s in ctx.sections)
     empty = [t for s in ctx.sections for t in s.tasks
              if written and not t.narratives and not any(f.has_value for f in t.figures)]
-    unreported = [_short(f.label) for f in ctx.key_figures if f.value is None and (annual or f.is_flow)]
+    unreported = [running_label(f.label) for f in ctx.key_figures if f.value is None and (annual or f.is_flow)]
     if not empty and not unreported:
         return None
     parts, units = [], []
