@@ -91,3 +91,16 @@ def test_highlights_name_the_largest_reach_of_different_units_and_tasks():
     story = planning.section_story(section, said=set(), budget=planning.BUDGETS[0])
     assert [(h.unit, h.people) for h in story.highlights] == [("县科协", 1200), ("县科技局", 300)]
     assert story.actors == ["县科协", "县农业农村局", "县科技局"]
+
+
+def test_next_steps_answer_with_next_years_targets_and_tasks():
+    from kesu.reports.builders.document import build_document
+
+    ctx = make_context()
+    ctx.next_targets = [fig("DEMO_VILLAGE", "科普示范村（社区）", "个", None, target=40, flow=False)]
+    ctx.next_tasks = ["实施青少年科学素质提升行动，建设农村中学科技馆", "开展“科普大篷车”巡展"]
+    points = planning.problem_points(ctx, limit=5)
+    assert "确保完成2027年科普示范村（社区）40个的目标" in points[0].answer
+    text = build_document(ctx, with_charts=False).plain_text()
+    steps = text[text.index("三、下步打算"):]
+    assert "围绕2027年建设农村中学科技馆、开展‘科普大篷车’巡展等任务" in steps
