@@ -424,21 +424,28 @@ class _Builder:
         return left.pop()
 
     def narrative_texts(self, unit: Unit, task: Task, year: int, acts: list[dict], extra: bool) -> dict:
+        """One unit's return on one task: of uneven length and care, as real returns are (see narratives.yaml)."""
         item = task.item.code if task.item else ""
         words = self.narratives
         mine = [a for a in acts if a["task"] == task]
+        me = _self_word(unit)
         filled = ""
         if mine:
-            filled = words["figures"].format(events=sum(a["sessions"] for a in mine),
-                                             people=sum(a["participants"] for a in mine))
-        me = _self_word(unit)
-        method_key = item if item in words["methods"] else "default"
-        result_key = item if item in words["results"] else "default"
-        texts = {
-            "progress": self.draw("opener", words["openers"]).format(self=me, task=_nested(task.title))
-            + self.draw(f"m{method_key}", words["methods"][method_key]) + filled + "。",
-            "results": self.draw(f"r{result_key}", words["results"][result_key]) + "。",
-        }
+            filled = self.draw("figures", words["figures"]).format(
+                events=sum(a["sessions"] for a in mine), people=sum(a["participants"] for a in mine))
+        style = self.text_rng.random()
+        if style < 0.12:  # a unit that answers in a line
+            texts = {"progress": self.draw("terse", words["terse"]).format(self=me, task=_nested(task.title))
+                     + filled + "。", "results": ""}
+        else:
+            method_key = item if item in words["methods"] else "default"
+            result_key = item if item in words["results"] else "default"
+            progress = (self.draw("opener", words["openers"]).format(self=me, task=_nested(task.title))
+                        + self.draw(f"m{method_key}", words["methods"][method_key]))
+            if style > 0.7 and item in words["events"]:  # a careful unit names its event of the year
+                progress += "，" + self.draw(f"e{item}", words["events"][item])
+            texts = {"progress": progress + filled + "。",
+                     "results": self.draw(f"r{result_key}", words["results"][result_key]) + "。"}
         if extra:
             texts["problems"] = self.draw("problems", words["problems"]).format(self=me) + "。"
             texts["next_steps"] = self.draw("next", words["next_steps"]).format(self=me) + "。"

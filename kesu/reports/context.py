@@ -74,7 +74,8 @@ def _figure(ind: Indicator, figs: _Figures, region: Region, period: Period, targ
     return d.Figure(
         code=ind.code, label=ind.name, unit=ind.unit,
         value=figs.get(ind, region, period.id), previous=figs.get(ind, region, period.previous_year().id),
-        target=targets.get(ind.pk) if period.kind == "Y" else None,
+        # The year's target also for a half-year or quarter: a 进展 measures the period against it.
+        target=targets.get(ind.pk),
         value_type=d.PERCENT if ind.value_type == "percent" or ind.unit == "%" else d.INTEGER,
         is_flow=ind.time_aggregation == "sum" and not ind.is_ratio,
         source_url=_url("analytics:indicator_explorer",
@@ -133,6 +134,39 @@ def _top_item(item: FrameworkItem | None, items: dict[int, FrameworkItem]) -> Fr
     while item is not None and item.parent_id is not None:
         item = items.get(item.parent_id)
     return item
+
+
+def _unreported(region: Region, children: list[Region], period: Period) -> set[int]:
+    """Lower regions where no return of the period was approved: their activity-derived counts read 0, but they
+    reported nothing, so the ranking says 未填报 rather than a zero."""
+    try:
+        from kesu.collection.models import LOCKED_STATUSES, Submission
+    except ImportError:
+        return set()
+    paths = set(Submission.objects.filter(
+        region__path__startswith=region.path, status__in=LOCKED_STATUSES,
+        period_start__lte=period.end, period_end__gte=period.start).values_list("region__path", flat=True))
+    return {c.pk for c in children if not any(p.startswith(c.path) for p in paths)}
+
+
+def _next_targets(region: Region, year: int, indicators: list[Indicator]) -> list[d.Figure]:
+    """The next year's targets of the key indicators, from whichever plan of the region covers that year."""
+    plan = plan_for(region, year)
+    if plan is None:
+        return []
+    rows = {t.indicator_id: t.value for t in Target.objects.filter(plan=plan, region=region, year=year,
+                                                                    indicator__in=indicators)}
+    return [d.Figure(code=i.code, label=i.name, unit=i.unit, target=rows[i.pk],
+                     value_type=d.PERCENT if i.value_type == "percent" or i.unit == "%" else d.INTEGER)
+            for i in indicators if i.pk in rows]
+
+
+def _next_tasks(region: Region, year: int, current: Plan | None) -> list[str]:
+    """The next year's tasks where a plan of its own (a 工作要点) exists; the same long plan's tasks are not news."""
+    plan = plan_for(region, year)
+    if plan is None or (current is not None and plan.pk == current.pk):
+        return []
+    return list(Task.objects.filter(plan=plan).order_by("sort", "id").values_list("title", flat=True))
 
 
 def build_context(scope: Scope, *, region: Region, period: Period, kind: str,
@@ -195,7 +229,9 @@ def build_context(scope: Scope, *, region: Region, period: Period, kind: str,
     if ranking_ind is not None:
         child_targets = {t.region_id: t.value for t in Target.objects.filter(
             indicator=ranking_ind, region__in=children, year=period.year)}
-        lower = [d.RegionFigure(c.name, figs.get(ranking_ind, c, period.id), child_targets.get(c.pk),
+        silent = _unreported(region, children, period)
+        lower = [d.RegionFigure(c.name, None if c.pk in silent and not figs.get(ranking_ind, c, period.id)
+                                else figs.get(ranking_ind, c, period.id), child_targets.get(c.pk),
                                 _url("analytics:indicator_explorer",
                                      query=f"indicators={ranking_ind.code}&region={c.code}&periods={period.id}"))
                  for c in children]
@@ -219,7 +255,11 @@ def build_context(scope: Scope, *, region: Region, period: Period, kind: str,
         lower_regions=lower, ranking_label=ranking_ind.name if ranking_ind else "",
         ranking_unit=ranking_ind.unit if ranking_ind else "",
         trend=trend, trend_label=trend_ind.name if trend_ind else "", trend_unit=trend_ind.unit if trend_ind else "",
+        ranking_total=figs.get(ranking_ind, region, period.id) if ranking_ind is not None else None,
         problems=[n for n in all_words if n.problems], next_steps=[n for n in all_words if n.next_steps],
+        next_targets=_next_targets(region, period.year + 1,
+                                   [by_code[c.code] for c in key_figures if c.code in by_code]),
+        next_tasks=_next_tasks(region, period.year + 1, plan),
         data_state=f"{data_state(region)}/{fingerprint[:12]}", is_demo=is_demo,
     )
 

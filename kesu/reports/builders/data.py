@@ -166,8 +166,11 @@ class ReportContext:
     trend: list[TrendPoint] = field(default_factory=list)
     trend_label: str = ""
     trend_unit: str = ""
+    ranking_total: Decimal | None = None  # the region's own value of the ranking indicator (≥ the regions' sum)
     problems: list[Narrative] = field(default_factory=list)
     next_steps: list[Narrative] = field(default_factory=list)
+    next_targets: list[Figure] = field(default_factory=list)  # the next year's targets of the key indicators
+    next_tasks: list[str] = field(default_factory=list)  # the next year's tasks where a plan for it exists
     data_state: str = ""  # fingerprint of the data the report was written from
     is_demo: bool = False
 

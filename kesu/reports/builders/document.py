@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from kesu.core import cnformat
 
-from . import kinds, writing
+from . import clauses, kinds, planning, writing
 from .blocks import Cell, Chart, Heading, Paragraph, ReportDocument, Run, Signature, Table
 from .data import ItemSection, ReportContext
 
@@ -64,8 +64,8 @@ def period_word(ctx: ReportContext) -> str:
 
 
 def headline_runs(ctx: ReportContext) -> list[Run]:
-    return writing.figures_sentence(ctx.headline, lead=f"{period_word(ctx)}{ctx.region_scope_word}",
-                                    with_target=False)
+    return writing.figures_sentence(ctx.headline, lead=ctx.region_scope_word, when=period_word(ctx),
+                                    with_target=False, annual=ctx.period_id.isdigit())
 
 
 def opening(ctx: ReportContext) -> Paragraph:
@@ -79,6 +79,11 @@ def opening(ctx: ReportContext) -> Paragraph:
     if ctx.kind == kinds.STATISTICS:
         return Paragraph([Run(f"统计范围：{ctx.region_name}；报告期：{ctx.period_label}。"
                               f"表中“{NOT_REPORTED}”表示该项数据尚未填报。")], indent=False)
+    if ctx.kind == kinds.WORK_REPORT:
+        # The 汇报 answers an inspection: it opens with the occasion; the figures come in 基本情况.
+        text = (f"{ctx.period_label}，{ctx.region_name}认真落实{basis}，把提升全民科学素质作为推动高质量发展的基础性工作，"
+                f"各成员单位各司其职、协同推进。")
+        return Paragraph([Run(text + CLOSING[ctx.kind])])
     guidance = f"坚持{ctx.guidance}的工作格局，" if ctx.guidance else ""
     runs = [Run(f"{ctx.period_label}，{ctx.region_scope_word}深入贯彻落实{basis}，{guidance}"
                 f"围绕提升全民科学素质的目标任务，统筹推进各项重点工作。")]
@@ -134,34 +139,113 @@ def section_heading_text(section: ItemSection) -> str:
     return f"{verb}{section.title}"
 
 
-def section_blocks(ctx: ReportContext, section: ItemSection, numbering: Numbering) -> list:
-    """A 提升行动/重点工程 in a 工作总结: the figures' sentence, then the units' narratives under it."""
-    blocks = [numbering.heading(2, section_heading_text(section))]
-    runs = writing.figures_sentence(section.figures, lead=f"{period_word(ctx)}{ctx.region_scope_word}")
-    if runs:
-        blocks.append(Paragraph(runs))
-    blocks.extend(writing.narrative_paragraphs(section.narratives))
-    return blocks
+class Memory:
+    """What the report has said so far: figure codes and statements, so nothing is said twice."""
+
+    def __init__(self):
+        self.codes: set[str] = set()
+        self.statements: list[str] = []
+        self.clauses: set[str] = set()
+
+    def note_runs(self, runs: list[Run]) -> list[Run]:
+        self.codes.update(r.figure.code for r in runs if r.figure is not None)
+        return runs
+
+    def fresh(self, text: str) -> str:
+        """The statement less what the report has said already: empty when it near-duplicates a statement said, else
+        without the clauses said before (a unit's stock opener, “成立了…工作专班”, is said once)."""
+        if any(clauses.similarity(text, said) >= 0.5 for said in self.statements):
+            return ""
+        kept = [c for c in clauses.split_clauses(text) if c not in self.clauses]
+        if not kept or len("".join(kept)) < 6:
+            return ""
+        self.clauses.update(kept)
+        self.statements.append(text)
+        return "，".join(kept)
 
 
-def self_check_section(ctx: ReportContext, section: ItemSection, numbering: Numbering) -> list:
-    """A 考核 item in the 自查报告: each task with its figures (zeros kept), its units' words and a self-assessment."""
+def _fresh_texts(found: list[clauses.Cluster], memory: Memory) -> list[str]:
+    return [t for t in (memory.fresh(c.text) for c in found) if t]
+
+
+def _task_phrase(tasks: list[str]) -> str:
+    """实施高素质农民培育计划、开展农村实用技术培训等7项任务 (quotes and doubled verbs removed)."""
+    woven = list(dict.fromkeys(clauses.short_title(t) for t in tasks if t))
+    if not woven:
+        return ""
+    if len(woven) <= 2:
+        return "、".join(woven) + ("等任务" if len(woven) > 1 else "")
+    return f"{'、'.join(woven[:2])}等{len(woven)}项任务"
+
+
+def highlight_text(reach: clauses.Reach) -> str:
+    task = clauses.weave_title(reach.task)
+    people = cnformat.format_quantity(reach.people, "人次")
+    return f"{reach.unit}围绕“{task}”组织活动{reach.events}场（期），参与群众{people}"
+
+
+def work_text(story: planning.SectionStory, memory: Memory, *, lead_in: str = "") -> str:
+    """The pooled actors and what they did: “县教育局、团县委等5个部门围绕…等7项任务，…；…。其中，…。…。”"""
+    parts = []
+    methods = _fresh_texts(story.methods, memory)
+    results = _fresh_texts(story.results, memory)
+    if not methods:  # a unit that wrote only what it achieved: its results say what it did
+        methods, results = results, []
+    tasks = _task_phrase(story.tasks)
+    actors = clauses.join_names(story.actors)
+    if actors and methods:
+        # “围绕X，围绕Y开展…” doubles the verb: the tasks take 聚焦 when the first method itself opens with 围绕.
+        verb = "聚焦" if methods[0].startswith("围绕") else "围绕"
+        subject = f"{lead_in}{actors}" + (f"{verb}{tasks}，" if tasks else "")
+        parts.append(subject + "；".join(methods) + "。")
+    highlights = [highlight_text(h) for h in story.highlights]
+    if highlights:
+        parts.append("其中，" + "；".join(highlights) + "。")
+    if results:
+        parts.append("；".join(results) + "。")
+    return "".join(parts)
+
+
+def section_blocks(ctx: ReportContext, story: planning.SectionStory, numbering: Numbering, memory: Memory,
+                   *, with_target: bool = False) -> list:
+    """A 提升行动/工程 in a 工作总结 or 进展: the region's figures, then the units' work pooled and said once."""
+    runs = memory.note_runs(writing.figures_sentence(
+        story.figures, lead=ctx.region_scope_word, when=period_word(ctx), with_target=with_target,
+        annual=is_annual(ctx)))
+    words = work_text(story, memory)
+    if not runs and not words:
+        return []
+    runs = runs + [Run(words)] if words else runs
+    return [numbering.heading(2, section_heading_text(story.section)), Paragraph(writing._merge_plain(runs))]
+
+
+def self_check_section(ctx: ReportContext, section: ItemSection, numbering: Numbering, memory: Memory) -> list:
+    """A 考核 item in the 自查报告: each task with its figures (zeros kept), its evidence and a self-assessment."""
     blocks = [numbering.heading(2, section.title)]
     if not section.tasks:
         blocks.append(Paragraph([Run(f"本项无具体任务，{NO_DATA}。")]))
         return blocks
+    titles = [t.title for t in section.tasks]
     for task in section.tasks:
         lead = f"（牵头单位：{'、'.join(task.lead_units)}）" if task.lead_units else ""
-        blocks.append(numbering.heading(3, f"{task.title}{lead}"))
-        runs = writing.figures_sentence(task.figures, lead=f"{period_word(ctx)}", keep_zero=True)
-        if runs:
-            blocks.append(Paragraph(runs))
-        words = writing.narrative_paragraphs(task.narratives)
-        blocks.extend(words)
-        if not runs and not words:
+        blocks.append(numbering.heading(3, f"{clauses.weave_title(task.title)}{lead}"))
+        runs = writing.figures_sentence(task.figures, lead="", when=period_word(ctx), keep_zero=True,
+                                        annual=is_annual(ctx))
+        statements = []
+        for n in task.narratives:
+            said = [t for t in (memory.fresh(s) for s in clauses.content_clauses(
+                f"{n.progress}。{n.results}", unit=n.unit, tasks=titles)) if t]
+            reach = clauses.reach_of(n.progress)
+            if reach:
+                said.append(f"组织活动{reach[0]}场（期），参与群众{cnformat.format_quantity(reach[1], '人次')}")
+            if said:
+                statements.append(Run(f"{n.unit}{'，'.join(said[:2])}。", href=n.source_url))
+        if runs or statements:
+            blocks.append(Paragraph(writing._merge_plain(runs + statements)))
+        else:
             missing = "、".join(f.label for f in task.figures) if task.figures else "工作情况"
             blocks.append(Paragraph([Run(f"{missing}{NOT_REPORTED}。")]))
-        assessment = writing.self_assessment(task.figures) or ("已开展" if words or runs else NOT_REPORTED)
+        assessment = writing.self_assessment(task.figures) or ("已开展" if statements or runs else NOT_REPORTED)
         blocks.append(Paragraph([Run(f"自评：{assessment}。")]))
     return blocks
 
@@ -221,9 +305,21 @@ def lower_regions_table(ctx: ReportContext) -> Table | None:
                      Cell(table_number(region.value, ctx.ranking_unit), href=region.source_url),
                      Cell(table_number(region.target, ctx.ranking_unit) if region.target is not None else "—"),
                      Cell(cnformat.format_completion(region.value, region.target) or "—")])
+    note = ""
+    reported = [r.value for r in ranked if r.value is not None]
+    if ctx.ranking_total is not None and reported and ctx.ranking_total > sum(reported):
+        # The region's total also counts its own units' work (本级): show it so the column adds up to the total.
+        rest = ctx.ranking_total - sum(reported)
+        last = ctx.region_name[-1:]
+        own = f"{last if last in '县市区旗州盟省' else ''}本级"
+        rows.append([Cell("—"), Cell(own),
+                     Cell(table_number(rest, ctx.ranking_unit)), Cell("—"), Cell("—")])
+        rows.append([Cell("—"), Cell("合计"), Cell(table_number(ctx.ranking_total, ctx.ranking_unit)),
+                     Cell("—"), Cell("—")])
+        note = f"注：合计为{ctx.region_name}汇总数，含{own}成员单位直接组织开展的工作；未填报地区不参加排名。"
     unit = f"（{ctx.ranking_unit}）" if ctx.ranking_unit else ""
     return Table(f"{ctx.lower_word}{ctx.ranking_label}{unit}", ["排名", "区域", "实际值", "目标值", "完成率"], rows,
-                 [0.7, 2.4, 1.3, 1.3, 1.1])
+                 [0.7, 2.4, 1.3, 1.3, 1.1], note=note)
 
 
 def chart_blocks(ctx: ReportContext, *, with_charts: bool) -> list:
@@ -248,17 +344,188 @@ def chart_blocks(ctx: ReportContext, *, with_charts: bool) -> list:
     return blocks
 
 
-def _narrative_section(numbering: Numbering, title: str, narratives, field_name: str, *, plain_missing: bool) -> list:
-    paragraphs = writing.numbered_points(narratives, field_name)
-    if not paragraphs:
+def is_annual(ctx: ReportContext) -> bool:
+    return ctx.period_id.isdigit()
+
+
+def prose_length(blocks: list) -> int:
+    """Characters of prose: paragraphs only (tables, headings and the signature are not what the budget is about)."""
+    return sum(len(b.text) for b in blocks if isinstance(b, Paragraph))
+
+
+def key_figures_summary(ctx: ReportContext) -> Paragraph | None:
+    done = [f for f in ctx.key_figures if f.completion is not None]
+    if not done:
+        return None
+    reached = [f for f in done if f.completion >= Decimal(100)]
+    text = f"纳入年度目标考核的{len(ctx.key_figures)}项主要指标中，已填报{len(done)}项，达到年度目标{len(reached)}项"
+    missing = len(ctx.key_figures) - len(done)
+    if missing:
+        text += f"，{missing}项{NOT_REPORTED}"
+    return Paragraph([Run(text + "。详见下表。")])
+
+
+def indicators_blocks(ctx: ReportContext, numbering: Numbering, charts_: list, *, with_assessment: bool = False,
+                      heading: str = "主要指标完成情况", summary: Paragraph | None = None) -> list:
+    table = key_figures_table(ctx, caption="主要指标完成情况", with_assessment=with_assessment)
+    blocks = []
+    if summary is None and table:
+        summary = key_figures_summary(ctx)
+    if summary:
+        blocks.append(summary)
+    if table:
+        blocks.append(table)
+    blocks += charts_
+    if ctx.lower_regions and ctx.kind in (kinds.WORK_REPORT, kinds.ANNUAL_SUMMARY, kinds.PROGRESS):
+        lower = lower_regions_table(ctx)
+        if lower:
+            blocks.append(lower)
+    if not blocks:
+        return []
+    return [numbering.heading(2, heading), *blocks]
+
+
+def points_blocks(numbering: Numbering, title: str, texts: list[str], *, plain_missing: bool) -> list:
+    """A heading and its points as the office writes them: 一是…；二是…；三是…。"""
+    text = planning.ordinal_points(texts)
+    if not text:
         if plain_missing:
             return [numbering.heading(1, title), Paragraph([Run(f"各成员单位{NOT_REPORTED}{title}，{NO_DATA}。")])]
         return []
-    return [numbering.heading(1, title), *paragraphs]
+    return [numbering.heading(1, title), Paragraph([Run(text)])]
+
+
+def next_steps_texts(ctx: ReportContext, points: list[planning.Point]) -> list[str]:
+    texts = [p.answer for p in points if p.answer]
+    if ctx.next_tasks and is_annual(ctx):
+        texts.append(f"围绕{ctx.year + 1}年{_task_phrase(ctx.next_tasks)}，细化分工、压实责任，确保各项任务落到实处")
+    return texts
+
+
+def _stories(ctx: ReportContext, budget: planning.Budget, memory: Memory):
+    """Each section's story, planned lazily: a section sees the figures the ones before it have said."""
+    return (planning.section_story(s, said=memory.codes, budget=budget) for s in ctx.sections if s.has_data)
+
+
+def compose_summary(ctx, budget, charts_) -> list:
+    """年度工作总结: 一、主要工作及成效 (organisation, each action with data, the key figures) 二、存在问题 三、下步打算."""
+    numbering, memory = Numbering(), Memory()
+    memory.note_runs(headline_runs(ctx))
+    body: list = [numbering.heading(1, "主要工作及成效")]
+    body += organisation_blocks(ctx, numbering, plain_missing=False)
+    for story in _stories(ctx, budget, memory):
+        body += section_blocks(ctx, story, numbering, memory)
+    body += indicators_blocks(ctx, numbering, charts_)
+    points = planning.problem_points(ctx, limit=budget.points, said=memory.codes)
+    body += points_blocks(numbering, "存在问题", [p.problem for p in points if p.problem], plain_missing=False)
+    body += points_blocks(numbering, "下步打算", next_steps_texts(ctx, points), plain_missing=False)
+    return body
+
+
+def compose_work_report(ctx, budget, charts_) -> list:
+    """工作汇报 to an upper-level inspection: 基本情况, 主要做法和成效 (with 特色亮点), 存在问题, 意见建议.
+
+    It shares the figures of the 总结 but not its text: the figures are gathered in 基本情况, the actions are told by
+    what was done (做法) and achieved, and the most significant activities of the year stand out as 特色亮点.
+    """
+    numbering, memory = Numbering(), Memory()
+    body: list = [numbering.heading(1, "基本情况")]
+    org = organisation_blocks(ctx, numbering, plain_missing=False)
+    body += org[1:]  # no sub-heading: 基本情况 is one short passage
+    runs = memory.note_runs(writing.figures_sentence(ctx.headline, lead=f"{ctx.period_label}，{ctx.region_scope_word}",
+                                                     with_target=False, annual=is_annual(ctx)))
+    if runs:
+        body.append(Paragraph(runs))
+    body += indicators_blocks(ctx, numbering, charts_)[1:]
+    body.append(numbering.heading(1, "主要做法和成效"))
+    stories = [s for s in _stories(ctx, budget, memory) if s.methods or s.results]
+    for story in stories:
+        methods = _fresh_texts(story.methods, memory)
+        results = _fresh_texts(story.results, memory)
+        if not methods and not results:
+            continue
+        body.append(numbering.heading(2, f"聚焦{story.section.title.removesuffix('提升行动').removesuffix('工程')}"))
+        actors = clauses.join_names(story.actors)
+        text = f"{actors}{'，'.join(methods)}。" if methods and actors else ""
+        if results:
+            text += f"{'；'.join(results)}。"
+        body.append(Paragraph([Run(text)]))
+    bright = sorted((h for s in stories for h in s.highlights), key=lambda h: -h.people)[:3]
+    if bright:
+        body.append(numbering.heading(2, "特色亮点"))
+        body.append(Paragraph([Run(planning.ordinal_points([highlight_text(h) + "，在同类工作中规模最大"
+                                                           if i == 0 else highlight_text(h)
+                                                           for i, h in enumerate(bright)]))]))
+    points = planning.problem_points(ctx, limit=budget.points, said=memory.codes)
+    body += points_blocks(numbering, "存在问题", [p.problem for p in points if p.problem], plain_missing=False)
+    advice = list(dict.fromkeys(p.advice for p in points if p.advice))
+    body += points_blocks(numbering, "意见建议", advice, plain_missing=False)
+    return body
+
+
+def progress_overview(ctx: ReportContext) -> Paragraph | None:
+    """How far the year's targets are done: 时间过半、任务过半 where a year-to-date period allows saying so."""
+    # A count still at zero half-way through the year (an event held in the autumn) is not a rate to report.
+    done = [f for f in ctx.key_figures if f.completion is not None and f.is_flow and f.value]
+    if not done:
+        return None
+    share = planning.time_share(ctx.period_id)
+    said = "，".join(f"{planning.running_label(f.label)}完成年度目标的{cnformat.format_completion(f.value, f.target)}"
+                    for f in done)
+    text = f"对照年度目标，{said}"
+    if share is not None:
+        ahead = [f for f in done if f.completion >= share]
+        if len(ahead) == len(done):
+            text += "，均实现时间过半、任务过半"
+        elif ahead:
+            text += f"，{len(ahead)}项实现时间过半、任务过半，{len(done) - len(ahead)}项进度滞后"
+        else:
+            text += "，进度均滞后于时序进度"
+    return Paragraph([Run(text + "。")])
+
+
+def compose_progress(ctx, budget, charts_) -> list:
+    """半年/季度进展: 总体进展 against the year's targets, 重点工作推进情况, 存在问题, 下步工作安排."""
+    numbering, memory = Numbering(), Memory()
+    memory.note_runs(headline_runs(ctx))
+    body: list = [numbering.heading(1, "总体进展")]
+    overview = progress_overview(ctx)
+    body += indicators_blocks(ctx, numbering, charts_, heading="年度目标完成进度", summary=overview)
+    body += organisation_blocks(ctx, numbering, plain_missing=False)
+    heading = numbering.heading(1, "重点工作推进情况")
+    sections = []
+    for story in _stories(ctx, budget, memory):
+        sections += section_blocks(ctx, story, numbering, memory)
+    if sections:
+        body += [heading, *sections]
+    else:
+        numbering.counters[0] -= 1  # the heading is not used: the next one keeps its number
+    points = planning.problem_points(ctx, limit=budget.points, said=memory.codes, rates_said=overview is not None)
+    body += points_blocks(numbering, "存在问题", [p.problem for p in points if p.problem], plain_missing=False)
+    when = "下半年工作安排" if ctx.period_id.upper().endswith("S1") else "下步工作安排"
+    body += points_blocks(numbering, when, next_steps_texts(ctx, points), plain_missing=False)
+    return body
+
+
+def compose_self_check(ctx, budget, charts_) -> list:
+    """自查报告: item by item against the plan, with the evidence and a self-assessment; problems and 整改措施."""
+    numbering, memory = Numbering(), Memory()
+    body: list = [numbering.heading(1, "自查情况")]
+    body += organisation_blocks(ctx, numbering, plain_missing=True)
+    for section in ctx.sections:
+        body += self_check_section(ctx, section, numbering, memory)
+    body += indicators_blocks(ctx, numbering, charts_, with_assessment=True)
+    points = planning.problem_points(ctx, limit=budget.points, said=memory.codes)
+    body += points_blocks(numbering, "存在问题", [p.problem for p in points if p.problem], plain_missing=True)
+    body += points_blocks(numbering, "整改措施", next_steps_texts(ctx, points), plain_missing=True)
+    return body
+
+
+COMPOSERS = {kinds.ANNUAL_SUMMARY: compose_summary, kinds.WORK_REPORT: compose_work_report,
+             kinds.PROGRESS: compose_progress, kinds.SELF_CHECK: compose_self_check}
 
 
 def build_document(ctx: ReportContext, *, with_charts: bool = True) -> ReportDocument:
-    numbering = Numbering()
     signature = Signature(ctx.office_name, cnformat.format_date(ctx.report_date))
     if ctx.kind == kinds.STATISTICS:
         body = [t for t in (key_figures_table(ctx, caption="主要指标完成情况表"), sections_table(ctx),
@@ -267,30 +534,14 @@ def build_document(ctx: ReportContext, *, with_charts: bool = True) -> ReportDoc
             body = [Paragraph([Run(f"{ctx.period_label}{NO_DATA}。")])]
         return ReportDocument(title_of(ctx), opening(ctx), body, signature, ctx.kind)
 
-    self_check = ctx.kind == kinds.SELF_CHECK
-    body: list = [numbering.heading(1, "主要工作及成效")]
-    body += organisation_blocks(ctx, numbering, plain_missing=self_check)
-    for section in ctx.sections:
-        if self_check:
-            body += self_check_section(ctx, section, numbering)
-        elif section.has_data:
-            body += section_blocks(ctx, section, numbering)
-    table = key_figures_table(ctx, caption="主要指标完成情况", with_assessment=self_check)
+    compose = COMPOSERS[ctx.kind]
     charts_ = chart_blocks(ctx, with_charts=with_charts)
-    if table or charts_:
-        body.append(numbering.heading(2, "主要指标完成情况"))
-        if table:
-            done = [f for f in ctx.key_figures if f.completion is not None]
-            reached = [f for f in done if f.completion >= Decimal(100)]
-            if done:
-                body.append(Paragraph([Run(f"纳入年度目标考核的{len(ctx.key_figures)}项主要指标中，已填报{len(done)}项，"
-                                           f"达到年度目标{len(reached)}项。详见下表。")]))
-            body.append(table)
-        body += charts_
-    if ctx.lower_regions and ctx.kind in (kinds.WORK_REPORT, kinds.ANNUAL_SUMMARY):
-        lower = lower_regions_table(ctx)
-        if lower:
-            body.append(lower)
-    body += _narrative_section(numbering, "存在问题", ctx.problems, "problems", plain_missing=self_check)
-    body += _narrative_section(numbering, "下步打算", ctx.next_steps, "next_steps", plain_missing=self_check)
-    return ReportDocument(title_of(ctx), opening(ctx), body, signature, ctx.kind)
+    head = opening(ctx)
+    _, most = planning.PROSE_LIMITS[ctx.kind]
+    # The richest plan whose prose fits the kind's length: what is left out is chosen (fewer figures, methods,
+    # results), never cut mid-sentence. The last plan is taken when even it is long (a very large region).
+    for budget in planning.BUDGETS:
+        body = compose(ctx, budget, charts_)
+        if len(head.text) + prose_length(body) <= most:
+            break
+    return ReportDocument(title_of(ctx), head, body, signature, ctx.kind)

@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from kesu.core import cnformat
 
+from . import clauses
 from .blocks import Paragraph, Run
 from .data import Figure, Narrative
 
@@ -71,11 +72,31 @@ PHRASES = {
     "LIT_RATIO": "公民具备科学素质的比例达到",
 }
 
-# A figure whose phrase continues the previous one with a comma (sessions, then participants).
-CONTINUES = {
-    "TRN_FARMER_P", "TRN_WORKER_P", "ACT_LECTURE_P", "ACT_CONSULT_P", "ACT_EXHIB_P", "ACT_CONTEST_P",
-    "ACT_EVENTS_TOTAL_P", "MEDIA_READS", "FUND_GOV", "FUND_SPECIAL",
+# A figure that continues its partner with a comma (sessions, then participants) when it follows it directly;
+# alone, it takes its own phrase (“各类科普活动参与群众20.48万人次”, never tacked onto another indicator's count).
+PARTNER = {
+    "TRN_FARMER_P": "TRN_FARMER_SESSIONS", "TRN_WORKER_P": "TRN_WORKER_SESSIONS", "ACT_LECTURE_P": "ACT_LECTURE_N",
+    "ACT_CONSULT_P": "ACT_CONSULT_N", "ACT_EXHIB_P": "ACT_EXHIB_N", "ACT_CONTEST_P": "ACT_CONTEST_N",
+    "ACT_EVENTS_TOTAL_P": "ACT_EVENTS_TOTAL_N", "MEDIA_READS": "MEDIA_POSTS", "FUND_GOV": "FUND_RAISED",
+    "FUND_SPECIAL": "FUND_RAISED",
 }
+ALONE = {
+    "ACT_LECTURE_P": "科普讲座参加群众", "ACT_CONSULT_P": "科技咨询接受群众", "ACT_EXHIB_P": "科普展览参观群众",
+    "ACT_CONTEST_P": "科技竞赛参赛", "ACT_EVENTS_TOTAL_P": "各类科普活动参与群众", "MEDIA_READS": "新媒体科普作品阅读量达",
+    "FUND_GOV": "科普经费政府拨款", "FUND_SPECIAL": "落实科普专项经费",
+}
+CONTINUES = set(PARTNER)
+
+# A change beyond these bounds says more about what was reported in each year (a unit that began reporting, a
+# return left out) than about the work: the prose leaves such a comparison out and the tables keep both values.
+COMPARABLE_RISE, COMPARABLE_FALL = Decimal(150), Decimal(-60)
+
+# Verbs that open a stock's phrase (“建成科技馆”): the year's report says what exists (“现有科技馆1个”) or what was
+# added (“累计建成科普画廊532个，新增34个”), never that the whole stock was built this year.
+_STOCK_VERBS = ("建成", "建立", "发展", "培育", "组建")
+# A count of the period that reads “全县共<verb>…”; a phrase without such a verb (“科普大篷车…巡展”) takes no 共.
+_COUNT_VERBS = ("举办", "开展", "培训", "组织", "培育", "发放", "展出", "发布", "出动", "推广", "筹集", "落实", "争取",
+                "转发")
 
 
 def quantity(figure: Figure) -> str:
@@ -83,7 +104,9 @@ def quantity(figure: Figure) -> str:
     return cnformat.format_quantity(figure.value, figure.unit, percent=figure.is_percent)
 
 
-def _phrase(figure: Figure) -> str:
+def _phrase(figure: Figure, *, after: str = "") -> str:
+    if figure.code in PARTNER and after != PARTNER[figure.code] and figure.code in ALONE:
+        return ALONE[figure.code]
     if figure.code in PHRASES:
         return PHRASES[figure.code]
     label = figure.label
@@ -96,13 +119,28 @@ def _phrase(figure: Figure) -> str:
     return f"{label}共"
 
 
-def change_text(figure: Figure) -> str:
-    """较上年增长12.3% for counts; 比上年提高1.16个百分点 for percentages; empty without last year's value."""
+def comparable(figure: Figure) -> bool:
+    """Whether last year's value is a fair base: both there, not zero, and the change within plausible bounds."""
+    if figure.value is None or not figure.previous:
+        return False
+    if figure.is_percent:
+        return True
+    rate = (Decimal(figure.value) - Decimal(figure.previous)) / abs(Decimal(figure.previous)) * 100
+    return COMPARABLE_FALL <= rate <= COMPARABLE_RISE
+
+
+def change_text(figure: Figure, *, same_period: bool = False) -> str:
+    """较上年增长12.3% for counts; 比上年提高1.16个百分点 for percentages; 较上年同期… for part of a year; empty
+    without a fair base (see ``comparable``)."""
     if figure.value is None or figure.previous is None:
         return ""
     if figure.is_percent:
-        return cnformat.format_points_change(figure.value, figure.previous)
-    return cnformat.format_change(figure.value, figure.previous)
+        text = cnformat.format_points_change(figure.value, figure.previous)
+    elif not comparable(figure):
+        return ""
+    else:
+        text = cnformat.format_change(figure.value, figure.previous)
+    return text.replace("上年", "上年同期") if same_period else text
 
 
 def completion_text(figure: Figure) -> str:
@@ -116,12 +154,34 @@ def _speakable(figure: Figure, *, keep_zero: bool) -> bool:
     return keep_zero or Decimal(figure.value) != 0
 
 
-def figure_clause(figure: Figure, *, with_target: bool = True) -> list[Run]:
+def _stock_clause(figure: Figure, *, annual: bool) -> list[Run] | None:
+    """A stock said as a stock: 现有… / 累计建成…，新增…; None for a figure that is not a counted stock."""
+    if figure.is_flow or figure.is_percent:
+        return None
+    phrase = PHRASES.get(figure.code, "")
+    verb = next((v for v in _STOCK_VERBS if phrase.startswith(v)), "")
+    if phrase and not verb and not phrase.endswith("达到"):
+        return None  # a phrase that already reads as a state (“向社会开放科研机构和企业6个”)
+    noun = phrase[len(verb):] if verb else (phrase.removesuffix("达到") or figure.label)
+    delta = None
+    if annual and figure.previous is not None and comparable(figure):
+        delta = Decimal(figure.value) - Decimal(figure.previous)
+    if delta is not None and delta > 0:
+        added = cnformat.format_quantity(delta, figure.unit)
+        if verb:
+            return [Run(f"累计{phrase}"), Run(quantity(figure), figure=figure), Run(f"，新增{added}")]
+        return [Run(f"{noun}达到"), Run(quantity(figure), figure=figure), Run(f"，较上年增加{added}")]
+    return [Run(f"现有{noun}"), Run(quantity(figure), figure=figure)]
+
+
+def figure_clause(figure: Figure, *, with_target: bool = True, annual: bool = True, after: str = "") -> list[Run]:
     """“举办农村实用技术培训” + “1083期” (+ “，较上年增长12.3%” + “，完成年度目标的103.5%”)."""
-    runs = [Run(_phrase(figure)), Run(quantity(figure), figure=figure)]
-    change = change_text(figure)
-    if change:
-        runs.append(Run(f"，{change}"))
+    runs = _stock_clause(figure, annual=annual)
+    if runs is None:
+        runs = [Run(_phrase(figure, after=after)), Run(quantity(figure), figure=figure)]
+        change = change_text(figure, same_period=not annual)
+        if change:
+            runs.append(Run(f"，{change}"))
     if with_target:
         done = completion_text(figure)
         if done:
@@ -129,9 +189,10 @@ def figure_clause(figure: Figure, *, with_target: bool = True) -> list[Run]:
     return runs
 
 
-def figures_sentence(figures: list[Figure], *, lead: str, keep_zero: bool = False,
-                     with_target: bool = True) -> list[Run]:
-    """One sentence over several figures: lead (+ 共) + clauses joined by “，” (continuations) or “；”, ending “。”.
+def figures_sentence(figures: list[Figure], *, lead: str, keep_zero: bool = False, with_target: bool = True,
+                     annual: bool = True, when: str = "") -> list[Run]:
+    """One sentence over several figures: [when] lead (+ 共) + clauses joined by “，” (continuations) or “；”, ending
+    “。”. ``when`` (全年, 上半年) leads only a sentence that opens with a count of the period: a stock is not “全年现有”.
 
     Returns no runs when no figure has a value to say.
     """
@@ -139,13 +200,18 @@ def figures_sentence(figures: list[Figure], *, lead: str, keep_zero: bool = Fals
     if not speakable:
         return []
     first = speakable[0]
+    if first.is_flow:
+        lead = when + lead
     # “全县共举办…” for counts of the period; a stock or a ratio reads “全县…达到…” without 共.
-    together = first.is_flow and not first.is_percent and not _phrase(first).endswith(("达到", "达"))
+    together = (first.is_flow and not first.is_percent and _phrase(first).startswith(_COUNT_VERBS)
+                and first.code not in PARTNER)
     runs = [Run(lead + ("共" if together else ""))]
+    previous = ""
     for index, figure in enumerate(speakable):
         if index:
-            runs.append(Run("，" if figure.code in CONTINUES else "；"))
-        runs.extend(figure_clause(figure, with_target=with_target))
+            runs.append(Run("，" if PARTNER.get(figure.code) == previous else "；"))
+        runs.extend(figure_clause(figure, with_target=with_target, annual=annual, after=previous))
+        previous = figure.code
     runs.append(Run("。"))
     return _merge_plain(runs)
 
@@ -188,17 +254,10 @@ def narrative_paragraphs(narratives: list[Narrative], *, fields: tuple[str, ...]
     return paragraphs
 
 
-_SELF_WORDS = ("我局", "我委", "我办", "我部", "我会", "我院", "我馆", "我中心", "我单位", "本单位", "本局")
-
-
 def _name_the_unit(text: str, unit: str) -> tuple[str, bool]:
     """A unit writes “我局组织开展…”; the office's report says “县教育局组织开展…”. True when the text names the unit."""
-    if text.startswith(unit):
-        return text, True
-    for word in _SELF_WORDS:
-        if text.startswith(word):
-            return unit + text[len(word):], True
-    return text, False
+    named = clauses.name_self(text, unit)
+    return named, named.startswith(unit)
 
 
 def numbered_points(narratives: list[Narrative], field_name: str) -> list[Paragraph]:

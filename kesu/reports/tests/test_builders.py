@@ -123,10 +123,14 @@ def test_annual_summary_reads_like_the_genre():
     _, report = _render(kinds.ANNUAL_SUMMARY)
     text = report.text
     assert text.splitlines()[0] == "示范县2026年全民科学素质工作总结"
-    assert "全年全县共举办农村实用技术培训1083期，较上年增长12.3%，完成年度目标的108.3%，培训农民26.5万人次" in text
+    # The sections say the figures; the targets' completion is for the table and 存在问题.
+    assert "全年全县共举办农村实用技术培训1083期，较上年增长12.3%，培训农民26.5万人次" in text
     assert "专项经费186.5万元" in text
     assert "公民具备科学素质的比例达到10.16%，比上年提高1.16个百分点" in text
-    assert "县教育局组织开展科学家精神进校园活动" in text  # 我局 → the unit's name
+    # A stock is said as a stock: what exists and what was added, not “建成30个”.
+    assert "累计建成科普示范村（社区）30个，新增4个" in text
+    assert "县教育局" in text and "组织开展科学家精神进校园活动" in text and "我局" not in text
+    assert "一是部分年度目标未完成，科普示范村（社区）完成年度目标的85.7%" in text
     assert "一、主要工作及成效" in text and "（一）组织领导与工作机制" in text
     assert "二、存在问题" in text and "三、下步打算" in text
     # A section without any data is left out of the 工作总结; a zero is not said (“举办0次”).
