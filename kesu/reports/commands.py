@@ -15,6 +15,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="报告类型：" + "、".join(kinds.LABELS.values()) + "（默认 年度工作总结）")
     parser.add_argument("--format", choices=["docx", "html", "md", "pdf"], help="输出格式（默认按文件扩展名）")
     parser.add_argument("-o", "--output", required=True, metavar="FILE", help="输出文件")
+    parser.add_argument("--date", metavar="DATE", help="成文日期（落款日期），如 2026-01-15 或 2026年1月15日（默认当天）")
     parser.add_argument("--no-charts", action="store_true", help="不绘制图表")
 
 
@@ -29,7 +30,7 @@ def run(ns) -> int:
     from . import context as context_builder
     from .builders.pdf import PdfUnavailable, docx_to_pdf
     from .builders.render import render_all
-    from .services import active_template, template_bytes_of
+    from .services import active_template, parse_report_date, template_bytes_of
 
     output = Path(ns.output)
     fmt = ns.format or output.suffix.lstrip(".").lower() or "docx"
@@ -47,8 +48,9 @@ def run(ns) -> int:
     started = time.perf_counter()
     try:
         period = Period.parse(ns.period)
+        report_date = parse_report_date(ns.date or "")
         ctx = context_builder.build_context(Scope(role=Role.ADMIN), region=region, period=period, kind=kind,
-                                            is_demo=demo_loaded())
+                                            report_date=report_date, is_demo=demo_loaded())
         template = active_template(region, kind)
         report = render_all(ctx, template=template_bytes_of(template),
                             with_charts=not ns.no_charts)
@@ -65,4 +67,6 @@ def run(ns) -> int:
         print(str(exc), file=sys.stderr)
         return 1
     print(f"已生成《{report.document.title}》→ {output}（{time.perf_counter() - started:.1f} 秒）")
+    if report.document.chart_problem:
+        print(f"注意：{report.document.chart_problem}", file=sys.stderr)
     return 0

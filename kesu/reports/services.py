@@ -2,6 +2,7 @@
 
 import io
 import logging
+import re
 import time
 import zipfile
 from datetime import date
@@ -49,8 +50,27 @@ def template_bytes_of(template: ReportTemplate | None) -> bytes | None:
         return handle.read()
 
 
+_CN_DATE = re.compile(r"^\s*(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日\s*$")
+
+
+def parse_report_date(text: str) -> date | None:
+    """The 成文日期 as typed: 2026-01-15 (the date field) or 2026年1月15日; empty means the day of generation."""
+    text = (text or "").strip()
+    if not text:
+        return None
+    match = _CN_DATE.match(text)
+    try:
+        if match:
+            return date(*(int(part) for part in match.groups()))
+        return date.fromisoformat(text)
+    except ValueError:
+        raise ApplicationError(f"成文日期“{text}”无法识别，请写作 2026-01-15 或 2026年1月15日。",
+                               field="report_date") from None
+
+
 def report_generate(*, actor, region: Region, period: str | Period, kind: str, report_date: date | None = None,
                     with_charts: bool = True) -> ReportVersion:
+    """A new version of the report; ``report_date`` is the 成文日期 of its 落款 (today when not given)."""
     scope = Scope.for_user(actor)
     scope.require(scope.sees_region(region))
     kind = _check_kind(kind)
@@ -68,6 +88,7 @@ def report_generate(*, actor, region: Region, period: str | Period, kind: str, r
             region=region, period_id=period.id, kind=kind, number=number, title=report.document.title,
             html=report.html, markdown=report.markdown, text=report.text, template=template, created_by=actor,
             data_state=ctx.data_state, seconds=round(time.perf_counter() - started, 3),
+            report_date=report_date, chart_problem=report.document.chart_problem[:300],
         )
         version.docx.save(f"{kind}-{number}.docx", ContentFile(report.docx), save=False)
         version.save()
@@ -77,8 +98,9 @@ def report_generate(*, actor, region: Region, period: str | Period, kind: str, r
 
 
 def report_regenerate(*, actor, version: ReportVersion) -> ReportVersion:
-    """A new version of the same region, period and kind, from the data as it is now."""
-    return report_generate(actor=actor, region=version.region, period=version.period_id, kind=version.kind)
+    """A new version of the same region, period and kind, from the data as it is now, with the same 成文日期."""
+    return report_generate(actor=actor, region=version.region, period=version.period_id, kind=version.kind,
+                           report_date=version.report_date)
 
 
 def template_upload(*, actor, region: Region, kind: str, filename: str, data: bytes) -> ReportTemplate:

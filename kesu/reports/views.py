@@ -2,7 +2,7 @@
 versions with compare; the office's templates; report packs with progress."""
 
 from datetime import date
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 from django.contrib import messages
 from django.http import FileResponse, Http404, HttpResponse
@@ -57,6 +57,7 @@ def index(request):
         "region": request.GET.get("region") or (first.code if first else ""),
         "period": request.GET.get("period") or _default_period(first),
         "kind": request.GET.get("kind") or kinds.ANNUAL_SUMMARY,
+        "report_date": request.GET.get("report_date", ""),
     }
     return render(request, "reports/index.html", {
         "regions": regions, "kinds": kinds.CHOICES, "chosen": chosen,
@@ -70,13 +71,16 @@ def generate(request):
     scope = _manager_scope(request)
     try:
         region = selectors.region_get(scope, request.POST.get("region", ""))
+        report_date = services.parse_report_date(request.POST.get("report_date", ""))
         version = services.report_generate(actor=request.user, region=region, period=request.POST.get("period", ""),
-                                           kind=request.POST.get("kind", ""))
+                                           kind=request.POST.get("kind", ""), report_date=report_date)
     except ApplicationError as exc:
         messages.error(request, exc.message)
-        return redirect(f"{reverse('reports:index')}?region={request.POST.get('region', '')}"
-                        f"&period={request.POST.get('period', '')}&kind={request.POST.get('kind', '')}")
+        query = urlencode({name: request.POST.get(name, "") for name in ("region", "period", "kind", "report_date")})
+        return redirect(f"{reverse('reports:index')}?{query}")
     messages.success(request, f"已生成《{version.title}》第{version.number}版（用时{version.seconds:.1f}秒）。")
+    if version.chart_problem:
+        messages.warning(request, version.chart_problem)
     return redirect("reports:version_detail", pk=version.pk)
 
 

@@ -37,6 +37,19 @@ def _table(block: Table, number: int) -> str:
             f"<thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table></div>{note}</div>")
 
 
+def _closing(document: ReportDocument) -> str:
+    """The 落款 line by line, aligned and indented as in the DOCX (indents in characters, so in ``em``)."""
+    lines = []
+    for line in document.signature.closing:
+        style = f"text-align:{line.align}"
+        if line.right_em:
+            style += f";padding-right:{line.right_em:g}em"
+        if line.left_em:
+            style += f";padding-left:{line.left_em:g}em"
+        lines.append(f'<p class="report-closing-line" style="{style}">{escape(line.text)}</p>')
+    return f'<div class="report-signature">{"".join(lines)}</div>'
+
+
 def render_html(document: ReportDocument, *, is_demo: bool = False) -> str:
     parts = [f'<article class="report-doc"><h1 class="report-title">{escape(document.title)}</h1>']
     if is_demo:
@@ -58,6 +71,6 @@ def render_html(document: ReportDocument, *, is_demo: bool = False) -> str:
             parts.append(f'<figure class="report-chart"><img src="data:image/png;base64,{data}" '
                          f'alt="{escape(block.alt or block.caption)}"><figcaption>图{charts}  '
                          f"{escape(block.caption)}</figcaption></figure>")
-    sig = document.signature
-    parts.append(f'<p class="report-signature">{escape(sig.office)}<br>{escape(sig.date_text)}</p></article>')
+    parts.append(_closing(document))
+    parts.append("</article>")
     return "\n".join(parts)
