@@ -29,6 +29,7 @@ def run(ns) -> int:
 
     from . import context as context_builder
     from .builders.pdf import PdfUnavailable, docx_to_pdf
+    from .builders.html_builder import standalone_html
     from .builders.render import render_all
     from .services import active_template, parse_report_date, template_bytes_of
 
@@ -61,8 +62,9 @@ def run(ns) -> int:
         elif fmt == "md":
             output.write_text(report.markdown, encoding="utf-8")
         else:
-            output.write_text(f'<!doctype html><html lang="zh-CN"><meta charset="utf-8"><title>{report.document.title}'
-                              f"</title><body>{report.html}</body></html>", encoding="utf-8")
+            # No address of the app is known here: the source links are left out, the figures stay.
+            output.write_text(standalone_html(report.html, title=report.document.title, base_url=None),
+                              encoding="utf-8")
     except (ApplicationError, PdfUnavailable) as exc:
         print(str(exc), file=sys.stderr)
         return 1

@@ -18,6 +18,7 @@ from kesu.core.htmx import is_htmx_partial
 from . import context as context_builder
 from . import selectors, services
 from .builders import kinds, templates
+from .builders.html_builder import standalone_html
 from .builders.pdf import PdfUnavailable, docx_to_pdf, pdf_available
 from .models import JobStatus
 
@@ -121,8 +122,8 @@ def download(request, pk):
     if fmt == "md":
         return _attachment(version.markdown.encode("utf-8"), f"{name}.md", "text/markdown; charset=utf-8")
     if fmt == "html":
-        page = render(request, "reports/standalone.html", {"version": version}).content
-        return _attachment(page, f"{name}.html", "text/html; charset=utf-8")
+        page = standalone_html(version.html, title=version.title, base_url=request.build_absolute_uri("/"))
+        return _attachment(page.encode("utf-8"), f"{name}.html", "text/html; charset=utf-8")
     if fmt == "pdf":
         if not pdf_available():
             messages.error(request, "本机未安装 LibreOffice，暂不能生成 PDF；请下载 DOCX 后自行转换。")

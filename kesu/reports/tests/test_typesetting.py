@@ -4,15 +4,21 @@ PDF checks need LibreOffice and poppler's pdffonts: a failure in CI (KESU_REQUIR
 elsewhere.
 """
 
+import io
 import os
 import shutil
 import subprocess
+from datetime import date
 
 import pytest
+from docx import Document
+from docx.enum.text import WD_ALIGN_PARAGRAPH
 
-from kesu.reports.builders import fonts, gbt9704
+from kesu.cli import main
+from kesu.reports.builders import closing, fonts, gbt9704, kinds, templates
 from kesu.reports.builders.pdf import docx_to_pdf, pdf_available
 from kesu.reports.builders.render import render_all
+from kesu.reports.models import ReportVersion
 
 from .fixtures import make_context
 
@@ -66,3 +72,127 @@ def test_pdf_keeps_the_hierarchy_of_faces_and_embeds_them(pdf_fonts):
         assert any(face in name for name in names), f"PDF 中没有 {face}：{names}"
     assert all(row["embedded"] for row in pdf_fonts), pdf_fonts
     assert any("NotoSerifCJK" in name and "Bold" in name for name in names), "标题应为粗宋（小标宋）"
+
+
+# --- 落款 and 成文日期 ---------------------------------------------------------------------------------------------
+
+def _docx(data: bytes):
+    return Document(io.BytesIO(data))
+
+
+def _closing_paragraphs(doc, office: str, date_text: str):
+    by_text = {p.text: p for p in doc.paragraphs}
+    return by_text[office], by_text[date_text]
+
+
+def _centre_from_right(paragraph, width_chars: float) -> float:
+    """Distance in characters from the right margin to the middle of a right-aligned line."""
+    return paragraph.paragraph_format.right_indent.pt / closing.CHAR_PT + width_chars / 2
+
+
+def test_closing_follows_gbt9704_date_four_characters_in_and_the_office_centred_over_it():
+    ctx = make_context()
+    doc = _docx(render_all(ctx).docx)
+    office, day = _closing_paragraphs(doc, ctx.office_name, "2026年7月9日")
+    # The office (18 characters) is far longer than the date (6: digits are half a character): it keeps 右空二字
+    # and the date is centred under it.
+    assert office.paragraph_format.right_indent.pt == pytest.approx(2 * closing.CHAR_PT)
+    assert abs(_centre_from_right(office, 18) - _centre_from_right(day, 6)) < 0.01
+
+    ctx.office_name = "示范县科协"  # shorter than the date: the date 右空四字, the office centred over it
+    doc = _docx(render_all(ctx).docx)
+    office, day = _closing_paragraphs(doc, "示范县科协", "2026年7月9日")
+    assert day.paragraph_format.right_indent.pt == pytest.approx(4 * closing.CHAR_PT)
+    assert abs(_centre_from_right(office, 5) - _centre_from_right(day, 6)) < 0.01
+    assert office.paragraph_format.alignment == WD_ALIGN_PARAGRAPH.RIGHT
+    assert day._p.getprevious() is office._p  # the date on the line under the office
+
+
+def test_html_and_markdown_repeat_the_closing_of_the_builtin_template():
+    ctx = make_context()
+    report = render_all(ctx)
+    lines = report.document.signature.closing
+    assert [line.text for line in lines] == [ctx.office_name, "2026年7月9日"]
+    assert all(line.align == "right" for line in lines)
+    # As in the DOCX: the long office 右空二字, the date centred under it (2 + (18 − 6) / 2 = 8 characters in).
+    assert f'style="text-align:right;padding-right:2em">{ctx.office_name}</p>' in report.html
+    assert 'style="text-align:right;padding-right:8em">2026年7月9日</p>' in report.html
+    assert report.markdown.rstrip().endswith(f"{ctx.office_name}\n\n2026年7月9日")
+
+
+def _template_with_closing(*paragraphs: tuple[str, WD_ALIGN_PARAGRAPH]) -> bytes:
+    """The built-in template with its 落款 replaced by ``paragraphs`` (text, alignment), as an office might edit it."""
+    doc = Document(io.BytesIO(templates.builtin_template(kinds.ANNUAL_SUMMARY)))
+    for paragraph in doc.paragraphs:
+        if paragraph.text in ("{{ office_name }}", "{{ date }}"):
+            paragraph._p.getparent().remove(paragraph._p)
+    for text, align in paragraphs:
+        added = doc.add_paragraph(text)
+        added.paragraph_format.alignment = align
+    buffer = io.BytesIO()
+    doc.save(buffer)
+    return buffer.getvalue()
+
+
+def test_a_custom_templates_closing_shows_the_same_in_every_format():
+    template = _template_with_closing(("{{ office_name }}（印章）", WD_ALIGN_PARAGRAPH.CENTER),
+                                      ("{{ date_cn }}", WD_ALIGN_PARAGRAPH.CENTER),
+                                      ("（此件公开发布）", WD_ALIGN_PARAGRAPH.LEFT))
+    assert templates.check_template(template) == []
+    ctx = make_context()
+    report = render_all(ctx, template=template)
+    expected = [f"{ctx.office_name}（印章）", "二〇二六年七月九日", "（此件公开发布）"]
+    docx_text = [p.text for p in _docx(report.docx).paragraphs]
+    assert docx_text[-3:] == expected
+    assert [(line.text, line.align) for line in report.document.signature.closing] == [
+        (expected[0], "center"), (expected[1], "center"), (expected[2], "left")]
+    for text in expected:
+        assert f">{text}</p>" in report.html and f"{text}\n" in report.markdown
+    assert 'style="text-align:center">二〇二六年七月九日</p>' in report.html
+    assert "2026年7月9日" not in report.html.split("report-signature")[1]  # the built-in date is not added
+
+
+def test_cli_date_sets_the_date_of_the_closing(regions, fixture_context, tmp_path, capsys):
+    target = tmp_path / "report.docx"
+    assert main(["report", "--region", "511725", "--period", "2026", "--date", "2027年1月15日", "-o", str(target),
+                 "--no-charts"]) == 0
+    texts = [p.text for p in _docx(target.read_bytes()).paragraphs]
+    assert texts[-1] == "2027年1月15日"
+    md = tmp_path / "report.md"
+    assert main(["report", "--region", "511725", "--period", "2026", "--date", "2027-01-16", "-o", str(md),
+                 "--no-charts"]) == 0
+    assert md.read_text(encoding="utf-8").rstrip().endswith("2027年1月16日")
+    capsys.readouterr()
+    assert main(["report", "--region", "511725", "--period", "2026", "--date", "2027-13-01", "-o",
+                 str(tmp_path / "bad.docx")]) != 0
+    assert "成文日期“2027-13-01”无法识别" in capsys.readouterr().err
+    assert not (tmp_path / "bad.docx").exists()
+
+
+@pytest.fixture
+def office_client(client, users):
+    client.force_login(users["office"])
+    return client
+
+
+def test_report_page_date_field_sets_and_regeneration_keeps_the_date(office_client, regions, fixture_context):
+    page = office_client.get("/reports/").content.decode()
+    assert 'type="date" name="report_date"' in page and "成文日期" in page
+    response = office_client.post("/reports/generate/", {"region": "511725", "period": "2026",
+                                                          "kind": "annual_summary", "report_date": "2027-01-15"})
+    version = ReportVersion.objects.get()
+    assert response.url == f"/reports/versions/{version.pk}/"
+    assert version.report_date == date(2027, 1, 15)
+    assert [p.text for p in _docx(version.docx.read()).paragraphs][-1] == "2027年1月15日"
+    assert "2027年1月15日</p>" in version.html and version.markdown.rstrip().endswith("2027年1月15日")
+    assert "成文日期 2027年1月15日" in office_client.get(response.url).content.decode()
+
+    office_client.post(f"/reports/versions/{version.pk}/regenerate/")
+    newer = ReportVersion.objects.order_by("-number").first()
+    assert newer.number == 2 and newer.report_date == date(2027, 1, 15)
+
+    response = office_client.post("/reports/generate/", {"region": "511725", "period": "2026",
+                                                          "kind": "annual_summary", "report_date": "明年"},
+                                  follow=True)
+    assert "成文日期“明年”无法识别" in response.content.decode()
+    assert ReportVersion.objects.count() == 2
