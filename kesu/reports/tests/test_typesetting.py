@@ -6,8 +6,10 @@ elsewhere.
 
 import io
 import os
+import re
 import shutil
 import subprocess
+import warnings
 from datetime import date
 
 import pytest
@@ -15,7 +17,8 @@ from docx import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 
 from kesu.cli import main
-from kesu.reports.builders import closing, fonts, gbt9704, kinds, templates
+from kesu.reports.builders import charts, closing, fonts, gbt9704, kinds, templates
+from kesu.reports.builders.blocks import Chart
 from kesu.reports.builders.pdf import docx_to_pdf, pdf_available
 from kesu.reports.builders.render import render_all
 from kesu.reports.models import ReportVersion
@@ -196,3 +199,128 @@ def test_report_page_date_field_sets_and_regeneration_keeps_the_date(office_clie
                                   follow=True)
     assert "成文日期“明年”无法识别" in response.content.decode()
     assert ReportVersion.objects.count() == 2
+
+
+# --- Markdown escaping ----------------------------------------------------------------------------------------------
+
+PAYLOADS = ["<script>alert('md')</script>", '"><img src=x onerror=alert(2)>', "[点我](javascript:alert(3))",
+            "![图](javascript:alert(4))", "<javascript:alert(5)>", "# 伪标题", "1. 伪列表", "| 伪 | 表 |", "**粗**_斜_`码`"]
+
+
+def _poisoned_context():
+    ctx = make_context()
+    ctx.region_name = "恶意县<script>alert(0)</script>[x](javascript:alert(0))"
+    ctx.office_name = "<img src=x onerror=alert(1)>办公室"
+    narrative = ctx.sections[0].narratives[0]
+    narrative.progress = "\n".join(PAYLOADS)
+    narrative.problems = " ".join(PAYLOADS)
+    ctx.sections[0].title = "青少年<script>alert(6)</script>行动"
+    ctx.lower_regions[0].name = "第一镇<img src=x onerror=alert(7)>"
+    return ctx
+
+
+def test_markdown_export_is_inert_in_a_markdown_viewer():
+    from markdown_it import MarkdownIt
+
+    report = render_all(_poisoned_context())
+    html = MarkdownIt("commonmark").enable("table").render(report.markdown)
+    for raw in ("<script", "<img", "javascript:alert(3)\"", 'href="javascript', 'src="javascript', "<h1>伪标题",
+                "<ol>", "<strong>粗"):
+        assert raw not in html, raw
+    assert "<a " not in html and "<img" not in html
+    # The text reads as the user typed it.
+    assert "&lt;script&gt;alert('md')&lt;/script&gt;" in html.replace("&#x27;", "'")
+    assert "[点我](javascript:alert(3))" in html
+    assert "# 伪标题" in html and "**粗**_斜_`码`" in html
+    assert "<h1>恶意县&lt;script&gt;alert(0)&lt;/script&gt;[x](javascript:alert(0))" in html
+    # A table cell's pipe does not split the row: the ranking table keeps its five columns.
+    row = next(line for line in report.markdown.splitlines() if line.startswith("| ") and "第一镇" in line)
+    assert len([cell for cell in row.replace("\\|", "").split("|")[1:-1]]) == 5
+
+
+# --- Charts: the font is found at use, a report without charts says so -------------------------------------------
+
+@pytest.fixture
+def stale_font_cache(monkeypatch):
+    """matplotlib's font list as a cache built before the CJK fonts were installed: no CJK face in it."""
+    from matplotlib import font_manager
+
+    latin_only = [f for f in font_manager.fontManager.ttflist if "CJK" not in f.name and "UKai" not in f.name
+                  and "Fandol" not in f.name and "WenQuanYi" not in f.name and "AR PL" not in f.name]
+    monkeypatch.setattr(font_manager.fontManager, "ttflist", latin_only)
+    charts.cjk_font.cache_clear()
+    yield
+    charts.cjk_font.cache_clear()
+
+
+def test_charts_find_the_cjk_font_even_when_matplotlibs_cache_predates_it(stale_font_cache):
+    if shutil.which("fc-list") is None and not charts._scanned_candidates():
+        pytest.skip("本机没有中文字体（fonts-noto-cjk），无法检查图表字体")
+    assert charts.cjk_font() is not None
+    ctx = make_context()
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        charts.ranking_chart(ctx.lower_regions, ctx.ranking_label, ctx.ranking_unit)
+    assert not [w for w in caught if "missing from font" in str(w.message)], [str(w.message) for w in caught][:2]
+    assert len(render_all(ctx).document.body) > 0 and render_all(ctx).document.chart_problem == ""
+
+
+@pytest.fixture
+def no_cjk_font(monkeypatch):
+    monkeypatch.setattr(charts, "_fontconfig_candidates", lambda: [])
+    monkeypatch.setattr(charts, "_scanned_candidates", lambda: [])
+    charts.cjk_font.cache_clear()
+    yield
+    charts.cjk_font.cache_clear()
+
+
+def test_without_a_cjk_font_the_cli_says_the_charts_are_missing(no_cjk_font, regions, fixture_context, tmp_path,
+                                                                 capsys):
+    target = tmp_path / "report.docx"
+    assert main(["report", "--region", "511725", "--period", "2026", "-o", str(target)]) == 0
+    err = capsys.readouterr().err
+    assert "图表未能绘制" in err and "fonts-noto-cjk" in err
+    assert len(_docx(target.read_bytes()).inline_shapes) == 0
+
+
+def test_without_a_cjk_font_the_report_page_says_the_charts_are_missing(no_cjk_font, office_client, regions,
+                                                                         fixture_context):
+    response = office_client.post("/reports/generate/", {"region": "511725", "period": "2026",
+                                                          "kind": "annual_summary"}, follow=True)
+    page = response.content.decode()
+    assert page.count("图表未能绘制") >= 1 and 'id="chart-problem"' in page
+    assert ReportVersion.objects.get().chart_problem.startswith("本机未安装中文字体")
+
+
+def test_a_chart_that_fails_to_draw_is_named(monkeypatch):
+    def broken(*args, **kwargs):
+        raise ValueError("坐标轴溢出")
+
+    monkeypatch.setattr(charts, "trend_chart", broken)
+    document = render_all(make_context()).document
+    assert "图表“公民具备科学素质的比例历年变化”绘制失败" in document.chart_problem
+    assert [b.caption for b in document.body if isinstance(b, Chart)] == ["主要指标目标完成率"]
+
+
+# --- The saved HTML report --------------------------------------------------------------------------------------
+
+def test_saved_html_report_is_self_contained(office_client, regions, fixture_context):
+    office_client.post("/reports/generate/", {"region": "511725", "period": "2026", "kind": "annual_summary"})
+    version = ReportVersion.objects.get()
+    response = office_client.get(f"/reports/versions/{version.pk}/download/?format=html")
+    assert "attachment" in response["Content-Disposition"]
+    page = response.content.decode()
+    assert "<link" not in page and "<script" not in page
+    assert ".report-title {" in page and ".report-table td, .report-table th { border" in page
+    assert not re.search(r'(href|src)="/(?!/)', page), re.findall(r'(?:href|src)="/[^"]*"', page)[:3]
+    assert 'href="http://testserver/collection/values/?indicator=' in page
+    assert page.count('src="data:image/png;base64,') == 3
+    assert "登录后可查看" in page
+
+
+def test_cli_html_report_is_self_contained_without_links(regions, fixture_context, tmp_path):
+    target = tmp_path / "report.html"
+    assert main(["report", "--region", "511725", "--period", "2026", "-o", str(target), "--no-charts"]) == 0
+    page = target.read_text(encoding="utf-8")
+    assert "<style>" in page and "<link" not in page and "<a " not in page
+    assert '<span class="report-figure"' in page and "1083" in page  # the figure stays, its link goes
