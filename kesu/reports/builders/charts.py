@@ -105,6 +105,17 @@ def _png(fig) -> bytes:
     return buffer.getvalue()
 
 
+def _wrapped(label: str, width: int = 13, lines: int = 2) -> str:
+    """A bar's label on up to two lines, so two long labels with the same start stay distinguishable."""
+    if len(label) <= width:
+        return label
+    parts = [label[i:i + width] for i in range(0, len(label), width)]
+    if len(parts) > lines:
+        parts = parts[:lines]
+        parts[-1] = parts[-1][:-1] + "…"
+    return "\n".join(parts)
+
+
 def _short(label: str, limit: int = 14) -> str:
     return label if len(label) <= limit else label[: limit - 1] + "…"
 
@@ -112,14 +123,17 @@ def _short(label: str, limit: int = 14) -> str:
 def progress_chart(rows: list[tuple[str, Decimal]]) -> bytes:
     """Completion rate (%) of each key indicator against its target, with the 100% line marked."""
     plt = _pyplot()
-    labels = [_short(label) for label, _ in rows][::-1]
+    labels = [_wrapped(label) for label, _ in rows][::-1]
     values = [float(rate) for _, rate in rows][::-1]
-    fig, ax = plt.subplots(figsize=(WIDTH_IN, 0.42 * len(rows) + 1.0))
+    row_height = 0.5 if any("\n" in label for label in labels) else 0.42
+    fig, ax = plt.subplots(figsize=(WIDTH_IN, row_height * len(rows) + 1.0))
     bars = ax.barh(labels, values, color=[GREYS[1] if v >= 100 else GREYS[3] for v in values],
                    edgecolor="black", linewidth=0.6)
     for bar, value in zip(bars, values):
         bar.set_hatch("" if value >= 100 else "///")
-        ax.text(bar.get_width() + 1, bar.get_y() + bar.get_height() / 2, f"{value:.1f}%", va="center", fontsize=9)
+        # On white, so that a rate just under 100% stays legible where the target line crosses it.
+        ax.text(bar.get_width() + 1, bar.get_y() + bar.get_height() / 2, f"{value:.1f}%", va="center", fontsize=9,
+                bbox={"facecolor": "white", "edgecolor": "none", "pad": 0.6}, zorder=3)
     ax.axvline(100, color="black", linestyle="--", linewidth=1)
     ax.text(100, len(values) - 0.4, " 目标 100%", fontsize=9, va="bottom")
     ax.set_xlabel("完成率（%）")

@@ -324,3 +324,10 @@ def test_cli_html_report_is_self_contained_without_links(regions, fixture_contex
     page = target.read_text(encoding="utf-8")
     assert "<style>" in page and "<link" not in page and "<a " not in page
     assert '<span class="report-figure"' in page and "1083" in page  # the figure stays, its link goes
+
+
+def test_long_chart_labels_wrap_instead_of_reading_alike():
+    first, second = "老年人智慧助老健康科普培训人次（城镇）", "老年人智慧助老健康科普培训人次（农村）"
+    assert charts._wrapped(first) != charts._wrapped(second)
+    assert charts._wrapped(first).split("\n")[1].endswith("（城镇）")
+    assert charts.progress_chart([(first, 96), (second, 104)]).startswith(b"\x89PNG")
