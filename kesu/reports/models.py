@@ -99,6 +99,7 @@ class ReportJob(TimeStampedModel):
     result = models.FileField("报告包", upload_to=job_path, max_length=255, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="发起人", null=True, blank=True,
                                    on_delete=models.SET_NULL, related_name="+")
+    report_date = models.DateField("成文日期", null=True, blank=True, help_text="各份报告落款的日期；空则为生成当天")
 
     class Meta:
         verbose_name = "批量生成任务"

@@ -138,8 +138,9 @@ def template_reset(*, actor, region: Region, kind: str) -> None:
                          region_path=region.path)
 
 
-def pack_create(*, actor, region: Region, period: str, kind: str) -> ReportJob:
-    """Queue a report pack: one report for each lower region (the counties of a prefecture)."""
+def pack_create(*, actor, region: Region, period: str, kind: str, report_date: date | None = None) -> ReportJob:
+    """Queue a report pack: one report for each lower region (the counties of a prefecture), all with the same
+    成文日期 (``report_date``, the day of generation when not given)."""
     scope = Scope.for_user(actor)
     scope.require(scope.sees_region(region))
     kind = _check_kind(kind)
@@ -148,7 +149,8 @@ def pack_create(*, actor, region: Region, period: str, kind: str) -> ReportJob:
     if not lower:
         raise ApplicationError(f"{region.name}没有下级区域，无法批量生成。", field="region")
     with transaction.atomic():
-        job = ReportJob.objects.create(region=region, period_id=period_id, kind=kind, total=lower, created_by=actor)
+        job = ReportJob.objects.create(region=region, period_id=period_id, kind=kind, total=lower, created_by=actor,
+                                       report_date=report_date)
         audit.record(actor=actor, action="report_pack.create", instance=job, region_path=region.path)
         transaction.on_commit(lambda: _enqueue_pack(job.pk))
     return job
@@ -173,10 +175,14 @@ def pack_run(job_id: int) -> ReportJob:
     job.status, job.done, job.message = JobStatus.RUNNING, 0, ""
     job.save(update_fields=["status", "done", "message", "updated_at"])
     buffer = io.BytesIO()
+    chart_problems = set()
     try:
         with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
             for child in Region.objects.filter(parent=job.region).order_by("sort", "code"):
-                version = report_generate(actor=job.created_by, region=child, period=job.period_id, kind=job.kind)
+                version = report_generate(actor=job.created_by, region=child, period=job.period_id, kind=job.kind,
+                                          report_date=job.report_date)
+                if version.chart_problem:
+                    chart_problems.add(version.chart_problem)
                 with version.docx.open("rb") as handle:
                     archive.writestr(f"{version.title}.docx", handle.read())
                 job.done += 1
@@ -190,5 +196,7 @@ def pack_run(job_id: int) -> ReportJob:
     job.result.save(f"{job.region.name}{job.period_id}{kinds.LABELS[job.kind].replace('/', '')}.zip",
                     ContentFile(buffer.getvalue()), save=False)
     job.status, job.message = JobStatus.DONE, f"共生成{job.done}份报告"
+    if chart_problems:  # the pack's page says why its reports have no charts, as a single report's page does
+        job.message = f"{job.message}；{sorted(chart_problems)[0]}"[:300]
     job.save(update_fields=["result", "status", "message", "updated_at"])
     return job

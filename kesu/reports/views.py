@@ -239,8 +239,9 @@ def pack_create(request):
     scope = _manager_scope(request)
     try:
         region = selectors.region_get(scope, request.POST.get("region", ""))
+        report_date = services.parse_report_date(request.POST.get("report_date", ""))
         job = services.pack_create(actor=request.user, region=region, period=request.POST.get("period", ""),
-                                   kind=request.POST.get("kind", ""))
+                                   kind=request.POST.get("kind", ""), report_date=report_date)
     except ApplicationError as exc:
         messages.error(request, exc.message)
         return redirect("reports:index")

@@ -10,6 +10,7 @@ import re
 import shutil
 import subprocess
 import warnings
+import zipfile
 from datetime import date
 
 import pytest
@@ -331,3 +332,15 @@ def test_long_chart_labels_wrap_instead_of_reading_alike():
     assert charts._wrapped(first) != charts._wrapped(second)
     assert charts._wrapped(first).split("\n")[1].endswith("（城镇）")
     assert charts.progress_chart([(first, 96), (second, 104)]).startswith(b"\x89PNG")
+
+
+def test_a_report_pack_signs_every_report_with_the_chosen_date(regions, users, fixture_context):
+    from kesu.reports import services
+
+    job = services.pack_create(actor=users["city_office"], region=regions["city"], period="2026",
+                               kind=kinds.ANNUAL_SUMMARY, report_date=date(2027, 1, 15))
+    job = services.pack_run(job.pk)
+    archive = zipfile.ZipFile(job.result.open("rb"))
+    assert len(archive.namelist()) == 2
+    for name in archive.namelist():
+        assert [p.text for p in _docx(archive.read(name)).paragraphs][-1] == "2027年1月15日", name
