@@ -19,7 +19,7 @@ from . import context as context_builder
 from . import selectors, services
 from .builders import kinds, templates
 from .builders.html_builder import standalone_html
-from .builders.pdf import PdfUnavailable, docx_to_pdf, pdf_available
+from .builders.pdf import PdfUnavailable, docx_to_pdf, font_problem, pdf_available
 from .models import JobStatus
 
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -92,6 +92,7 @@ def version_detail(request, pk):
     current_state = context_builder.data_state(version.region)
     return render(request, "reports/version_detail.html", {
         "version": version, "others": selectors.siblings(version), "pdf_available": pdf_available(),
+        "pdf_font_problem": font_problem(),
         "outdated": not version.data_state.startswith(current_state), "kind_label": kinds.LABELS[version.kind],
         "can_manage": scope.manages_region(version.region),
     })

@@ -9,6 +9,7 @@ import os
 import shutil
 import subprocess
 import tempfile
+from functools import lru_cache
 from pathlib import Path
 
 from . import fonts
@@ -25,6 +26,22 @@ def soffice_path() -> str | None:
 
 def pdf_available() -> bool:
     return soffice_path() is not None
+
+
+@lru_cache(maxsize=1)
+def font_problem() -> str:
+    """What the PDF will lack on this machine: the free faces that are not installed, with their Debian packages."""
+    if not pdf_available():
+        return ""
+    with tempfile.TemporaryDirectory(prefix="kesu-fonts-") as tmp:
+        config = Path(tmp) / "fonts.conf"
+        config.write_text(fonts.fontconfig_file(), encoding="utf-8")
+        missing = fonts.missing_faces(config)
+    if not missing:
+        return ""
+    packages = " ".join(sorted({face.package for face in missing}))
+    return (f"本机缺少字体 {'、'.join(face.family for face in missing)}，PDF 中相应的标题或正文将以其他字体显示"
+            f"（请安装：{packages}）。")
 
 
 class PdfUnavailable(RuntimeError):

@@ -344,3 +344,20 @@ def test_a_report_pack_signs_every_report_with_the_chosen_date(regions, users, f
     assert len(archive.namelist()) == 2
     for name in archive.namelist():
         assert [p.text for p in _docx(archive.read(name)).paragraphs][-1] == "2027年1月15日", name
+
+
+def test_a_missing_free_face_is_named_on_the_version_page(office_client, regions, fixture_context, monkeypatch):
+    from kesu.reports import views
+    from kesu.reports.builders import pdf
+
+    monkeypatch.setattr(pdf, "pdf_available", lambda: True)
+    monkeypatch.setattr(views, "pdf_available", lambda: True)
+    monkeypatch.setattr(fonts, "missing_faces", lambda config: [fonts.KAI, fonts.FANG])
+    pdf.font_problem.cache_clear()
+    try:
+        office_client.post("/reports/generate/", {"region": "511725", "period": "2026", "kind": "annual_summary"})
+        page = office_client.get(f"/reports/versions/{ReportVersion.objects.get().pk}/").content.decode()
+    finally:
+        pdf.font_problem.cache_clear()
+    assert "本机缺少字体 AR PL UKai CN、FandolFang" in page
+    assert "请安装：fonts-arphic-ukai texlive-lang-chinese" in page
