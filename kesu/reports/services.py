@@ -10,6 +10,7 @@ from datetime import date
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Max
+from django.utils import timezone
 
 from kesu.accounts.scope import Scope
 from kesu.core import audit
@@ -76,8 +77,9 @@ def report_generate(*, actor, region: Region, period: str | Period, kind: str, r
     kind = _check_kind(kind)
     period = period if isinstance(period, Period) else Period.parse(period)
     started = time.perf_counter()
-    ctx = context_builder.build_context(scope, region=region, period=period, kind=kind, report_date=report_date,
-                                        is_demo=demo_loaded())
+    # Not chosen: the day of generation where the office is (the server's clock may run on UTC).
+    ctx = context_builder.build_context(scope, region=region, period=period, kind=kind,
+                                        report_date=report_date or timezone.localdate(), is_demo=demo_loaded())
     template = active_template(region, kind)
     template_bytes = template_bytes_of(template)
     report = render_all(ctx, template=template_bytes, with_charts=with_charts)
