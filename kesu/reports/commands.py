@@ -30,8 +30,8 @@ def run(ns) -> int:
     from kesu.regions.models import Region
 
     from . import context as context_builder
-    from .builders.pdf import PdfUnavailable, docx_to_pdf
     from .builders.html_builder import standalone_html
+    from .builders.pdf import PdfUnavailable, docx_to_pdf
     from .builders.render import render_all
     from .services import active_template, parse_report_date, template_bytes_of
 

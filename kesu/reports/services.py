@@ -199,6 +199,6 @@ def pack_run(job_id: int) -> ReportJob:
                     ContentFile(buffer.getvalue()), save=False)
     job.status, job.message = JobStatus.DONE, f"共生成{job.done}份报告"
     if chart_problems:  # the pack's page says why its reports have no charts, as a single report's page does
-        job.message = f"{job.message}；{sorted(chart_problems)[0]}"[:300]
+        job.message = f"{job.message}；{min(chart_problems)}"[:300]
     job.save(update_fields=["result", "status", "message", "updated_at"])
     return job

@@ -90,7 +90,7 @@ body { background: #f5f6f8; margin: 0; padding: 1.5rem 1rem; }
 @media print { body { background: #fff; padding: 0; } .report-paper { border: 0; box-shadow: none; padding: 0; }
   .report-source-note { display: none; } a.report-figure, a.report-source { color: inherit; border: 0; } }
 """
-_LINK = re.compile(r'<a (class="report-(?:figure|source)") href="([^"]*)"([^>]*)>(.*?)</a>', re.S)
+_LINK = re.compile(r'<a (class="report-(?:figure|source)") href="([^"]*)"([^>]*)>(.*?)</a>', re.DOTALL)
 
 
 def standalone_html(fragment: str, *, title: str, base_url: str | None) -> str:

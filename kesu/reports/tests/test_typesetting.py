@@ -268,8 +268,8 @@ def test_charts_find_the_cjk_font_even_when_matplotlibs_cache_predates_it(stale_
 
 @pytest.fixture
 def no_cjk_font(monkeypatch):
-    monkeypatch.setattr(charts, "_fontconfig_candidates", lambda: [])
-    monkeypatch.setattr(charts, "_scanned_candidates", lambda: [])
+    monkeypatch.setattr(charts, "_fontconfig_candidates", list)
+    monkeypatch.setattr(charts, "_scanned_candidates", list)
     charts.cjk_font.cache_clear()
     yield
     charts.cjk_font.cache_clear()
