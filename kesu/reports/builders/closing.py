@@ -51,17 +51,45 @@ def mark_body_end(subdoc) -> None:
     body.append(end)
 
 
-def _tail_paragraphs(document) -> list:
-    from docx.text.paragraph import Paragraph
-
+def _body_mark(document):
     body = document.element.body
     marks = [m for m in body.iter(qn("w:bookmarkStart")) if m.get(qn("w:name")) == BODY_END]
     if not marks:
-        return []
+        return None
     mark = marks[-1]
     while mark.getparent() is not body:  # a bookmark that ended up inside a paragraph
         mark = mark.getparent()
+    return mark
+
+
+def _tail_paragraphs(document, mark) -> list:
+    from docx.text.paragraph import Paragraph
+
     return [Paragraph(el, document._body) for el in mark.itersiblings() if el.tag == qn("w:p")]
+
+
+def _keep_with_next(p_element) -> None:
+    ppr = p_element.get_or_add_pPr()
+    if ppr.find(qn("w:keepNext")) is None:
+        ppr.append(OxmlElement("w:keepNext"))
+
+
+def _keep_closing_with_the_text(mark, tail: list) -> None:
+    """The 落款 never stands alone on a page (GB/T 9704 §7.3.5): it keeps with the last lines of the body."""
+    for paragraph in tail[:-1]:
+        paragraph.paragraph_format.keep_with_next = True
+    last = mark.getprevious()
+    table = None
+    if last is not None and last.tag == qn("w:p"):
+        _keep_with_next(last)
+        before = last.getprevious()  # the blank line kesu leaves under a table
+        table = before if before is not None and before.tag == qn("w:tbl") else None
+    elif last is not None and last.tag == qn("w:tbl"):
+        table = last
+    if table is not None:  # a report that ends on a table: its last row keeps with what follows
+        rows = table.findall(qn("w:tr"))
+        for p_element in rows[-1].iter(qn("w:p")) if rows else []:
+            _keep_with_next(p_element)
 
 
 def _style_value(paragraph, attribute: str):
@@ -80,8 +108,13 @@ def lay_out(document, *, office: str, date_text: str) -> list[ClosingLine]:
     lines returned carry that layout to the HTML and Markdown versions.
     """
     office_margin, date_margin = margins(office, date_text)
+    mark = _body_mark(document)
+    if mark is None:
+        return []
+    tail = _tail_paragraphs(document, mark)
+    _keep_closing_with_the_text(mark, tail)
     lines = []
-    for paragraph in _tail_paragraphs(document):
+    for paragraph in tail:
         text = paragraph.text.strip()
         if not text:
             continue

@@ -16,6 +16,7 @@ from datetime import date
 import pytest
 from docx import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml.ns import qn
 
 from kesu.cli import main
 from kesu.reports.builders import charts, closing, fonts, gbt9704, kinds, templates
@@ -361,3 +362,27 @@ def test_a_missing_free_face_is_named_on_the_version_page(office_client, regions
         pdf.font_problem.cache_clear()
     assert "本机缺少字体 AR PL UKai CN、FandolFang" in page
     assert "请安装：fonts-arphic-ukai texlive-lang-chinese" in page
+
+
+def _keeps_next(p_element) -> bool:
+    return p_element.find(f"{qn('w:pPr')}/{qn('w:keepNext')}") is not None
+
+
+@pytest.mark.parametrize("kind", [kinds.ANNUAL_SUMMARY, kinds.STATISTICS])
+def test_the_closing_keeps_with_the_last_lines_of_the_text(kind):
+    ctx = make_context(kind)
+    doc = _docx(render_all(ctx).docx)
+    office = next(p for p in doc.paragraphs if p.text == ctx.office_name)._p
+    # From the office back to the last block of the text: every paragraph keeps with the next one.
+    chain, element = [], office
+    while element is not None and element.tag != qn("w:tbl"):
+        if element.tag == qn("w:p"):
+            chain.append(element)
+            if element is not office and "".join(t.text or "" for t in element.iter(qn("w:t"))).strip():
+                break  # the last line of the text
+        element = element.getprevious()
+    assert len(chain) >= 3 and all(_keeps_next(p) for p in chain), len(chain)
+    if kind == kinds.STATISTICS:  # the text ends on a table: its last row keeps with the 落款
+        assert element is not None and element.tag == qn("w:tbl")
+        last_row = element.findall(qn("w:tr"))[-1]
+        assert all(_keeps_next(p) for p in last_row.iter(qn("w:p")))
