@@ -126,3 +126,29 @@ def lay_out(document, *, office: str, date_text: str) -> list[ClosingLine]:
         lines.append(ClosingLine(text, align, round(right.pt / CHAR_PT, 2) if right else 0.0,
                                  round(left.pt / CHAR_PT, 2) if left else 0.0))
     return lines
+
+
+def for_libreoffice(docx: bytes) -> bytes:
+    """The DOCX as LibreOffice needs it to keep the 落款 with a closing table.
+
+    Word keeps a table's last row with the next paragraph when that row's paragraphs say so (set by ``lay_out``);
+    LibreOffice reads “keep with next” for a table only when every row says so, and then still splits a long table,
+    moving only its last rows. Every row of the last table is marked in the copy converted to PDF, not in the DOCX
+    offices edit: in Word the same marks would push a long table to a new page.
+    """
+    import io
+
+    from docx import Document
+
+    document = Document(io.BytesIO(docx))
+    mark = _body_mark(document)
+    last = mark.getprevious() if mark is not None else None
+    if last is not None and last.tag == qn("w:p"):
+        last = last.getprevious()
+    if last is None or last.tag != qn("w:tbl"):
+        return docx
+    for p_element in last.iter(qn("w:p")):
+        _keep_with_next(p_element)
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()

@@ -12,7 +12,7 @@ import tempfile
 from functools import lru_cache
 from pathlib import Path
 
-from . import fonts
+from . import closing, fonts
 
 CANDIDATES = ("soffice", "libreoffice")
 
@@ -54,7 +54,7 @@ def docx_to_pdf(docx: bytes, *, timeout: int = 120) -> bytes:
         raise PdfUnavailable("未安装 LibreOffice，无法生成 PDF。")
     with tempfile.TemporaryDirectory(prefix="kesu-pdf-") as tmp:
         source = Path(tmp) / "report.docx"
-        source.write_bytes(docx)
+        source.write_bytes(closing.for_libreoffice(docx))
         # A private profile directory: concurrent conversions must not share LibreOffice's user profile.
         profile = Path(tmp) / "profile"
         config = Path(tmp) / "fonts.conf"

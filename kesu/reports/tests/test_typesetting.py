@@ -386,3 +386,14 @@ def test_the_closing_keeps_with_the_last_lines_of_the_text(kind):
         assert element is not None and element.tag == qn("w:tbl")
         last_row = element.findall(qn("w:tr"))[-1]
         assert all(_keeps_next(p) for p in last_row.iter(qn("w:p")))
+
+
+def test_the_pdf_copy_keeps_a_closing_table_with_the_closing_and_the_docx_does_not():
+    docx = render_all(make_context(kinds.STATISTICS)).docx
+    last_table = lambda data: _docx(data).element.body.findall(qn("w:tbl"))[-1]
+    rows = last_table(docx).findall(qn("w:tr"))
+    assert not all(_keeps_next(p) for p in rows[0].iter(qn("w:p")))  # Word would push a long table to a new page
+    for_pdf = last_table(closing.for_libreoffice(docx))
+    assert all(_keeps_next(p) for p in for_pdf.iter(qn("w:p")))  # LibreOffice reads the table's keep-with-next
+    narrative = render_all(make_context()).docx
+    assert closing.for_libreoffice(narrative) == narrative  # a report ending on text needs nothing more
