@@ -280,6 +280,14 @@ def reports(data, ns, log, result) -> dict:
            "report_prefecture": figure("report_prefecture", timed(report(prefecture), runs), "ms",
                                        what=f"{prefecture.name}（下辖 {n_counties} 个县级）{YEAR} 年度工作总结")}
     log(f"  县报告 p50 {out['report_county']['value']['p50']} ms，市报告 p50 {out['report_prefecture']['value']['p50']} ms")
+    from kesu.reports.builders.pdf import docx_to_pdf, pdf_available
+
+    if pdf_available():  # the PDF conversion (LibreOffice, with the free faces' fontconfig) of the county's report
+        docx = report(county)().docx
+        pdf_runs = max(1, min(3, ns.runs // 8))  # a conversion takes seconds: a few runs tell enough
+        out["report_county_pdf"] = figure("report_county_pdf", timed(lambda: docx_to_pdf(docx), pdf_runs), "ms",
+                                          what=f"{county.name} {YEAR} 年度工作总结 DOCX → PDF（LibreOffice）")
+        log(f"  县报告转 PDF p50 {out['report_county_pdf']['value']['p50']} ms")
     return out
 
 

@@ -15,6 +15,7 @@ TARGETS = {
     "cell_save_server": (50, "服务端 < 50 ms（库中 100 万条数值）"),
     "report_county": (3000, "< 3 s"),
     "report_prefecture": (10000, "< 10 s（10 个县）"),
+    "report_county_pdf": (15000, "< 15 s（下载 PDF 时同步转换）"),
     "extraction_chars_per_s": (350_000, "≥ 1 MB/s（约 35 万汉字/秒）"),
     "dedup_seconds": (60, "10,000 篇 < 60 s"),
     "http_baseline": (None, "对照：/healthz 的服务端 CPU 与吞吐"),

@@ -15,10 +15,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="报告类型：" + "、".join(kinds.LABELS.values()) + "（默认 年度工作总结）")
     parser.add_argument("--format", choices=["docx", "html", "md", "pdf"], help="输出格式（默认按文件扩展名）")
     parser.add_argument("-o", "--output", required=True, metavar="FILE", help="输出文件")
+    parser.add_argument("--date", metavar="DATE", help="成文日期（落款日期），如 2026-01-15 或 2026年1月15日（默认当天）")
     parser.add_argument("--no-charts", action="store_true", help="不绘制图表")
 
 
 def run(ns) -> int:
+    from django.utils import timezone
+
     from kesu.accounts.models import Role
     from kesu.accounts.scope import Scope
     from kesu.core.demo_flag import demo_loaded
@@ -27,9 +30,10 @@ def run(ns) -> int:
     from kesu.regions.models import Region
 
     from . import context as context_builder
+    from .builders.html_builder import standalone_html
     from .builders.pdf import PdfUnavailable, docx_to_pdf
     from .builders.render import render_all
-    from .services import active_template, template_bytes_of
+    from .services import active_template, parse_report_date, template_bytes_of
 
     output = Path(ns.output)
     fmt = ns.format or output.suffix.lstrip(".").lower() or "docx"
@@ -47,8 +51,9 @@ def run(ns) -> int:
     started = time.perf_counter()
     try:
         period = Period.parse(ns.period)
+        report_date = parse_report_date(ns.date or "") or timezone.localdate()
         ctx = context_builder.build_context(Scope(role=Role.ADMIN), region=region, period=period, kind=kind,
-                                            is_demo=demo_loaded())
+                                            report_date=report_date, is_demo=demo_loaded())
         template = active_template(region, kind)
         report = render_all(ctx, template=template_bytes_of(template),
                             with_charts=not ns.no_charts)
@@ -59,10 +64,13 @@ def run(ns) -> int:
         elif fmt == "md":
             output.write_text(report.markdown, encoding="utf-8")
         else:
-            output.write_text(f'<!doctype html><html lang="zh-CN"><meta charset="utf-8"><title>{report.document.title}'
-                              f"</title><body>{report.html}</body></html>", encoding="utf-8")
+            # No address of the app is known here: the source links are left out, the figures stay.
+            output.write_text(standalone_html(report.html, title=report.document.title, base_url=None),
+                              encoding="utf-8")
     except (ApplicationError, PdfUnavailable) as exc:
         print(str(exc), file=sys.stderr)
         return 1
     print(f"已生成《{report.document.title}》→ {output}（{time.perf_counter() - started:.1f} 秒）")
+    if report.document.chart_problem:
+        print(f"注意：{report.document.chart_problem}", file=sys.stderr)
     return 0

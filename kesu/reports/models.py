@@ -62,6 +62,9 @@ class ReportVersion(TimeStampedModel):
                                    on_delete=models.SET_NULL, related_name="+")
     data_state = models.CharField("数据状态", max_length=80, help_text="生成时数据的指纹：最新审计事件编号与数字摘要")
     seconds = models.FloatField("耗时（秒）", default=0)
+    report_date = models.DateField("成文日期", null=True, blank=True, help_text="落款的日期；重新生成时沿用")
+    chart_problem = models.CharField("图表问题", max_length=300, blank=True,
+                                     help_text="图表未能绘制时的原因，在报告页上提示")
 
     class Meta:
         verbose_name = "报告版本"
@@ -96,6 +99,7 @@ class ReportJob(TimeStampedModel):
     result = models.FileField("报告包", upload_to=job_path, max_length=255, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="发起人", null=True, blank=True,
                                    on_delete=models.SET_NULL, related_name="+")
+    report_date = models.DateField("成文日期", null=True, blank=True, help_text="各份报告落款的日期；空则为生成当天")
 
     class Meta:
         verbose_name = "批量生成任务"

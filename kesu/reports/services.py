@@ -2,6 +2,7 @@
 
 import io
 import logging
+import re
 import time
 import zipfile
 from datetime import date
@@ -9,6 +10,7 @@ from datetime import date
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Max
+from django.utils import timezone
 
 from kesu.accounts.scope import Scope
 from kesu.core import audit
@@ -49,15 +51,35 @@ def template_bytes_of(template: ReportTemplate | None) -> bytes | None:
         return handle.read()
 
 
+_CN_DATE = re.compile(r"^\s*(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日\s*$")
+
+
+def parse_report_date(text: str) -> date | None:
+    """The 成文日期 as typed: 2026-01-15 (the date field) or 2026年1月15日; empty means the day of generation."""
+    text = (text or "").strip()
+    if not text:
+        return None
+    match = _CN_DATE.match(text)
+    try:
+        if match:
+            return date(*(int(part) for part in match.groups()))
+        return date.fromisoformat(text)
+    except ValueError:
+        raise ApplicationError(f"成文日期“{text}”无法识别，请写作 2026-01-15 或 2026年1月15日。",
+                               field="report_date") from None
+
+
 def report_generate(*, actor, region: Region, period: str | Period, kind: str, report_date: date | None = None,
                     with_charts: bool = True) -> ReportVersion:
+    """A new version of the report; ``report_date`` is the 成文日期 of its 落款 (today when not given)."""
     scope = Scope.for_user(actor)
     scope.require(scope.sees_region(region))
     kind = _check_kind(kind)
     period = period if isinstance(period, Period) else Period.parse(period)
     started = time.perf_counter()
-    ctx = context_builder.build_context(scope, region=region, period=period, kind=kind, report_date=report_date,
-                                        is_demo=demo_loaded())
+    # Not chosen: the day of generation where the office is (the server's clock may run on UTC).
+    ctx = context_builder.build_context(scope, region=region, period=period, kind=kind,
+                                        report_date=report_date or timezone.localdate(), is_demo=demo_loaded())
     template = active_template(region, kind)
     template_bytes = template_bytes_of(template)
     report = render_all(ctx, template=template_bytes, with_charts=with_charts)
@@ -68,6 +90,7 @@ def report_generate(*, actor, region: Region, period: str | Period, kind: str, r
             region=region, period_id=period.id, kind=kind, number=number, title=report.document.title,
             html=report.html, markdown=report.markdown, text=report.text, template=template, created_by=actor,
             data_state=ctx.data_state, seconds=round(time.perf_counter() - started, 3),
+            report_date=report_date, chart_problem=report.document.chart_problem[:300],
         )
         version.docx.save(f"{kind}-{number}.docx", ContentFile(report.docx), save=False)
         version.save()
@@ -77,8 +100,9 @@ def report_generate(*, actor, region: Region, period: str | Period, kind: str, r
 
 
 def report_regenerate(*, actor, version: ReportVersion) -> ReportVersion:
-    """A new version of the same region, period and kind, from the data as it is now."""
-    return report_generate(actor=actor, region=version.region, period=version.period_id, kind=version.kind)
+    """A new version of the same region, period and kind, from the data as it is now, with the same 成文日期."""
+    return report_generate(actor=actor, region=version.region, period=version.period_id, kind=version.kind,
+                           report_date=version.report_date)
 
 
 def template_upload(*, actor, region: Region, kind: str, filename: str, data: bytes) -> ReportTemplate:
@@ -116,8 +140,9 @@ def template_reset(*, actor, region: Region, kind: str) -> None:
                          region_path=region.path)
 
 
-def pack_create(*, actor, region: Region, period: str, kind: str) -> ReportJob:
-    """Queue a report pack: one report for each lower region (the counties of a prefecture)."""
+def pack_create(*, actor, region: Region, period: str, kind: str, report_date: date | None = None) -> ReportJob:
+    """Queue a report pack: one report for each lower region (the counties of a prefecture), all with the same
+    成文日期 (``report_date``, the day of generation when not given)."""
     scope = Scope.for_user(actor)
     scope.require(scope.sees_region(region))
     kind = _check_kind(kind)
@@ -126,7 +151,8 @@ def pack_create(*, actor, region: Region, period: str, kind: str) -> ReportJob:
     if not lower:
         raise ApplicationError(f"{region.name}没有下级区域，无法批量生成。", field="region")
     with transaction.atomic():
-        job = ReportJob.objects.create(region=region, period_id=period_id, kind=kind, total=lower, created_by=actor)
+        job = ReportJob.objects.create(region=region, period_id=period_id, kind=kind, total=lower, created_by=actor,
+                                       report_date=report_date)
         audit.record(actor=actor, action="report_pack.create", instance=job, region_path=region.path)
         transaction.on_commit(lambda: _enqueue_pack(job.pk))
     return job
@@ -151,10 +177,14 @@ def pack_run(job_id: int) -> ReportJob:
     job.status, job.done, job.message = JobStatus.RUNNING, 0, ""
     job.save(update_fields=["status", "done", "message", "updated_at"])
     buffer = io.BytesIO()
+    chart_problems = set()
     try:
         with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
             for child in Region.objects.filter(parent=job.region).order_by("sort", "code"):
-                version = report_generate(actor=job.created_by, region=child, period=job.period_id, kind=job.kind)
+                version = report_generate(actor=job.created_by, region=child, period=job.period_id, kind=job.kind,
+                                          report_date=job.report_date)
+                if version.chart_problem:
+                    chart_problems.add(version.chart_problem)
                 with version.docx.open("rb") as handle:
                     archive.writestr(f"{version.title}.docx", handle.read())
                 job.done += 1
@@ -168,5 +198,7 @@ def pack_run(job_id: int) -> ReportJob:
     job.result.save(f"{job.region.name}{job.period_id}{kinds.LABELS[job.kind].replace('/', '')}.zip",
                     ContentFile(buffer.getvalue()), save=False)
     job.status, job.message = JobStatus.DONE, f"共生成{job.done}份报告"
+    if chart_problems:  # the pack's page says why its reports have no charts, as a single report's page does
+        job.message = f"{job.message}；{min(chart_problems)}"[:300]
     job.save(update_fields=["result", "status", "message", "updated_at"])
     return job

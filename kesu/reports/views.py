@@ -2,7 +2,7 @@
 versions with compare; the office's templates; report packs with progress."""
 
 from datetime import date
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 from django.contrib import messages
 from django.http import FileResponse, Http404, HttpResponse
@@ -18,7 +18,8 @@ from kesu.core.htmx import is_htmx_partial
 from . import context as context_builder
 from . import selectors, services
 from .builders import kinds, templates
-from .builders.pdf import PdfUnavailable, docx_to_pdf, pdf_available
+from .builders.html_builder import standalone_html
+from .builders.pdf import PdfUnavailable, docx_to_pdf, font_problem, pdf_available
 from .models import JobStatus
 
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -57,6 +58,7 @@ def index(request):
         "region": request.GET.get("region") or (first.code if first else ""),
         "period": request.GET.get("period") or _default_period(first),
         "kind": request.GET.get("kind") or kinds.ANNUAL_SUMMARY,
+        "report_date": request.GET.get("report_date", ""),
     }
     return render(request, "reports/index.html", {
         "regions": regions, "kinds": kinds.CHOICES, "chosen": chosen,
@@ -70,13 +72,16 @@ def generate(request):
     scope = _manager_scope(request)
     try:
         region = selectors.region_get(scope, request.POST.get("region", ""))
+        report_date = services.parse_report_date(request.POST.get("report_date", ""))
         version = services.report_generate(actor=request.user, region=region, period=request.POST.get("period", ""),
-                                           kind=request.POST.get("kind", ""))
+                                           kind=request.POST.get("kind", ""), report_date=report_date)
     except ApplicationError as exc:
         messages.error(request, exc.message)
-        return redirect(f"{reverse('reports:index')}?region={request.POST.get('region', '')}"
-                        f"&period={request.POST.get('period', '')}&kind={request.POST.get('kind', '')}")
+        query = urlencode({name: request.POST.get(name, "") for name in ("region", "period", "kind", "report_date")})
+        return redirect(f"{reverse('reports:index')}?{query}")
     messages.success(request, f"已生成《{version.title}》第{version.number}版（用时{version.seconds:.1f}秒）。")
+    if version.chart_problem:
+        messages.warning(request, version.chart_problem)
     return redirect("reports:version_detail", pk=version.pk)
 
 
@@ -87,6 +92,7 @@ def version_detail(request, pk):
     current_state = context_builder.data_state(version.region)
     return render(request, "reports/version_detail.html", {
         "version": version, "others": selectors.siblings(version), "pdf_available": pdf_available(),
+        "pdf_font_problem": font_problem(),
         "outdated": not version.data_state.startswith(current_state), "kind_label": kinds.LABELS[version.kind],
         "can_manage": scope.manages_region(version.region),
     })
@@ -117,8 +123,8 @@ def download(request, pk):
     if fmt == "md":
         return _attachment(version.markdown.encode("utf-8"), f"{name}.md", "text/markdown; charset=utf-8")
     if fmt == "html":
-        page = render(request, "reports/standalone.html", {"version": version}).content
-        return _attachment(page, f"{name}.html", "text/html; charset=utf-8")
+        page = standalone_html(version.html, title=version.title, base_url=request.build_absolute_uri("/"))
+        return _attachment(page.encode("utf-8"), f"{name}.html", "text/html; charset=utf-8")
     if fmt == "pdf":
         if not pdf_available():
             messages.error(request, "本机未安装 LibreOffice，暂不能生成 PDF；请下载 DOCX 后自行转换。")
@@ -234,8 +240,9 @@ def pack_create(request):
     scope = _manager_scope(request)
     try:
         region = selectors.region_get(scope, request.POST.get("region", ""))
+        report_date = services.parse_report_date(request.POST.get("report_date", ""))
         job = services.pack_create(actor=request.user, region=region, period=request.POST.get("period", ""),
-                                   kind=request.POST.get("kind", ""))
+                                   kind=request.POST.get("kind", ""), report_date=report_date)
     except ApplicationError as exc:
         messages.error(request, exc.message)
         return redirect("reports:index")

@@ -93,6 +93,26 @@ def test_the_html_report_escapes_stored_text(client, poisoned, kind):
     assert not [raw for raw in RAW if raw in html]
 
 
+@pytest.mark.parametrize("kind", ["annual_summary", "self_check"])
+def test_markdown_and_saved_html_exports_escape_stored_text(client, poisoned, kind):
+    """The text exports a user downloads and opens elsewhere: Markdown (rendered by a CommonMark viewer) and the
+    self-contained HTML file. Neither may turn stored text into markup, a link or an image."""
+    from markdown_it import MarkdownIt
+
+    from kesu.reports import services
+
+    o, office = poisoned["objects"], poisoned["users"]["office_x"]
+    version = services.report_generate(actor=office, region=o["county_x"], period="2025", kind=kind)
+    office_client = _as(client, poisoned, "office_x")
+    markdown = office_client.get(f"/reports/versions/{version.pk}/download/?format=md").content.decode()
+    assert "恶意" in markdown and not [raw for raw in RAW if raw in markdown]
+    viewed = MarkdownIt("commonmark").enable("table").render(markdown)
+    assert not [raw for raw in RAW if raw in viewed] and "<img" not in viewed and "<a " not in viewed
+    saved = office_client.get(f"/reports/versions/{version.pk}/download/?format=html").content.decode()
+    assert "&lt;script&gt;" in saved and not [raw for raw in RAW if raw in saved]
+    assert "<script" not in saved
+
+
 POST_FORM = re.compile(r"<form\b[^>]*method=[\"']post[\"'][^>]*>(.*?)</form>", re.I | re.S)
 
 

@@ -66,9 +66,24 @@ class Chart:
 
 
 @dataclass
+class ClosingLine:
+    """One line of the 落款 as the DOCX template lays it out, so the HTML and Markdown show the same 落款."""
+
+    text: str
+    align: str = "right"  # left | center | right
+    right_em: float = 0.0  # right indent in characters of the body size
+    left_em: float = 0.0
+
+
+@dataclass
 class Signature:
     office: str
     date_text: str
+    lines: list[ClosingLine] = field(default_factory=list)  # filled from the DOCX when it is rendered
+
+    @property
+    def closing(self) -> list[ClosingLine]:
+        return self.lines or [ClosingLine(self.office), ClosingLine(self.date_text)]
 
 
 Block = Title | Heading | Paragraph | Table | Chart | Signature
@@ -83,6 +98,7 @@ class ReportDocument:
     body: list[Block]
     signature: Signature
     kind: str
+    chart_problem: str = ""  # why the report's charts could not be drawn; said in the UI and the CLI
 
     def all_blocks(self) -> list[Block]:
         return [Title(self.title), self.opening, *self.body, self.signature]
@@ -116,5 +132,5 @@ def block_text(block) -> list[str]:
     if isinstance(block, Chart):
         return [f"[图] {block.caption}"]
     if isinstance(block, Signature):
-        return [block.office, block.date_text]
+        return [line.text for line in block.closing]
     return []

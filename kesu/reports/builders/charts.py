@@ -1,32 +1,75 @@
 """Report charts as PNG (matplotlib, Agg): progress against target, trend over years, ranking of lower regions.
 
-Labels are Chinese, so a CJK font must be installed (Debian's fonts-noto-cjk, which the set-up installs); without one
-the charts are left out rather than drawn with empty boxes. Charts are meant to be printed in black and white:
+Labels are Chinese, so a CJK font must be installed (Debian's fonts-noto-cjk, which the set-up installs). The font is
+found at use through fontconfig (``fc-list :lang=zh-cn``) or, without fontconfig, by scanning the system's font
+folders, and registered with ``font_manager.addfont``: matplotlib's own font cache may predate the font's
+installation and would not list it. Without a CJK font the charts are not drawn, and the report says why
+(``CHARTS_UNAVAILABLE``) instead of leaving them out silently. Charts are meant to be printed in black and white:
 bars carry hatching and grey levels, lines carry distinct markers and dash styles.
 """
 
 import io
+import shutil
+import subprocess
 from decimal import Decimal
 from functools import lru_cache
+from pathlib import Path
 
 from .data import RegionFigure, TrendPoint
 
 # Preferred CJK families, best first; Noto comes from fonts-noto-cjk.
 _CJK_FAMILIES = ["Noto Sans CJK SC", "Noto Serif CJK SC", "Source Han Sans SC", "WenQuanYi Zen Hei", "SimHei",
                  "Microsoft YaHei", "Noto Sans CJK JP"]
+# File names of the same fonts, for a machine without fontconfig.
+_CJK_FILES = ["NotoSansCJK-Regular", "NotoSansCJKsc-Regular", "NotoSerifCJK-Regular", "SourceHanSansSC",
+              "wqy-zenhei", "simhei", "msyh"]
+CHARTS_UNAVAILABLE = ("本机未安装中文字体，报告中的图表未能绘制（请安装 fonts-noto-cjk 后重新生成）。")
 WIDTH_IN = 6.1  # the text block is 156 mm wide
 GREYS = ["#404040", "#8c8c8c", "#bfbfbf", "#e0e0e0"]
 
 
-@lru_cache(maxsize=1)
-def cjk_font() -> str | None:
-    """The family name of an installed CJK font, found through matplotlib's font manager, or None."""
+def _fontconfig_candidates() -> list[tuple[str, str]]:
+    """(family, file) of every installed font that covers Simplified Chinese, as fontconfig lists them."""
+    binary = shutil.which("fc-list")
+    if binary is None:
+        return []
+    result = subprocess.run([binary, ":lang=zh-cn", "--format", "%{family[0]}\t%{file}\n"], capture_output=True,
+                            text=True, check=False, timeout=30)
+    return [tuple(line.split("\t", 1)) for line in result.stdout.splitlines() if "\t" in line]
+
+
+def _scanned_candidates() -> list[tuple[str, str]]:
     from matplotlib import font_manager
 
-    installed = {f.name for f in font_manager.fontManager.ttflist}
-    for family in _CJK_FAMILIES:
-        if family in installed:
+    found = []
+    for path in font_manager.findSystemFonts(fontext="ttf") + font_manager.findSystemFonts(fontext="otf"):
+        stem = Path(path).stem
+        if any(stem.lower().startswith(name.lower()) for name in _CJK_FILES):
+            found.append(("", path))
+    return found
+
+
+def _rank(family: str) -> int:
+    return _CJK_FAMILIES.index(family) if family in _CJK_FAMILIES else len(_CJK_FAMILIES)
+
+
+@lru_cache(maxsize=1)
+def cjk_font() -> str | None:
+    """The family name of an installed CJK font, registered with matplotlib for this process, or None."""
+    from matplotlib import font_manager
+
+    candidates = sorted(_fontconfig_candidates(), key=lambda c: _rank(c[0])) or _scanned_candidates()
+    for family, path in candidates:
+        try:
+            font_manager.fontManager.addfont(path)
+        except (OSError, RuntimeError, ValueError):
+            continue  # a broken font file: try the next one
+        names = {f.name for f in font_manager.fontManager.ttflist if f.fname == path}
+        if family in names:
             return family
+        preferred = sorted(names, key=_rank)
+        if preferred:
+            return preferred[0]
     return None
 
 
@@ -42,7 +85,7 @@ def _pyplot():
 
     plt.rcParams.update({
         "font.family": "sans-serif",
-        "font.sans-serif": [cjk_font(), "DejaVu Sans"],
+        "font.sans-serif": [cjk_font() or "DejaVu Sans", "DejaVu Sans"],
         "axes.unicode_minus": False,
         "font.size": 10,
         "axes.spines.top": False,
@@ -62,6 +105,17 @@ def _png(fig) -> bytes:
     return buffer.getvalue()
 
 
+def _wrapped(label: str, width: int = 13, lines: int = 2) -> str:
+    """A bar's label on up to two lines, so two long labels with the same start stay distinguishable."""
+    if len(label) <= width:
+        return label
+    parts = [label[i:i + width] for i in range(0, len(label), width)]
+    if len(parts) > lines:
+        parts = parts[:lines]
+        parts[-1] = parts[-1][:-1] + "…"
+    return "\n".join(parts)
+
+
 def _short(label: str, limit: int = 14) -> str:
     return label if len(label) <= limit else label[: limit - 1] + "…"
 
@@ -69,14 +123,17 @@ def _short(label: str, limit: int = 14) -> str:
 def progress_chart(rows: list[tuple[str, Decimal]]) -> bytes:
     """Completion rate (%) of each key indicator against its target, with the 100% line marked."""
     plt = _pyplot()
-    labels = [_short(label) for label, _ in rows][::-1]
+    labels = [_wrapped(label) for label, _ in rows][::-1]
     values = [float(rate) for _, rate in rows][::-1]
-    fig, ax = plt.subplots(figsize=(WIDTH_IN, 0.42 * len(rows) + 1.0))
+    row_height = 0.5 if any("\n" in label for label in labels) else 0.42
+    fig, ax = plt.subplots(figsize=(WIDTH_IN, row_height * len(rows) + 1.0))
     bars = ax.barh(labels, values, color=[GREYS[1] if v >= 100 else GREYS[3] for v in values],
                    edgecolor="black", linewidth=0.6)
     for bar, value in zip(bars, values):
         bar.set_hatch("" if value >= 100 else "///")
-        ax.text(bar.get_width() + 1, bar.get_y() + bar.get_height() / 2, f"{value:.1f}%", va="center", fontsize=9)
+        # On white, so that a rate just under 100% stays legible where the target line crosses it.
+        ax.text(bar.get_width() + 1, bar.get_y() + bar.get_height() / 2, f"{value:.1f}%", va="center", fontsize=9,
+                bbox={"facecolor": "white", "edgecolor": "none", "pad": 0.6}, zorder=3)
     ax.axvline(100, color="black", linestyle="--", linewidth=1)
     ax.text(100, len(values) - 0.4, " 目标 100%", fontsize=9, va="bottom")
     ax.set_xlabel("完成率（%）")

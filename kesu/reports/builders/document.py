@@ -322,26 +322,37 @@ def lower_regions_table(ctx: ReportContext) -> Table | None:
                  [0.7, 2.4, 1.3, 1.3, 1.1], note=note)
 
 
-def chart_blocks(ctx: ReportContext, *, with_charts: bool) -> list:
+def chart_blocks(ctx: ReportContext, *, with_charts: bool) -> tuple[list, str]:
+    """The report's charts, and why they could not be drawn (empty when they were, or when none was asked for)."""
     from . import charts
 
-    if not with_charts or not charts.charts_available():
-        return []
-    blocks = []
+    if not with_charts:
+        return [], ""
+    wanted = []
     progress = [(f.label, f.completion) for f in ctx.key_figures if f.completion is not None]
     if progress:
-        blocks.append(Chart("主要指标目标完成率", charts.progress_chart(progress), "主要指标完成率条形图"))
+        wanted.append(("主要指标目标完成率", lambda: charts.progress_chart(progress), "主要指标完成率条形图"))
     if sum(1 for p in ctx.trend if p.value is not None) >= 2:
-        blocks.append(Chart(f"{ctx.trend_label}历年变化", charts.trend_chart(ctx.trend, ctx.trend_label,
-                                                                       ctx.trend_unit), "历年趋势折线图"))
+        wanted.append((f"{ctx.trend_label}历年变化",
+                       lambda: charts.trend_chart(ctx.trend, ctx.trend_label, ctx.trend_unit), "历年趋势折线图"))
     reported = sorted((r for r in ctx.lower_regions if r.value is not None), key=lambda r: -r.value)
     if reported:
         shown = reported[:CHART_REGIONS]
         caption = f"{ctx.lower_word}{ctx.ranking_label}排名" + (
             f"（前{CHART_REGIONS}名）" if len(reported) > CHART_REGIONS else "")
-        blocks.append(Chart(caption, charts.ranking_chart(shown, ctx.ranking_label, ctx.ranking_unit),
-                            "下级区域排名条形图"))
-    return blocks
+        wanted.append((caption, lambda: charts.ranking_chart(shown, ctx.ranking_label, ctx.ranking_unit),
+                       "下级区域排名条形图"))
+    if not wanted:
+        return [], ""
+    if not charts.charts_available():
+        return [], charts.CHARTS_UNAVAILABLE
+    blocks = []
+    for caption, draw, alt in wanted:
+        try:
+            blocks.append(Chart(caption, draw(), alt))
+        except Exception as exc:  # noqa: BLE001 - a chart that fails is named; the rest of the report stands
+            return blocks, f"图表“{caption}”绘制失败（{type(exc).__name__}：{exc}），报告中缺少该图及其后的图表。"
+    return blocks, ""
 
 
 def is_annual(ctx: ReportContext) -> bool:
@@ -535,7 +546,7 @@ def build_document(ctx: ReportContext, *, with_charts: bool = True) -> ReportDoc
         return ReportDocument(title_of(ctx), opening(ctx), body, signature, ctx.kind)
 
     compose = COMPOSERS[ctx.kind]
-    charts_ = chart_blocks(ctx, with_charts=with_charts)
+    charts_, chart_problem = chart_blocks(ctx, with_charts=with_charts)
     head = opening(ctx)
     _, most = planning.PROSE_LIMITS[ctx.kind]
     # The richest plan whose prose fits the kind's length: what is left out is chosen (fewer figures, methods,
@@ -544,4 +555,4 @@ def build_document(ctx: ReportContext, *, with_charts: bool = True) -> ReportDoc
         body = compose(ctx, budget, charts_)
         if len(head.text) + prose_length(body) <= most:
             break
-    return ReportDocument(title_of(ctx), head, body, signature, ctx.kind)
+    return ReportDocument(title_of(ctx), head, body, signature, ctx.kind, chart_problem)

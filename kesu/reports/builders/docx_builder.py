@@ -13,8 +13,8 @@ from docx.shared import Emu, Mm, Pt
 
 from kesu.core import cnformat
 
-from . import gbt9704, kinds, templates
-from .blocks import Chart, Heading, Paragraph, ReportDocument, Table
+from . import closing, gbt9704, kinds, templates
+from .blocks import Chart, ClosingLine, Heading, Paragraph, ReportDocument, Table
 from .data import ReportContext
 
 CHART_WIDTH = Mm(150)
@@ -138,16 +138,23 @@ def fill_body(container, blocks: list, *, is_demo: bool = False) -> None:
             _add_chart(container, block, charts)
 
 
-def render_docx(ctx: ReportContext, document: ReportDocument, template: bytes | None = None) -> bytes:
-    """Fill ``template`` (the built-in one of the kind by default) and return the DOCX bytes."""
+def render_docx_and_closing(ctx: ReportContext, document: ReportDocument,
+                            template: bytes | None = None) -> tuple[bytes, list[ClosingLine]]:
+    """Fill ``template`` (the built-in one of the kind by default): the DOCX bytes and its 落款 as laid out."""
     from docxtpl import DocxTemplate
 
     tpl = DocxTemplate(io.BytesIO(template or templates.builtin_template(ctx.kind)))
     body = tpl.new_subdoc()
     fill_body(body, document.body, is_demo=ctx.is_demo)
+    closing.mark_body_end(body)
     fields = template_fields(ctx, document)
     fields["body"] = body
     tpl.render(fields, autoescape=True)
+    lines = closing.lay_out(tpl.docx, office=fields["office_name"], date_text=fields["date"])
     buffer = io.BytesIO()
     tpl.save(buffer)
-    return buffer.getvalue()
+    return buffer.getvalue(), lines
+
+
+def render_docx(ctx: ReportContext, document: ReportDocument, template: bytes | None = None) -> bytes:
+    return render_docx_and_closing(ctx, document, template)[0]

@@ -1,10 +1,18 @@
-"""PDF through LibreOffice (``soffice --headless --convert-to pdf``) when it is installed."""
+"""PDF through LibreOffice (``soffice --headless --convert-to pdf``) when it is installed.
+
+The conversion reads a fontconfig file of its own (``fonts.fontconfig_file``) that maps the official 公文 faces named
+in the DOCX to free faces, so the PDF keeps title, headings and body apart on a machine without the official faces;
+LibreOffice embeds the faces it used.
+"""
 
 import os
 import shutil
 import subprocess
 import tempfile
+from functools import lru_cache
 from pathlib import Path
+
+from . import closing, fonts
 
 CANDIDATES = ("soffice", "libreoffice")
 
@@ -20,6 +28,22 @@ def pdf_available() -> bool:
     return soffice_path() is not None
 
 
+@lru_cache(maxsize=1)
+def font_problem() -> str:
+    """What the PDF will lack on this machine: the free faces that are not installed, with their Debian packages."""
+    if not pdf_available():
+        return ""
+    with tempfile.TemporaryDirectory(prefix="kesu-fonts-") as tmp:
+        config = Path(tmp) / "fonts.conf"
+        config.write_text(fonts.fontconfig_file(), encoding="utf-8")
+        missing = fonts.missing_faces(config)
+    if not missing:
+        return ""
+    packages = " ".join(sorted({face.package for face in missing}))
+    return (f"本机缺少字体 {'、'.join(face.family for face in missing)}，PDF 中相应的标题或正文将以其他字体显示"
+            f"（请安装：{packages}）。")
+
+
 class PdfUnavailable(RuntimeError):
     pass
 
@@ -30,13 +54,15 @@ def docx_to_pdf(docx: bytes, *, timeout: int = 120) -> bytes:
         raise PdfUnavailable("未安装 LibreOffice，无法生成 PDF。")
     with tempfile.TemporaryDirectory(prefix="kesu-pdf-") as tmp:
         source = Path(tmp) / "report.docx"
-        source.write_bytes(docx)
+        source.write_bytes(closing.for_libreoffice(docx))
         # A private profile directory: concurrent conversions must not share LibreOffice's user profile.
         profile = Path(tmp) / "profile"
+        config = Path(tmp) / "fonts.conf"
+        config.write_text(fonts.fontconfig_file(), encoding="utf-8")
         result = subprocess.run(
             [binary, f"-env:UserInstallation=file://{profile}", "--headless", "--convert-to", "pdf", "--outdir", tmp,
              str(source)],
-            capture_output=True, timeout=timeout, check=False,
+            capture_output=True, timeout=timeout, check=False, env={**os.environ, "FONTCONFIG_FILE": str(config)},
         )
         target = Path(tmp) / "report.pdf"
         if result.returncode != 0 or not target.exists():

@@ -58,6 +58,7 @@ def fixture_context(monkeypatch):
         scope.require(scope.sees_region(region))
         ctx = make_context(kind, period_id=period.id, period_label=period.label)
         ctx.region_name = region.name
+        ctx.report_date = report_date or ctx.report_date
         ctx.sections[1].figures[0].value = state["value"]
         ctx.data_state = f"audit:{state['value']}"
         return ctx
