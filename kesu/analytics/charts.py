@@ -6,11 +6,11 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied
-from django.utils import timezone
 
 from kesu.core.exceptions import ApplicationError
 from kesu.core.periods import Period
 from kesu.plans.models import Indicator
+from kesu.core import clock
 
 from .selectors import compare, progress
 from .selectors.explore import analysis_root, explore, expand_periods, num, resolve_indicators, resolve_periods
@@ -133,7 +133,7 @@ def trend_chart(scope, params) -> ChartData:
 
 def completeness_chart(scope, params) -> ChartData:
     root = analysis_root(scope, _p(params, "region"))
-    period = Period.parse(_p(params, "period", str(timezone.localdate().year - 1)))
+    period = Period.parse(_p(params, "period", str(clock.today().year - 1)))
     rows = compare.completeness_by_region(scope, region=root, period=period)
     title = f"{root.name}{period.label}填报完成率"
     option = _base(title, "bar", [r.region.name if r.region != root else "本级单位" for r in rows],
@@ -145,7 +145,7 @@ def completeness_chart(scope, params) -> ChartData:
 
 def progress_chart(scope, params) -> ChartData:
     root = analysis_root(scope, _p(params, "region"))
-    year = int(_p(params, "year", timezone.localdate().year))
+    year = int(_p(params, "year", clock.today().year))
     rows = progress.target_progress(scope, region=root, year=year)
     title = f"{root.name}{year}年目标完成进度"
     shown = [num(None if p.completion is None else round(p.completion, 1)) for p in rows]  # 107.8, not 107.8261
@@ -225,12 +225,10 @@ def _headline(root, *, of_children: bool = False, year: int | None = None) -> In
 
 
 def default_year(root) -> int:
-    """The latest year with approved figures for ``root`` (else last year)."""
-    from kesu.collection.rollup import RollupRow
+    """The year a page about ``root`` shows by default (see ``selectors.periods``)."""
+    from .selectors.periods import year_choice
 
-    years = RollupRow.objects.filter(region=root, period_id__regex=r"^\d{4}$").order_by("-period_id") \
-        .values_list("period_id", flat=True)[:1]
-    return int(years[0]) if years else timezone.localdate().year - 1
+    return year_choice(root).year
 
 
 __all__ = ["CHARTS", "ChartData", "EMPTY", "build", "default_year"]

@@ -16,6 +16,7 @@ from kesu.core.periods import Period
 from kesu.orgs.models import Unit
 from kesu.plans.models import Task
 from kesu.regions.models import Region
+from kesu.core import clock
 
 from . import validation
 from .computed import computed_values
@@ -422,7 +423,7 @@ def notices_for_user(user, *, today: date | None = None) -> list[Notice]:
     from django.urls import reverse
     from django.utils import timezone
 
-    today = today or timezone.localdate()
+    today = today or clock.today()
     try:
         scope = Scope.for_user(user)
     except Exception:  # noqa: BLE001 - a user without unit/region simply has no notices

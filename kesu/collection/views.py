@@ -8,13 +8,13 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from kesu.accounts.scope import Scope
 from kesu.core.exceptions import ApplicationError
 from kesu.core.periods import Period
 from kesu.core.spreadsheet import safe_row
+from kesu.core import clock
 
 from . import selectors, services
 from .forms import ActivityForm, AttachmentForm
@@ -22,7 +22,7 @@ from .models import Narrative, SubmissionStatus
 
 
 def _today() -> date:
-    return timezone.localdate()
+    return clock.today()
 
 
 def _period(value: str) -> Period:

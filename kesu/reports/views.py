@@ -1,7 +1,6 @@
 """Pages of the reports app: choose region, period and kind → generate → preview with source links → download;
 versions with compare; the office's templates; report packs with progress."""
 
-from datetime import date
 from urllib.parse import quote
 
 from django.contrib import messages
@@ -14,6 +13,7 @@ from kesu.accounts.scope import Scope
 from kesu.analytics.charts import default_year
 from kesu.core.exceptions import ApplicationError
 from kesu.core.htmx import is_htmx_partial
+from kesu.core import clock
 
 from . import context as context_builder
 from . import selectors, services
@@ -45,7 +45,7 @@ def _attachment(data: bytes, filename: str, content_type: str) -> HttpResponse:
 
 def _default_period(region) -> str:
     """The latest year with approved figures for ``region``: the year a report would be written about."""
-    return str(default_year(region)) if region is not None else str(date.today().year - 1)
+    return str(default_year(region)) if region is not None else str(clock.today().year - 1)
 
 
 @require_GET

@@ -1,5 +1,6 @@
 """What each role's landing dashboard shows; and the figures of a public page (approved only)."""
 
+from dataclasses import dataclass
 from datetime import date
 
 from kesu.accounts.scope import Scope
@@ -7,9 +8,9 @@ from kesu.core.periods import Period
 from kesu.plans.models import Indicator, Task
 
 from .. import charts
-from .compare import year_on_year
 from .explore import analysis_root, child_regions, default_root
 from .figures import EMPTY, Plan, figures
+from .periods import YearChoice, year_choice
 from .progress import current_plan, task_progress
 
 HEADLINE_LIMIT = 6
@@ -33,18 +34,17 @@ def progress_context(scope: Scope, root, year: int, today: date) -> dict:
             "progress_chart": charts.build("progress", scope, {"region": root.code, "year": year})}
 
 
-def for_scope(scope: Scope, *, today: date) -> dict:
+def for_scope(scope: Scope, *, today: date, year=None, region=None) -> dict:
+    """The dashboard of ``scope``: ``year`` when asked, else the default year (``selectors.periods``)."""
     if scope.is_filler:
         return _filler(scope, today)
-    root = default_root(scope)
-    analysis_root(scope, root)
-    # The latest year with approved figures: early in a year (or while its returns are still being approved) the
-    # dashboard shows the last complete year rather than an empty one, and says so.
-    year = charts.default_year(root)
+    root = analysis_root(scope, region or default_root(scope))
+    choice = year_choice(root, year, today=today)
+    year = choice.year
     ctx = {"role": "office" if scope.can_manage else "viewer", "root": root, "year": year, "today": today,
-           "is_fallback_year": year < today.year}
+           "choice": choice}
     headline = headline_indicators(root)
-    ctx["headline"] = year_on_year(scope, indicators=headline, region=root, period=Period(year, "Y", 1))
+    ctx["headline"] = key_figures(scope, root=root, choice=choice, indicators=headline)
     params = {"region": root.code, "period": str(year)}
     charts_ = []
     if child_regions(root):
@@ -58,6 +58,43 @@ def for_scope(scope: Scope, *, today: date) -> dict:
         charts_.append(("trend", charts.build("trend", scope, tparams), tparams))
     ctx["charts"] = [(data, "&".join(f"{k}={v}" for k, v in p.items())) for _, data, p in charts_]
     return ctx
+
+
+@dataclass
+class KeyFigure:
+    """One headline card: the shown year's figure against the year before, and the running year's so far."""
+
+    indicator: Indicator
+    current: object  # Fig of the shown year
+    previous: object  # Fig of the year before
+    running: object | None  # Fig of the year being collected, when the shown year is an earlier one
+
+    @property
+    def change(self):
+        if self.current.value is None or self.previous.value is None:
+            return None
+        return self.current.value - self.previous.value
+
+    @property
+    def percent(self):
+        change = self.change
+        return None if change is None or not self.previous.value else change / self.previous.value * 100
+
+
+def key_figures(scope: Scope, *, root, choice: YearChoice, indicators=None) -> list[KeyFigure]:
+    """The headline figures of ``root`` for ``choice``'s year, with the running year beside them; one read."""
+    indicators = headline_indicators(root) if indicators is None else list(indicators)
+    if not indicators:
+        return []
+    analysis_root(scope, root)
+    years = [str(choice.year), str(choice.year - 1), *([str(choice.running)] if choice.running else [])]
+    figs = figures(Plan.for_indicators(indicators), root, [root], years)
+    out = []
+    for ind in indicators:
+        running = figs.get((ind.pk, root.pk, str(choice.running)), EMPTY) if choice.running else None
+        out.append(KeyFigure(ind, figs.get((ind.pk, root.pk, years[0]), EMPTY),
+                             figs.get((ind.pk, root.pk, years[1]), EMPTY), running))
+    return out
 
 
 def _filler(scope: Scope, today: date) -> dict:

@@ -6,11 +6,11 @@ from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.utils import timezone
 
 from kesu.accounts.scope import Scope
 from kesu.core.exceptions import ApplicationError
 from kesu.core.periods import Period
+from kesu.core import clock
 
 from ..models import EDITABLE_STATUSES, Submission, SubmissionStatus
 from ..reporting import data_sets_for, is_open, window
@@ -19,7 +19,7 @@ FORM = "表单"
 
 
 def today() -> date:
-    return timezone.localdate()
+    return clock.today()
 
 
 def scope_of(actor) -> Scope:
