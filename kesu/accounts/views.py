@@ -1,6 +1,8 @@
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
+from kesu.core import clock
+
 from .scope import Scope
 from .selectors import home_summary
 
@@ -9,4 +11,4 @@ from .selectors import home_summary
 def home(request):
     """The landing page; what it shows depends on the user's role."""
     scope = Scope.for_user(request.user)
-    return render(request, "accounts/home.html", {"scope": scope, "summary": home_summary(scope)})
+    return render(request, "accounts/home.html", {"scope": scope, "summary": home_summary(scope, today=clock.today())})

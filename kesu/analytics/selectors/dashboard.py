@@ -3,9 +3,12 @@
 from dataclasses import dataclass
 from datetime import date
 
+from django.http import Http404
+
 from kesu.accounts.scope import Scope
 from kesu.core.periods import Period
-from kesu.plans.models import Indicator, Task
+from kesu.plans.models import Indicator
+from kesu.plans.selectors import unit_tasks
 
 from .. import charts
 from .explore import analysis_root, child_regions, default_root
@@ -97,15 +100,26 @@ def key_figures(scope: Scope, *, root, choice: YearChoice, indicators=None) -> l
     return out
 
 
+def home_figures(scope: Scope, *, today: date) -> dict | None:
+    """The key figures of the scope's region for its home page: the default year's, the running year's beside."""
+    if scope.is_filler:
+        return None
+    try:
+        root = default_root(scope)
+    except Http404:  # a fresh installation before the region list is loaded
+        return None
+    choice = year_choice(root, today=today)
+    return {"root": root, "choice": choice, "rows": key_figures(scope, root=root, choice=choice)}
+
+
 def _filler(scope: Scope, today: date) -> dict:
     from kesu.collection.selectors import home_rows
 
-    tasks = (Task.objects.filter(task_units__unit_id=scope.unit_id, plan__start_year__lte=today.year,
-                                 plan__end_year__gte=today.year)
-             .select_related("plan").prefetch_related("task_units").order_by("plan_id", "sort", "id").distinct())
+    tasks = (unit_tasks(scope.unit_id, scope.region_id, today.year)
+             .select_related("plan").prefetch_related("task_units").order_by("plan_id", "sort", "id"))
     task_rows = []
     for t in tasks:
-        role = next((tu.get_role_display() for tu in t.task_units.all() if tu.unit_id == scope.unit_id), "")
+        role = next((tu.get_role_display() for tu in t.task_units.all() if tu.unit_id == scope.unit_id), "各成员单位")
         due = None
         if t.due_period:
             try:
