@@ -61,7 +61,7 @@ def index(request):
     return render(request, "reports/index.html", {
         "regions": regions, "kinds": kinds.CHOICES, "chosen": chosen,
         "versions": selectors.versions(scope)[:30], "jobs": selectors.jobs(scope),
-        "pdf_available": pdf_available(),
+        "pdf_available": pdf_available(), "can_generate": scope.can_manage,
     })
 
 
