@@ -7,7 +7,7 @@ from django.http import Http404
 
 from kesu.accounts.scope import Scope
 from kesu.core.periods import Period
-from kesu.plans.models import Indicator
+from kesu.plans.models import Category, Indicator
 from kesu.plans.selectors import unit_tasks
 
 from .. import charts
@@ -19,14 +19,21 @@ from .progress import current_plan, task_progress
 HEADLINE_LIMIT = 6
 
 
+KEY_CODES = ["LIT_RATIO", "ACT_PARTICIPANTS", "SITE_MUSEUM_VISITS", "FUND_RAISED", "HR_VOLUNTEER", "DEMO_VILLAGE"]
+
+
 def headline_indicators(root) -> list[Indicator]:
-    """Indicators with approved figures at ``root`` (the catalogue's order), at most six."""
+    """At most six indicators with approved figures at ``root``: the programme's key figures first (科学素质比例,
+    活动参与人次, 场馆参观, 经费, 志愿者, 示范村), then the catalogue's order; background data such as population last."""
+    from kesu.collection.models import ActivityIndicatorRule
     from kesu.collection.rollup import RollupRow
 
     have = set(RollupRow.objects.filter(region=root).values_list("indicator_id", flat=True).distinct()[:500])
-    preferred = [c for c in charts.HEADLINE_CODES]
+    have |= set(ActivityIndicatorRule.objects.values_list("indicator_id", flat=True))
+    preferred = [*KEY_CODES, *(c for c in charts.HEADLINE_CODES if c not in KEY_CODES)]
     inds = list(Indicator.objects.filter(pk__in=have).order_by("sort"))
-    inds.sort(key=lambda i: (i.code not in preferred, preferred.index(i.code) if i.code in preferred else 0, i.sort))
+    inds.sort(key=lambda i: (i.code not in preferred, preferred.index(i.code) if i.code in preferred else 0,
+                             i.category == Category.BASE, i.sort))
     return inds[:HEADLINE_LIMIT]
 
 
