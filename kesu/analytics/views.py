@@ -115,15 +115,22 @@ def indicator_explorer(request):
     try:
         indicators = resolve_indicators(codes)
         periods = resolve_periods(periods_text.replace("，", ",").split(","))
-        ctx["table"] = explore(scope, indicators=indicators, region=root, periods=periods, group_by=group_by,
-                               include_submitted=ctx["include_submitted"])
-        ctx["chart_query"] = request.GET.urlencode() or f"indicators={','.join(codes)}&periods={periods_text}"
+        ctx["table"] = table = explore(scope, indicators=indicators, region=root, periods=periods,
+                                       group_by=group_by, include_submitted=ctx["include_submitted"])
+        if _flag(request, "all"):
+            ctx["rows"], ctx["groups"], ctx["hidden"] = table.rows, table.groups, 0
+        else:
+            ctx["rows"], ctx["groups"], ctx["hidden"] = table.trimmed()
+        # One indicator of one period: a figure's source link from a report. Its figure is marked and scrolled to.
+        ctx["focus"] = len(indicators) == 1 and len(periods) == 1
         params = request.GET.copy()
         params.setlist("indicators", [",".join(codes)])
         params["periods"] = periods_text
         params["region"] = root.code
         params["group_by"] = group_by
         ctx["chart_query"] = params.urlencode()
+        params["all"] = "1"
+        ctx["all_query"] = params.urlencode()
     except ApplicationError as exc:
         ctx["error"] = exc.message
     return render(request, "analytics/explorer.html", ctx)
@@ -213,6 +220,7 @@ def pivot_view(request):
     rows, cols = request.GET.get("rows", "region"), request.GET.get("cols", "indicator")
     ctx = {"root": root, "regions": _regions_for(scope, root), "all_indicators": all_indicators, "codes": codes,
            "periods_text": periods_text, "rows": rows, "cols": cols, "dimensions": DIMENSIONS, "choice": choice,
+           "rows_label": DIMENSIONS.get(rows, ""),
            "period_asked": bool(request.GET.get("periods")),
            "include_submitted": _flag(request, "include_submitted")}
     try:

@@ -97,6 +97,12 @@ def plans_in_force(scope: Scope, year: int) -> QuerySet[Plan]:
             .order_by("region__path", "kind", "-start_year"))
 
 
+def carry_over_sources(plan: Plan) -> QuerySet[Plan]:
+    """The plans of the same region and framework whose tasks ``plan`` may take over, the latest-ending first."""
+    return (Plan.objects.filter(region_id=plan.region_id, framework_id=plan.framework_id).exclude(pk=plan.pk)
+            .select_related("region", "framework").order_by("-end_year", "kind", "-start_year"))
+
+
 def tasks_for_plan(scope: Scope, plan: Plan, unit=None, item=None, role=None) -> QuerySet[Task]:
     """The plan's tasks, optionally only those of ``unit`` (in ``role``) or filed under ``item`` (or its sub-items).
 
