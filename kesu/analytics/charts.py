@@ -36,7 +36,9 @@ class ChartData:
         axis = self.option.get("yAxis") or {}
         if not (isinstance(axis, dict) and axis.get("type") == "category"):
             return 320
-        return max(320, 90 + 22 * min(len(axis.get("data") or []), VISIBLE_BARS))
+        data = axis.get("data") or []
+        per_bar = 34 if any(len(str(c)) > 10 for c in data) else 22  # room for a name wrapped onto two lines
+        return max(320, 90 + per_bar * min(len(data), VISIBLE_BARS))
 
     def as_json(self) -> dict:
         return {"name": self.name, "title": self.title, "columns": self.columns,
@@ -48,8 +50,11 @@ VISIBLE_BARS = 20  # rows of a horizontal bar chart shown at once; the rest scro
 
 
 def _base(title: str, kind: str, categories, series, *, y_name="", horizontal=False, percent_line=False) -> dict:
-    cat_axis = {"type": "category", "data": categories, "axisLabel": {"interval": 0, "hideOverlap": True,
-                                                                       "width": 90, "overflow": "truncate"}}
+    # Long names wrap rather than end in “…”: two indicators that begin alike (农村实用技术培训期数 / 人次) must stay
+    # told apart. Beside horizontal bars there is room for two lines; under vertical bars, one shortened line.
+    label = ({"width": 150, "overflow": "break", "lineHeight": 14} if horizontal
+             else {"width": 90, "overflow": "truncate"})
+    cat_axis = {"type": "category", "data": categories, "axisLabel": {"interval": 0, "hideOverlap": True, **label}}
     val_axis = {"type": "value", "name": y_name, "nameTextStyle": {"align": "left"}}
     opt = {
         "textStyle": {"fontFamily": FONT},
