@@ -118,9 +118,9 @@ def indicator_explorer(request):
         ctx["table"] = table = explore(scope, indicators=indicators, region=root, periods=periods,
                                        group_by=group_by, include_submitted=ctx["include_submitted"])
         if _flag(request, "all"):
-            ctx["rows"], ctx["groups"], ctx["hidden"] = table.rows, table.groups, 0
+            ctx["rows"], ctx["shown_groups"], ctx["hidden"] = table.rows, table.groups, 0
         else:
-            ctx["rows"], ctx["groups"], ctx["hidden"] = table.trimmed()
+            ctx["rows"], ctx["shown_groups"], ctx["hidden"] = table.trimmed()
         # One indicator of one period: a figure's source link from a report. Its figure is marked and scrolled to.
         ctx["focus"] = len(indicators) == 1 and len(periods) == 1
         params = request.GET.copy()

@@ -84,6 +84,26 @@ def _office_sees_the_right_year(page, live_server, when):
     _shot(page, f"progress-office-{when}")
 
 
+def _tables_are_readable(page, live_server):
+    """The pivot of 60 townships: a name column one can read, lower levels folded and unfolded on demand; a
+    report's source link lands on its figure, marked, among the columns that have figures."""
+    page.goto(f"{live_server.url}/analytics/pivot/?region=511700&indicators=DEMO_VILLAGE&indicators=SITE_BOARD"
+              "&periods=2025")
+    town = page.locator("#pivot tbody tr", has_text="三汇镇")
+    assert town.count() == 1 and not town.is_visible()  # folded under 渠县
+    name = page.locator("#pivot tbody th", has_text="渠县").first
+    assert name.bounding_box()["width"] >= 150 and name.bounding_box()["height"] < 40  # one line, not one glyph a line
+    name.locator(".pivot-toggle").click()
+    assert town.is_visible()
+    _shot(page, "pivot-office")
+    page.goto(f"{live_server.url}/analytics/explorer/?indicators=ACT_LECTURE_N&region=511725&periods=2025")
+    figure = page.locator("#figure")
+    assert figure.is_visible() and figure.inner_text().strip() not in ("", "—")
+    assert "figure-focus" in figure.get_attribute("class")
+    assert "没有数据或均为 0，未列出" in page.inner_text("main")
+    _shot(page, "explorer-source-link")
+
+
 def test_the_year_turn_for_the_leader_and_the_office(live_server, page, settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.KESU_TODAY = MID_YEAR
@@ -96,3 +116,4 @@ def test_the_year_turn_for_the_leader_and_the_office(live_server, page, settings
         settings.KESU_TODAY = today
         _leader_finds_last_years_key_figures(page, live_server, when)
         _office_sees_the_right_year(page, live_server, when)
+    _tables_are_readable(page, live_server)
