@@ -17,6 +17,7 @@ from kesu.orgs.models import Unit
 from kesu.plans.models import Task
 from kesu.regions.models import Region
 from kesu.core import clock
+from kesu.plans.selectors import covering_year
 
 from . import validation
 from .computed import computed_values
@@ -247,8 +248,8 @@ def activity_history(scope: Scope, activity: Activity) -> list[tuple]:
 
 def tasks_for(scope: Scope, reporter: Reporter, year: int) -> list[Task]:
     """The tasks a unit leads or shares (or every task of its region's plans) for the year."""
-    plans_q = Q(plan__region__path__in=[*reporter.region.ancestor_paths, reporter.region.path],
-                plan__start_year__lte=year, plan__end_year__gte=year)
+    plans_q = Q(plan__region__path__in=[*reporter.region.ancestor_paths, reporter.region.path]) & covering_year(
+        year, "plan__")  # the plans in force that year: the rule every list of tasks follows
     qs = Task.objects.filter(plans_q).select_related("plan")
     if reporter.unit is not None:
         qs = qs.filter(Q(units=reporter.unit) | Q(all_members_responsible=True, plan__region=reporter.region))
