@@ -85,3 +85,21 @@ def test_the_page_carries_the_ticked_tasks_in_one_step(plans, users, client):
     assert "请至少勾选一项要结转的任务" in response.content.decode()
     client.force_login(users["viewer"])
     assert client.get(url).status_code == 403
+
+
+def test_home_page_and_activity_form_offer_the_same_tasks_of_the_year(plans, users, units, client, settings):
+    from kesu.collection.forms import ActivityForm
+
+    old, new = plans
+    settings.KESU_TODAY = date(2026, 5, 10)
+    client.force_login(users["filler"])
+    assert "本单位在2026年没有承担的任务" in client.get("/").content.decode()  # the old plan has ended
+    assert not ActivityForm(instance=None, unit=units["edu"]).fields["task"].queryset.exists()
+    services.plan_tasks_carry_over(actor=users["office"], source=old, target=new)
+    home = client.get("/").content.decode()
+    offered = set(ActivityForm(instance=None, unit=units["edu"]).fields["task"].queryset)
+    assert offered and {t.plan_id for t in offered} == {new.pk}
+    assert all(t.title in home for t in offered)
+    # An activity of 2025 typed in today is offered the tasks of the plan in force in 2025.
+    typed = ActivityForm({"start_date": "2025-11-02"}, instance=None, unit=units["edu"])
+    assert {t.plan_id for t in typed.fields["task"].queryset} == {old.pk}
