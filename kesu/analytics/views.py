@@ -146,7 +146,8 @@ def ranking_view(request):
     if not params.get("period"):
         params["period"] = str(choice.year)
     ctx = {"root": root, "regions": _regions_for(scope, root), "params": params, "choice": choice,
-           "period_asked": bool(request.GET.get("period")), "all_indicators": Indicator.objects.order_by("sort", "code")}
+           "period_asked": bool(request.GET.get("period")),
+           "all_indicators": Indicator.objects.order_by("sort", "code")}
     try:
         ctx["data"] = charts.build("ranking", scope, params)
         ctx["chart_query"] = params.urlencode()

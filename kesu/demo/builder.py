@@ -1,6 +1,6 @@
 """Builds the demo: 四川省达州市 with three of its counties, their townships, member units, coordination bodies,
-a 2021—2025 实施方案 per region with its tasks and targets, the 工作要点 of each later year carried over from it, one login per role, and the figures of 2020 to the
-current year (kesu/demo/figures.py).
+a 2021—2025 实施方案 per region with its tasks and targets, the 工作要点 of each later year carried over from it,
+one login per role, and the figures of 2020 to the current year (kesu/demo/figures.py).
 
 The geography is real (the national region list); every person, document number and figure is invented and the
 whole installation is labelled 演示数据.

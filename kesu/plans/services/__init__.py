@@ -10,6 +10,7 @@ from .targets import target_delete, target_set
 
 __all__ = [
     "document_create", "framework_item_create", "framework_item_delete", "framework_item_update",
-    "framework_localise", "indicator_create", "indicator_update", "meeting_create", "plan_create", "plan_tasks_carry_over", "plan_update",
+    "framework_localise", "indicator_create", "indicator_update", "meeting_create", "plan_create",
+    "plan_tasks_carry_over", "plan_update",
     "target_delete", "target_set", "task_create", "task_delete", "task_update",
 ]

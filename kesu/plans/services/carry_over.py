@@ -39,7 +39,8 @@ def plan_tasks_carry_over(*, actor, source: Plan, target: Plan, task_ids=None) -
     if target.framework_id != source.framework_id:
         raise ApplicationError(f"两个方案采用的纲要不同（《{source.framework.name}》与《{target.framework.name}》），"
                                "任务的纲要条目无法对应，请逐项新建任务。", field="source")
-    tasks = source.tasks.prefetch_related("task_units__unit", "indicators").select_related("item").order_by("sort", "id")
+    tasks = (source.tasks.prefetch_related("task_units__unit", "indicators").select_related("item")
+             .order_by("sort", "id"))
     if task_ids is not None:
         tasks = tasks.filter(pk__in=list(task_ids))
     existing = set(target.tasks.values_list("title", flat=True))

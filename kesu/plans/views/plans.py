@@ -204,6 +204,6 @@ def plan_carry_over(request, pk):
     present = set(plan.tasks.values_list("title", flat=True))
     return render(request, "plans/carry_over.html", {
         "plan": plan, "sources": sources, "source": source,
-        "tasks": [(t, t.title in present, "、".join(tu.unit.name for tu in t.task_units.all() if tu.role == TaskRole.LEAD))
-                  for t in tasks],
+        "tasks": [(t, t.title in present,
+                   "、".join(tu.unit.name for tu in t.task_units.all() if tu.role == TaskRole.LEAD)) for t in tasks],
     })
