@@ -7,10 +7,10 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied
 
+from kesu.core import clock
 from kesu.core.exceptions import ApplicationError
 from kesu.core.periods import Period
 from kesu.plans.models import Indicator
-from kesu.core import clock
 
 from .selectors import compare, progress
 from .selectors.explore import analysis_root, explore, expand_periods, num, resolve_indicators, resolve_periods

@@ -11,11 +11,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST, require_safe
 
 from kesu.accounts.scope import Scope
+from kesu.core import clock
 from kesu.core.exceptions import ApplicationError
 from kesu.core.periods import Period
 from kesu.plans.models import Indicator
 from kesu.regions.models import Region
-from kesu.core import clock
 
 from . import charts, services
 from .models import ApiToken, Publication, PublicationStatus

@@ -11,13 +11,13 @@ from django.db.models import Q
 from django.http import Http404
 
 from kesu.accounts.scope import Scope
+from kesu.core import clock
 from kesu.core.models import AuditEvent
 from kesu.core.periods import Period
 from kesu.orgs.models import Unit
 from kesu.plans.models import Task
-from kesu.regions.models import Region
-from kesu.core import clock
 from kesu.plans.selectors import covering_year
+from kesu.regions.models import Region
 
 from . import validation
 from .computed import computed_values

@@ -11,10 +11,10 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from kesu.accounts.scope import Scope
+from kesu.core import clock
 from kesu.core.exceptions import ApplicationError
 from kesu.core.periods import Period
 from kesu.core.spreadsheet import safe_row
-from kesu.core import clock
 
 from . import selectors, services
 from .forms import ActivityForm, AttachmentForm

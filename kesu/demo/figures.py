@@ -19,13 +19,13 @@ from kesu.accounts.models import User
 from kesu.collection import services as collection
 from kesu.collection.models import ActivityIndicatorRule, SubmissionStatus
 from kesu.collection.reporting import window
+from kesu.core import clock
 from kesu.core.periods import Period
 from kesu.collection.rollup import rollup_deferred
 from kesu.collection.services.bulk import ActivityRow, ValueRow, activity_bulk_upsert, value_bulk_upsert
 from kesu.orgs.models import Unit, UnitKind
 from kesu.plans.models import Indicator, Task
 from kesu.regions.models import Level, Region
-from kesu.core import clock
 
 FIRST_YEAR = 2020
 SEED = 20260101

@@ -11,9 +11,9 @@ from django.views.decorators.http import require_GET, require_POST
 
 from kesu.accounts.scope import Scope
 from kesu.analytics.charts import default_year
+from kesu.core import clock
 from kesu.core.exceptions import ApplicationError
 from kesu.core.htmx import is_htmx_partial
-from kesu.core import clock
 
 from . import context as context_builder
 from . import selectors, services

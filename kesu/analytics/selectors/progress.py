@@ -7,9 +7,9 @@ from decimal import Decimal
 
 
 from kesu.accounts.scope import Scope
+from kesu.core import clock
 from kesu.plans.models import Plan as WorkPlan
 from kesu.plans.models import Target, Task
-from kesu.core import clock
 
 from .explore import analysis_root
 from .figures import EMPTY, Plan, figures

@@ -10,10 +10,10 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET
 
 from kesu.accounts.scope import Scope
+from kesu.core import clock
 from kesu.core.exceptions import ApplicationError
 from kesu.core.periods import Period
 from kesu.orgs.models import Unit
-from kesu.core import clock
 
 from ..models_jobs import ExcelImport
 from ..services.common import require_writer

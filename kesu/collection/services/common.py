@@ -8,9 +8,9 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
 from kesu.accounts.scope import Scope
+from kesu.core import clock
 from kesu.core.exceptions import ApplicationError
 from kesu.core.periods import Period
-from kesu.core import clock
 
 from ..models import EDITABLE_STATUSES, Submission, SubmissionStatus
 from ..reporting import data_sets_for, is_open, window
