@@ -29,7 +29,10 @@ def headline_indicators(root) -> list[Indicator]:
     from kesu.collection.rollup import RollupRow
 
     have = set(RollupRow.objects.filter(region=root).values_list("indicator_id", flat=True).distinct()[:500])
-    have |= set(ActivityIndicatorRule.objects.values_list("indicator_id", flat=True))
+    if not have:  # nothing approved yet: no cards of zeros counted from activities either
+        return []
+    have |= set(ActivityIndicatorRule.objects.filter(indicator__code__in=KEY_CODES)
+                .values_list("indicator_id", flat=True))
     preferred = [*KEY_CODES, *(c for c in charts.HEADLINE_CODES if c not in KEY_CODES)]
     inds = list(Indicator.objects.filter(pk__in=have).order_by("sort"))
     inds.sort(key=lambda i: (i.code not in preferred, preferred.index(i.code) if i.code in preferred else 0,
