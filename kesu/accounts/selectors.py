@@ -1,37 +1,38 @@
-"""Reads behind the home page of each role and the office's account pages."""
+"""Reads behind the home page of each role (assembled from each app's selectors) and the office's account pages."""
+
+from datetime import date
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
 from django.http import Http404
 
-from kesu.orgs.models import Unit
-from kesu.plans.models import Plan, Task, TaskRole
-from kesu.regions.models import Region
+from kesu.analytics.selectors.dashboard import home_figures
+from kesu.orgs.selectors import units_for_scope
+from kesu.plans.models import TaskRole
+from kesu.plans.selectors import plans_for_scope, plans_in_force, unit_tasks
+from kesu.regions.selectors import regions_visible
 
 from .models import Role, User
 from .scope import Scope
 
 
-def home_summary(scope: Scope) -> dict:
-    """Headline counts and the plans in the user's scope; for a filler, the tasks its unit leads or shares."""
+def home_summary(scope: Scope, *, today: date) -> dict:
+    """A filler: the tasks its unit leads or shares this year. Everyone else: the key figures of the last complete
+    year of their region, with this year's progress beside them, and the plans in force."""
+    year = today.year
     if scope.is_filler:
-        tasks = (
-            Task.objects.filter(task_units__unit_id=scope.unit_id)
-            .select_related("plan", "item")
-            .annotate(is_lead=Count("task_units", filter=Q(task_units__unit_id=scope.unit_id,
-                                                           task_units__role=TaskRole.LEAD)))
-            .order_by("plan__start_year", "sort", "id")
-        )
-        shared = Task.objects.filter(plan__region_id=scope.region_id, all_members_responsible=True).exclude(
-            task_units__unit_id=scope.unit_id).select_related("plan", "item")
-        return {"tasks": list(tasks), "shared_tasks": list(shared)}
-    regions = Region.objects.filter(scope.region_q())
-    plans = Plan.objects.filter(region__in=regions).select_related("region").annotate(task_count=Count("tasks"))
+        tasks = (unit_tasks(scope.unit_id, scope.region_id, year).select_related("plan", "item")
+                 .annotate(is_lead=Count("task_units", filter=Q(task_units__unit_id=scope.unit_id,
+                                                                task_units__role=TaskRole.LEAD), distinct=True))
+                 .order_by("plan__start_year", "sort", "id"))
+        return {"tasks": list(tasks), "year": year}
     return {
-        "region_count": regions.count(),
-        "unit_count": Unit.objects.filter(scope.unit_q(), valid_to__isnull=True).count(),
-        "plans": list(plans.order_by("region__path", "-start_year")[:12]),
-        "task_count": Task.objects.filter(plan__region__in=regions).count(),
+        "figures": home_figures(scope, today=today),
+        "region_count": regions_visible(scope).count(),
+        "unit_count": units_for_scope(scope).count(),
+        "plans_now": list(plans_in_force(scope, year)[:8]),
+        "plan_count": plans_for_scope(scope).count(),
+        "year": year,
     }
 
 
@@ -65,7 +66,4 @@ def user_for_scope(scope: Scope, pk: int):
 
 def account_choices(scope: Scope) -> dict:
     """Regions and active member units an office may give accounts for, in tree order (the form's lists)."""
-    regions = Region.objects.filter(scope.region_q()).order_by("path")
-    units = Unit.objects.filter(scope.unit_q(), valid_to__isnull=True).select_related("region").order_by(
-        "region__path", "name")
-    return {"regions": regions, "units": units}
+    return {"regions": regions_visible(scope).order_by("path"), "units": units_for_scope(scope)}

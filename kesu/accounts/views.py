@@ -18,6 +18,8 @@ from kesu.regions.models import Region
 from . import selectors, services
 from .forms import AccountForm
 from .models import Role
+from kesu.core import clock
+
 from .scope import Scope
 from .selectors import home_summary
 
@@ -28,7 +30,7 @@ PAGE_SIZE = 100
 def home(request):
     """The landing page; what it shows depends on the user's role."""
     scope = Scope.for_user(request.user)
-    return render(request, "accounts/home.html", {"scope": scope, "summary": home_summary(scope)})
+    return render(request, "accounts/home.html", {"scope": scope, "summary": home_summary(scope, today=clock.today())})
 
 
 def _manager(request) -> Scope:

@@ -6,8 +6,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied
-from django.utils import timezone
 
+from kesu.core import clock
 from kesu.core.exceptions import ApplicationError
 from kesu.core.periods import Period
 from kesu.plans.models import Indicator
@@ -36,7 +36,9 @@ class ChartData:
         axis = self.option.get("yAxis") or {}
         if not (isinstance(axis, dict) and axis.get("type") == "category"):
             return 320
-        return max(320, 90 + 22 * min(len(axis.get("data") or []), VISIBLE_BARS))
+        data = axis.get("data") or []
+        per_bar = 34 if any(len(str(c)) > 10 for c in data) else 22  # room for a name wrapped onto two lines
+        return max(320, 90 + per_bar * min(len(data), VISIBLE_BARS))
 
     def as_json(self) -> dict:
         return {"name": self.name, "title": self.title, "columns": self.columns,
@@ -48,8 +50,11 @@ VISIBLE_BARS = 20  # rows of a horizontal bar chart shown at once; the rest scro
 
 
 def _base(title: str, kind: str, categories, series, *, y_name="", horizontal=False, percent_line=False) -> dict:
-    cat_axis = {"type": "category", "data": categories, "axisLabel": {"interval": 0, "hideOverlap": True,
-                                                                       "width": 90, "overflow": "truncate"}}
+    # Long names wrap rather than end in “…”: two indicators that begin alike (农村实用技术培训期数 / 人次) must stay
+    # told apart. Beside horizontal bars there is room for two lines; under vertical bars, one shortened line.
+    label = ({"width": 150, "overflow": "break", "lineHeight": 14} if horizontal
+             else {"width": 90, "overflow": "truncate"})
+    cat_axis = {"type": "category", "data": categories, "axisLabel": {"interval": 0, "hideOverlap": True, **label}}
     val_axis = {"type": "value", "name": y_name, "nameTextStyle": {"align": "left"}}
     opt = {
         "textStyle": {"fontFamily": FONT},
@@ -133,7 +138,7 @@ def trend_chart(scope, params) -> ChartData:
 
 def completeness_chart(scope, params) -> ChartData:
     root = analysis_root(scope, _p(params, "region"))
-    period = Period.parse(_p(params, "period", str(timezone.localdate().year - 1)))
+    period = Period.parse(_p(params, "period", str(clock.today().year - 1)))
     rows = compare.completeness_by_region(scope, region=root, period=period)
     title = f"{root.name}{period.label}填报完成率"
     option = _base(title, "bar", [r.region.name if r.region != root else "本级单位" for r in rows],
@@ -145,7 +150,7 @@ def completeness_chart(scope, params) -> ChartData:
 
 def progress_chart(scope, params) -> ChartData:
     root = analysis_root(scope, _p(params, "region"))
-    year = int(_p(params, "year", timezone.localdate().year))
+    year = int(_p(params, "year", clock.today().year))
     rows = progress.target_progress(scope, region=root, year=year)
     title = f"{root.name}{year}年目标完成进度"
     shown = [num(None if p.completion is None else round(p.completion, 1)) for p in rows]  # 107.8, not 107.8261
@@ -225,12 +230,10 @@ def _headline(root, *, of_children: bool = False, year: int | None = None) -> In
 
 
 def default_year(root) -> int:
-    """The latest year with approved figures for ``root`` (else last year)."""
-    from kesu.collection.rollup import RollupRow
+    """The year a page about ``root`` shows by default (see ``selectors.periods``)."""
+    from .selectors.periods import year_choice
 
-    years = RollupRow.objects.filter(region=root, period_id__regex=r"^\d{4}$").order_by("-period_id") \
-        .values_list("period_id", flat=True)[:1]
-    return int(years[0]) if years else timezone.localdate().year - 1
+    return year_choice(root).year
 
 
 __all__ = ["CHARTS", "ChartData", "EMPTY", "build", "default_year"]

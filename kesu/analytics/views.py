@@ -8,12 +8,11 @@ from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
 
 from kesu.accounts.scope import Scope
+from kesu.core import clock
 from kesu.core.exceptions import ApplicationError
-from kesu.core.params import year_param
 from kesu.core.periods import Period
 from kesu.plans.models import Indicator
 from kesu.regions.models import Region
@@ -22,6 +21,7 @@ from . import charts, services
 from .models import ApiToken, Publication, PublicationStatus
 from .selectors import compare, consistency, dashboard
 from .selectors.explore import GROUPS, analysis_root, child_regions, explore, resolve_indicators, resolve_periods
+from .selectors.periods import year_choice
 from .selectors.pivot import DIMENSIONS, pivot
 from .xlsx import pivot_xlsx
 
@@ -31,7 +31,7 @@ def _scope(request) -> Scope:
 
 
 def _today() -> date:
-    return timezone.localdate()
+    return clock.today()
 
 
 def _regions_for(scope: Scope, root: Region) -> list[Region]:
@@ -52,7 +52,12 @@ def _flag(request, name) -> bool:
 @require_safe
 def dashboard_view(request):
     scope = _scope(request)
-    ctx = dashboard.for_scope(scope, today=_today())
+    try:
+        ctx = dashboard.for_scope(scope, today=_today(), year=request.GET.get("year"),
+                                  region=request.GET.get("region"))
+    except ApplicationError as exc:  # an unknown region code: the scope's own dashboard, with the reason
+        messages.error(request, exc.message)
+        ctx = dashboard.for_scope(scope, today=_today(), year=request.GET.get("year"))
     return render(request, "analytics/dashboard.html", ctx)
 
 
@@ -60,7 +65,9 @@ def dashboard_view(request):
 def dashboard_partial(request):
     """The dashboard body alone, for the home page."""
     scope = _scope(request)
-    return render(request, "analytics/partials/dashboard_body.html", dashboard.for_scope(scope, today=_today()))
+    return render(request, "analytics/partials/dashboard_body.html",
+                  dashboard.for_scope(scope, today=_today(), year=request.GET.get("year"),
+                                      region=request.GET.get("region")))
 
 
 @require_safe
@@ -97,24 +104,33 @@ def indicator_explorer(request):
     all_indicators = list(Indicator.objects.order_by("sort", "code"))
     codes = request.GET.getlist("indicators") or [i.code for i in all_indicators[:5]]
     group_by = request.GET.get("group_by", "region")
-    year = charts.default_year(root)
+    choice = year_choice(root, today=_today())
+    year = choice.year
     periods_text = request.GET.get("periods") or (
         ",".join(str(y) for y in range(year - 4, year + 1)) if group_by == "period" else str(year))
     ctx = {"root": root, "regions": _regions_for(scope, root), "all_indicators": all_indicators, "codes": codes,
            "group_by": group_by, "groups": GROUPS, "periods_text": periods_text,
-           "include_submitted": _flag(request, "include_submitted")}
+           "include_submitted": _flag(request, "include_submitted"), "choice": choice,
+           "period_asked": bool(request.GET.get("periods"))}
     try:
         indicators = resolve_indicators(codes)
         periods = resolve_periods(periods_text.replace("，", ",").split(","))
-        ctx["table"] = explore(scope, indicators=indicators, region=root, periods=periods, group_by=group_by,
-                               include_submitted=ctx["include_submitted"])
-        ctx["chart_query"] = request.GET.urlencode() or f"indicators={','.join(codes)}&periods={periods_text}"
+        ctx["table"] = table = explore(scope, indicators=indicators, region=root, periods=periods,
+                                       group_by=group_by, include_submitted=ctx["include_submitted"])
+        if _flag(request, "all"):
+            ctx["rows"], ctx["shown_groups"], ctx["hidden"] = table.rows, table.groups, 0
+        else:
+            ctx["rows"], ctx["shown_groups"], ctx["hidden"] = table.trimmed()
+        # One indicator of one period: a figure's source link from a report. Its figure is marked and scrolled to.
+        ctx["focus"] = len(indicators) == 1 and len(periods) == 1
         params = request.GET.copy()
         params.setlist("indicators", [",".join(codes)])
         params["periods"] = periods_text
         params["region"] = root.code
         params["group_by"] = group_by
         ctx["chart_query"] = params.urlencode()
+        params["all"] = "1"
+        ctx["all_query"] = params.urlencode()
     except ApplicationError as exc:
         ctx["error"] = exc.message
     return render(request, "analytics/explorer.html", ctx)
@@ -124,11 +140,13 @@ def indicator_explorer(request):
 def ranking_view(request):
     scope = _scope(request)
     root = analysis_root(scope, request.GET.get("region"))
-    year = charts.default_year(root)
+    choice = year_choice(root, today=_today())
     params = request.GET.copy()
     params.setdefault("region", root.code)
-    params.setdefault("period", str(year))
-    ctx = {"root": root, "regions": _regions_for(scope, root), "params": params,
+    if not params.get("period"):
+        params["period"] = str(choice.year)
+    ctx = {"root": root, "regions": _regions_for(scope, root), "params": params, "choice": choice,
+           "period_asked": bool(request.GET.get("period")),
            "all_indicators": Indicator.objects.order_by("sort", "code")}
     try:
         ctx["data"] = charts.build("ranking", scope, params)
@@ -143,9 +161,10 @@ def ranking_view(request):
 def consistency_view(request):
     scope = _scope(request)
     root = analysis_root(scope, request.GET.get("region"))
-    year = request.GET.get("period") or str(charts.default_year(root))
-    ctx = {"root": root, "regions": _regions_for(scope, root), "period": year,
-           "include_submitted": _flag(request, "include_submitted")}
+    choice = year_choice(root, today=_today())
+    year = request.GET.get("period") or str(choice.year)
+    ctx = {"root": root, "regions": _regions_for(scope, root), "period": year, "choice": choice,
+           "period_asked": bool(request.GET.get("period")), "include_submitted": _flag(request, "include_submitted")}
     try:
         p = Period.parse(year)
         ctx["rows"] = consistency.mismatches(scope, region=root, period_ids=[p.id],
@@ -159,8 +178,9 @@ def consistency_view(request):
 def progress_view(request):
     scope = _scope(request)
     root = analysis_root(scope, request.GET.get("region"))
-    year = year_param(request.GET, default=_today().year)
-    ctx = {"root": root, "year": year, "regions": _regions_for(scope, root)}
+    choice = year_choice(root, request.GET.get("year"), today=_today())
+    year = choice.year
+    ctx = {"root": root, "year": year, "regions": _regions_for(scope, root), "choice": choice}
     ctx.update(dashboard.progress_context(scope, root, year, _today()))
     return render(request, "analytics/progress.html", ctx)
 
@@ -171,9 +191,10 @@ def compare_view(request):
     root = analysis_root(scope, request.GET.get("region"))
     all_indicators = list(Indicator.objects.order_by("sort", "code"))
     codes = request.GET.getlist("indicators") or [i.code for i in all_indicators[:8]]
-    period_id = request.GET.get("period") or str(charts.default_year(root))
+    choice = year_choice(root, today=_today())
+    period_id = request.GET.get("period") or str(choice.year)
     ctx = {"root": root, "regions": _regions_for(scope, root), "all_indicators": all_indicators, "codes": codes,
-           "period_id": period_id}
+           "period_id": period_id, "choice": choice, "period_asked": bool(request.GET.get("period"))}
     try:
         indicators = resolve_indicators(codes)
         ctx["yoy"] = compare.year_on_year(scope, indicators=indicators, region=root, period=Period.parse(period_id))
@@ -195,10 +216,13 @@ def pivot_view(request):
     root = analysis_root(scope, request.GET.get("region"))
     all_indicators = list(Indicator.objects.order_by("sort", "code"))
     codes = request.GET.getlist("indicators") or [i.code for i in all_indicators[:6]]
-    periods_text = request.GET.get("periods") or str(charts.default_year(root))
+    choice = year_choice(root, today=_today())
+    periods_text = request.GET.get("periods") or str(choice.year)
     rows, cols = request.GET.get("rows", "region"), request.GET.get("cols", "indicator")
     ctx = {"root": root, "regions": _regions_for(scope, root), "all_indicators": all_indicators, "codes": codes,
-           "periods_text": periods_text, "rows": rows, "cols": cols, "dimensions": DIMENSIONS,
+           "periods_text": periods_text, "rows": rows, "cols": cols, "dimensions": DIMENSIONS, "choice": choice,
+           "rows_label": DIMENSIONS.get(rows, ""),
+           "period_asked": bool(request.GET.get("periods")),
            "include_submitted": _flag(request, "include_submitted")}
     try:
         result = pivot(scope, region=root, indicators=resolve_indicators(codes),

@@ -1,8 +1,11 @@
 """Forms for the pages; they only shape input — the services do the checking and the writing."""
 
 from django import forms
+from django.db.models import Q
 
+from kesu.core import clock
 from kesu.plans.models import Task
+from kesu.plans.selectors import unit_tasks
 from kesu.regions.models import Region
 
 from .models import Activity, ActivityKind, Population
@@ -38,8 +41,14 @@ class ActivityForm(forms.Form):
             initial.update(region=instance.region_id, task=instance.task_id, version=instance.version)
         super().__init__(data, initial=initial)
         self.fields["region"].queryset = Region.objects.filter(path__startswith=unit.region.path).order_by("path")
-        tasks = Task.objects.filter(units=unit).select_related("plan")
-        self.fields["task"].queryset = tasks.order_by("plan_id", "sort")
+        # The tasks of the plans in force in the activity's year (this year for a new one), as the home page lists.
+        typed = str((data or {}).get("start_date") or "")[:4]
+        year = int(typed) if typed.isdigit() else (
+            instance.start_date.year if instance is not None and instance.start_date else clock.today().year)
+        tasks = unit_tasks(unit.pk, unit.region_id, year)
+        if instance is not None and instance.task_id:
+            tasks = Task.objects.filter(Q(pk__in=tasks.values("pk")) | Q(pk=instance.task_id))
+        self.fields["task"].queryset = tasks.select_related("plan").order_by("plan_id", "sort")
         for name in self.NUMBER_FIELDS:
             self.fields[name].widget.attrs.update(inputmode="numeric")
         for field in self.fields.values():

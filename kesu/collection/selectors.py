@@ -11,10 +11,12 @@ from django.db.models import Q
 from django.http import Http404
 
 from kesu.accounts.scope import Scope
+from kesu.core import clock
 from kesu.core.models import AuditEvent
 from kesu.core.periods import Period
 from kesu.orgs.models import Unit
 from kesu.plans.models import Task
+from kesu.plans.selectors import covering_year
 from kesu.regions.models import Region
 
 from . import validation
@@ -255,8 +257,8 @@ def activity_history(scope: Scope, activity: Activity) -> list[tuple]:
 
 def tasks_for(scope: Scope, reporter: Reporter, year: int) -> list[Task]:
     """The tasks a unit leads or shares (or every task of its region's plans) for the year."""
-    plans_q = Q(plan__region__path__in=[*reporter.region.ancestor_paths, reporter.region.path],
-                plan__start_year__lte=year, plan__end_year__gte=year)
+    plans_q = Q(plan__region__path__in=[*reporter.region.ancestor_paths, reporter.region.path]) & covering_year(
+        year, "plan__")  # the plans in force that year: the rule every list of tasks follows
     qs = Task.objects.filter(plans_q).select_related("plan")
     if reporter.unit is not None:
         qs = qs.filter(Q(units=reporter.unit) | Q(all_members_responsible=True, plan__region=reporter.region))
@@ -429,9 +431,8 @@ class Notice:
 def notices_for_user(user, *, today: date | None = None) -> list[Notice]:
     """What a filler (or a region office, for its own return) should act on: returned, overdue, due soon."""
     from django.urls import reverse
-    from django.utils import timezone
 
-    today = today or timezone.localdate()
+    today = today or clock.today()
     try:
         scope = Scope.for_user(user)
     except Exception:  # noqa: BLE001 - a user without unit/region simply has no notices

@@ -8,10 +8,10 @@ from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from kesu.accounts.scope import Scope
+from kesu.core import clock
 from kesu.core.exceptions import ApplicationError
 from kesu.core.params import safe_next, year_param
 from kesu.core.periods import Period
@@ -23,7 +23,7 @@ from .models import Narrative, SubmissionStatus
 
 
 def _today() -> date:
-    return timezone.localdate()
+    return clock.today()
 
 
 def _period(value: str) -> Period:

@@ -1,6 +1,6 @@
 """Builds the demo: 四川省达州市 with three of its counties, their townships, member units, coordination bodies,
-a 2021—2025 实施方案 per region with its tasks and targets, one login per role, and the figures of 2020 to the
-current year (kesu/demo/figures.py).
+a 2021—2025 实施方案 per region with its tasks and targets, the 工作要点 of each later year carried over from it,
+one login per role, and the figures of 2020 to the current year (kesu/demo/figures.py).
 
 The geography is real (the national region list); every person, document number and figure is invented and the
 whole installation is labelled 演示数据.
@@ -18,6 +18,7 @@ from django.db import transaction
 
 from kesu.accounts.models import Role, User
 from kesu.accounts.services import user_create
+from kesu.core import clock
 from kesu.core.demo_flag import demo_loaded, set_demo_loaded
 from kesu.demo.figures import build_figures
 from kesu.orgs import services as org_services
@@ -142,6 +143,25 @@ def _set_targets(plan, region: Region, spec: dict, scale: Decimal) -> None:
                                      value=amount)
 
 
+def _annual_plans(region: Region, framework: Framework, plan, spec: dict, scale: Decimal, last_year: int) -> None:
+    """The 工作要点 of each year after the 2021—2025 plan up to ``last_year``: its tasks carried over, its targets."""
+    source = plan
+    for year in range(plan.end_year + 1, last_year + 1):
+        document = plan_services.document_create(
+            actor=None, region=region, doc_no=f"{_doc_prefix(region)}科素组〔{year}〕1号",
+            title=f"关于印发《{region.name}{year}年全民科学素质工作要点》的通知",
+            issuer=f"{region.name}全民科学素质工作领导小组", issued_on=date(year, 3, 25))
+        annual = plan_services.plan_create(
+            actor=None, region=region, framework=framework, document=document, kind=PlanKind.ANNUAL,
+            title=f"{region.name}{year}年全民科学素质工作要点", start_year=year, end_year=year,
+            summary=f"在{region.name}“十五五”全民科学素质实施方案印发前，{year}年延续上一方案的重点任务，"
+                    "巩固提升公民科学素质。")
+        plan_services.plan_tasks_carry_over(actor=None, source=source, target=annual)
+        _set_targets(annual, region, {"targets": {code: {year: value} for code, value in
+                                                  spec.get("annual_targets", {}).get(year, {}).items()}}, scale)
+        source = annual
+
+
 def _township_targets(plan, county: Region) -> None:
     """Split the county's 2025 farmer-training target over its townships so the consistency check has data."""
     indicator = Indicator.objects.get(code="TRN_FARMER_P")
@@ -213,6 +233,8 @@ def build_demo(stdout=None, *, figures: bool = True) -> list[DemoLogin]:
         city_plan, _ = _build_plan(prefecture, framework, spec)
         _set_targets(city_plan, prefecture, spec, Decimal(3))  # the three counties and the city's own units
         _meetings(prefecture, city_plan)
+        last_year = clock.today().year
+        _annual_plans(prefecture, framework, city_plan, spec, Decimal(3), last_year)
         for county in counties:
             plan, _ = _build_plan(county, framework, spec)
             scale = Decimal(1) if county.code == FOCUS_COUNTY else Decimal("0.8")
@@ -220,6 +242,7 @@ def build_demo(stdout=None, *, figures: bool = True) -> list[DemoLogin]:
             _meetings(county, plan)
             if county.code == FOCUS_COUNTY:
                 _township_targets(plan, county)
+            _annual_plans(county, framework, plan, spec, scale, last_year)
         logins = _users(prefecture, counties)
         if figures:
             build_figures(prefecture=prefecture, counties=counties, focus_code=FOCUS_COUNTY)

@@ -14,12 +14,12 @@ from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 import yaml
-from django.utils import timezone
 
 from kesu.accounts.models import User
 from kesu.collection import services as collection
 from kesu.collection.models import ActivityIndicatorRule, SubmissionStatus
 from kesu.collection.reporting import window
+from kesu.core import clock
 from kesu.core.periods import Period
 from kesu.collection.rollup import rollup_deferred
 from kesu.collection.services.bulk import ActivityRow, ValueRow, activity_bulk_upsert, value_bulk_upsert
@@ -309,7 +309,7 @@ class _Builder:
         share = self.share_of_year(year)
         count = round(per_year * max(scale, 0.4) * (1.065 ** (year - 2025)) * self.rng.uniform(0.9, 1.1))
         places = self.townships if region == self.focus else list(region.children.order_by("code")) or [region]
-        tasks = self.tasks_for(region, unit, item)
+        tasks = self.tasks_for(region, unit, item, year)
         rows, used = [], set()
         for n in range(count):
             month = self.rng.randint(*months)
@@ -335,8 +335,9 @@ class _Builder:
             })
         return rows
 
-    def tasks_for(self, region: Region, unit: Unit, item: str) -> list:
-        tasks = self.tasks.get((region.pk, item), [])
+    def tasks_for(self, region: Region, unit: Unit, item: str, year: int) -> list:
+        """The unit's tasks under ``item`` in the plan covering ``year`` (the 2021—2025 plan, then a 工作要点)."""
+        tasks = [t for t in self.tasks.get((region.pk, item), []) if t.plan.start_year <= year <= t.plan.end_year]
         mine = [t for t in tasks if any(tu.unit_id == unit.pk for tu in t.task_units.all())]
         return mine or tasks[:1]
 
@@ -454,7 +455,8 @@ class _Builder:
     def write_narratives(self, region: Region, reporters: list[Reporter], year: int) -> None:
         self.pools = {}
         by_unit = {rep.unit.pk: rep for rep in reporters if rep.unit is not None}
-        tasks = [t for (rid, _), ts in self.tasks.items() if rid == region.pk for t in ts]
+        tasks = [t for (rid, _), ts in self.tasks.items() if rid == region.pk for t in ts
+                 if t.plan.start_year <= year <= t.plan.end_year]
         tasks.sort(key=lambda t: (t.sort, t.pk))
         extra_tasks = {t.pk for t in tasks[::6]}  # a handful of problems and next steps, as a real return has
         raised: set[int] = set()  # each unit names its difficulties once
@@ -492,7 +494,7 @@ def _current_status(rng: random.Random) -> str:
 def build_figures(*, prefecture: Region, counties: list[Region], focus_code: str, today: date | None = None) -> None:
     """Enter the demo's figures for every year from 2020 to ``today``'s year (see the module docstring)."""
     collection.load_rules()
-    b = _Builder(prefecture, counties, focus_code, today or timezone.localdate())
+    b = _Builder(prefecture, counties, focus_code, today or clock.today())
     b.by_unit, b.covering, b.by_region, b.town_ds = b.data_sets()
     town_totals = {c.code: b.town_totals(SCALE[c.code]) for c in counties}
     town_shares = b.split_towns(town_totals[b.focus.code])
@@ -521,7 +523,7 @@ def _own_returns(b: _Builder, region: Region, period: str, values_from: Reporter
 def _year(b: _Builder, year: int, town_totals, town_shares) -> None:
     past = year < b.today.year
     period = str(year)
-    on = timezone.localdate()
+    on = clock.today()
     for region in [*b.counties, b.prefecture]:
         for ds in b.covering[region.pk]:
             if window(ds, Period.parse(period)).closes >= on:

@@ -9,7 +9,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from kesu.accounts.scope import Scope
@@ -77,6 +77,30 @@ def plan_groups(plans) -> list[dict]:
             continue
         groups.append({"plan": plan, "annual": sorted(children.get(plan.pk, []), key=lambda p: p.start_year)})
     return groups
+
+
+def covering_year(year: int, prefix: str = "") -> Q:
+    """Plans in force in ``year``: the one period rule of every list of tasks (home, activity form, narratives)."""
+    return Q(**{f"{prefix}start_year__lte": year, f"{prefix}end_year__gte": year})
+
+
+def unit_tasks(unit_id: int, region_id: int, year: int) -> QuerySet[Task]:
+    """The tasks a unit leads or shares, or its region's 各成员单位 tasks, in the plans in force in ``year``."""
+    return (Task.objects.filter(covering_year(year, "plan__"))
+            .filter(Q(task_units__unit_id=unit_id) | Q(all_members_responsible=True, plan__region_id=region_id))
+            .distinct())
+
+
+def plans_in_force(scope: Scope, year: int) -> QuerySet[Plan]:
+    """The scope's plans in force in ``year`` (its own region's first), with their task counts."""
+    return (plans_for_scope(scope).filter(covering_year(year)).annotate(task_count=Count("tasks"))
+            .order_by("region__path", "kind", "-start_year"))
+
+
+def carry_over_sources(plan: Plan) -> QuerySet[Plan]:
+    """The plans of the same region and framework whose tasks ``plan`` may take over, the latest-ending first."""
+    return (Plan.objects.filter(region_id=plan.region_id, framework_id=plan.framework_id).exclude(pk=plan.pk)
+            .select_related("region", "framework").order_by("-end_year", "kind", "-start_year"))
 
 
 def tasks_for_plan(scope: Scope, plan: Plan, unit=None, item=None, role=None) -> QuerySet[Task]:

@@ -9,6 +9,7 @@ urlpatterns = [
     path("new/", views.plan_create, name="plan_create"),
     path("<int:pk>/", views.plan_detail, name="plan_detail"),
     path("<int:pk>/tasks/new/", views.task_create, name="task_create"),
+    path("<int:pk>/carry-over/", views.plan_carry_over, name="plan_carry_over"),
     path("<int:pk>/targets/", views.target_list, name="target_list"),
     path("<int:pk>/targets/consistency/", views.target_consistency, name="target_consistency"),
     path("tasks/<int:pk>/edit/", views.task_edit, name="task_edit"),

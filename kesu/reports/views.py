@@ -1,7 +1,6 @@
 """Pages of the reports app: choose region, period and kind → generate → preview with source links → download;
 versions with compare; the office's templates; report packs with progress."""
 
-from datetime import date
 from urllib.parse import quote, urlencode
 
 from django.contrib import messages
@@ -12,6 +11,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from kesu.accounts.scope import Scope
 from kesu.analytics.charts import default_year
+from kesu.core import clock
 from kesu.core.exceptions import ApplicationError
 from kesu.core.htmx import is_htmx_partial
 
@@ -46,7 +46,7 @@ def _attachment(data: bytes, filename: str, content_type: str) -> HttpResponse:
 
 def _default_period(region) -> str:
     """The latest year with approved figures for ``region``: the year a report would be written about."""
-    return str(default_year(region)) if region is not None else str(date.today().year - 1)
+    return str(default_year(region)) if region is not None else str(clock.today().year - 1)
 
 
 @require_GET
@@ -63,7 +63,7 @@ def index(request):
     return render(request, "reports/index.html", {
         "regions": regions, "kinds": kinds.CHOICES, "chosen": chosen,
         "versions": selectors.versions(scope)[:30], "jobs": selectors.jobs(scope),
-        "pdf_available": pdf_available(),
+        "pdf_available": pdf_available(), "can_generate": scope.can_manage,
     })
 
 

@@ -36,6 +36,7 @@ PAGES = {
     "plans:plan_list": None,
     "plans:plan_detail": lambda o: reverse("plans:plan_detail", kwargs={"pk": o["plan_x"].pk}),
     "plans:target_list": lambda o: reverse("plans:target_list", kwargs={"pk": o["plan_x"].pk}),
+    "plans:plan_carry_over": lambda o: reverse("plans:plan_carry_over", kwargs={"pk": o["plan_x"].pk}),
     "plans:document_list": None,
     "plans:meeting_list": None,
     "plans:indicator_list": None,
@@ -48,6 +49,9 @@ PAGES = {
     "reports:index": None,
     "surveys:index": None,
     "assessment:index": None,
+    "analytics:dashboard": None,
+    "analytics:progress": lambda o: reverse("analytics:progress") + "?year=2025",
+    "analytics:pivot": lambda o: reverse("analytics:pivot") + "?periods=2024",
 }
 API = ["/api/regions", "/api/units", "/api/indicators", "/api/plans", "/api/values", "/api/activities",
        "/api/submissions", "/api/narratives?region=511725&period=2024", "/api/dataValueSets?period=2024",

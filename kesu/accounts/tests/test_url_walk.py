@@ -64,6 +64,7 @@ RULES = {
     "plans:plan_create": (None, OFFICES, OFFICES),
     "plans:plan_detail": ("plan_x", READ_X_AND_FILLERS, set()),
     "plans:task_create": ("plan_x", MANAGE_X, MANAGE_X),
+    "plans:plan_carry_over": ("plan_x", MANAGE_X, MANAGE_X),
     "plans:target_list": ("plan_x", READ_X_AND_FILLERS, MANAGE_X),
     "plans:target_consistency": ("plan_x", READ_X_AND_FILLERS, set()),
     "plans:task_edit": ("task_x", MANAGE_X, MANAGE_X),

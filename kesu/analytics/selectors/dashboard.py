@@ -1,28 +1,42 @@
 """What each role's landing dashboard shows; and the figures of a public page (approved only)."""
 
+from dataclasses import dataclass
 from datetime import date
+
+from django.http import Http404
 
 from kesu.accounts.scope import Scope
 from kesu.core.periods import Period
-from kesu.plans.models import Indicator, Task
+from kesu.plans.models import Category, Indicator
+from kesu.plans.selectors import unit_tasks
 
 from .. import charts
-from .compare import year_on_year
 from .explore import analysis_root, child_regions, default_root
 from .figures import EMPTY, Plan, figures
+from .periods import YearChoice, year_choice
 from .progress import current_plan, task_progress
 
 HEADLINE_LIMIT = 6
 
 
+KEY_CODES = ["LIT_RATIO", "ACT_PARTICIPANTS", "SITE_MUSEUM_VISITS", "FUND_RAISED", "HR_VOLUNTEER", "DEMO_VILLAGE"]
+
+
 def headline_indicators(root) -> list[Indicator]:
-    """Indicators with approved figures at ``root`` (the catalogue's order), at most six."""
+    """At most six indicators with approved figures at ``root``: the programme's key figures first (科学素质比例,
+    活动参与人次, 场馆参观, 经费, 志愿者, 示范村), then the catalogue's order; background data such as population last."""
+    from kesu.collection.models import ActivityIndicatorRule
     from kesu.collection.rollup import RollupRow
 
     have = set(RollupRow.objects.filter(region=root).values_list("indicator_id", flat=True).distinct()[:500])
-    preferred = [c for c in charts.HEADLINE_CODES]
+    if not have:  # nothing approved yet: no cards of zeros counted from activities either
+        return []
+    have |= set(ActivityIndicatorRule.objects.filter(indicator__code__in=KEY_CODES)
+                .values_list("indicator_id", flat=True))
+    preferred = [*KEY_CODES, *(c for c in charts.HEADLINE_CODES if c not in KEY_CODES)]
     inds = list(Indicator.objects.filter(pk__in=have).order_by("sort"))
-    inds.sort(key=lambda i: (i.code not in preferred, preferred.index(i.code) if i.code in preferred else 0, i.sort))
+    inds.sort(key=lambda i: (i.code not in preferred, preferred.index(i.code) if i.code in preferred else 0,
+                             i.category == Category.BASE, i.sort))
     return inds[:HEADLINE_LIMIT]
 
 
@@ -33,18 +47,17 @@ def progress_context(scope: Scope, root, year: int, today: date) -> dict:
             "progress_chart": charts.build("progress", scope, {"region": root.code, "year": year})}
 
 
-def for_scope(scope: Scope, *, today: date) -> dict:
+def for_scope(scope: Scope, *, today: date, year=None, region=None) -> dict:
+    """The dashboard of ``scope``: ``year`` when asked, else the default year (``selectors.periods``)."""
     if scope.is_filler:
         return _filler(scope, today)
-    root = default_root(scope)
-    analysis_root(scope, root)
-    # The latest year with approved figures: early in a year (or while its returns are still being approved) the
-    # dashboard shows the last complete year rather than an empty one, and says so.
-    year = charts.default_year(root)
+    root = analysis_root(scope, region or default_root(scope))
+    choice = year_choice(root, year, today=today)
+    year = choice.year
     ctx = {"role": "office" if scope.can_manage else "viewer", "root": root, "year": year, "today": today,
-           "is_fallback_year": year < today.year}
+           "choice": choice}
     headline = headline_indicators(root)
-    ctx["headline"] = year_on_year(scope, indicators=headline, region=root, period=Period(year, "Y", 1))
+    ctx["headline"] = key_figures(scope, root=root, choice=choice, indicators=headline)
     params = {"region": root.code, "period": str(year)}
     charts_ = []
     if child_regions(root):
@@ -60,15 +73,63 @@ def for_scope(scope: Scope, *, today: date) -> dict:
     return ctx
 
 
+@dataclass
+class KeyFigure:
+    """One headline card: the shown year's figure against the year before, and the running year's so far."""
+
+    indicator: Indicator
+    current: object  # Fig of the shown year
+    previous: object  # Fig of the year before
+    running: object | None  # Fig of the year being collected, when the shown year is an earlier one
+
+    @property
+    def change(self):
+        if self.current.value is None or self.previous.value is None:
+            return None
+        return self.current.value - self.previous.value
+
+    @property
+    def percent(self):
+        change = self.change
+        return None if change is None or not self.previous.value else change / self.previous.value * 100
+
+
+def key_figures(scope: Scope, *, root, choice: YearChoice, indicators=None) -> list[KeyFigure]:
+    """The headline figures of ``root`` for ``choice``'s year, with the running year beside them; one read."""
+    indicators = headline_indicators(root) if indicators is None else list(indicators)
+    if not indicators:
+        return []
+    analysis_root(scope, root)
+    years = [str(choice.year), str(choice.year - 1), *([str(choice.running)] if choice.running else [])]
+    figs = figures(Plan.for_indicators(indicators), root, [root], years)
+    out = []
+    for ind in indicators:
+        running = figs.get((ind.pk, root.pk, str(choice.running)), EMPTY) if choice.running else None
+        out.append(KeyFigure(ind, figs.get((ind.pk, root.pk, years[0]), EMPTY),
+                             figs.get((ind.pk, root.pk, years[1]), EMPTY), running))
+    return out
+
+
+def home_figures(scope: Scope, *, today: date) -> dict | None:
+    """The key figures of the scope's region for its home page: the default year's, the running year's beside."""
+    if scope.is_filler:
+        return None
+    try:
+        root = default_root(scope)
+    except Http404:  # a fresh installation before the region list is loaded
+        return None
+    choice = year_choice(root, today=today)
+    return {"root": root, "choice": choice, "rows": key_figures(scope, root=root, choice=choice)}
+
+
 def _filler(scope: Scope, today: date) -> dict:
     from kesu.collection.selectors import home_rows
 
-    tasks = (Task.objects.filter(task_units__unit_id=scope.unit_id, plan__start_year__lte=today.year,
-                                 plan__end_year__gte=today.year)
-             .select_related("plan").prefetch_related("task_units").order_by("plan_id", "sort", "id").distinct())
+    tasks = (unit_tasks(scope.unit_id, scope.region_id, today.year)
+             .select_related("plan").prefetch_related("task_units").order_by("plan_id", "sort", "id"))
     task_rows = []
     for t in tasks:
-        role = next((tu.get_role_display() for tu in t.task_units.all() if tu.unit_id == scope.unit_id), "")
+        role = next((tu.get_role_display() for tu in t.task_units.all() if tu.unit_id == scope.unit_id), "各成员单位")
         due = None
         if t.due_period:
             try:

@@ -56,6 +56,14 @@ class Table:
     def any_unapproved(self) -> bool:
         return any(f.unapproved for f in [*self.cells.values(), *self.totals.values()])
 
+    def trimmed(self) -> tuple[list, list, int]:
+        """(rows, the groups with a figure other than 0, how many groups were left out): sixty columns of “—” or
+        0 around the one figure a source link points at hide it rather than show it."""
+        groups = [g for g in self.groups if any(self.cell(i, g).value for i in self.indicators)]
+        rows = [(ind, g_cells, self.total(ind)) for ind, g_cells in
+                ((ind, [self.cell(ind, g) for g in groups]) for ind in self.indicators)]
+        return rows, groups, len(self.groups) - len(groups)
+
     def as_json(self) -> dict:
         return {
             "title": self.title,

@@ -25,6 +25,7 @@ class Header:
     level: int = 0
     subtotal: bool = False
     heading: bool = False  # an item heading row without figures
+    parent: tuple | None = None  # the key of the row this one folds under (regions)
 
 
 @dataclass
@@ -58,7 +59,8 @@ def _region_headers(root: Region, depth: int = 2) -> list[Header]:
                    .order_by("path"))
     has_children = {r.parent_id for r in regions}
     return [Header(("region", r.pk), r.name if r != root else f"{r.name}（合计）", r.depth - root.depth,
-                   subtotal=r.pk in has_children) for r in regions]
+                   subtotal=r.pk in has_children, parent=("region", r.parent_id) if r != root else None)
+            for r in regions]
 
 
 def _indicator_headers(indicators, by_item: bool) -> list[Header]:

@@ -5,9 +5,9 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from django.utils import timezone
 
 from kesu.accounts.scope import Scope
+from kesu.core import clock
 from kesu.plans.models import Plan as WorkPlan
 from kesu.plans.models import Target, Task
 
@@ -15,10 +15,12 @@ from .explore import analysis_root
 from .figures import EMPTY, Plan, figures
 
 DONE, ON_TRACK, LAGGING, SEVERE, MISSING = "已完成", "正常", "滞后", "严重滞后", "未填报"
-STATUS_ORDER = [SEVERE, MISSING, LAGGING, ON_TRACK, DONE]  # worst first
+NOT_MET = "未完成"  # the year is over and the figure stayed under its target
+STATUS_ORDER = [NOT_MET, SEVERE, MISSING, LAGGING, ON_TRACK, DONE]  # worst first
 ON_TRACK_AT = Decimal("0.9")  # actual ≥ 90 % of the prorated expectation: 正常
 LAGGING_AT = Decimal("0.6")  # ≥ 60 %: 滞后; below: 严重滞后
-STATUS_CLASS = {DONE: "success", ON_TRACK: "primary", LAGGING: "warning", SEVERE: "danger", MISSING: "secondary"}
+STATUS_CLASS = {DONE: "success", ON_TRACK: "primary", LAGGING: "warning", SEVERE: "danger", MISSING: "secondary",
+                NOT_MET: "danger"}
 
 
 def elapsed_fraction(year: int, on: date) -> Decimal:
@@ -75,6 +77,8 @@ class Progress:
             return MISSING
         if self.actual >= self.target:
             return DONE
+        if self.fraction >= 1:  # nothing is left of the year to catch up in
+            return NOT_MET
         expected = self.expected
         if expected <= 0 or self.actual >= expected * ON_TRACK_AT:
             return ON_TRACK
@@ -88,7 +92,7 @@ class Progress:
 def target_progress(scope: Scope, *, region=None, year: int, plan: WorkPlan | None = None, on: date | None = None,
                     include_submitted: bool = False) -> list[Progress]:
     root = analysis_root(scope, region)
-    on = on or timezone.localdate()
+    on = on or clock.today()
     targets = Target.objects.filter(region=root, year=year).select_related("indicator").order_by("indicator__sort")
     if plan is not None:
         targets = targets.filter(plan=plan)
@@ -133,7 +137,7 @@ class TaskProgress:
 
     @property
     def is_lagging(self) -> bool:
-        return self.status in (LAGGING, SEVERE, MISSING)
+        return self.status in (LAGGING, SEVERE, MISSING, NOT_MET)
 
 
 def current_plan(root, year: int) -> WorkPlan | None:

@@ -44,6 +44,6 @@ def analytics_tabs(context):
     role = "admin" if getattr(user, "is_superuser", False) else getattr(user, "role", "")
     if role == "filler":
         return [t for t in TABS if t[0] in ("dashboard", "tokens")]
-    if role == "viewer":
-        return [t for t in TABS if t[0] != "publications"]
+    if role == "viewer":  # a reader publishes nothing and exchanges no data through the API
+        return [t for t in TABS if t[0] not in ("publications", "tokens")]
     return TABS

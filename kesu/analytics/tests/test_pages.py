@@ -1,7 +1,6 @@
 """Pages: each role sees its dashboard; scope is enforced; query counts are pinned; XLSX export is safe."""
 
 import io
-import json
 
 import pytest
 from django.urls import reverse

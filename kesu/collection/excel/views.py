@@ -7,10 +7,10 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from kesu.accounts.scope import Scope
+from kesu.core import clock
 from kesu.core.exceptions import ApplicationError
 from kesu.core.periods import Period
 from kesu.orgs.models import Unit
@@ -47,7 +47,7 @@ def _reporter_args(reporter: Reporter) -> list:
 def excel_start(request):
     """Where a 填报员 lands from the menu: the upload page of its own unit for the current year."""
     scope = Scope.for_user(request.user)
-    year = str(timezone.localdate().year)
+    year = str(clock.today().year)
     if scope.is_filler:
         return redirect("collection:excel_upload", year, scope.region_id, scope.unit_id)
     if not (scope.is_office or scope.is_admin):

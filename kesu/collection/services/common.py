@@ -6,9 +6,9 @@ from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.utils import timezone
 
 from kesu.accounts.scope import Scope
+from kesu.core import clock
 from kesu.core.exceptions import ApplicationError
 from kesu.core.periods import Period
 
@@ -19,7 +19,7 @@ FORM = "表单"
 
 
 def today() -> date:
-    return timezone.localdate()
+    return clock.today()
 
 
 def scope_of(actor) -> Scope:

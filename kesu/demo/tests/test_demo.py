@@ -1,20 +1,22 @@
 """The demo as a 科协 officer meets it: a real prefecture, its counties' plans, tasks with their lead units."""
 
 import re
+from datetime import date
 
 import pytest
 
 from kesu.accounts.models import Role, User
 from kesu.demo.builder import COUNTIES, FOCUS_COUNTY, PASSWORD, PREFECTURE, build_demo
 from kesu.orgs.models import CoordinationBody, Unit
-from kesu.plans.models import Plan, Target, TaskRole
+from kesu.plans.models import Plan, PlanKind, Target, TaskRole
 from kesu.plans.selectors import target_consistency
 from kesu.regions.models import Region
 
 
 @pytest.fixture
 def demo(db, settings):
-    """The demo's structure (regions, units, bodies, plans, logins) without its years of figures."""
+    """The demo's structure (regions, units, bodies, plans, logins) without its years of figures, built mid-2026."""
+    settings.KESU_TODAY = date(2026, 7, 1)
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     return build_demo(figures=False)
 
@@ -27,14 +29,31 @@ def test_demo_is_a_prefecture_with_three_counties_and_their_plans(demo):
     for county in counties:
         assert 20 <= Unit.objects.filter(region=county).count() <= 30
         assert CoordinationBody.objects.get(region=county).posts.count() >= 20
-        plan = Plan.objects.get(region=county)
+        plan = Plan.objects.get(region=county, kind=PlanKind.IMPLEMENTATION)
         assert plan.tasks.count() >= 30
         assert all(1 <= t.task_units.filter(role=TaskRole.LEAD).count() <= 3 for t in plan.tasks.all())
         assert Target.objects.filter(plan=plan, region=county).count() >= 40
 
 
+def test_demo_carries_its_tasks_into_the_work_points_of_each_year_after_the_plan(demo, settings):
+    """In 2026 the 2021—2025 plan has ended: each region works to its 2026 工作要点, the same tasks carried over."""
+    for county in Region.objects.filter(code__in=COUNTIES):
+        plan = Plan.objects.get(region=county, kind=PlanKind.IMPLEMENTATION)
+        annual = Plan.objects.get(region=county, kind=PlanKind.ANNUAL, start_year=2026)
+        assert annual.end_year == 2026 and annual.title == f"{county.name}2026年全民科学素质工作要点"
+        assert list(annual.tasks.order_by("sort").values_list("title", flat=True)) == list(
+            plan.tasks.order_by("sort").values_list("title", flat=True))
+        assert set(annual.tasks.values_list("due_period", flat=True)) == {"2026"}
+        assert Target.objects.filter(plan=annual, region=county, year=2026).count() == 10
+    edu = Unit.objects.get(region__code=FOCUS_COUNTY, kind="education")
+    from kesu.plans.selectors import unit_tasks
+
+    this_year = unit_tasks(edu.pk, edu.region_id, 2026)
+    assert this_year.exists() and {t.plan.kind for t in this_year} == {PlanKind.ANNUAL}
+
+
 def test_demo_township_targets_add_up_to_the_county_target(demo):
-    plan = Plan.objects.get(region__code=FOCUS_COUNTY)
+    plan = Plan.objects.get(region__code=FOCUS_COUNTY, kind=PlanKind.IMPLEMENTATION)
     target = Target.objects.get(plan=plan, region=plan.region, indicator__code="TRN_FARMER_P", year=2025)
     check = target_consistency(plan, target.indicator, 2025)
     (row,) = [r for r in check.rows if r.region == plan.region]
@@ -47,7 +66,7 @@ def test_demo_gives_one_login_per_role_and_is_idempotent(demo):
     assert roles == {label for _, label in Role.choices}
     again = build_demo(figures=False)
     assert [login.username for login in again] == [login.username for login in demo]
-    assert Plan.objects.filter(region__code__in=COUNTIES).count() == len(COUNTIES)
+    assert Plan.objects.filter(region__code__in=COUNTIES, kind=PlanKind.IMPLEMENTATION).count() == len(COUNTIES)
     assert User.objects.get(username="quxian").check_password(PASSWORD)
 
 

@@ -61,11 +61,11 @@ def test_the_office_and_leader_dashboards_show_the_latest_approved_year(demo_db,
     for username in ("dazhou", "leader", "quxian"):
         user = User.objects.get(username=username)
         ctx = dashboard.for_scope(Scope.for_user(user), today=today)
-        assert ctx["year"] == today.year - 1 and ctx["is_fallback_year"]
+        assert ctx["year"] == today.year - 1 and ctx["choice"].complete and ctx["choice"].running == today.year
         assert len(ctx["headline"]) >= 3 and all(h.current.value for h in ctx["headline"])
         client.force_login(user)
         page = client.get(reverse("analytics:dashboard")).content.decode()
-        assert f"{today.year}年尚无已审核数据，以下为{today.year - 1}年" in page
+        assert f"以下为{today.year - 1}年（最近一个审核完成的年度）数据；{today.year}年正在填报审核" in page
     office = dashboard.for_scope(Scope.for_user(User.objects.get(username="quxian")), today=today)
     assert office["plan"] is not None and any(t.items for t in office["tasks"])  # target progress of that year
     # The ranking of lower regions ranks by a figure they have: the townships' 科普示范村, not the county's museum.

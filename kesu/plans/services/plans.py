@@ -1,10 +1,8 @@
 """Plans (实施方案, 年度工作要点) and their tasks with 牵头/责任单位."""
 
-from datetime import date
-
 from django.db import transaction
 
-from kesu.core import audit
+from kesu.core import audit, clock
 from kesu.core.exceptions import ApplicationError
 from kesu.core.periods import Period
 
@@ -114,7 +112,7 @@ def _check_task(plan: Plan, *, title, lead_units, responsible_units, all_members
     if len(lead_units) > MAX_LEADS:
         raise ApplicationError(f"{label}的字段“牵头单位”最多 {MAX_LEADS} 个，现选了 {len(lead_units)} 个。",
                                field="lead_units")
-    today = date.today()
+    today = clock.today()
     for field, units, title_ in (("lead_units", lead_units, "牵头单位"), ("responsible_units", responsible_units, "责任单位")):
         if len({u.pk for u in units}) != len(units):
             raise ApplicationError(f"{label}的字段“{title_}”中有重复的单位。", field=field)

@@ -8,6 +8,7 @@ from .catalogue import (
     indicator_list,
 )
 from .plans import (
+    plan_carry_over,
     plan_create,
     plan_detail,
     plan_list,

@@ -175,3 +175,35 @@ def target_consistency(request, pk):
     if form.is_bound and form.is_valid():
         result = selectors.target_consistency(plan, form.cleaned_data["indicator"], form.cleaned_data["year"])
     return render(request, "plans/target_consistency.html", {"plan": plan, "form": form, "result": result})
+
+
+@require_http_methods(["GET", "POST"])
+def plan_carry_over(request, pk):
+    """Carry another plan's tasks into this one in one step (e.g. the 2021—2025 plan's into the 2026 工作要点)."""
+    scope = scope_of(request)
+    plan = selectors.plan_detail(scope, pk)
+    require_manager(scope, plan.region)
+    sources = list(selectors.carry_over_sources(plan))
+    chosen = request.POST.get("source") or request.GET.get("source") or ""
+    source = next((p for p in sources if str(p.pk) == chosen), sources[0] if sources else None)
+    if request.method == "POST" and source is not None:
+        ids = [int(i) for i in request.POST.getlist("tasks") if i.isdigit()]
+        if not ids:
+            messages.error(request, "请至少勾选一项要结转的任务。")
+        else:
+            try:
+                result = services.plan_tasks_carry_over(actor=request.user, source=source, target=plan, task_ids=ids)
+            except ApplicationError as exc:
+                messages.error(request, exc.message)
+            else:
+                skipped = "；".join(f"“{t.title}”（{why}）" for t, why in result.skipped[:5])
+                messages.success(request, f"已从“{source.title}”结转 {len(result.created)} 项任务。"
+                                 + (f"未结转 {len(result.skipped)} 项：{skipped}。" if result.skipped else ""))
+                return redirect("plans:plan_detail", pk=plan.pk)
+    tasks = list(selectors.tasks_for_plan(scope, source)) if source else []
+    present = set(plan.tasks.values_list("title", flat=True))
+    return render(request, "plans/carry_over.html", {
+        "plan": plan, "sources": sources, "source": source,
+        "tasks": [(t, t.title in present,
+                   "、".join(tu.unit.name for tu in t.task_units.all() if tu.role == TaskRole.LEAD)) for t in tasks],
+    })
