@@ -7,6 +7,7 @@ that the preview lists all of them.
 
 from dataclasses import asdict, dataclass, field
 
+from django.conf import settings
 from python_calamine import CalamineWorkbook
 
 from kesu.core.exceptions import ApplicationError
@@ -14,9 +15,16 @@ from kesu.orgs.models import Unit
 
 from . import safety
 from .cells import is_blank, normalize_text
-from .columns import GUIDE_SHEET, SHEETS, TEMPLATE_MARK, VALUES_SHEET, ACTIVITIES_SHEET, canonical_header
+from .columns import (ACTIVITIES_SHEET, GUIDE_SHEET, LISTS_SHEET, SHEETS, TEMPLATE_MARK, VALUES_SHEET,
+                      canonical_header)
 
 MAX_LISTED_CELLS = 50  # formulas / merges listed one by one; beyond that, one summary line
+TEMPLATE_SHEETS = frozenset([*SHEETS, GUIDE_SHEET, LISTS_SHEET])
+
+
+def max_rows() -> int:
+    """Data rows one workbook may carry (all sheets together), checked before any row becomes a Python object."""
+    return getattr(settings, "KESU_EXCEL_MAX_ROWS", 200_000)
 
 
 @dataclass
@@ -134,21 +142,47 @@ def _scan(path, entry: str, sheet: str, header: dict[str, str], problems: list[P
         problems.append(Problem(sheet, None, "", f"另有 {extra} 个含公式或合并的单元格未逐一列出。"))
 
 
-def read_book(path, name: str, *, expected_mark: str) -> Book:
-    workbook = check_file(path, name)
-    present = [s for s in SHEETS if s in workbook.sheets]
-    if not present:
-        shown = "、".join(f"“{s}”" for s in list(workbook.sheets)[:6]) or "无"
+def _check_sheet_names(sheets: list[str], name: str, *, wants_activities: bool) -> None:
+    """A renamed or extra sheet would be skipped without a word, so the import would say 已导入 and import nothing
+    from it: refuse the file instead, naming the sheet and what the template calls it."""
+    shown = "、".join(f"“{s}”" for s in sheets[:6]) or "无"
+    if not any(s in sheets for s in SHEETS):
         raise ApplicationError(f"文件“{name}”不是本系统的填报模板：找不到工作表“{VALUES_SHEET}”或“{ACTIVITIES_SHEET}”"
                                f"（文件中的工作表：{shown}）。请先下载模板。", field="file")
+    unknown = [s for s in sheets if s not in TEMPLATE_SHEETS]
+    expected = [s for s in SHEETS if s not in sheets and (s == VALUES_SHEET or wants_activities)]
+    if unknown:
+        hint = f"模板中的“{expected[0]}”表不见了，是否被改名？" if expected else ""
+        raise ApplicationError(f"文件“{name}”中的工作表“{unknown[0]}”不是模板中的工作表，其内容无法导入。{hint}"
+                               f"请把工作表名称改回“{'”“'.join(SHEETS)}”，或把数据复制到下载的模板中再上传。", field="file")
+
+
+def _load_sheets(wb: CalamineWorkbook, present: list[str], name: str) -> dict:
+    """The data sheets, refused when they hold more rows than the limit: counted from the sheets' dimensions,
+    before a single row becomes a Python object (a million title-only rows would otherwise make a million
+    problems)."""
+    sheets = {s: wb.get_sheet_by_name(s) for s in present}
+    limit = max_rows()
+    total = sum(max(sheet.height - 1, 0) for sheet in sheets.values())
+    if total > limit:
+        raise ApplicationError(f"文件“{name}”共有 {total:,} 行，超过一次导入 {limit:,} 行的上限。"
+                               f"请删除末尾的空行或格式，或把数据分成几个文件分别上传。", field="file")
+    return sheets
+
+
+def read_book(path, name: str, *, expected_mark: str, wants_activities: bool = True) -> Book:
+    workbook = check_file(path, name)
+    _check_sheet_names(list(workbook.sheets), name, wants_activities=wants_activities)
+    present = [s for s in SHEETS if s in workbook.sheets]
     try:
         wb = CalamineWorkbook.from_path(str(path))
     except Exception:  # calamine raises its own error types for broken parts
         raise ApplicationError(f"文件“{name}”已损坏，无法读取。请用 Excel 打开后另存为 .xlsx 再上传。", field="file") from None
     _check_mark(wb, expected_mark, name)
+    loaded = _load_sheets(wb, present, name)
     book = Book()
     for sheet in present:
-        grid = wb.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
+        grid = loaded.pop(sheet).to_python(skip_empty_area=False)
         header_row = grid[0] if grid else []
         columns = _headers(sheet, header_row, book.problems)
         letters = {column_letter(i): f"“{canonical_header(normalize_text(h))}”" for i, h in enumerate(header_row)

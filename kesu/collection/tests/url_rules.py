@@ -88,4 +88,5 @@ RULES.update({
     "collection:excel_commit": (_x("excel_commit", lambda o: [_import_job(o).pk]), None, {"filler_a"}),  # the uploader
     "collection:excel_retry": (_x("excel_retry", lambda o: [_import_job(o).pk]), None, {"filler_a"}),  # the uploader
     "collection:excel_job": (_x("excel_job", lambda o: [_import_job(o).pk]), UNIT_A, set()),
+    "collection:excel_problems": (_x("excel_problems", lambda o: [_import_job(o).pk]), UNIT_A, set()),
 })
