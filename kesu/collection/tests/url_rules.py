@@ -42,6 +42,7 @@ def _u(name, build):
 RULES = {
     "collection:home": (None, SIGNED_IN, set()),
     "collection:review": (None, OFFICES, set()),
+    "collection:review_approve": (None, None, OFFICES),
     "collection:completeness": (None, READERS, set()),
     "collection:violations": (None, SIGNED_IN - {"viewer_x"}, set()),
     "collection:audit_log": (None, OFFICES, set()),  # read-only: no role may change an audit event through it
