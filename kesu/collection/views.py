@@ -225,14 +225,16 @@ def submission_detail(request, pk):
               or (scope.is_office and scope.sees_region(sub.region)))
     violations = services.submission_violations(sub)
     figures = selectors.submission_figures(scope, sub, violations)
+    can_review = selectors.can_review(scope, sub)
     return render(request, "collection/submission.html", {
-        "sub": sub, "events": sub.events.select_related("actor"), "can_review": selectors.can_review(scope, sub),
+        "sub": sub, "events": sub.events.select_related("actor"), "can_review": can_review,
         "can_submit": sub.status in (SubmissionStatus.EMPTY, SubmissionStatus.DRAFT, SubmissionStatus.RETURNED)
         and writer,
-        "can_withdraw": sub.status == SubmissionStatus.SUBMITTED and writer,
+        # The reviewer returns a return; withdrawing is the reporter's own step back.
+        "can_withdraw": sub.status == SubmissionStatus.SUBMITTED and writer and not can_review,
         "violations": violations, "figures": figures,
         "flagged": sum(1 for f in figures if f.flags or f.violations),
-        "lock_hint": selectors.lock_hint(sub),
+        "lock_hint": "" if can_review else selectors.lock_hint(sub),
         "grid_url": _grid_url(sub.data_set_id, sub.period_id, sub.region_id, sub.unit_id),
         "window": selectors.window_of(sub), "today": _today(),
     })
