@@ -4,7 +4,9 @@ numeric indicator (no rule to write):
 - 同比突变 (year-on-year jump): the figure is at least ``JUMP_RATIO`` times last year's, or at most its
   1/``JUMP_RATIO``, and differs by at least ``JUMP_MIN_DIFF`` (so 2 → 7 is not flagged).
 - 历史离群 (outlier against the reporter's own history): with at least ``MIN_HISTORY`` earlier years, the figure
-  lies outside the history's min-max range widened by ``RANGE_FACTOR`` (max × 1.5, min ÷ 1.5) AND its modified
+  lies outside the history's min-max range widened by ``RANGE_FACTOR`` (above twice the highest
+  year or below half the lowest) and at least
+  ``JUMP_MIN_DIFF`` beyond it (so 4, 5, 4 → 8 is not flagged), AND its modified
   z-score (median and median absolute deviation, robust to one odd year) is above ``MODIFIED_Z``; when the history
   is too flat for a MAD, the classic z-score (mean and standard deviation) above ``Z_SCORE``. The range keeps steady
   growth of a short yearly series from being flagged (three close years give a tiny MAD); the score keeps a wide
@@ -28,7 +30,7 @@ JUMP_MIN_DIFF = Decimal(10)
 MIN_HISTORY = 3
 HISTORY_YEARS = 10
 MODIFIED_Z = 3.5
-RANGE_FACTOR = 1.5
+RANGE_FACTOR = 2.0
 Z_SCORE = 3.0
 
 
@@ -64,7 +66,7 @@ def history_outlier(current: Decimal, history: list[Decimal]) -> Flag | None:
     low, high = min(values), max(values)
     floor = low / RANGE_FACTOR if low >= 0 else low * RANGE_FACTOR
     ceiling = high * RANGE_FACTOR if high >= 0 else high / RANGE_FACTOR
-    if floor <= x <= ceiling:
+    if floor <= x <= ceiling or min(abs(x - low), abs(x - high)) < float(JUMP_MIN_DIFF):
         return None
     median = statistics.median(values)
     mad = statistics.median(abs(v - median) for v in values)
