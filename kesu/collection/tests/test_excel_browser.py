@@ -117,3 +117,35 @@ def test_the_preview_lists_each_changed_cell_and_keeps_blank_links(page, live_se
     page.get_by_role("button", name="确认导入").click()
     page.locator("#excel-status").get_by_text("已导入").wait_for()
     assert Activity.objects.filter(task__isnull=False).count() == 2
+
+
+def test_a_file_with_a_mistake_on_every_row_shows_the_first_thousand(page, live_server, stocked, tmp_path):
+    from kesu.collection.excel.columns import ACTIVITIES_SHEET
+
+    _login(page, live_server, stocked.filler.username)
+    page.goto(f"{live_server.url}{reverse('collection:excel_start')}")
+    with page.expect_download() as info:
+        page.get_by_role("link", name="下载模板").click()
+    template = tmp_path / "模板.xlsx"
+    info.value.save_as(template)
+
+    def bad_rows(wb):
+        ws = wb[ACTIVITIES_SHEET]
+        for r in range(5, 1205):
+            ws.cell(row=r, column=1, value=f"活动{r}")
+            ws.cell(row=r, column=2, value="不存在的类型")
+
+    bad = tmp_path / "每行都错.xlsx"
+    bad.write_bytes(testing.edit(template.read_bytes(), bad_rows))
+    page.set_input_files("#id_file", str(bad))
+    page.get_by_role("button", name="上传并检查").click()
+    page.locator("#excel-status").wait_for()
+    assert "发现 1,200 个问题" in page.locator("#excel-status").inner_text()
+    assert "前 1,000 条，共 1,200 条" in page.locator("#excel-problems-capped").inner_text()
+    assert page.locator("table.excel-problems tbody tr").count() == 1000
+    if os.environ.get("KESU_SCREENSHOTS"):
+        page.screenshot(path=os.path.join(os.environ["KESU_SCREENSHOTS"], "excel-capped.png"))
+    with page.expect_download() as info:
+        page.locator("#excel-problems-download").click()
+    lines = (info.value.path().read_bytes().decode("utf-8-sig")).splitlines()
+    assert len(lines) == 1201

@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from kesu.collection import services
 from kesu.collection.models import IndicatorValue, Submission, SubmissionStatus as S
+from kesu.plans.models import Framework, Plan, Task, TaskRole, TaskUnit
 
 from .conftest import YEAR
 from .test_browser import cell, login
@@ -113,3 +114,14 @@ def test_flag_explain_submit_withdraw_resubmit_then_review_return_and_batch_appr
     login(page, live_server, "edu_filler")
     page.goto(live_server.url + reverse("collection:submission", args=[edu.pk]))
     assert "专职人员口径与往年不一致" in page.content()
+
+    # The approved unit's narratives are read-only, and the page says who can reopen them.
+    framework = Framework.objects.create(code="F2021", name="纲要", start_year=2021, end_year=2035)
+    plan = Plan.objects.create(region=world.county, framework=framework, title="方案", start_year=Y, end_year=Y)
+    task = Task.objects.create(plan=plan, number="1", title="农民科学素质提升行动", sort=1)
+    TaskUnit.objects.create(task=task, unit=world.agri, role=TaskRole.LEAD)
+    login(page, live_server, "agri_filler")
+    page.goto(live_server.url + reverse("collection:narratives", args=[YEAR, world.county.pk, world.agri.pk]))
+    assert "请联系渠县科协在“提交与审核”页取消审核并退回" in page.locator("#locked-note").inner_text()
+    assert page.locator("textarea[readonly]").count() == 4 and page.get_by_role("button", name="保存").count() == 0
+    shot(page, "6-narratives-locked")
