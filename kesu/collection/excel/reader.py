@@ -126,8 +126,7 @@ def _headers(sheet: str, header_row: list, problems: list[Problem]) -> dict[str,
     return None if missing else columns
 
 
-def _scan(path, entry: str, sheet: str, header: dict[str, str], problems: list[Problem]) -> None:
-    scan = safety.scan_sheet(path, entry)
+def _scan(scan: safety.SheetScan, sheet: str, header: dict[str, str], problems: list[Problem]) -> None:
     for ref in scan.merges[:MAX_LISTED_CELLS]:
         first = ref.split(":")[0]
         letters, row = _split_ref(first)
@@ -157,37 +156,38 @@ def _check_sheet_names(sheets: list[str], name: str, *, wants_activities: bool) 
                                f"请把工作表名称改回“{'”“'.join(SHEETS)}”，或把数据复制到下载的模板中再上传。", field="file")
 
 
-def _load_sheets(wb: CalamineWorkbook, present: list[str], name: str) -> dict:
-    """The data sheets, refused when they hold more rows than the limit: counted from the sheets' dimensions,
-    before a single row becomes a Python object (a million title-only rows would otherwise make a million
+def _check_rows(scans: dict[str, safety.SheetScan], name: str) -> None:
+    """Refuse a workbook with more rows than the limit, counted while streaming the sheets' XML: before calamine
+    builds a single cell (a million title-only rows would otherwise cost seconds, hundreds of MB and a million
     problems)."""
-    sheets = {s: wb.get_sheet_by_name(s) for s in present}
     limit = max_rows()
-    total = sum(max(sheet.height - 1, 0) for sheet in sheets.values())
+    total = sum(max(scan.rows - 1, 0) for scan in scans.values())
     if total > limit:
-        raise ApplicationError(f"文件“{name}”共有 {total:,} 行，超过一次导入 {limit:,} 行的上限。"
+        raise ApplicationError(f"文件“{name}”超过一次导入 {limit:,} 行的上限（已数到 {total:,} 行）。"
                                f"请删除末尾的空行或格式，或把数据分成几个文件分别上传。", field="file")
-    return sheets
 
 
 def read_book(path, name: str, *, expected_mark: str, wants_activities: bool = True) -> Book:
     workbook = check_file(path, name)
     _check_sheet_names(list(workbook.sheets), name, wants_activities=wants_activities)
     present = [s for s in SHEETS if s in workbook.sheets]
+    scans = {}
+    for sheet in present:  # each sheet may stop early at the limit; their sum is checked below
+        scans[sheet] = safety.scan_sheet(path, workbook.sheets[sheet], stop_after_rows=max_rows() + 1)
+    _check_rows(scans, name)
     try:
         wb = CalamineWorkbook.from_path(str(path))
     except Exception:  # calamine raises its own error types for broken parts
         raise ApplicationError(f"文件“{name}”已损坏，无法读取。请用 Excel 打开后另存为 .xlsx 再上传。", field="file") from None
     _check_mark(wb, expected_mark, name)
-    loaded = _load_sheets(wb, present, name)
     book = Book()
     for sheet in present:
-        grid = loaded.pop(sheet).to_python(skip_empty_area=False)
+        grid = wb.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
         header_row = grid[0] if grid else []
         columns = _headers(sheet, header_row, book.problems)
         letters = {column_letter(i): f"“{canonical_header(normalize_text(h))}”" for i, h in enumerate(header_row)
                    if not is_blank(h)}
-        _scan(path, workbook.sheets[sheet], sheet, letters, book.problems)
+        _scan(scans[sheet], sheet, letters, book.problems)
         if columns is None:
             continue
         rows = SheetRows(sheet, columns)
