@@ -31,7 +31,8 @@ class ExcelImport(TimeStampedModel):
     """One uploaded workbook for one reporter (region + unit, or the region's own return) and period.
 
     ``problems`` holds every problem found by the last check as {sheet, row, column, message, blocking};
-    ``summary`` the counts (new / changed / unchanged per sheet). ``progress`` is 0–100 for the progress bar.
+    ``summary`` the counts (new / changed / unchanged per sheet), the problem totals under ``_problems`` and the
+    changed cells under ``_changes``. ``progress`` is 0–100 for the progress bar.
     """
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="上传人", on_delete=models.CASCADE,
@@ -68,4 +69,27 @@ class ExcelImport(TimeStampedModel):
 
     @property
     def blocking_count(self) -> int:
+        counts = self.summary.get("_problems") if self.summary else None
+        if counts:
+            return counts["blocking"]
         return sum(1 for p in self.problems if p.get("blocking", True))
+
+    @property
+    def problem_total(self) -> int:
+        """Every problem the last check found; ``problems`` keeps only the first ones (see excel/problems.py)."""
+        counts = self.summary.get("_problems") if self.summary else None
+        return counts["total"] if counts else len(self.problems)
+
+    @property
+    def problems_capped(self) -> bool:
+        return self.problem_total > len(self.problems)
+
+    @property
+    def sheet_counts(self) -> dict:
+        """{sheet: {rows, created, updated, unchanged}} without the bookkeeping keys (which start with “_”)."""
+        return {k: v for k, v in (self.summary or {}).items() if not k.startswith("_")}
+
+    @property
+    def changes(self) -> list:
+        """The cells a commit would change (or changed), old → new, as the last check listed them."""
+        return (self.summary or {}).get("_changes", [])

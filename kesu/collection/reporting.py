@@ -140,3 +140,20 @@ def all_reporters(data_set: DataSet, root: Region | None = None) -> list[Reporte
             reporters.append(Reporter(region, unit))
         reporters.append(Reporter(region, None))
     return reporters
+
+
+def reopen_hint(status: str, region: Region, unit: Unit | None) -> str:
+    """Who can open a locked return again and how, said in the lock message rather than left to guesswork."""
+    reviewer = reviewer_region(region, unit)
+    office = f"{reviewer.name}科协" if reviewer else "上级办公室"
+    if status == "submitted":
+        return f"如需修改，请在“提交与审核”页点击“撤回”（{office}审核前可撤回），或请{office}退回。"
+    if status in ("approved", "accepted"):
+        return f"如需修改，请联系{office}在“提交与审核”页取消审核并退回。"
+    return ""
+
+
+def closed_hint(region: Region, unit: Unit | None) -> str:
+    reviewer = reviewer_region(region, unit)
+    office = f"{reviewer.name}科协" if reviewer else "上级办公室"
+    return f"如需补报，请联系{office}在本期“提交与审核”页开放补报。"

@@ -19,11 +19,12 @@ from kesu.plans.models import Task
 from kesu.plans.selectors import covering_year
 from kesu.regions.models import Region
 
-from . import validation
+from . import outliers, validation
 from .computed import computed_values
 from .models import (EDITABLE_STATUSES, LOCKED_STATUSES, Activity, ActivityAttachment, ActivityKind, DataSet,
                      IndicatorValue, Narrative, Population, Submission, SubmissionStatus)
-from .reporting import Reporter, all_reporters, covers, data_sets_for, is_open, recent_periods, reviewer_region, window
+from .reporting import (Reporter, all_reporters, closed_hint, covers, data_sets_for, is_open, recent_periods,
+                        reopen_hint, reviewer_region, window)
 
 
 # -- reporters and scope ---------------------------------------------------------------------------------------------
@@ -127,6 +128,7 @@ class Cell:
     needs_explanation: bool = False
     saved: bool = False
     posted: str | None = None
+    flags: list = field(default_factory=list)  # outlier flags of the stored figure (see outliers.py)
 
     @property
     def value(self):
@@ -159,9 +161,11 @@ def grid(scope: Scope, data_set: DataSet, period: Period, reporter: Reporter, *,
     writer = scope.is_admin or (scope.is_filler and reporter.unit is not None) or scope.is_office
     reason = ""
     if status not in EDITABLE_STATUSES:
-        reason = f"本期填报{SubmissionStatus(status).label}，数据不可修改。"
+        reason = (f"本期填报为“{SubmissionStatus(status).label}”，数据不可修改。"
+                  f"{reopen_hint(status, reporter.region, reporter.unit)}")
     elif not is_open(data_set, period, reporter.region, reporter.unit, today):
-        reason = f"填报已于 {window(data_set, period).closes:%Y-%m-%d} 截止锁定。"
+        reason = (f"填报已于 {window(data_set, period).closes:%Y-%m-%d} 截止锁定。"
+                  f"{closed_hint(reporter.region, reporter.unit)}")
     result = Grid(data_set, period, reporter, sub, editable=writer and not reason, locked_reason=reason)
     indicators = list(data_set.indicators.all().order_by("sort", "code"))
     ids = [i.pk for i in indicators]
@@ -169,10 +173,14 @@ def grid(scope: Scope, data_set: DataSet, period: Period, reporter: Reporter, *,
     current = {v.indicator_id: v for v in base.filter(period_id=period.id)}
     last = dict(base.filter(period_id=period.previous_year().id).values_list("indicator_id", "value"))
     computed = computed_values(ids, region=reporter.region, unit=reporter.unit, period=period)
+    earlier = outliers.history(ids, region=reporter.region, unit=reporter.unit, period=period)
     for ind in indicators:
-        result.cells.append(Cell(indicator=ind, row=current.get(ind.pk), last_year=last.get(ind.pk),
+        row = current.get(ind.pk)
+        flags = [] if ind.pk in computed or row is None else outliers.flags_for(row.value, earlier.get(ind.pk, {}),
+                                                                                 period)
+        result.cells.append(Cell(indicator=ind, row=row, last_year=last.get(ind.pk),
                                  computed=computed.get(ind.pk), is_computed=ind.pk in computed,
-                                 editable=result.editable and ind.pk not in computed))
+                                 editable=result.editable and ind.pk not in computed, flags=flags))
     return result
 
 
@@ -265,6 +273,17 @@ def tasks_for(scope: Scope, reporter: Reporter, year: int) -> list[Task]:
     return list(qs.distinct().order_by("plan__region__path", "plan_id", "sort", "id"))
 
 
+def narrative_lock(reporter: Reporter, period: Period) -> str:
+    """Why the reporter's narratives of the period cannot be changed (a return submitted or approved), or ""."""
+    blocked = (Submission.objects.filter(region=reporter.region, unit=reporter.unit, period_id=period.id,
+                                         status__in={*LOCKED_STATUSES, SubmissionStatus.SUBMITTED})
+               .order_by("pk").first())
+    if blocked is None:
+        return ""
+    return (f"{period.label}的填报为“{blocked.get_status_display()}”，工作情况不可修改。"
+            f"{reopen_hint(blocked.status, reporter.region, reporter.unit)}")
+
+
 def narratives(scope: Scope, reporter: Reporter, period: Period) -> dict[int, Narrative]:
     if not sees_drafts(scope, reporter) and not Submission.objects.filter(
             region=reporter.region, unit=reporter.unit, period_id=period.id, status__in=LOCKED_STATUSES).exists():
@@ -285,6 +304,23 @@ def review_queue(scope: Scope):
         qs = qs.filter(region__path__startswith=scope.region_path).exclude(region_id=scope.region_id,
                                                                            unit__isnull=True)
     return qs.order_by("status", "-submitted_at", "region__path")
+
+
+def lock_hint(sub: Submission) -> str:
+    """Who may open this return again, and how (empty while it can be edited)."""
+    return reopen_hint(sub.status, sub.region, sub.unit)
+
+
+def submission_figures(scope: Scope, sub: Submission, violations: list) -> list:
+    """The return's figures beside last year's, each with its outlier flags and the rule violations naming it.
+
+    ``sub`` comes from ``submission_get`` (the scope check); ``violations`` from the rule check already run.
+    """
+    rows = outliers.figures(sub.data_set.indicators.all().order_by("sort", "code"), region=sub.region,
+                            unit=sub.unit, period=Period.parse(sub.period_id))
+    for row in rows:
+        row.violations = [v for v in violations if row.indicator.code in v.codes]
+    return rows
 
 
 def submission_get(scope: Scope, pk: int) -> Submission:

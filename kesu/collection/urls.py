@@ -23,6 +23,7 @@ urlpatterns = [
     path("submissions/<int:pk>/<str:action>/", views.submission_action, name="submission_action"),
     path("rules/", views.rules, name="rules"),
     path("review/", views.review, name="review"),
+    path("review/approve/", views.review_approve, name="review_approve"),
     path("completeness/", views.completeness, name="completeness"),
     path("violations/", views.violations, name="violations"),
     path("audit/", audit_views.audit_log_view, name="audit_log"),

@@ -66,7 +66,8 @@ def grid(request, ds_id, period_id, region_id, unit_id):
     g = selectors.grid(scope, ds, period, reporter, today=_today())
     sub = g.submission or services.submission_for(data_set=ds, period=period, region=reporter.region,
                                                   unit=reporter.unit) if g.editable else g.submission
-    return render(request, "collection/grid.html", {"grid": g, "submission": sub, "scope": scope})
+    return render(request, "collection/grid.html", {"grid": g, "submission": sub, "scope": scope,
+                                                    "show_codes": request.GET.get("codes") == "1"})
 
 
 @require_POST
@@ -220,8 +221,10 @@ def narratives(request, period_id, region_id, unit_id):
         items.append({"task": task, "narrative": n, "error": errors.get(task.pk),
                       "fields": [(f, label, posted.get(f, "") if posted else (getattr(n, f) if n else ""))
                                  for f, label in fields]})
-    return render(request, "collection/narratives.html", {"reporter": reporter, "period": period, "items": items,
-                                                          "writable": scope.is_filler or scope.can_manage})
+    locked = selectors.narrative_lock(reporter, period)
+    return render(request, "collection/narratives.html", {
+        "reporter": reporter, "period": period, "items": items, "locked": locked,
+        "writable": (scope.is_filler or scope.can_manage) and not locked})
 
 
 # -- submissions ------------------------------------------------------------------------------------------------------
@@ -231,12 +234,20 @@ def narratives(request, period_id, region_id, unit_id):
 def submission_detail(request, pk):
     scope = Scope.for_user(request.user)
     sub = selectors.submission_get(scope, pk)
+    writer = (scope.is_admin or (scope.is_filler and sub.unit_id == scope.unit_id)
+              or (scope.is_office and scope.sees_region(sub.region)))
+    violations = services.submission_violations(sub)
+    figures = selectors.submission_figures(scope, sub, violations)
+    can_review = selectors.can_review(scope, sub)
     return render(request, "collection/submission.html", {
-        "sub": sub, "events": sub.events.select_related("actor"), "can_review": selectors.can_review(scope, sub),
+        "sub": sub, "events": sub.events.select_related("actor"), "can_review": can_review,
         "can_submit": sub.status in (SubmissionStatus.EMPTY, SubmissionStatus.DRAFT, SubmissionStatus.RETURNED)
-        and (scope.is_admin or (scope.is_filler and sub.unit_id == scope.unit_id)
-             or (scope.is_office and scope.sees_region(sub.region))),
-        "violations": services.submission_violations(sub),
+        and writer,
+        # The reviewer returns a return; withdrawing is the reporter's own step back.
+        "can_withdraw": sub.status == SubmissionStatus.SUBMITTED and writer and not can_review,
+        "violations": violations, "figures": figures,
+        "flagged": sum(1 for f in figures if f.flags or f.violations),
+        "lock_hint": "" if can_review else selectors.lock_hint(sub),
         "grid_url": _grid_url(sub.data_set_id, sub.period_id, sub.region_id, sub.unit_id),
         "window": selectors.window_of(sub), "today": _today(),
     })
@@ -291,6 +302,7 @@ _ACTIONS = {
     "approve": (services.submission_approve, "已审核通过"),
     "unapprove": (services.submission_unapprove, "已取消审核"),
     "accept": (services.submission_accept, "已接收"),
+    "withdraw": (services.submission_withdraw, "已撤回，可修改后重新提交"),
 }
 
 
@@ -319,7 +331,29 @@ def review(request):
     if status:
         queue = queue.filter(status=status)
     return render(request, "collection/review.html", {"queue": queue[:300], "status": status,
-                                                      "statuses": SubmissionStatus.choices[1:]})
+                                                      "statuses": SubmissionStatus.choices[1:],
+                                                      "batch": status == SubmissionStatus.SUBMITTED})
+
+
+@require_POST
+def review_approve(request):
+    """批量审核通过 of the ticked returns; those with a rule hint or a flagged figure are left for one-by-one review."""
+    scope = Scope.for_user(request.user)
+    if not (scope.is_admin or scope.is_office):
+        raise PermissionDenied
+    ids = [int(v) for v in request.POST.getlist("ids") if v.isdigit()]
+    chosen = list(selectors.review_queue(scope).filter(pk__in=ids))
+    if not chosen:
+        messages.error(request, "请先勾选要审核通过的填报。")
+        return redirect(reverse("collection:review"))
+    approved, left = services.submission_approve_batch(actor=request.user, submissions=chosen)
+    if approved:
+        messages.success(request, f"已审核通过 {len(approved)} 份填报。")
+    for sub, why in left[:10]:
+        messages.warning(request, f"{sub}未审核：{why}。")
+    if len(left) > 10:
+        messages.warning(request, f"另有 {len(left) - 10} 份未审核。")
+    return redirect(reverse("collection:review"))
 
 
 # -- completeness and violations --------------------------------------------------------------------------------------

@@ -609,10 +609,21 @@ def _review(b: _Builder, rep: Reporter, period: str, *, reviewer: User) -> None:
     sub = collection.submission_for(data_set=rep.data_set, period=period, region=rep.region, unit=rep.unit)
     if sub.status == SubmissionStatus.ACCEPTED:
         return
+    _explain_outliers(rep, sub, period)
     sub = collection.submission_submit(actor=rep.writer, submission=sub)
     if rep.status == "approved":
         sub = collection.submission_approve(actor=reviewer, submission=sub)
         collection.submission_accept(actor=reviewer, submission=sub)
+
+
+def _explain_outliers(rep: Reporter, sub, period: str) -> None:
+    """A figure far from the unit's earlier years is explained before submitting, as the submit check asks."""
+    flagged = [f for f in collection.submission_figures(sub) if f.needs_explanation]
+    if not flagged:
+        return
+    rows = [ValueRow(row=n, indicator=f.indicator, value=f.value, explanation=EXPLANATION, source=SOURCE)
+            for n, f in enumerate(flagged, start=2)]
+    _ok(value_bulk_upsert(actor=rep.writer, region=rep.region, unit=rep.unit, period=period, rows=rows), rep)
 
 
 def _nested(title: str) -> str:

@@ -92,6 +92,14 @@ def _tasks(reporter: Reporter):
     return qs.distinct().order_by("plan_id", "sort", "id")
 
 
+def _linked_tasks(reporter: Reporter, *, known: set[int]) -> list[Task]:
+    """Tasks the period's activities are already linked to but that the plan rule no longer offers (a task of an
+    earlier plan, or one the unit no longer shares): the pre-filled rows name them, so the upload must accept them,
+    or a template uploaded unchanged would be refused."""
+    ids = set(period_activities(reporter).exclude(task=None).values_list("task_id", flat=True)) - known
+    return list(Task.objects.filter(pk__in=ids).order_by("plan_id", "sort", "id"))
+
+
 def _regions(reporter: Reporter) -> dict[str, Region]:
     """Places an activity may be held: the reporter's region and the regions below it, by an unambiguous name."""
     rows = list(Region.objects.filter(path__startswith=reporter.region.path).select_related("parent")
@@ -113,6 +121,7 @@ def build_context(reporter: Reporter) -> Context:
     previous = dict(rows.filter(period_id=reporter.period.previous_year().id).values_list("indicator_id", "value"))
     current = {r.indicator_id: r for r in rows.filter(period_id=reporter.period.id)}
     tasks = list(_tasks(reporter))
+    tasks += _linked_tasks(reporter, known={t.pk for t in tasks})
     lists = Lists(
         kinds={label: value for value, label in ActivityKind.choices},
         populations={label: value for value, label in Population.choices},

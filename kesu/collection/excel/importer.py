@@ -9,6 +9,7 @@ import gc
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
+from decimal import Decimal
 
 from django.db import transaction
 
@@ -112,15 +113,24 @@ def _activity_readers(sheet: SheetRows, ctx: Context) -> list[tuple[str, int, ob
     return [(key, sheet.columns[key], read) for key, read in readers.items() if key in sheet.columns]
 
 
+# A blank cell in these columns keeps what is stored (a new row gets the form's default): a link or choice is
+# never cleared by a cell the person left empty. They are changed to another value in the file, or cleared on the page.
+KEEP_WHEN_BLANK = frozenset({"task", "region", "population"})
+
+
 def _activity_data(readers, cells_: list) -> tuple[dict, list[tuple[str, str]]]:
     """The service's input dict for one row, and the (column key, reason) of each cell that cannot be read."""
     data, errors = {}, []
     width = len(cells_)
     for key, idx, read in readers:
         try:
-            data[key] = read(cells_[idx] if idx < width else None)
+            value = read(cells_[idx] if idx < width else None)
         except CellError as exc:
             errors.append((key, str(exc)))
+            continue
+        if value is None and key in KEEP_WHEN_BLANK:
+            continue
+        data[key] = value
     return data, errors
 
 
@@ -200,7 +210,8 @@ def run(path, name: str, ctx: Context, *, actor, commit: bool, progress=None, on
 def _run(path, name: str, ctx: Context, *, actor, commit: bool, progress, on_written=None) -> Outcome:
     step = progress or (lambda stage, pct: None)
     step("读取文件", 5)
-    book: Book = read_book(path, name, expected_mark=ctx.reporter.mark)
+    book: Book = read_book(path, name, expected_mark=ctx.reporter.mark,
+                           wants_activities=ctx.reporter.unit is not None)
     outcome = Outcome(problems=list(book.problems), total_rows=book.row_count)
     step("检查单元格", 30)
     value_rows, activity_rows = [], []
@@ -222,6 +233,7 @@ def _run(path, name: str, ctx: Context, *, actor, commit: bool, progress, on_wri
         # A dry run outside any transaction, so its progress is visible to the page while it runs.
         _services(ctx, actor, value_rows, activity_rows, outcome, step, write=False)
     outcome.problems.sort(key=lambda p: (p.sheet != VALUES_SHEET, p.sheet, p.row or 0))
+    outcome.summary.setdefault("_changes", [])
     step("完成", 100)
     return outcome
 
@@ -255,12 +267,56 @@ def _services(ctx, actor, value_rows, activity_rows, outcome: Outcome, step, *, 
                                     rows=value_rows, dry_run=not write)
     outcome.problems += _service_problems(VALUES_SHEET, values, VALUE_HEADERS)
     outcome.summary = {VALUES_SHEET: _counts(values, len(value_rows))}
-    if reporter.unit is None or (write and values.errors):
-        return
-    activities = bulk.activity_bulk_upsert(actor=actor, unit=reporter.unit, rows=activity_rows, dry_run=not write,
-                                           progress=row_progress)
-    outcome.problems += _service_problems(ACTIVITIES_SHEET, activities, ACTIVITY_HEADERS)
-    outcome.summary[ACTIVITIES_SHEET] = _counts(activities, len(activity_rows))
+    changes = _value_changes(ctx, value_rows)
+    if reporter.unit is not None and not (write and values.errors):
+        activities = bulk.activity_bulk_upsert(actor=actor, unit=reporter.unit, rows=activity_rows,
+                                               dry_run=not write, progress=row_progress)
+        outcome.problems += _service_problems(ACTIVITIES_SHEET, activities, ACTIVITY_HEADERS)
+        outcome.summary[ACTIVITIES_SHEET] = _counts(activities, len(activity_rows))
+        changes += _activity_changes(ctx, activity_rows, activities)
+    outcome.summary["_changes"] = changes[:CHANGES_SHOWN]
+
+
+# -- what a commit changes, cell by cell (shown on the preview) -----------------------------------------------------
+
+CHANGES_SHOWN = 500  # changed rows listed on the preview; the counts above them cover every row
+
+
+def _shown(value) -> str:
+    if value is None or value == "":
+        return "（空）"
+    if isinstance(value, Decimal):
+        value = value.normalize()
+        return f"{value:f}"
+    return str(value)
+
+
+def _value_changes(ctx: Context, rows: list[bulk.ValueRow]) -> list[dict]:
+    out = []
+    for r in rows:
+        stored = ctx.current.get(r.indicator.pk)
+        cells_ = []
+        if stored is None or stored.value != r.value:
+            cells_.append([VALUE_HEADERS["value"], _shown(stored.value if stored else None), _shown(r.value)])
+        if r.explanation is not None and (stored.explanation if stored else "") != r.explanation.strip():
+            cells_.append([VALUE_HEADERS["explanation"], _shown(stored.explanation if stored else None),
+                           _shown(r.explanation.strip())])
+        if cells_:
+            out.append({"sheet": VALUES_SHEET, "row": r.row, "what": r.indicator.name, "new": stored is None,
+                        "cells": cells_})
+    return out
+
+
+def _activity_changes(ctx: Context, rows: list[bulk.ActivityRow], result: bulk.BulkResult) -> list[dict]:
+    titles = {r.row: r.data.get("title") for r in rows}
+    names = {v: k for k, v in ctx.lists.kinds.items()} | {v: k for k, v in ctx.lists.populations.items()}
+    out = []
+    for row, diff in result.changes[:CHANGES_SHOWN]:
+        cells_ = [[ACTIVITY_HEADERS.get(key, key), _shown(names.get(old, old)), _shown(names.get(new, new))]
+                  for key, (old, new) in diff.items()]
+        out.append({"sheet": ACTIVITIES_SHEET, "row": row, "what": titles.get(row) or "", "new": False,
+                    "cells": cells_})
+    return out
 
 
 def _counts(result: bulk.BulkResult, rows: int) -> dict:

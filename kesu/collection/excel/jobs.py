@@ -23,6 +23,7 @@ INTERRUPTED_IMPORT = ("导入被中断：处理进程意外退出（例如服务
                       "未写入任何数据。请点击“重新运行”再次导入。")
 from ..services.common import require_writer
 from . import importer, safety
+from . import problems as problem_list
 from .context import Reporter, build_context
 
 log = logging.getLogger(__name__)
@@ -166,7 +167,8 @@ def _run_locked(job_id: int, *, commit: bool) -> None:
                                on_written=lambda written: _record_written(job_id, written))
     except ApplicationError as exc:
         _finish(job_id, status=ImportStatus.INVALID, problems=[{"sheet": "", "row": None, "column": "文件",
-                                                                "message": exc.message, "blocking": True}])
+                                                                "message": exc.message, "blocking": True}],
+                summary={})
         return
     except PermissionDenied:
         _finish(job_id, status=ImportStatus.FAILED, error="无权导入该单位的数据。")
@@ -175,7 +177,8 @@ def _run_locked(job_id: int, *, commit: bool) -> None:
         log.exception("Excel import %s failed", job_id)
         _finish(job_id, status=ImportStatus.FAILED, error="导入时发生系统错误，未写入任何数据。请稍后重试或联系管理员。")
         return
-    problems = [p.as_dict() for p in outcome.problems]
+    problems, counts = problem_list.store(job.file.name, outcome.problems)
+    outcome.summary[problem_list.COUNTS_KEY] = counts
     if outcome.committed:
         status = ImportStatus.DONE
     elif outcome.blocking:

@@ -7,6 +7,7 @@ that the preview lists all of them.
 
 from dataclasses import asdict, dataclass, field
 
+from django.conf import settings
 from python_calamine import CalamineWorkbook
 
 from kesu.core.exceptions import ApplicationError
@@ -14,9 +15,16 @@ from kesu.orgs.models import Unit
 
 from . import safety
 from .cells import is_blank, normalize_text
-from .columns import GUIDE_SHEET, SHEETS, TEMPLATE_MARK, VALUES_SHEET, ACTIVITIES_SHEET, canonical_header
+from .columns import (ACTIVITIES_SHEET, GUIDE_SHEET, LISTS_SHEET, SHEETS, TEMPLATE_MARK, VALUES_SHEET,
+                      canonical_header)
 
 MAX_LISTED_CELLS = 50  # formulas / merges listed one by one; beyond that, one summary line
+TEMPLATE_SHEETS = frozenset([*SHEETS, GUIDE_SHEET, LISTS_SHEET])
+
+
+def max_rows() -> int:
+    """Data rows one workbook may carry (all sheets together), checked before any row becomes a Python object."""
+    return getattr(settings, "KESU_EXCEL_MAX_ROWS", 200_000)
 
 
 @dataclass
@@ -118,8 +126,7 @@ def _headers(sheet: str, header_row: list, problems: list[Problem]) -> dict[str,
     return None if missing else columns
 
 
-def _scan(path, entry: str, sheet: str, header: dict[str, str], problems: list[Problem]) -> None:
-    scan = safety.scan_sheet(path, entry)
+def _scan(scan: safety.SheetScan, sheet: str, header: dict[str, str], problems: list[Problem]) -> None:
     for ref in scan.merges[:MAX_LISTED_CELLS]:
         first = ref.split(":")[0]
         letters, row = _split_ref(first)
@@ -134,13 +141,40 @@ def _scan(path, entry: str, sheet: str, header: dict[str, str], problems: list[P
         problems.append(Problem(sheet, None, "", f"另有 {extra} 个含公式或合并的单元格未逐一列出。"))
 
 
-def read_book(path, name: str, *, expected_mark: str) -> Book:
-    workbook = check_file(path, name)
-    present = [s for s in SHEETS if s in workbook.sheets]
-    if not present:
-        shown = "、".join(f"“{s}”" for s in list(workbook.sheets)[:6]) or "无"
+def _check_sheet_names(sheets: list[str], name: str, *, wants_activities: bool) -> None:
+    """A renamed or extra sheet would be skipped without a word, so the import would say 已导入 and import nothing
+    from it: refuse the file instead, naming the sheet and what the template calls it."""
+    shown = "、".join(f"“{s}”" for s in sheets[:6]) or "无"
+    if not any(s in sheets for s in SHEETS):
         raise ApplicationError(f"文件“{name}”不是本系统的填报模板：找不到工作表“{VALUES_SHEET}”或“{ACTIVITIES_SHEET}”"
                                f"（文件中的工作表：{shown}）。请先下载模板。", field="file")
+    unknown = [s for s in sheets if s not in TEMPLATE_SHEETS]
+    expected = [s for s in SHEETS if s not in sheets and (s == VALUES_SHEET or wants_activities)]
+    if unknown:
+        hint = f"模板中的“{expected[0]}”表不见了，是否被改名？" if expected else ""
+        raise ApplicationError(f"文件“{name}”中的工作表“{unknown[0]}”不是模板中的工作表，其内容无法导入。{hint}"
+                               f"请把工作表名称改回“{'”“'.join(SHEETS)}”，或把数据复制到下载的模板中再上传。", field="file")
+
+
+def _check_rows(scans: dict[str, safety.SheetScan], name: str) -> None:
+    """Refuse a workbook with more rows than the limit, counted while streaming the sheets' XML: before calamine
+    builds a single cell (a million title-only rows would otherwise cost seconds, hundreds of MB and a million
+    problems)."""
+    limit = max_rows()
+    total = sum(max(scan.rows - 1, 0) for scan in scans.values())
+    if total > limit:
+        raise ApplicationError(f"文件“{name}”超过一次导入 {limit:,} 行的上限（已数到 {total:,} 行）。"
+                               f"请删除末尾的空行或格式，或把数据分成几个文件分别上传。", field="file")
+
+
+def read_book(path, name: str, *, expected_mark: str, wants_activities: bool = True) -> Book:
+    workbook = check_file(path, name)
+    _check_sheet_names(list(workbook.sheets), name, wants_activities=wants_activities)
+    present = [s for s in SHEETS if s in workbook.sheets]
+    scans = {}
+    for sheet in present:  # each sheet may stop early at the limit; their sum is checked below
+        scans[sheet] = safety.scan_sheet(path, workbook.sheets[sheet], stop_after_rows=max_rows() + 1)
+    _check_rows(scans, name)
     try:
         wb = CalamineWorkbook.from_path(str(path))
     except Exception:  # calamine raises its own error types for broken parts
@@ -153,7 +187,7 @@ def read_book(path, name: str, *, expected_mark: str) -> Book:
         columns = _headers(sheet, header_row, book.problems)
         letters = {column_letter(i): f"“{canonical_header(normalize_text(h))}”" for i, h in enumerate(header_row)
                    if not is_blank(h)}
-        _scan(path, workbook.sheets[sheet], sheet, letters, book.problems)
+        _scan(scans[sheet], sheet, letters, book.problems)
         if columns is None:
             continue
         rows = SheetRows(sheet, columns)

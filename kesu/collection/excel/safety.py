@@ -111,16 +111,20 @@ def _sheet_paths(zf: zipfile.ZipFile) -> dict[str, str]:
 # Cells in SpreadsheetML: <c r="H5" ...><f>SUM(H2:H4)</f><v>10</v></c>; merges: <mergeCell ref="A1:B2"/>.
 _FORMULA = re.compile(rb'<(?:\w+:)?c r="([A-Z]{1,3}\d+)"[^>]*>\s*<(?:\w+:)?f[\s>/]')
 _MERGE = re.compile(rb'<(?:\w+:)?mergeCell ref="([A-Z]{1,3}\d+(?::[A-Z]{1,3}\d+)?)"')
+_ROW = re.compile(rb'<(?:\w+:)?row[\s>]')
 
 
 @dataclass
 class SheetScan:
     formulas: list[str] = field(default_factory=list)  # cell references, in file order
     merges: list[str] = field(default_factory=list)
+    rows: int = 0  # <row> elements, the header included: known before any parser builds a cell
 
 
-def scan_sheet(path, entry: str, *, chunk: int = 1 * MB, overlap: int = 512) -> SheetScan:
-    """Stream one sheet's XML (through the decompressed-size cap) looking for formulas and merged cells."""
+def scan_sheet(path, entry: str, *, chunk: int = 1 * MB, overlap: int = 512, stop_after_rows: int | None = None
+               ) -> SheetScan:
+    """Stream one sheet's XML (through the decompressed-size cap) looking for formulas and merged cells, counting
+    rows; with ``stop_after_rows``, stop reading once more rows than that are seen (the file is refused anyway)."""
     scan, seen_f, seen_m = SheetScan(), set(), set()
     budget = max_uncompressed_bytes()
     with zipfile.ZipFile(path) as zf, zf.open(entry) as fh:
@@ -141,5 +145,9 @@ def scan_sheet(path, entry: str, *, chunk: int = 1 * MB, overlap: int = 512) -> 
                 if ref not in seen_m:
                     seen_m.add(ref)
                     scan.merges.append(ref.decode())
+            # A row tag that lies wholly in the carried-over tail was counted with the previous block.
+            scan.rows += sum(1 for m in _ROW.finditer(data) if m.end() > len(tail))
+            if stop_after_rows is not None and scan.rows > stop_after_rows:
+                break
             tail = data[-overlap:]
     return scan

@@ -14,4 +14,5 @@ urlpatterns = [
     path("excel/imports/<int:pk>/commit/", views.excel_commit, name="excel_commit"),
     path("excel/imports/<int:pk>/retry/", views.excel_retry, name="excel_retry"),
     path("excel/imports/<int:pk>/progress/", views.excel_job, name="excel_job"),
+    path("excel/imports/<int:pk>/problems.csv", views.excel_problems, name="excel_problems"),
 ]

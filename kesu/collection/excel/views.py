@@ -4,7 +4,8 @@ from urllib.parse import quote
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse, HttpResponseNotAllowed
+from django.core.files.storage import default_storage
+from django.http import FileResponse, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET
@@ -18,6 +19,7 @@ from kesu.orgs.models import Unit
 from ..models_jobs import ExcelImport
 from ..services.common import require_writer
 from . import jobs
+from . import problems as problem_list
 from .context import Reporter, build_context, resolve_reporter
 from .template import build_template, template_filename
 
@@ -145,6 +147,21 @@ def excel_retry(request, pk):
     except ApplicationError as exc:
         messages.error(request, exc.message)
     return redirect("collection:excel_preview", job.pk)
+
+
+def excel_problems(request, pk):
+    """The whole problem list of a check as CSV (the page shows only the first ones)."""
+    job = _job(request, pk)
+    if request.method not in ("GET", "HEAD"):
+        return HttpResponseNotAllowed(["GET"])
+    filename = quote(f"{job.original_name}-问题清单.csv")
+    path = problem_list.list_path(job.file.name)
+    if job.problems_capped and default_storage.exists(path):
+        response = FileResponse(default_storage.open(path, "rb"), content_type="text/csv; charset=utf-8")
+    else:  # a short list is kept whole on the job
+        response = HttpResponse(problem_list.as_csv(job.problems), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{filename}"
+    return response
 
 
 def excel_job(request, pk):

@@ -9,13 +9,15 @@ from .activities import (activity_create, activity_delete, activity_update, acti
 from .config import data_set_create, load_rules, lock_exception_open, rule_create
 from .narratives import narrative_save
 from .reminders import send_reminders
-from .submissions import (submission_accept, submission_approve, submission_for, submission_return,
-                          submission_submit, submission_unapprove, submission_violations)
+from .submissions import (submission_accept, submission_approve, submission_approve_batch, submission_figures,
+                          submission_for, submission_return, submission_submit, submission_unapprove,
+                          submission_violations, submission_withdraw)
 from .values import value_save, value_upsert
 
 __all__ = [
     "activity_create", "activity_delete", "activity_update", "activity_upsert", "attachment_add", "attachment_delete",
     "data_set_create", "load_rules", "lock_exception_open", "rule_create", "narrative_save", "send_reminders",
     "submission_accept", "submission_approve", "submission_for", "submission_return", "submission_submit",
-    "submission_unapprove", "submission_violations", "value_save", "value_upsert",
+    "submission_unapprove", "submission_violations", "value_save", "value_upsert", "submission_approve_batch",
+    "submission_figures", "submission_withdraw",
 ]

@@ -12,6 +12,7 @@ from kesu.core.periods import Period, YEAR
 from kesu.core.uploads import check_upload
 
 from ..models import Activity, ActivityAttachment, ActivityKind, LOCKED_STATUSES, Population, Submission
+from ..reporting import reopen_hint
 from .common import FORM, parse_number, require_writer, scope_of
 
 OBJECT_TYPE = "collection.activity"
@@ -71,7 +72,8 @@ def _guard_unlocked(unit, start_date: date) -> None:
     locked = next((s for s in covering if s.status in LOCKED_STATUSES), None)
     if locked:
         raise ApplicationError(f"{unit.name}{locked.period_id}“{locked.data_set.name}”已审核，"
-                               f"{start_date:%Y-%m-%d}（{year.label}）的活动已锁定，不能修改。", field="start_date")
+                               f"{start_date:%Y-%m-%d}（{year.label}）的活动已锁定，不能修改。"
+                               f"{reopen_hint(locked.status, unit.region, unit)}", field="start_date")
 
 
 def _audit(actor, activity, old, action, reason, source):

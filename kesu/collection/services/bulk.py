@@ -39,6 +39,7 @@ class BulkResult:
     updated: int = 0
     unchanged: int = 0
     errors: list[RowError] = field(default_factory=list)
+    changes: list[tuple[int, dict]] = field(default_factory=list)  # (row, {field: [old, new]}) of updated rows
 
     @property
     def ok(self) -> bool:
@@ -302,6 +303,7 @@ def activity_bulk_upsert(*, actor, unit, rows: list[ActivityRow], reason: str = 
             result.unchanged += 1
             continue
         changed.append((current, clean, r, diff))
+        result.changes.append((r.row, diff))
     if result.errors or dry_run:
         result.created, result.updated = (0, 0) if result.errors else (len(new), len(changed))
         return result

@@ -6,6 +6,7 @@ from kesu.core import audit
 from kesu.core.exceptions import ApplicationError
 
 from ..models import LOCKED_STATUSES, Narrative, Submission, SubmissionStatus
+from ..reporting import reopen_hint
 from .common import FORM, parse_period, reporter_label, require_writer, scope_of
 
 OBJECT_TYPE = "collection.narrative"
@@ -37,8 +38,8 @@ def narrative_save(*, actor, task, region, unit, period, texts: dict, expected_v
                    .order_by("pk"))
         blocked = next((s for s in returns if s.status in {*LOCKED_STATUSES, SubmissionStatus.SUBMITTED}), None)
         if blocked:
-            raise ApplicationError(f"{who}{period.label}的填报已{blocked.get_status_display()}，工作情况不能修改。",
-                                   field="progress")
+            raise ApplicationError(f"{who}{period.label}的填报为“{blocked.get_status_display()}”，工作情况不能修改。"
+                                   f"{reopen_hint(blocked.status, region, unit)}", field="progress")
         row = (Narrative.objects.select_for_update(of=("self",)).select_related("updated_by")
                .filter(task=task, region=region, unit=unit, period_id=period.id).first())
         if expected_version is not None and (row.version if row else 0) != expected_version:

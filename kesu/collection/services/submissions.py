@@ -12,7 +12,7 @@ from kesu.core import audit
 from kesu.core.exceptions import ApplicationError
 from kesu.core.periods import PERIOD_TYPES, Period
 
-from .. import rollup, validation
+from .. import outliers, rollup, validation
 from ..models import EDITABLE_STATUSES, LOCKED_STATUSES, DataSet, Submission, SubmissionEvent
 from ..models import SubmissionStatus as S
 from ..reporting import child_reporters, covers, reviewer_region
@@ -70,6 +70,12 @@ def submission_violations(sub: Submission) -> list:
     return sorted(found, key=lambda v: not v.is_blocking)
 
 
+def submission_figures(sub: Submission) -> list:
+    """The return's figures beside last year's, with their outlier flags (see outliers.py)."""
+    indicators = sub.data_set.indicators.all().order_by("sort", "code")
+    return outliers.figures(indicators, region=sub.region, unit=sub.unit, period=Period.parse(sub.period_id))
+
+
 def submission_submit(*, actor, submission: Submission, reason: str = "") -> Submission:
     require_writer(scope_of(actor), submission.region, submission.unit)
     with transaction.atomic():
@@ -85,6 +91,13 @@ def submission_submit(*, actor, submission: Submission, reason: str = "") -> Sub
         if unexplained:
             raise ApplicationError(f"{sub}有需说明的情况未填写说明：{unexplained[0].message}", field="explanation",
                                    extra={"violations": problems})
+        flagged = [f for f in submission_figures(sub) if f.needs_explanation]
+        if flagged:
+            first = flagged[0]
+            more = f"等 {len(flagged)} 项" if len(flagged) > 1 else ""
+            raise ApplicationError(f"{sub}有数值异常未说明：“{first.indicator.name}”{first.flags[0].message}{more}。"
+                                   f"请在填报表中核对，数据无误时在“情况说明”中说明原因。", field="explanation",
+                                   extra={"flagged": [f.indicator.code for f in flagged]})
         sub.submitted_at, sub.submitted_by, sub.return_reason = timezone.now(), actor, ""
         return _transition(sub, actor=actor, action="submit", to=S.SUBMITTED, reason=reason)
 
@@ -172,3 +185,39 @@ def submission_accept(*, actor, submission: Submission, reason: str = "") -> Sub
             raise ApplicationError(f"{sub}当前为“{sub.get_status_display()}”，只有已审核的填报可以接收。", field="status")
         sub.accepted_at = timezone.now()
         return _transition(sub, actor=actor, action="accept", to=S.ACCEPTED, reason=reason)
+
+
+def submission_withdraw(*, actor, submission: Submission, reason: str = "") -> Submission:
+    """撤回: the reporter takes a submitted return back to 填报中 to correct it, until a reviewer has acted on it."""
+    require_writer(scope_of(actor), submission.region, submission.unit)
+    with transaction.atomic():
+        sub = _locked(submission)
+        if sub.status != S.SUBMITTED:
+            raise ApplicationError(f"{sub}当前为“{sub.get_status_display()}”，只有已提交、尚未审核的填报可以撤回。",
+                                   field="status")
+        return _transition(sub, actor=actor, action="withdraw", to=S.DRAFT, reason=reason.strip())
+
+
+def is_clean(sub: Submission) -> bool:
+    """No rule violation and no outlier flag, explained or not: such a return may be approved with others at once."""
+    return not submission_violations(sub) and not any(f.flags for f in submission_figures(sub))
+
+
+def submission_approve_batch(*, actor, submissions, reason: str = "") -> tuple[list[Submission], list[tuple]]:
+    """批量审核通过: approve each clean submitted return, each in its own transaction (they are independent
+    decisions); a return with a violation or a flagged figure is left for review one by one.
+
+    → (approved returns, [(return, why it was left)]).
+    """
+    approved, left = [], []
+    for sub in submissions:
+        if sub.status != S.SUBMITTED:
+            left.append((sub, f"当前为“{sub.get_status_display()}”"))
+        elif not is_clean(sub):
+            left.append((sub, "有规则提示或数值异常，请逐一审核"))
+        else:
+            try:
+                approved.append(submission_approve(actor=actor, submission=sub, reason=reason or "批量审核通过"))
+            except ApplicationError as exc:
+                left.append((sub, exc.message))
+    return approved, left

@@ -34,3 +34,9 @@ def collection_notices(context):
     request = context.get("request")
     user = getattr(request, "user", None)
     return {"notices": notices_for_user(user) if user and user.is_authenticated else []}
+
+
+@register.filter
+def thousands(value) -> str:
+    """A count with thousands separators, 1200 → 1,200 (the zh-hans locale groups by ten thousand, or not at all)."""
+    return f"{int(value):,}"

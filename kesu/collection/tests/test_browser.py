@@ -32,6 +32,7 @@ def cell(page, code):
 
 
 def test_fill_submit_return_correct_approve(page, live_server, world):
+    page.on("dialog", lambda dialog: dialog.accept())  # 提交 / 退回 / 审核通过 ask for confirmation first
     grid = live_server.url + reverse("collection:grid", args=[world.ds.pk, YEAR, world.county.pk, world.edu.pk])
 
     # The filler fills two cells: one saves, one is refused with a Chinese message.

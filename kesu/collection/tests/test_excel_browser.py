@@ -9,6 +9,7 @@ from kesu.collection.excel import testing
 from kesu.collection.models import Activity
 
 from .conftest import YEAR
+from .test_excel_round_trip import stocked  # noqa: F401 - the fixture
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -79,3 +80,72 @@ def test_filler_fixes_two_bad_rows_and_commits(page, live_server, world, tmp_pat
         page.screenshot(path=os.path.join(os.environ["KESU_SCREENSHOTS"], "excel-done.png"), full_page=True)
     assert sorted(Activity.objects.values_list("title", flat=True)) == ["不存在的日子", "科普进校园", "负数人次"]
     assert Activity.objects.get(title="负数人次").participants == 5
+
+
+def test_the_preview_lists_each_changed_cell_and_keeps_blank_links(page, live_server, stocked, tmp_path):
+    """The unit's own template comes back with one figure and one count changed and the task column cleared: the
+    preview shows the two changed cells old → new, and the task links stay."""
+    from kesu.collection.excel.columns import ACTIVITIES_SHEET
+
+    _login(page, live_server, stocked.filler.username)
+    page.goto(f"{live_server.url}{reverse('collection:excel_start')}")
+    with page.expect_download() as info:
+        page.get_by_role("link", name="下载模板").click()
+    template = tmp_path / "模板.xlsx"
+    info.value.save_as(template)
+
+    def change(wb):
+        ws = wb[ACTIVITIES_SHEET]
+        headers = [c.value for c in ws[1]]
+        for r in range(2, 5):
+            ws.cell(row=r, column=headers.index("关联任务") + 1, value=None)
+        ws.cell(row=3, column=headers.index("参加人次") + 1, value=260)
+        wb["指标数据"].cell(row=2, column=5, value=1160)
+
+    changed = tmp_path / "教育局改.xlsx"
+    changed.write_bytes(testing.edit(template.read_bytes(), change))
+    page.set_input_files("#id_file", str(changed))
+    page.get_by_role("button", name="上传并检查").click()
+    page.locator("#excel-status").wait_for()
+    assert "检查通过" in page.locator("#excel-status").inner_text()
+    table = page.locator("#excel-changes").inner_text()
+    assert "科普专职人员" in table and "1151" in table and "1160" in table
+    assert "科普进校园第2场" in table and "200" in table and "260" in table
+    assert "关联任务" not in table
+    if os.environ.get("KESU_SCREENSHOTS"):
+        page.screenshot(path=os.path.join(os.environ["KESU_SCREENSHOTS"], "excel-changes.png"), full_page=True)
+    page.get_by_role("button", name="确认导入").click()
+    page.locator("#excel-status").get_by_text("已导入").wait_for()
+    assert Activity.objects.filter(task__isnull=False).count() == 2
+
+
+def test_a_file_with_a_mistake_on_every_row_shows_the_first_thousand(page, live_server, stocked, tmp_path):
+    from kesu.collection.excel.columns import ACTIVITIES_SHEET
+
+    _login(page, live_server, stocked.filler.username)
+    page.goto(f"{live_server.url}{reverse('collection:excel_start')}")
+    with page.expect_download() as info:
+        page.get_by_role("link", name="下载模板").click()
+    template = tmp_path / "模板.xlsx"
+    info.value.save_as(template)
+
+    def bad_rows(wb):
+        ws = wb[ACTIVITIES_SHEET]
+        for r in range(5, 1205):
+            ws.cell(row=r, column=1, value=f"活动{r}")
+            ws.cell(row=r, column=2, value="不存在的类型")
+
+    bad = tmp_path / "每行都错.xlsx"
+    bad.write_bytes(testing.edit(template.read_bytes(), bad_rows))
+    page.set_input_files("#id_file", str(bad))
+    page.get_by_role("button", name="上传并检查").click()
+    page.locator("#excel-status").wait_for()
+    assert "发现 1,200 个问题" in page.locator("#excel-status").inner_text()
+    assert "前 1,000 条，共 1,200 条" in page.locator("#excel-problems-capped").inner_text()
+    assert page.locator("table.excel-problems tbody tr").count() == 1000
+    if os.environ.get("KESU_SCREENSHOTS"):
+        page.screenshot(path=os.path.join(os.environ["KESU_SCREENSHOTS"], "excel-capped.png"))
+    with page.expect_download() as info:
+        page.locator("#excel-problems-download").click()
+    lines = (info.value.path().read_bytes().decode("utf-8-sig")).splitlines()
+    assert len(lines) == 1201

@@ -15,7 +15,7 @@ def _urls(w, unit, activity, sub):
     reporter = [w.ds.pk, YEAR, w.county.pk, unit.pk]
     args = {
         "home": [], "review": [], "completeness": [], "violations": [], "rules": [], "activity_list": [],
-        "activity_create": [], "audit_log": [],
+        "activity_create": [], "audit_log": [], "review_approve": [],
         "grid": reporter, "cell_save": [*reporter, w.ind["HR_FULL"].pk],
         "value_history": [*reporter, w.ind["HR_FULL"].pk],
         "activity_edit": [activity.pk], "attachment_upload": [activity.pk], "activity_delete": [activity.pk],
@@ -24,7 +24,7 @@ def _urls(w, unit, activity, sub):
         # The Excel import (kesu/collection/excel/urls.py).
         "excel_start": [], "excel_template": [YEAR, w.county.pk, unit.pk], "excel_upload": [YEAR, w.county.pk, unit.pk],
         **{name: [_import_job(w, unit).pk] for name in ("excel_preview", "excel_commit", "excel_retry",
-                                                            "excel_job")},
+                                                            "excel_job", "excel_problems")},
     }
     names = {p.name for p in urlpatterns}
     assert names == set(args), "a new URL needs a scope check here"

@@ -50,6 +50,7 @@ def _u(name, build):
 RULES = {
     "collection:home": (None, SIGNED_IN, set()),
     "collection:review": (None, OFFICES, set()),
+    "collection:review_approve": (None, None, OFFICES),
     "collection:completeness": (None, READERS, set()),
     "collection:violations": (None, SIGNED_IN - {"viewer_x"}, set()),
     "collection:audit_log": (None, OFFICES, set()),  # read-only: no role may change an audit event through it
@@ -97,4 +98,5 @@ RULES.update({
     "collection:excel_commit": (_x("excel_commit", lambda o: [_import_job(o).pk]), None, {"filler_a"}),  # the uploader
     "collection:excel_retry": (_x("excel_retry", lambda o: [_import_job(o).pk]), None, {"filler_a"}),  # the uploader
     "collection:excel_job": (_x("excel_job", lambda o: [_import_job(o).pk]), UNIT_A, set()),
+    "collection:excel_problems": (_x("excel_problems", lambda o: [_import_job(o).pk]), UNIT_A, set()),
 })

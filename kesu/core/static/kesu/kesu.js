@@ -15,6 +15,12 @@
     if (el.dataset && "autosubmit" in el.dataset && el.form) el.form.submit();
     // <input type=checkbox data-toggle-class="hide-removed" data-toggle-target="doc-text">: the class is on while
     // the box is unchecked.
+    // <input type=checkbox data-check-all="ids">: tick or untick every checkbox named "ids" in the same form.
+    if (el.dataset && el.dataset.checkAll && el.form) {
+      el.form.querySelectorAll('input[type=checkbox][name="' + el.dataset.checkAll + '"]').forEach(function (box) {
+        box.checked = el.checked;
+      });
+    }
     if (el.dataset && el.dataset.toggleClass) {
       const target = document.getElementById(el.dataset.toggleTarget);
       if (target) target.classList.toggle(el.dataset.toggleClass, !el.checked);
