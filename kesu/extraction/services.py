@@ -164,7 +164,7 @@ def fact_accept(*, actor, fact: ExtractedFact, region, period, unit=None, indica
     with transaction.atomic():
         result = value_upsert(actor=actor, indicator=indicator, region=region, unit=unit, period=period, value=value,
                               reason=f"采用历史报告“{document.original_name}”中的“{fact.text}”",
-                              source=fact.source_label)
+                              source=fact.source_label, door="extraction")
         old = {"status": fact.status, "indicator": fact.indicator_id}
         fact.status, fact.indicator, fact.accepted_value = FactStatus.ACCEPTED, indicator, result.row
         fact.reviewed_by, fact.reviewed_at, fact.ignore_reason = actor, timezone.now(), ""

@@ -104,7 +104,8 @@ def value_save(request, payload: ValueIn):
     rep = _reporter(scope, payload.region, payload.unit)
     result = collection.value_save(actor=request.auth, indicator=payload.indicator, region=rep.region, unit=rep.unit,
                                    period=payload.period, value=payload.value, explanation=payload.explanation,
-                                   expected_version=payload.expected_version, reason=payload.reason, source="API")
+                                   expected_version=payload.expected_version, reason=payload.reason, source="API",
+                                   door="api")
     r = result.row
     return ValueOut(indicator=r.indicator.code, region=rep.region.code, unit=r.unit_id, period=r.period_id,
                     value=float(r.value) if r.value is not None else None, explanation=r.explanation,

@@ -115,8 +115,11 @@ _FULLWIDTH = str.maketrans("０１２３４５６７８９．，－", "012345678
 
 
 def parse_number(raw, *, label: str, field: str = "value", allow_negative: bool = False,
-                 integer: bool = False) -> Decimal | None:
-    """A Decimal from a cell: blanks → None; thousands separators and full-width digits accepted."""
+                 integer: bool = False, exact: bool = False) -> Decimal | None:
+    """A Decimal from a cell: blanks → None; thousands separators and full-width digits accepted.
+
+    ``exact`` returns the number as written (the figure service refuses what it cannot store); otherwise it is
+    quantized to four places for callers that only compare or display."""
     if raw is None:
         return None
     if isinstance(raw, (int, Decimal)) and not isinstance(raw, bool):
@@ -141,4 +144,4 @@ def parse_number(raw, *, label: str, field: str = "value", allow_negative: bool 
         raise ApplicationError(f"“{label}”应为整数（填写了 {raw}）。", field=field)
     if abs(value) >= Decimal(10) ** 16:
         raise ApplicationError(f"“{label}”数值过大（填写了 {raw}）。", field=field)
-    return value.quantize(Decimal("0.0001"))
+    return value if exact else value.quantize(Decimal("0.0001"))
