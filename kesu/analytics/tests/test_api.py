@@ -159,42 +159,15 @@ def test_return_needs_reason(client, data):
 
 
 def test_data_value_sets_export_json_and_csv(client, data):
+    # The exchange itself is tested in kesu/collection/tests/test_dhis2.py; here: the export reads analytics' data.
     h = bearer(data.city_office)
     body = client.get("/api/dataValueSets?period=2024", **h).json()
-    assert {"dataElement": "VISITS", "period": "2024", "orgUnit": "511725100", "attributeOptionCombo": "",
-            "value": "100", "comment": ""} in body["dataValues"]
-    r = client.get("/api/dataValueSets?period=2024&format=csv", **h)
-    lines = r.content.decode().splitlines()
+    assert {(v["dataElement"], v["orgUnit"], v["value"]) for v in body["dataValues"]} >= {
+        ("VISITS", "511725100", "100"), ("VISITS", "511724", "70")}
+    lines = client.get("/api/dataValueSets.csv?period=2024", **h).content.decode().splitlines()
     assert lines[0] == "dataelement,period,orgunit,categoryoptioncombo,attributeoptioncombo,value,storedby," \
-                       "lastupdated,comment,followup"
-    assert "VISITS,2024,511724,,,70,,,,false" in lines
-
-
-def test_data_value_sets_import_all_or_nothing(client, data):
-    year = str(data.year)
-    h = bearer(data.office)
-    payload = {"dataValues": [
-        {"dataElement": "VISITS", "period": year, "orgUnit": "511725100", "value": "12"},
-        {"dataElement": "SITES", "period": year, "orgUnit": "511725", "attributeOptionCombo": str(data.edu.pk),
-         "value": "3"},
-        {"dataElement": "VISITS", "period": year, "orgUnit": "511724", "value": "9"},  # not this office's region
-    ]}
-    r = client.post("/api/dataValueSets", data=json.dumps(payload), content_type="application/json", **h)
-    assert r.status_code == 400
-    body = r.json()
-    assert body["row"] == 3 and "第 3 行" in body["message"] and body["fields"] == ["orgUnit"]
-    assert not IndicatorValue.objects.filter(period_id=year).exists()  # nothing half-written
-    payload["dataValues"].pop()
-    r = client.post("/api/dataValueSets", data=json.dumps(payload), content_type="application/json", **h)
-    assert r.json()["importCount"] == {"imported": 2, "updated": 0, "ignored": 0, "deleted": 0}
-    csv_body = f"dataelement,period,orgunit,categoryoptioncombo,attributeoptioncombo,value\n" \
-               f"VISITS,{year},511725100,,,15\nVISITS,{year},511725101,,,7\n"
-    r = client.post("/api/dataValueSets", data=csv_body, content_type="text/csv", **h)
-    assert r.json()["importCount"] == {"imported": 1, "updated": 1, "ignored": 0, "deleted": 0}
-    r = client.post("/api/dataValueSets", data="VISITS,2024X,511725100,,,1\n", content_type="text/csv", **h)
-    assert r.status_code == 400 and r.json()["row"] == 1 and "格式不正确" in r.json()["message"]
-    r = client.post("/api/dataValueSets", data="{", content_type="application/json", **h)
-    assert r.status_code == 400 and "JSON" in r.json()["message"]
+                       "lastupdated,comment,followup,deleted"
+    assert any(line.startswith("VISITS,2024,511724,,,70,") for line in lines)
 
 
 def test_session_auth_with_csrf(data):

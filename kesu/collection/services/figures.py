@@ -168,7 +168,8 @@ def _groups(actor, figures, result: WriteResult, mode: str) -> dict:
         try:
             indicator = f.indicator if isinstance(f.indicator, Indicator) else by_code.get(str(f.indicator).strip())
             if indicator is None:
-                raise ApplicationError(f"指标编码“{f.indicator}”不存在。", field="indicator")
+                raise ApplicationError(f"指标编码“{f.indicator}”不存在。", field="indicator",
+                                       extra={"code": "unknown_indicator"})
             period = parse_period(f.period)
             region, unit = f.region, f.unit
             if unit is not None and unit.region_id != region.pk:
@@ -176,7 +177,8 @@ def _groups(actor, figures, result: WriteResult, mode: str) -> dict:
             key = (indicator.pk, region.pk, unit.pk if unit else None, period.id)
             if key in seen:
                 raise ApplicationError(f"{reporter_label(region, unit)} {period.label}“{indicator.name}”在第 {seen[key]} "
-                                       f"行已填写，同一指标同一报告期只能填一行。", field="indicator")
+                                       f"行已填写，同一指标同一报告期只能填一行。", field="indicator",
+                                       extra={"code": "duplicate"})
             seen[key] = f.row
             who = (region.pk, unit.pk if unit else None)
             if who not in allowed:
@@ -204,7 +206,7 @@ def _permission(scope, region, unit, mode) -> ApplicationError | None:
         elif not scope.manages_region(region):
             raise PermissionDenied(f"无权为{reporter_label(region, unit)}导入历史数据或更正已审核数据")
     except PermissionDenied as exc:
-        return ApplicationError(f"{exc}。", field="orgUnit", extra={"forbidden": True})
+        return ApplicationError(f"{exc}。", field="orgUnit", extra={"forbidden": True, "code": "forbidden"})
     return None
 
 
@@ -244,7 +246,7 @@ def _plan(actor, key, items: list[Figure], result: WriteResult, mode: str, *, lo
         if f.expected_version is not None and (row.version if row else 0) != f.expected_version:
             result.error(f.row, ApplicationError(
                 value_conflict_message(row) if row else f"“{p.indicator.name}”已被他人清除，请刷新后重新填写。",
-                field="version", extra={"current": row}))
+                field="version", extra={"current": row, "code": "conflict"}))
             continue
         if f.delete:
             p.explanation = ""
@@ -337,11 +339,13 @@ class _Guard:
     def _uncovered(self, indicator, collecting) -> ApplicationError:
         who = reporter_label(self.region, self.unit)
         if not collecting:
-            return ApplicationError(f"{who}没有收集“{indicator.name}”的数据集，不能填写该指标。", field="period")
+            return ApplicationError(f"{who}没有收集“{indicator.name}”的数据集，不能填写该指标。", field="period",
+                                    extra={"code": "uncovered"})
         kinds = sorted({ds.period_type for ds in collecting}, key=list(KIND_LABELS).index)
         shown = "、".join(f"{KIND_LABELS[k]}（如 {_EXAMPLES[k].format(y=self.period.year)}）" for k in kinds)
         return ApplicationError(f"{who}的“{indicator.name}”不按{KIND_LABELS[self.period.kind]}收集，报告期“{self.period.id}”"
-                                f"没有对应的数据集；该指标按{shown}收集。", field="period")
+                                f"没有对应的数据集；该指标按{shown}收集。", field="period",
+                                extra={"code": "uncovered"})
 
     def _open(self, covering) -> dict:
         if self.mode == COLLECT:
