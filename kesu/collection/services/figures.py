@@ -285,8 +285,8 @@ def number_of(indicator: Indicator, raw) -> Decimal | None:
     number = parse_number(raw, label=indicator.name, allow_negative=indicator.min_value is not None
                           and indicator.min_value < 0, integer=indicator.value_type == ValueType.INTEGER, exact=True)
     if number is not None and number != number.quantize(STORED_PLACES):
-        raise ApplicationError(f"“{indicator.name}”最多保留 4 位小数（填写了 {raw}），请核对后重新填写，系统不会自动舍入。",
-                               field="value")
+        raise ApplicationError(f"“{indicator.name}”最多保留 4 位小数（填写了 {number.normalize():f}），请核对后重新填写，"
+                               f"系统不会自动舍入。", field="value", extra={"code": "precision"})
     _check_range(indicator, number)
     return None if number is None else number.quantize(STORED_PLACES)
 
