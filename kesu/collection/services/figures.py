@@ -40,7 +40,7 @@ from kesu.plans.models import Indicator, ValueType
 from .. import rollup, validation
 from ..models import (EDITABLE_STATUSES, LOCKED_STATUSES, ActivityIndicatorRule, DataSet, IndicatorValue, Submission,
                       SubmissionStatus)
-from ..reporting import data_sets_for
+from ..reporting import data_sets_for, is_open
 from .common import guard_open, mark_draft, parse_number, parse_period, reporter_label, require_writer, scope_of, today
 
 OBJECT_TYPE = "collection.indicatorvalue"
@@ -151,6 +151,28 @@ def _finish(result: WriteResult, partial: bool) -> WriteResult:
         result.created = result.updated = result.deleted = 0
     result.errors.sort(key=lambda e: e.row)
     return result
+
+
+def write_mode(*, region, unit, indicator, period, on=None) -> str:
+    """The path a figure from an old report takes for this reporter and period.
+
+    ``AMEND`` when a covering return is approved (the office confirms a correction); ``HISTORY`` when the period is
+    over, its reporting window closed and kesu never collected it (no return started); else ``COLLECT`` — the
+    ordinary checks then say what is wrong, if anything (a submitted return, an uncovered period …).
+    """
+    period = parse_period(period)
+    on = on or today()
+    covering = data_sets_for(region, unit, indicator=indicator, period_type=period.kind)
+    if not covering:
+        return COLLECT
+    statuses = dict(Submission.objects.filter(region=region, unit=unit, period_id=period.id, data_set__in=covering)
+                    .values_list("data_set_id", "status"))
+    if any(status in LOCKED_STATUSES for status in statuses.values()):
+        return AMEND
+    never_collected = all(statuses.get(ds.pk, SubmissionStatus.EMPTY) == SubmissionStatus.EMPTY for ds in covering)
+    if never_collected and period.end < on and not any(is_open(ds, period, region, unit, on) for ds in covering):
+        return HISTORY
+    return COLLECT
 
 
 # -- phase 1: group, resolve, check ----------------------------------------------------------------------------------
