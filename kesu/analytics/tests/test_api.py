@@ -178,3 +178,15 @@ def test_session_auth_with_csrf(data):
     r = c.post("/api/values", data={"indicator": "VISITS", "region": "511725100", "period": str(data.year),
                                     "value": 1}, content_type="application/json")
     assert r.status_code in (401, 403)  # a session write without the CSRF token is refused
+
+
+def test_values_tell_a_filler_which_of_its_figures_are_approved(client, data):
+    rows = client.get("/api/values?period=2024", **bearer(data.filler)).json()
+    assert [(r["unit"], r["approved"]) for r in rows] == [(data.edu.pk, True)]
+    from kesu.accounts.models import Role
+
+    from .conftest import make_user
+
+    agri = make_user("agri_filler", Role.FILLER, unit=data.agri)
+    rows = client.get("/api/values?period=2024&region=511725", **bearer(agri)).json()
+    assert [(r["unit"], r["approved"]) for r in rows] == [(data.agri.pk, False)]  # its return is still a draft
