@@ -67,6 +67,7 @@ class ImportParams(Schema):
     dataElementIdScheme: str = Field("CODE", pattern=r"^(?i:CODE)$")
     orgUnitIdScheme: str = Field("CODE", pattern=r"^(?i:CODE)$")
     format: str | None = Field(None, pattern=r"^(json|csv|xml|adx)$")
+    history: bool = Field(False, description="科素扩展：把本系统上线前、从未填报的年份作为已审核历史数据导入（仅办公室）")
 
 
 class ExportParams(Schema):

@@ -64,6 +64,7 @@ class Options:
     dry_run: bool = False
     strategy: str = "CREATE_AND_UPDATE"
     atomic: bool = True  # atomicMode=ALL
+    history: bool = False  # kesu's own: load years kesu never collected as approved history (offices only)
 
     @classmethod
     def from_query(cls, params) -> "Options":
@@ -79,11 +80,12 @@ class Options:
             scheme = (params.get(key) or "CODE").strip().upper()
             if scheme != "CODE":
                 raise ApplicationError(f"{key}“{scheme}”不支持：科素以编码（CODE）标识指标和区域。", field=key)
-        return cls(dry_run=_flag(params.get("dryRun")), strategy=strategy, atomic=atomic == "ALL")
+        return cls(dry_run=_flag(params.get("dryRun")), strategy=strategy, atomic=atomic == "ALL",
+                   history=_flag(params.get("history")))
 
     def as_dict(self) -> dict:
         return {"dryRun": self.dry_run, "importStrategy": self.strategy, "atomicMode": "ALL" if self.atomic else "NONE",
-                "idSchemes": {"idScheme": "CODE"}}
+                "idSchemes": {"idScheme": "CODE"}, "history": self.history}
 
 
 @dataclass
@@ -279,7 +281,9 @@ def datavalues_import(*, actor, rows: list, options: Options) -> Summary:
     # A payload already refused as a whole is still checked in full (without writing), so every conflict is told.
     refused = bool(summary.conflicts) and options.atomic
     result = figure_service.figures_write(actor=actor, figures=figures, door="dhis2",
-                                          dry_run=options.dry_run or refused, partial=not options.atomic)
+                                          dry_run=options.dry_run or refused, partial=not options.atomic,
+                                          mode=figure_service.HISTORY if options.history else figure_service.COLLECT,
+                                          reason="DHIS2 历史数据导入" if options.history else "")
     for e in result.errors:
         code = ERROR_CODES.get(e.extra.get("code")) or FIELD_CODES.get(e.field or "", "E7619")
         prop = PROPERTIES.get(e.field or "", "value")

@@ -202,3 +202,25 @@ def test_export_filters_and_paging(client, world):
     assert page["X-Has-More"] == "true"
     rest = client.get("/api/dataValueSets.csv?limit=2&offset=2", **h)
     assert rest["X-Has-More"] == "false" and len(rest.content.decode().splitlines()) == 2
+
+
+def test_history_loads_a_year_kesu_never_collected_as_approved_for_offices_only(client, world):
+    old = str(int(YEAR) - 8)
+    payload = {"period": old, "orgUnit": "511725", "dataValues": [{"dataElement": "HR_FULL", "value": "40"}]}
+    r = post(client, world.office, payload)
+    assert r.status_code == 409 and "截止锁定" in r.json()["response"]["conflicts"][0]["value"]  # not as a return
+    r = post(client, world.filler, {**payload, "orgUnit": "511725", "attributeOptionCombo": str(world.edu.pk)},
+             query="?history=true")
+    assert r.json()["response"]["conflicts"][0]["errorCode"] == "E7617"  # history is the office's to load
+    r = post(client, world.office, payload, query="?history=true")
+    assert r.status_code == 200 and r.json()["response"]["importCount"]["imported"] == 1
+    event = AuditEvent.objects.get(object_type="collection.indicatorvalue")
+    assert event.action == "history" and event.reason == "DHIS2 历史数据导入" and event.actor == world.office
+    sub = Submission.objects.get(region=world.county, unit=None, period_id=old)
+    assert sub.status == SubmissionStatus.APPROVED
+    r = post(client, world.office, {**payload, "dataValues": [{"dataElement": "HR_FULL", "value": "41"}]},
+             query="?history=true")
+    assert "不能作为历史数据导入" in r.json()["response"]["conflicts"][0]["value"]  # now approved: an amendment
+    r = post(client, world.office, {"period": YEAR, "orgUnit": "511725", "dataValues": [
+        {"dataElement": "HR_FULL", "value": "1"}]}, query="?history=true")
+    assert "尚未结束" in r.json()["response"]["conflicts"][0]["value"]
