@@ -18,7 +18,7 @@ from kesu.accounts import throttle
 from kesu.accounts.scope import Scope
 from kesu.core.exceptions import ApplicationError
 
-from ..services import token_user
+from kesu.accounts.services import token_user
 
 
 # Integers the API accepts, bounded in the OpenAPI document: a database integer column holds at most 2**31 - 1, so a

@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-from kesu.analytics.services import token_create, token_revoke
+from kesu.accounts.services import token_create, token_revoke
 from kesu.collection.models import IndicatorValue, Submission
 from kesu.collection.rollup import rollup_rebuild
 

@@ -16,7 +16,7 @@ import pytest
 from django.db import transaction
 
 from kesu.accounts.models import Role
-from kesu.analytics.services import token_create
+from kesu.accounts.services import token_create
 from kesu.collection.models import Activity, Submission
 from kesu.core.models import AuditEvent
 from kesu.orgs.models import Unit, UnitKind
@@ -134,6 +134,8 @@ def walk(world):
         "submitted_a": _submission(w, w.county, w.agri, "submitted"),
         "submitted_x": _submission(w, w.county, None, "submitted", pid="2022"),  # no unit return pending
     }
+    w.users["viewer_x"].api_access = True  # its office let this 查看 read through the API
+    w.users["viewer_x"].save(update_fields=["api_access"])
     w.tokens = {role: token_create(actor=user, name="接口巡检")[1] for role, user in w.users.items()}
     return w
 

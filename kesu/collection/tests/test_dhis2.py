@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from kesu.analytics.services import token_create
+from kesu.accounts.services import token_create
 from kesu.collection.models import IndicatorValue, Submission, SubmissionStatus
 from kesu.core.models import AuditEvent
 

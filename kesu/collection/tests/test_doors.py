@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from kesu.analytics.services import token_create
+from kesu.accounts.services import token_create
 from kesu.collection.excel import testing
 from kesu.collection.models import IndicatorValue, Submission, SubmissionStatus
 from kesu.core.exceptions import ApplicationError
