@@ -190,3 +190,26 @@ def test_values_tell_a_filler_which_of_its_figures_are_approved(client, data):
     agri = make_user("agri_filler", Role.FILLER, unit=data.agri)
     rows = client.get("/api/values?period=2024&region=511725", **bearer(agri)).json()
     assert [(r["unit"], r["approved"]) for r in rows] == [(data.agri.pk, False)]  # its return is still a draft
+
+
+def test_a_narrative_for_a_task_of_another_regions_plan_is_refused(client, data):
+    from kesu.collection.models import Narrative
+    from kesu.plans.loader import load_builtin
+    from kesu.plans.models import Framework, Plan, Task
+
+    load_builtin()
+    framework = Framework.objects.get(code="kxsz-2021-2035", region__isnull=True)
+    plan_y = Plan.objects.create(region=data.county2, framework=framework, title="大竹县实施方案", start_year=2021,
+                                 end_year=2030)
+    task_y = Task.objects.create(plan=plan_y, title="大竹县科普讲座", number="A1")
+    plan_x = Plan.objects.create(region=data.county, framework=framework, title="渠县实施方案", start_year=2021,
+                                 end_year=2030)
+    task_x = Task.objects.create(plan=plan_x, title="渠县科普讲座", number="A1")
+    body = {"region": "511725", "unit": data.edu.pk, "period": str(data.year), "progress": "已开展"}
+    r = client.post("/api/narratives", data={**body, "task": task_y.pk}, content_type="application/json",
+                    **bearer(data.filler))
+    assert r.status_code == 400 and r.json()["fields"] == ["task"] and "大竹县的实施方案" in r.json()["message"]
+    assert not Narrative.objects.exists()
+    r = client.post("/api/narratives", data={**body, "task": task_x.pk}, content_type="application/json",
+                    **bearer(data.filler))
+    assert r.status_code == 200 and Narrative.objects.get().task == task_x
