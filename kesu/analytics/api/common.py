@@ -60,6 +60,14 @@ class SessionAuth(APIKeyCookie):
 class TokenAuth(HttpBearer):
     """``Authorization: Bearer ksu_…`` — a personal access token."""
 
+    def __call__(self, request):
+        # Only a Bearer header is ours; any other scheme (Basic) is left to the next method without a word — the
+        # library's own check would log the whole header, credentials included.
+        scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+        if scheme.lower() != "bearer":
+            return None
+        return self.authenticate(request, token.strip())
+
     def authenticate(self, request, token):
         user = token_user(token)
         if user is not None:
