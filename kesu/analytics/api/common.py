@@ -31,6 +31,12 @@ Offset = Annotated[int, Field(ge=0, le=INT_MAX)]
 Limit = Annotated[int, Field(ge=1, le=5000)]
 Year = Annotated[int, Field(ge=1949, le=2200)]
 Amount = Annotated[float, Field(ge=0, le=1e12)]
+# The formats the services enforce, stated in the document so that a schema-valid call is never refused for them.
+PERIOD_PATTERN = r"^(19\d\d|2[01]\d\d|2200)(S[12]|Q[1-4]|0[1-9]|1[0-2])?$"
+PeriodId = Annotated[str, Field(pattern=PERIOD_PATTERN, description="报告期：2026、2026S1、2026Q3 或 202611")]
+PeriodList = Annotated[str, Field(pattern=r"^(19\d\d|2[01]\d\d|2200)(S[12]|Q[1-4]|0[1-9]|1[0-2])?"
+                                          r"(,(19\d\d|2[01]\d\d|2200)(S[12]|Q[1-4]|0[1-9]|1[0-2])?)*$",
+                                  description="逗号分隔的报告期")]
 
 
 class CsrfRefused(Exception):
