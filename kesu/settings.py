@@ -5,6 +5,7 @@ KESU_DATABASE_URL   e.g. postgres://user@host:5432/kesu; default SQLite at KESU_
 KESU_SECRET_KEY     required when KESU_DEBUG is off
 KESU_DEBUG          1/true for development
 KESU_ALLOWED_HOSTS  comma-separated host names
+KESU_API_BASIC_AUTH 1 to accept HTTP Basic (user name and password) on the REST API, for DHIS2 clients
 KESU_HTTPS          1 in production behind HTTPS: secure cookies, HSTS, redirect to HTTPS (see docs/security.md)
 """
 
@@ -200,6 +201,8 @@ if HTTPS:
     CSRF_TRUSTED_ORIGINS = [f"https://*{h}" if h.startswith(".") else f"https://{h}" for h in ALLOWED_HOSTS
                             if h not in ("127.0.0.1", "localhost", "*")]
 # Sign-in throttling (kesu/accounts/throttle.py): this many failures per user name and IP lock for this long.
+# HTTP Basic on the REST API, for DHIS2 clients that send a user name and password with every call; off by default.
+KESU_API_BASIC_AUTH = _env_bool("KESU_API_BASIC_AUTH", default=False)
 KESU_LOGIN_FAILURE_LIMIT = int(os.environ.get("KESU_LOGIN_FAILURE_LIMIT", 5))
 KESU_LOGIN_LOCK_MINUTES = int(os.environ.get("KESU_LOGIN_LOCK_MINUTES", 15))
 

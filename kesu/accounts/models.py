@@ -1,5 +1,11 @@
+import hashlib
+
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.utils import timezone
+
+from kesu.core.models import TimeStampedModel
 
 
 class Role(models.TextChoices):
@@ -25,6 +31,8 @@ class User(AbstractUser):
         "orgs.Unit", verbose_name="所属单位", null=True, blank=True, on_delete=models.PROTECT, related_name="users"
     )
     phone = models.CharField("电话", max_length=30, blank=True)
+    # A 查看 account reads pages only; its office may let it read through the API too (a personal access token).
+    api_access = models.BooleanField("允许使用接口令牌", default=False)
 
     class Meta:
         verbose_name = "用户"
@@ -49,3 +57,49 @@ class LoginFailure(models.Model):
         verbose_name = "登录失败记录"
         verbose_name_plural = "登录失败记录"
         indexes = [models.Index(fields=["username", "ip", "at"])]
+
+
+class ApiToken(TimeStampedModel):
+    """A personal access token for the REST API. Only its SHA-256 digest is stored; the token is shown once.
+
+    A token ends at ``expires_at``, when revoked, and when its user's password changes: ``auth_hash`` is the
+    user's session hash at creation (the value Django uses to end sessions on a password change).
+    """
+
+    PREFIX = "ksu_"
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField("名称", max_length=60)
+    prefix = models.CharField("前缀", max_length=12)
+    digest = models.CharField(max_length=64, unique=True)
+    last_used_at = models.DateTimeField("最近使用", null=True, blank=True)
+    revoked_at = models.DateTimeField("撤销时间", null=True, blank=True)
+    expires_at = models.DateTimeField("有效期至")
+    auth_hash = models.CharField(max_length=128, blank=True)
+
+    class Meta:
+        verbose_name = "访问令牌"
+        verbose_name_plural = "访问令牌"
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.name}（{self.prefix}…）"
+
+    @staticmethod
+    def hash(raw: str) -> str:
+        return hashlib.sha256(raw.encode()).hexdigest()
+
+    @property
+    def is_active(self) -> bool:
+        return (self.revoked_at is None and self.expires_at > timezone.now()
+                and self.auth_hash == self.user.get_session_auth_hash())
+
+    @property
+    def state(self) -> str:
+        if self.revoked_at is not None:
+            return "已撤销"
+        if self.expires_at <= timezone.now():
+            return "已过期"
+        if self.auth_hash != self.user.get_session_auth_hash():
+            return "密码已修改，已失效"
+        return "有效"

@@ -1,4 +1,4 @@
-"""Writes for users: creation with a role and scope, password reset, deactivation.
+"""Writes for users and their personal access tokens: creation with a role and scope, password reset, deactivation.
 
 An office manages the accounts of its own region's subtree: 填报员 of the member units there, and 办公室/查看 accounts
 of its region and the regions below it. Only a 系统管理员 creates another 系统管理员. Each write is one transaction and
@@ -6,15 +6,17 @@ leaves an audit event; an office's refusal names the field.
 """
 
 import secrets
+from datetime import timedelta
 
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils import timezone
 
 from kesu.core import audit
 from kesu.core.exceptions import ApplicationError
 
-from .models import Role, User
+from .models import ApiToken, Role, User
 from .scope import Scope
 
 # Letters and digits without the look-alikes (0/O, 1/l/I), so a password read out over the phone is typed right.
@@ -125,4 +127,81 @@ def user_set_active(*, actor, user: User, active: bool, reason: str = "") -> Use
     user.save(update_fields=["is_active"])
     audit.record(actor=actor, action="启用用户" if active else "停用用户", instance=user, reason=reason,
                  region_path=user.region.path if user.region else "", changes={"is_active": [not active, active]})
+    return user
+
+
+# -- personal access tokens ------------------------------------------------------------------------------------------
+
+TOKEN_DAYS = (30, 90, 365)  # the validities a user may choose; 90 unless asked otherwise
+MAX_ACTIVE_TOKENS = 20
+
+
+def token_create(*, actor, name: str, days: int = 90) -> tuple[ApiToken, str]:
+    """A new token for ``actor``, valid ``days`` days; returns (row, raw token). The raw token is never stored.
+
+    A 查看 account may have one only when its office allowed it (``user_api_access_set``).
+    """
+    name = (name or "").strip()
+    if not name:
+        raise ApplicationError("请填写令牌名称（例如：数据交换脚本）。", field="name")
+    if len(name) > 60:
+        raise ApplicationError("令牌名称不能超过 60 个字。", field="name")
+    if days not in TOKEN_DAYS:
+        raise ApplicationError(f"有效期应为 {'、'.join(map(str, TOKEN_DAYS))} 天之一。", field="days")
+    if actor.role == Role.VIEWER and not actor.is_superuser and not actor.api_access:
+        raise PermissionDenied("查看账号默认不能创建接口令牌；如需通过接口读取数据，请联系本级办公室开通。")
+    if ApiToken.objects.filter(user=actor, revoked_at__isnull=True, expires_at__gt=timezone.now()).count() \
+            >= MAX_ACTIVE_TOKENS:
+        raise ApplicationError(f"有效令牌已达 {MAX_ACTIVE_TOKENS} 个，请先撤销不用的令牌。", field="name")
+    raw = ApiToken.PREFIX + secrets.token_urlsafe(30)
+    with transaction.atomic():
+        token = ApiToken.objects.create(user=actor, name=name, prefix=raw[:10], digest=ApiToken.hash(raw),
+                                        expires_at=timezone.now() + timedelta(days=days),
+                                        auth_hash=actor.get_session_auth_hash())
+        audit.record(actor=actor, action="create", instance=token,
+                     changes={"name": [None, name], "expires_at": [None, token.expires_at.isoformat()]})
+    return token, raw
+
+
+def token_revoke(*, actor, token: ApiToken) -> ApiToken:
+    if token.user_id != actor.pk and not actor.is_superuser:
+        raise PermissionDenied("只能撤销自己的令牌")
+    with transaction.atomic():
+        if token.revoked_at is None:
+            token.revoked_at = timezone.now()
+            token.save(update_fields=["revoked_at", "updated_at"])
+            audit.record(actor=actor, action="revoke", instance=token, changes={"revoked_at": [None, "now"]})
+    return token
+
+
+def token_user(raw: str):
+    """The user of a valid token (and mark it used), or None: unknown, revoked, expired, the user inactive or
+    their password changed since the token was made."""
+    if not raw or not raw.startswith(ApiToken.PREFIX):
+        return None
+    now = timezone.now()
+    token = (ApiToken.objects.select_related("user")
+             .filter(digest=ApiToken.hash(raw), revoked_at__isnull=True, expires_at__gt=now).first())
+    if token is None or not token.user.is_active or token.auth_hash != token.user.get_session_auth_hash():
+        return None
+    if token.user.role == Role.VIEWER and not token.user.api_access and not token.user.is_superuser:
+        return None  # the office withdrew the grant
+    if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 300:
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)  # bookkeeping, at most every 5 minutes
+    return token.user
+
+
+def user_api_access_set(*, actor, user: User, allowed: bool) -> User:
+    """An office lets a 查看 account of its area read through the API (or withdraws that)."""
+    scope = Scope.for_user(actor)
+    if user.role != Role.VIEWER:
+        raise ApplicationError("只有查看账号需要开通接口权限。", field="api_access")
+    if user.region is None or not scope.manages_region(user.region):
+        raise PermissionDenied("只能为本辖区的查看账号开通接口权限")
+    with transaction.atomic():
+        if user.api_access != allowed:
+            audit.record(actor=actor, action="update", instance=user, object_repr=user.display_name,
+                         changes={"api_access": [user.api_access, allowed]})
+            user.api_access = allowed
+            user.save(update_fields=["api_access"])
     return user

@@ -1,6 +1,5 @@
 """What analytics stores: published public pages and personal API tokens. It never stores figures."""
 
-import hashlib
 import secrets
 
 from django.conf import settings
@@ -45,30 +44,3 @@ class Publication(TimeStampedModel):
         return secrets.token_urlsafe(9)
 
 
-class ApiToken(TimeStampedModel):
-    """A personal access token for the REST API. Only its SHA-256 digest is stored; the token is shown once."""
-
-    PREFIX = "ksu_"
-
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
-    name = models.CharField("名称", max_length=60)
-    prefix = models.CharField("前缀", max_length=12)
-    digest = models.CharField(max_length=64, unique=True)
-    last_used_at = models.DateTimeField("最近使用", null=True, blank=True)
-    revoked_at = models.DateTimeField("撤销时间", null=True, blank=True)
-
-    class Meta:
-        verbose_name = "访问令牌"
-        verbose_name_plural = "访问令牌"
-        ordering = ["-created_at"]
-
-    def __str__(self) -> str:
-        return f"{self.name}（{self.prefix}…）"
-
-    @staticmethod
-    def hash(raw: str) -> str:
-        return hashlib.sha256(raw.encode()).hexdigest()
-
-    @property
-    def is_active(self) -> bool:
-        return self.revoked_at is None

@@ -1,6 +1,5 @@
-"""Writes of the analytics app: API tokens and public pages. (Figures are never written here.)"""
+"""Writes of the analytics app: public pages. (Figures are never written here; API tokens live in accounts.)"""
 
-import secrets
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -10,47 +9,10 @@ from kesu.accounts.scope import Scope
 from kesu.core import audit
 from kesu.core.exceptions import ApplicationError
 
-from .models import ApiToken, Publication, PublicationStatus
+from .models import Publication, PublicationStatus
 
-
-def token_create(*, actor, name: str) -> tuple[ApiToken, str]:
-    """A new token for ``actor``; returns (row, raw token). The raw token is never stored."""
-    name = (name or "").strip()
-    if not name:
-        raise ApplicationError("请填写令牌名称（例如：数据交换脚本）。", field="name")
-    if len(name) > 60:
-        raise ApplicationError("令牌名称不能超过 60 个字。", field="name")
-    if ApiToken.objects.filter(user=actor, revoked_at__isnull=True).count() >= 20:
-        raise ApplicationError("有效令牌已达 20 个，请先撤销不用的令牌。", field="name")
-    raw = ApiToken.PREFIX + secrets.token_urlsafe(30)
-    with transaction.atomic():
-        token = ApiToken.objects.create(user=actor, name=name, prefix=raw[:10], digest=ApiToken.hash(raw))
-        audit.record(actor=actor, action="create", instance=token, changes={"name": [None, name]})
-    return token, raw
-
-
-def token_revoke(*, actor, token: ApiToken) -> ApiToken:
-    if token.user_id != actor.pk and not actor.is_superuser:
-        raise PermissionDenied("只能撤销自己的令牌")
-    with transaction.atomic():
-        if token.revoked_at is None:
-            token.revoked_at = timezone.now()
-            token.save(update_fields=["revoked_at", "updated_at"])
-            audit.record(actor=actor, action="revoke", instance=token)
-    return token
-
-
-def token_user(raw: str):
-    """The user of an active token (and mark it used), or None."""
-    if not raw or not raw.startswith(ApiToken.PREFIX):
-        return None
-    token = ApiToken.objects.select_related("user").filter(digest=ApiToken.hash(raw), revoked_at__isnull=True).first()
-    if token is None or not token.user.is_active:
-        return None
-    now = timezone.now()
-    if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 300:
-        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)  # bookkeeping, at most every 5 minutes
-    return token.user
+# Tokens belong to accounts; their services are re-exported here for callers written before the move.
+from kesu.accounts.services import token_create, token_revoke, token_user  # noqa: E402,F401
 
 
 def _require_manager(actor, region) -> None:

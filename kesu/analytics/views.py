@@ -18,7 +18,9 @@ from kesu.plans.models import Indicator
 from kesu.regions.models import Region
 
 from . import charts, services
-from .models import ApiToken, Publication, PublicationStatus
+from kesu.accounts.models import ApiToken
+
+from .models import Publication, PublicationStatus
 from .selectors import compare, consistency, dashboard
 from .selectors.explore import GROUPS, analysis_root, child_regions, explore, resolve_indicators, resolve_periods
 from .selectors.periods import year_choice
@@ -254,11 +256,15 @@ def tokens(request):
     raw = None
     if request.method == "POST":
         try:
-            _, raw = services.token_create(actor=request.user, name=request.POST.get("name", ""))
+            days = request.POST.get("days", "90")
+            _, raw = services.token_create(actor=request.user, name=request.POST.get("name", ""),
+                                           days=int(days) if days.isdigit() and len(days) < 4 else 0)
             messages.success(request, "令牌已创建。请立即复制保存，离开本页后将无法再次查看。")
         except ApplicationError as exc:
             messages.error(request, exc.message)
-    rows = ApiToken.objects.filter(user=request.user).order_by("-created_at")
+        except PermissionDenied as exc:
+            messages.error(request, str(exc))
+    rows = ApiToken.objects.filter(user=request.user).select_related("user").order_by("-created_at")
     return render(request, "analytics/tokens.html", {"tokens": rows, "raw": raw})
 
 

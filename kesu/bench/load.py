@@ -70,7 +70,7 @@ class LoadResult:
 def prepare_actors(county, users: int) -> Actors:
     """Office user, 填报员 accounts (one cell each) and an API token in the benchmark county."""
     from kesu.accounts.models import Role, User
-    from kesu.analytics.services import token_create
+    from kesu.accounts.services import token_create
     from kesu.bench.generate import UNIT_SET, value_indicators
     from kesu.collection.models import DataSet
     from kesu.orgs.models import Unit

@@ -585,14 +585,16 @@ def _enter(b: _Builder, rep: Reporter, period: str) -> None:
               for n, (code, value) in enumerate(sorted(rep.values.items()), start=2) if code not in b.derived]
     if not values:
         return
-    result = value_bulk_upsert(actor=rep.writer, region=rep.region, unit=rep.unit, period=period, rows=values)
+    result = value_bulk_upsert(actor=rep.writer, region=rep.region, unit=rep.unit, period=period, rows=values,
+                               door="demo")
     if result.errors and all(e.field == "explanation" for e in result.errors):
         # A figure that moved a lot against last year: the unit explains it, as the rule asks, and saves again.
         flagged = {e.row for e in result.errors}
         for row in values:
             if row.row in flagged:
                 row.explanation = EXPLANATION
-        result = value_bulk_upsert(actor=rep.writer, region=rep.region, unit=rep.unit, period=period, rows=values)
+        result = value_bulk_upsert(actor=rep.writer, region=rep.region, unit=rep.unit, period=period, rows=values,
+                               door="demo")
     _ok(result, rep)
 
 

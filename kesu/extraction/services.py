@@ -1,6 +1,6 @@
 """Every write of the extraction app: storing uploads, and accepting or ignoring extracted facts.
 
-Accepted facts become figures only through ``kesu.collection.services.value_upsert``, so the same scope, lock,
+Accepted facts become figures only through ``kesu.collection.services.figures_write``, so the same scope, lock,
 validation and audit rules apply as for a form or an Excel row; the value's source names the document and span.
 """
 
@@ -17,7 +17,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from kesu.accounts.scope import Scope
-from kesu.collection.services import value_upsert
+from kesu.collection.models import IndicatorValue
+from kesu.collection.services import AMEND, Figure, figures_write, write_mode
 from kesu.core import audit
 from kesu.core.exceptions import ApplicationError
 from kesu.core.periods import Period
@@ -148,8 +149,15 @@ def accepted_value(fact: ExtractedFact, indicator) -> Decimal:
     return Decimal(repr(convert_value(float(fact.value), fact.unit, indicator.unit))).quantize(Decimal("0.000001"))
 
 
-def fact_accept(*, actor, fact: ExtractedFact, region, period, unit=None, indicator=None) -> ExtractedFact:
-    """采用: write the fact's value for (indicator, region, unit, period) through the collection services."""
+def fact_accept(*, actor, fact: ExtractedFact, region, period, unit=None, indicator=None, amend_reason: str = "",
+                ) -> ExtractedFact:
+    """采用: write the fact's value for (indicator, region, unit, period) through the figure service.
+
+    The year decides the path (``collection.write_mode``): a year kesu never collected is loaded as approved
+    history with the document and span as its source; a year whose return is approved is a proposed correction the
+    office confirms by giving ``amend_reason`` (refused with ``needs_amend`` until then); otherwise the ordinary
+    checks of the return apply.
+    """
     scope = _reviewable(actor, fact)
     if not scope.manages_region(region):
         raise PermissionDenied("无权为该区域填报数据")
@@ -160,20 +168,48 @@ def fact_accept(*, actor, fact: ExtractedFact, region, period, unit=None, indica
         raise ApplicationError(f"{unit.name}不属于{region.name}。", field="unit")
     period = _year(period)
     value = accepted_value(fact, indicator)
-    document = fact.document
+    mode = write_mode(region=region, unit=unit, indicator=indicator, period=period)
+    reason = f"采用历史报告“{fact.document.original_name}”中的“{fact.text}”"
+    if mode == AMEND:
+        if not amend_reason.strip():
+            raise ApplicationError(amend_proposal(fact, indicator, region, unit, period, value), field="amend",
+                                   extra={"needs_amend": True})
+        reason = f"{reason}；更正原因：{amend_reason.strip()}"
     with transaction.atomic():
-        result = value_upsert(actor=actor, indicator=indicator, region=region, unit=unit, period=period, value=value,
-                              reason=f"采用历史报告“{document.original_name}”中的“{fact.text}”",
-                              source=fact.source_label)
-        old = {"status": fact.status, "indicator": fact.indicator_id}
-        fact.status, fact.indicator, fact.accepted_value = FactStatus.ACCEPTED, indicator, result.row
-        fact.reviewed_by, fact.reviewed_at, fact.ignore_reason = actor, timezone.now(), ""
-        fact.save()
-        audit.record(actor=actor, action="accept", instance=fact, object_repr=f"提取数据“{fact.text}”",
-                     changes={"status": [old["status"], fact.status], "indicator": [old["indicator"], indicator.pk],
-                              "value": [None, str(result.row.value)]},
-                     source=fact.source_label, region_path=region.path)
+        result = figures_write(actor=actor, door="extraction", mode=mode, reason=reason, figures=[Figure(
+            indicator=indicator, region=region, unit=unit, period=period, value=value, source=fact.source_label)])
+        _raise_first(result)
+        _mark_accepted(actor, fact, indicator, result.stored[1], region)
     return fact
+
+
+def amend_proposal(fact, indicator, region, unit, period, value) -> str:
+    """What confirming the correction would change, in the office's words."""
+    row = IndicatorValue.objects.filter(indicator=indicator, region=region, unit=unit, period_id=period.id).first()
+    now = "空" if row is None or row.value is None else f"{row.value.normalize():f}"
+    who = (unit or region).name
+    return (f"{who}{period.label}的数据已审核锁定。采用“{fact.text}”将更正已审核的“{indicator.name}”"
+            f"（现为 {now}，改为 {value.normalize():f} {indicator.unit}），更正会记入审计并重算汇总。请填写更正原因后确认。")
+
+
+def _raise_first(result) -> None:
+    if result.errors:
+        first = result.errors[0]
+        if first.extra.get("forbidden"):
+            raise PermissionDenied(first.message)
+        raise ApplicationError(first.message, field=first.field, extra=first.extra)
+
+
+def _mark_accepted(actor, fact, indicator, row, region) -> None:
+    """The fact links to the figure it became (and the figure's source names the fact's document and span)."""
+    old = {"status": fact.status, "indicator": fact.indicator_id}
+    fact.status, fact.indicator, fact.accepted_value = FactStatus.ACCEPTED, indicator, row
+    fact.reviewed_by, fact.reviewed_at, fact.ignore_reason = actor, timezone.now(), ""
+    fact.save()
+    audit.record(actor=actor, action="accept", instance=fact, object_repr=f"提取数据“{fact.text}”",
+                 changes={"status": [old["status"], fact.status], "indicator": [old["indicator"], indicator.pk],
+                          "value": [None, str(row.value)]},
+                 source=fact.source_label, region_path=region.path)
 
 
 def fact_ignore(*, actor, fact: ExtractedFact, reason: str = "") -> ExtractedFact:
@@ -213,7 +249,11 @@ def bulk_candidates(document: SourceDocument, min_confidence: float = HIGH_CONFI
 
 def facts_accept_bulk(*, actor, document: SourceDocument, region, period, unit=None,
                       min_confidence: float = HIGH_CONFIDENCE) -> BulkOutcome:
-    """Accept every high-confidence mapped fact of a document for one region/period: all of them or none."""
+    """Accept every high-confidence mapped fact of a document for one region/period in one pass: all or none.
+
+    The figures go to the figure service as one batch per path (history, or the ordinary return); facts for an
+    approved year are left for one-by-one confirmation of the correction.
+    """
     _require_office(actor, document.region)
     if document.status != DocumentStatus.DONE:
         raise ApplicationError(f"“{document.original_name}”尚未提取完成。", field="document")
@@ -221,11 +261,35 @@ def facts_accept_bulk(*, actor, document: SourceDocument, region, period, unit=N
     if not outcome.accepted:
         raise ApplicationError("没有可批量采用的高置信度数据（需已对应指标、不可疑、置信度不低于 "
                                f"{min_confidence:.0%}）。", field="document")
+    if not Scope.for_user(actor).manages_region(region):
+        raise PermissionDenied("无权为该区域填报数据")
+    period = _year(period)
+    by_mode: dict = {}
+    for fact in outcome.accepted:
+        mode = write_mode(region=region, unit=unit, indicator=fact.indicator, period=period)
+        if mode == AMEND:
+            outcome.left.append((fact, "该年度已审核锁定，更正须逐条确认"))
+        else:
+            by_mode.setdefault(mode, []).append(fact)
+    outcome.accepted = [f for facts in by_mode.values() for f in facts]
     with transaction.atomic():
-        for fact in outcome.accepted:
-            try:
-                fact_accept(actor=actor, fact=fact, region=region, period=period, unit=unit)
-            except ApplicationError as exc:
-                raise ApplicationError(f"“{fact.text}”（第 {fact.start} 字起）：{exc.message}；本次批量采用未保存任何数据。",
-                                       field=exc.field) from None
+        for mode, facts in by_mode.items():
+            values = []
+            for fact in facts:
+                try:
+                    values.append(accepted_value(fact, fact.indicator))
+                except ApplicationError as exc:
+                    raise ApplicationError(f"“{fact.text}”（第 {fact.start} 字起）：{exc.message}；本次批量采用未保存任何数据。",
+                                           field=exc.field) from None
+            result = figures_write(
+                actor=actor, door="extraction", mode=mode, reason=f"批量采用历史报告“{document.original_name}”",
+                figures=[Figure(indicator=f.indicator, region=region, unit=unit, period=period, value=v,
+                                source=f.source_label, row=n) for n, (f, v) in enumerate(zip(facts, values), start=1)])
+            if result.errors:
+                first = result.errors[0]
+                fact = facts[first.row - 1]
+                raise ApplicationError(f"“{fact.text}”（第 {fact.start} 字起）：{first.message}；本次批量采用未保存任何数据。",
+                                       field=first.field)
+            for n, fact in enumerate(facts, start=1):
+                _mark_accepted(actor, fact, fact.indicator, result.stored[n], region)
     return outcome

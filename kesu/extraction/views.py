@@ -135,8 +135,14 @@ def fact_accept(request, pk):
         unit = selectors.unit_for_accept(scope, request.POST.get("unit"))
         indicator = selectors.indicator_for(item.document, request.POST.get("indicator"))
         services.fact_accept(actor=request.user, fact=item, region=region, unit=unit, indicator=indicator,
-                             period=request.POST.get("period", ""))
+                             period=request.POST.get("period", ""),
+                             amend_reason=request.POST.get("amend_reason", "") if request.POST.get("confirm") else "")
     except ApplicationError as exc:
+        if exc.extra.get("needs_amend"):
+            # An approved year: the change is proposed, and the office confirms it with a reason on this page.
+            return render(request, "extraction/amend_confirm.html", {
+                "fact": item, "proposal": exc.message, "posted": request.POST,
+                "missing_reason": bool(request.POST.get("confirm"))})
         messages.error(request, f"未能采用“{item.text}”：{exc.message}")
         return _back(item.document_id, item.pk)
     except PermissionDenied:

@@ -5,11 +5,13 @@ from .common import AUTH, install_error_handlers
 
 
 def register(api) -> None:
-    from . import datavalues, meta, query, records, workflow
+    from kesu.collection.api import router as collection_router
+
+    from . import meta, query, records, workflow
 
     install_error_handlers(api)
     api.add_router("/", meta.router, auth=AUTH, tags=["元数据"])
     api.add_router("/", records.router, auth=AUTH, tags=["数据"])
     api.add_router("/", workflow.router, auth=AUTH, tags=["审核流程"])
     api.add_router("/", query.router, auth=AUTH, tags=["统计分析"])
-    api.add_router("/", datavalues.router, auth=AUTH, tags=["数据交换"])
+    api.add_router("/", collection_router, auth=AUTH, tags=["数据交换"])

@@ -4,17 +4,21 @@ Every error is ``{"code": ..., "message": 中文说明, "fields": [...]}`` (plus
 
 from typing import Annotated
 
+from django.conf import settings
+from django.contrib.auth import authenticate
 from django.core.exceptions import PermissionDenied
 from django.db import DataError
 from django.http import Http404
 from ninja.errors import AuthenticationError, HttpError, ValidationError
-from ninja.security import APIKeyCookie, HttpBearer
+from ninja.security import APIKeyCookie, HttpBasicAuth, HttpBearer
+from ninja.utils import check_csrf
 from pydantic import Field
 
+from kesu.accounts import throttle
 from kesu.accounts.scope import Scope
 from kesu.core.exceptions import ApplicationError
 
-from ..services import token_user
+from kesu.accounts.services import token_user
 
 
 # Integers the API accepts, bounded in the OpenAPI document: a database integer column holds at most 2**31 - 1, so a
@@ -27,12 +31,33 @@ Offset = Annotated[int, Field(ge=0, le=INT_MAX)]
 Limit = Annotated[int, Field(ge=1, le=5000)]
 Year = Annotated[int, Field(ge=1949, le=2200)]
 Amount = Annotated[float, Field(ge=0, le=1e12)]
+# The formats the services enforce, stated in the document so that a schema-valid call is never refused for them.
+PERIOD_PATTERN = r"^(19\d\d|2[01]\d\d|2200)(S[12]|Q[1-4]|0[1-9]|1[0-2])?$"
+PeriodId = Annotated[str, Field(pattern=PERIOD_PATTERN, description="报告期：2026、2026S1、2026Q3 或 202611")]
+PeriodList = Annotated[str, Field(pattern=r"^(19\d\d|2[01]\d\d|2200)(S[12]|Q[1-4]|0[1-9]|1[0-2])?"
+                                          r"(,(19\d\d|2[01]\d\d|2200)(S[12]|Q[1-4]|0[1-9]|1[0-2])?)*$",
+                                  description="逗号分隔的报告期")]
+
+
+class CsrfRefused(Exception):
+    """A signed-in browser session wrote without its CSRF token (answered 403 with a Chinese reason)."""
 
 
 class SessionAuth(APIKeyCookie):
-    """The signed-in browser session (CSRF checked on writes)."""
+    """The signed-in browser session (CSRF checked on writes).
+
+    Without a signed-in session this method simply does not apply (the call ends as 401 when no other method
+    does): a script with a wrong token, or none, is told to authenticate, not that a CSRF check failed.
+    """
 
     param_name = "sessionid"
+
+    def _get_key(self, request):
+        if not request.user.is_authenticated:
+            return None
+        if self.csrf and not getattr(request, "_ninja_csrf_exempt", False) and check_csrf(request):
+            raise CsrfRefused()
+        return request.COOKIES.get(self.param_name)
 
     def authenticate(self, request, key):
         return request.user if request.user.is_authenticated else None
@@ -41,6 +66,14 @@ class SessionAuth(APIKeyCookie):
 class TokenAuth(HttpBearer):
     """``Authorization: Bearer ksu_…`` — a personal access token."""
 
+    def __call__(self, request):
+        # Only a Bearer header is ours; any other scheme (Basic) is left to the next method without a word — the
+        # library's own check would log the whole header, credentials included.
+        scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+        if scheme.lower() != "bearer":
+            return None
+        return self.authenticate(request, token.strip())
+
     def authenticate(self, request, token):
         user = token_user(token)
         if user is not None:
@@ -48,9 +81,31 @@ class TokenAuth(HttpBearer):
         return user
 
 
+class BasicAuth(HttpBasicAuth):
+    """HTTP Basic with a kesu user name and password, for DHIS2 clients that know no other way.
+
+    Off unless ``KESU_API_BASIC_AUTH`` is set: a password sent with every call is weaker than a token, so an
+    installation turns it on only for such clients (over HTTPS). Repeated failures count towards the same
+    lock-out as the login page.
+    """
+
+    def authenticate(self, request, username, password):
+        if not settings.KESU_API_BASIC_AUTH:
+            return None
+        ip = throttle.client_ip(request)
+        if throttle.is_locked(username, ip):
+            return None
+        user = authenticate(request, username=username, password=password)
+        if user is None or not user.is_active:
+            throttle.record_failure(username, ip)
+            return None
+        request.user = user
+        return user
+
+
 # The token is tried first: a script that sends a Bearer token is never asked for a CSRF token, even when it also
-# carries a session cookie (the session check raises 403 on a write without one, before the next method is tried).
-AUTH = [TokenAuth(), SessionAuth()]
+# carries a session cookie (the session check refuses a write without one, before the next method is tried).
+AUTH = [TokenAuth(), BasicAuth(), SessionAuth()]
 
 
 def scope_of(request) -> Scope:
@@ -83,7 +138,17 @@ def install_error_handlers(api) -> None:
 
     @api.exception_handler(AuthenticationError)
     def _auth(request, exc):
-        return error(api, request, 401, "unauthorized", "未登录或访问令牌无效。请登录或在请求头中提供有效令牌。")
+        response = error(api, request, 401, "unauthorized", "未登录或访问令牌无效。请登录或在请求头中提供有效令牌。")
+        challenge = 'Bearer realm="kesu"'
+        if settings.KESU_API_BASIC_AUTH:
+            challenge += ', Basic realm="kesu", charset="UTF-8"'
+        response["WWW-Authenticate"] = challenge
+        return response
+
+    @api.exception_handler(CsrfRefused)
+    def _csrf(request, exc):
+        return error(api, request, 403, "csrf_failed", "CSRF 校验失败：浏览器会话的写操作须带 X-CSRFToken 请求头（取自 csrftoken "
+                                                       "Cookie）；脚本请改用访问令牌（Authorization: Bearer ksu_…）。")
 
     @api.exception_handler(ValidationError)
     def _validation(request, exc: ValidationError):

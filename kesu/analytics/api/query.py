@@ -3,7 +3,7 @@
 from ninja import Query, Router, Schema
 
 from ..selectors.explore import explore, resolve_indicators, resolve_periods
-from .common import scope_of
+from .common import PeriodList, scope_of
 
 router = Router()
 
@@ -11,7 +11,7 @@ router = Router()
 class AnalyticsQuery(Schema):
     indicators: str = ""
     region: str | None = None
-    periods: str
+    periods: PeriodList
     group_by: str = "region"
     include_submitted: bool = False
 

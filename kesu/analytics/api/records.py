@@ -16,7 +16,7 @@ from kesu.plans.models import Task
 from kesu.regions.models import Region
 
 from ..selectors.figures import _status_keys
-from .common import Amount, Count, Id, Limit, Offset, Version, Year, page, scope_of
+from .common import Amount, Count, Id, Limit, Offset, PeriodId, Version, Year, page, scope_of
 
 router = Router()
 
@@ -36,7 +36,7 @@ class ValueIn(Schema):
     indicator: str
     region: str
     unit: Id | None = None
-    period: str
+    period: PeriodId
     value: float | str | None
     explanation: str | None = None
     expected_version: Version | None = None
@@ -90,7 +90,7 @@ def scoped_values(scope, *, region: str | None, period: str | None, indicator: s
 
 
 @router.get("/values", response=list[ValueOut], summary="指标数值")
-def values(request, region: str | None = None, period: str | None = None, indicator: str | None = None,
+def values(request, region: str | None = None, period: PeriodId | None = None, indicator: str | None = None,
            unit: Id | None = None, limit: Limit = 1000, offset: Offset = 0):
     scope = scope_of(request)
     qs, root = scoped_values(scope, region=region, period=period, indicator=indicator, unit=unit)
@@ -104,7 +104,8 @@ def value_save(request, payload: ValueIn):
     rep = _reporter(scope, payload.region, payload.unit)
     result = collection.value_save(actor=request.auth, indicator=payload.indicator, region=rep.region, unit=rep.unit,
                                    period=payload.period, value=payload.value, explanation=payload.explanation,
-                                   expected_version=payload.expected_version, reason=payload.reason, source="API")
+                                   expected_version=payload.expected_version, reason=payload.reason, source="API",
+                                   door="api")
     r = result.row
     return ValueOut(indicator=r.indicator.code, region=rep.region.code, unit=r.unit_id, period=r.period_id,
                     value=float(r.value) if r.value is not None else None, explanation=r.explanation,
@@ -191,7 +192,7 @@ class NarrativeIn(Schema):
     task: Id
     region: str
     unit: Id | None = None
-    period: str
+    period: PeriodId
     progress: str | None = None
     results: str | None = None
     problems: str | None = None
@@ -205,7 +206,7 @@ def _narrative_out(n: Narrative, region_code: str) -> NarrativeOut:
 
 
 @router.get("/narratives", response=list[NarrativeOut], summary="工作情况（文字）")
-def narratives(request, region: str, period: str, unit: Id | None = None):
+def narratives(request, region: str, period: PeriodId, unit: Id | None = None):
     scope = scope_of(request)
     rep = _reporter(scope, region, unit)
     qs = Narrative.objects.filter(region=rep.region, unit=rep.unit, period_id=Period.parse(period).id)

@@ -1,6 +1,7 @@
 """Workflow actions on returns: list, submit, return, approve — the collection services decide who may."""
 
 from datetime import datetime
+from typing import Literal
 
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema
@@ -9,7 +10,7 @@ from kesu.collection import services as collection
 from kesu.collection.models import Submission
 from kesu.collection.selectors import submission_get
 
-from .common import Id, Limit, Offset, page, scope_of
+from .common import Id, Limit, Offset, PeriodId, page, scope_of
 
 router = Router()
 
@@ -37,7 +38,7 @@ def _out(s: Submission) -> SubmissionOut:
 
 
 @router.get("/submissions", response=list[SubmissionOut], summary="填报任务及状态")
-def submissions(request, period: str | None = None, status: str | None = None, limit: Limit = 500,
+def submissions(request, period: PeriodId | None = None, status: str | None = None, limit: Limit = 500,
                 offset: Offset = 0):
     scope = scope_of(request)
     qs = Submission.objects.select_related("data_set", "region").order_by("data_set_id", "period_id", "region__path")
@@ -57,11 +58,8 @@ ACTIONS = {"submit": collection.submission_submit, "return": collection.submissi
 
 
 @router.post("/submissions/{submission_id}/{action}", response=SubmissionOut, summary="提交 / 退回 / 审核通过")
-def act(request, submission_id: Id, action: str, payload: ActionIn):
+def act(request, submission_id: Id, action: Literal["submit", "return", "approve"], payload: ActionIn):
     scope = scope_of(request)
-    if action not in ACTIONS:
-        from kesu.core.exceptions import ApplicationError
-        raise ApplicationError(f"不支持的操作“{action}”，可选：submit、return、approve。", field="action")
     sub = submission_get(scope, submission_id)
     ACTIONS[action](actor=request.auth, submission=sub, reason=payload.reason)
     return _out(get_object_or_404(Submission.objects.select_related("data_set", "region"), pk=sub.pk))

@@ -67,6 +67,8 @@ def world(db):
     w.office = make_user("county_office", Role.OFFICE, region=w.county)
     w.other_office = make_user("dazhu_office", Role.OFFICE, region=w.county2)
     w.viewer = make_user("city_viewer", Role.VIEWER, region=w.city)
+    w.viewer.api_access = True  # the API tests read as this 查看 too; its office granted API access
+    w.viewer.save(update_fields=["api_access"])
     w.filler = make_user("edu_filler", Role.FILLER, unit=w.edu)
     w.admin = make_user("admin", Role.ADMIN)
     w.ind = {}

@@ -12,7 +12,7 @@ import schemathesis
 from schemathesis import checks
 from hypothesis import HealthCheck, settings
 
-from kesu.analytics.services import token_create
+from kesu.accounts.services import token_create
 
 pytestmark = pytest.mark.django_db
 

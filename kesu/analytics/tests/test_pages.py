@@ -186,7 +186,7 @@ def test_token_page_create_and_revoke(client, data):
     login(client, data.office)
     html = client.post(reverse("analytics:tokens"), {"name": "交换脚本"}).content.decode()
     assert "ksu_" in html and "只显示这一次" in html
-    from kesu.analytics.models import ApiToken
+    from kesu.accounts.models import ApiToken
     token = ApiToken.objects.get()
     assert "ksu_" not in token.digest
     client.post(reverse("analytics:token_revoke", args=[token.pk]))

@@ -4,9 +4,13 @@ Each rule is (a target building the URL from the walk's objects, roles that get 
 pages, roles that may POST). 填报员 see their own unit's dashboard only, never region roll-ups.
 """
 
-from django.urls import reverse
+from datetime import timedelta
 
-from kesu.analytics.models import ApiToken, Publication, PublicationStatus
+from django.urls import reverse
+from django.utils import timezone
+
+from kesu.accounts.models import ApiToken
+from kesu.analytics.models import Publication, PublicationStatus
 
 ALL = {"anonymous", "filler_a", "filler_b", "office_x", "office_y", "office_p", "viewer_x", "admin"}
 SIGNED_IN = ALL - {"anonymous"}
@@ -26,7 +30,8 @@ def _token(o: dict) -> ApiToken:
     from kesu.accounts.models import User
 
     token, _ = ApiToken.objects.get_or_create(
-        user=User.objects.get(username="office_x"), name="walk", defaults={"prefix": "walk", "digest": "0" * 64})
+        user=User.objects.get(username="office_x"), name="walk", defaults={"prefix": "walk", "digest": "0" * 64,
+                                                                      "expires_at": timezone.now() + timedelta(days=90)})
     return token
 
 

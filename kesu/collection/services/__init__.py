@@ -7,6 +7,7 @@ can wrap many rows in a single all-or-nothing transaction), checks scope and loc
 from .activities import (activity_create, activity_delete, activity_update, activity_upsert, attachment_add,
                          attachment_delete)
 from .config import data_set_create, load_rules, lock_exception_open, rule_create
+from .figures import AMEND, COLLECT, HISTORY, Figure, figures_write, write_mode
 from .narratives import narrative_save
 from .reminders import send_reminders
 from .submissions import (submission_accept, submission_approve, submission_approve_batch, submission_figures,
@@ -15,6 +16,7 @@ from .submissions import (submission_accept, submission_approve, submission_appr
 from .values import value_save, value_upsert
 
 __all__ = [
+    "AMEND", "COLLECT", "HISTORY", "Figure", "figures_write", "write_mode",
     "activity_create", "activity_delete", "activity_update", "activity_upsert", "attachment_add", "attachment_delete",
     "data_set_create", "load_rules", "lock_exception_open", "rule_create", "narrative_save", "send_reminders",
     "submission_accept", "submission_approve", "submission_for", "submission_return", "submission_submit",

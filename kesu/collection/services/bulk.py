@@ -23,14 +23,9 @@ from ..models import LOCKED_STATUSES, Activity, ActivityIndicatorRule, DataSet, 
 from ..reporting import data_sets_for
 from . import activities as activity_services
 from . import values as value_services
-from .common import guard_open, mark_draft, parse_number, parse_period, reporter_label, require_writer, scope_of
-
-
-@dataclass
-class RowError:
-    row: int
-    field: str | None
-    message: str
+from . import figures
+from .common import parse_period, require_writer, scope_of
+from .figures import RowError
 
 
 @dataclass
@@ -70,154 +65,22 @@ def _error(result: BulkResult, row: int, exc: ApplicationError) -> None:
 
 
 def value_bulk_upsert(*, actor, region, unit, period, rows: list[ValueRow], reason: str = "",
-                      dry_run: bool = False) -> BulkResult:
-    """Upsert many figures of one reporter and period, keyed on (indicator, region, unit, period).
+                      dry_run: bool = False, door: str = "excel") -> BulkResult:
+    """Upsert many figures of one reporter and period through the figure service (``figures.figures_write``).
 
     Rules are checked against the whole file at once (every row's new figure in place), so the order of the rows
-    never matters — a row-by-row save could fail on a half-updated state. A real run checks and writes in ONE
-    transaction holding the reporter's returns and stored figures locked, so neither a submit/approval nor another
-    writer can slip in between the check and the write.
+    never matters; a file with any problem writes nothing.
     """
     period = parse_period(period)
     require_writer(scope_of(actor), region, unit)
     if unit is not None and unit.region_id != region.pk:
         raise ApplicationError(f"{unit.name}不属于{region.name}。", field="unit")
-    if dry_run:
-        return _value_bulk(actor=actor, region=region, unit=unit, period=period, rows=rows, reason=reason,
-                           dry_run=True)
-    with transaction.atomic():
-        # Lock the reporter's existing returns in one ordered statement first, so two imports never deadlock.
-        list(Submission.objects.select_for_update().filter(region=region, unit=unit, period_id=period.id)
-             .order_by("pk").values_list("pk", flat=True))
-        return _value_bulk(actor=actor, region=region, unit=unit, period=period, rows=rows, reason=reason,
-                           dry_run=False)
-
-
-def _value_bulk(*, actor, region, unit, period, rows, reason, dry_run) -> BulkResult:
-    result = BulkResult()
-    derived = set(ActivityIndicatorRule.objects.values_list("indicator_id", flat=True))
-    parsed, seen, coverings = [], {}, {}
-    guard = _Guard(region, unit, period)
-    for r in rows:
-        try:
-            indicator = value_services._indicator(r.indicator)
-            if indicator.pk in seen:
-                raise ApplicationError(f"指标“{indicator.name}”在第 {seen[indicator.pk]} 行已填写，同一指标只能填一行。",
-                                       field="indicator")
-            seen[indicator.pk] = r.row
-            if indicator.pk in derived:
-                raise ApplicationError(f"“{indicator.name}”由科普活动自动汇总，不能直接填报；请在“活动”中登记。", field="value")
-            number = parse_number(r.value, label=indicator.name, allow_negative=indicator.min_value is not None
-                                  and indicator.min_value < 0, integer=indicator.value_type == "integer")
-            value_services._check_range(indicator, number)
-            covering = guard.check(indicator)
-        except ApplicationError as exc:
-            _error(result, r.row, exc)
-            continue
-        parsed.append((r, indicator, number))
-        coverings[indicator.pk] = covering
-    if result.errors:
-        return result
-
-    stored_rows = IndicatorValue.objects.filter(indicator_id__in=[i.pk for _, i, _ in parsed], region=region,
-                                                unit=unit, period_id=period.id)
-    if not dry_run:
-        stored_rows = stored_rows.select_for_update().order_by("pk")
-    stored = {v.indicator_id: v for v in stored_rows}
-    changes = []
-    for r, indicator, number in parsed:
-        row = stored.get(indicator.pk)
-        explanation = (row.explanation if row else "") if r.explanation is None else r.explanation.strip()
-        if row is not None and row.value == number and row.explanation == explanation:
-            result.unchanged += 1
-        else:
-            changes.append((r, indicator, number, explanation, row))
-    _check_rules(result, changes, parsed, stored, region=region, unit=unit, period=period)
-    if result.errors or dry_run:
-        result.created = sum(1 for c in changes if c[4] is None) if not result.errors else 0
-        result.updated = len(changes) - result.created if not result.errors else 0
-        return result
-
-    _write_values(actor, region, unit, period, changes, reason, result)  # inside value_bulk_upsert's transaction
-    drafts: dict = {}
-    for _, indicator, _, _, _ in changes:
-        drafts.update(coverings[indicator.pk])
-    mark_draft(region=region, unit=unit, period=period, covering=drafts)
-    return result
-
-
-class _Guard:
-    """``guard_open`` for many indicators of one reporter: the covering data sets are looked up once, and each
-    distinct set of them is checked once (not two or three queries per row)."""
-
-    def __init__(self, region, unit, period):
-        self.region, self.unit, self.period = region, unit, period
-        self.data_sets = data_sets_for(region, unit, period_type=period.kind)
-        self.members = set(DataSet.indicators.through.objects.filter(
-            dataset_id__in=[ds.pk for ds in self.data_sets]).values_list("dataset_id", "indicator_id"))
-        self.outcomes: dict[tuple, object] = {}
-
-    def check(self, indicator) -> dict:
-        covering = [ds for ds in self.data_sets if (ds.pk, indicator.pk) in self.members]
-        key = tuple(ds.pk for ds in covering)
-        if key not in self.outcomes:
-            try:
-                self.outcomes[key] = guard_open(region=self.region, unit=self.unit, period=self.period,
-                                                data_sets=covering)
-            except ApplicationError as exc:
-                self.outcomes[key] = exc
-        outcome = self.outcomes[key]
-        if isinstance(outcome, ApplicationError):
-            raise outcome
-        return outcome
-
-
-def _write_values(actor, region, unit, period, changes, reason, result: BulkResult) -> None:
-    """New figures bulk-created, changed ones bulk-updated, one audit event each (bulk-created too)."""
-    now = timezone.now()
-    new, changed, events = [], [], []
-    for r, indicator, number, explanation, row in changes:
-        old = {"value": row.value, "explanation": row.explanation} if row else None
-        if row is None:
-            row = IndicatorValue(indicator=indicator, region=region, unit=unit, period_id=period.id, version=0)
-        row.value, row.explanation = number, explanation
-        row.version += 1
-        row.source, row.updated_by, row.updated_at = r.source[:300], actor, now
-        (new if old is None else changed).append((row, old, r, indicator))
-    IndicatorValue.objects.bulk_create([row for row, *_ in new], batch_size=500)
-    IndicatorValue.objects.bulk_update([row for row, *_ in changed],
-                                       ["value", "explanation", "version", "source", "updated_by", "updated_at"],
-                                       batch_size=500)
-    actor_or_none = actor if getattr(actor, "is_authenticated", False) else None
-    for row, old, r, indicator in new + changed:
-        events.append(AuditEvent(
-            actor=actor_or_none, action="create" if old is None else "update",
-            object_type=value_services.OBJECT_TYPE, object_id=str(row.pk),
-            object_repr=f"{reporter_label(region, unit)} {period.label} {indicator.name}"[:300],
-            changes=audit.model_changes(row, old, ["value", "explanation"]), reason=reason, source=r.source[:300],
-            region_path=region.path))
-    AuditEvent.objects.bulk_create(events, batch_size=500)
-    result.created, result.updated = len(new), len(changed)
-
-
-def _check_rules(result, changes, parsed, stored, *, region, unit, period) -> None:
-    """Blocking rules refuse; explain rules need an explanation on a changed figure they mention."""
-    if not changes:
-        return
-    overrides = {i.code: n for _, i, n in parsed}
-    explanations = {i.code: (stored[i.pk].explanation if i.pk in stored else "") for _, i, _ in parsed}
-    explanations.update({i.code: e for _, i, _, e, _ in changes})
-    changed = {i.code: r.row for r, i, _, _, _ in changes}
-    violations = validation.check(region=region, unit=unit, period=period, overrides=overrides,
-                                  explanations_override=explanations, only_codes=set(changed))
-    label = f"{reporter_label(region, unit)} {period.label}"
-    for v in violations:
-        row = min(changed[c] for c in v.codes if c in changed)
-        if v.is_blocking:
-            result.errors.append(RowError(row=row, field="value", message=f"{label}：{v.message}"))
-        elif not v.explained:
-            result.errors.append(RowError(row=row, field="explanation",
-                                          message=f"{label}：{v.message}。如数据无误，请在“情况说明”中说明。"))
+    written = figures.figures_write(
+        actor=actor, door=door, reason=reason, dry_run=dry_run,
+        figures=[figures.Figure(indicator=r.indicator, region=region, unit=unit, period=period, value=r.value,
+                                explanation=r.explanation, source=r.source, row=r.row) for r in rows])
+    return BulkResult(created=written.created, updated=written.updated, unchanged=written.unchanged,
+                      errors=written.errors)
 
 
 # -- activities ----------------------------------------------------------------------------------------------------

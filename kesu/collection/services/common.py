@@ -63,16 +63,18 @@ def guard_open(*, region, unit, period: Period, indicator=None, on: date | None 
     for ds in data_sets:
         status = statuses.get(ds.pk, SubmissionStatus.EMPTY)
         if status in (SubmissionStatus.APPROVED, SubmissionStatus.ACCEPTED):
-            raise ApplicationError(f"{who}{period.label}“{ds.name}”已审核，{what}已锁定，不能修改。", field="value")
+            raise ApplicationError(f"{who}{period.label}“{ds.name}”已审核，{what}已锁定，不能修改。", field="value",
+                                   extra={"code": "locked"})
         if status not in EDITABLE_STATUSES:
             raise ApplicationError(f"{who}{period.label}“{ds.name}”已提交，等待审核，{what}不能修改；如需修改请联系审核单位退回。",
-                                   field="value")
+                                   field="value", extra={"code": "submitted"})
         if not is_open(ds, period, region, unit, on):
             w = window(ds, period)
             if on < w.opens:
-                raise ApplicationError(f"“{ds.name}”{period.label}尚未开始填报（{w.opens:%Y-%m-%d} 起）。", field="value")
+                raise ApplicationError(f"“{ds.name}”{period.label}尚未开始填报（{w.opens:%Y-%m-%d} 起）。", field="value",
+                                       extra={"code": "not_open"})
             raise ApplicationError(f"“{ds.name}”{period.label}已于 {w.closes:%Y-%m-%d} 截止锁定，如需补报请联系办公室开放。",
-                                   field="value")
+                                   field="value", extra={"code": "closed"})
     return {ds: statuses.get(ds.pk, SubmissionStatus.EMPTY) for ds in data_sets}
 
 
@@ -115,8 +117,11 @@ _FULLWIDTH = str.maketrans("０１２３４５６７８９．，－", "012345678
 
 
 def parse_number(raw, *, label: str, field: str = "value", allow_negative: bool = False,
-                 integer: bool = False) -> Decimal | None:
-    """A Decimal from a cell: blanks → None; thousands separators and full-width digits accepted."""
+                 integer: bool = False, exact: bool = False) -> Decimal | None:
+    """A Decimal from a cell: blanks → None; thousands separators and full-width digits accepted.
+
+    ``exact`` returns the number as written (the figure service refuses what it cannot store); otherwise it is
+    quantized to four places for callers that only compare or display."""
     if raw is None:
         return None
     if isinstance(raw, (int, Decimal)) and not isinstance(raw, bool):
@@ -141,4 +146,4 @@ def parse_number(raw, *, label: str, field: str = "value", allow_negative: bool 
         raise ApplicationError(f"“{label}”应为整数（填写了 {raw}）。", field=field)
     if abs(value) >= Decimal(10) ** 16:
         raise ApplicationError(f"“{label}”数值过大（填写了 {raw}）。", field=field)
-    return value.quantize(Decimal("0.0001"))
+    return value if exact else value.quantize(Decimal("0.0001"))

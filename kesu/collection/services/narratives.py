@@ -23,6 +23,11 @@ def narrative_save(*, actor, task, region, unit, period, texts: dict, expected_v
                    reason: str = "", source: str = FORM) -> Narrative:
     period = parse_period(period)
     require_writer(scope_of(actor), region, unit)
+    plan_region = task.plan.region
+    if not region.path.startswith(plan_region.path):
+        # A task belongs to one region's plan: it is reported on by that region and the reporters below it only.
+        raise ApplicationError(f"“{task}”属于{plan_region.name}的实施方案，{reporter_label(region, unit)}不能填写它的工作情况。",
+                               field="task")
     clean = {}
     for name in Narrative.TEXT_FIELDS:
         if name in texts:

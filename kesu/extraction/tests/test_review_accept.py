@@ -8,7 +8,7 @@ from django.urls import reverse
 from kesu.collection.models import IndicatorValue, Submission, SubmissionStatus
 from kesu.core.models import AuditEvent
 from kesu.extraction import services
-from kesu.extraction.models import FactStatus
+from kesu.extraction.models import ExtractedFact, FactStatus
 
 from .conftest import REPORT
 
@@ -73,26 +73,60 @@ def test_incompatible_unit_refused(client, world, doc):
 
 
 @pytest.mark.django_db
-def test_accept_refused_for_a_locked_period(client, world, doc):
+def test_accepting_into_a_locked_period_only_proposes_the_change(client, world, doc):
     Submission.objects.create(data_set=world.ds, period_id="2023", region=world.county, unit=None,
                               status=SubmissionStatus.APPROVED, period_start="2023-01-01", period_end="2023-12-31")
     fact = doc.facts.get(text="3500人次")
     response = _accept(client, world.office, fact, region=world.county.pk, period="2023",
                        indicator=world.ind["TRN_FARMER_P"].pk)
     page = response.content.decode()
-    assert "未能采用“3500人次”" in page and "已审核" in page and "锁定" in page
+    assert "确认更正已审核数据" in page and "已审核锁定" in page and "现为 空，改为 3500" in page
     assert not IndicatorValue.objects.exists()
     fact.refresh_from_db()
     assert fact.status == FactStatus.PENDING
 
 
 @pytest.mark.django_db
-def test_closed_period_without_reopening_refused(client, world, doc):
+def test_a_year_kesu_never_collected_is_loaded_as_approved_history_with_its_source(client, world, doc):
     fact = doc.facts.get(text="3500人次")
     response = _accept(client, world.office, fact, region=world.county.pk, period="2019",
                        indicator=world.ind["TRN_FARMER_P"].pk)
-    assert "截止锁定" in response.content.decode()
-    assert not IndicatorValue.objects.exists()
+    assert "已采用“3500人次”" in response.content.decode()
+    value = IndicatorValue.objects.get(indicator=world.ind["TRN_FARMER_P"], region=world.county, period_id="2019")
+    assert value.value == Decimal("3500") and value.source == fact.source_label
+    assert ExtractedFact.objects.get(accepted_value=value) == fact  # the figure links back to its sentence
+    event = AuditEvent.objects.get(object_type="collection.indicatorvalue", object_id=str(value.pk))
+    assert event.action == "history" and event.source.startswith("提取:文档#")
+    sub = Submission.objects.get(region=world.county, unit=None, period_id="2019")
+    assert sub.status == SubmissionStatus.APPROVED  # history reads as final in every figure and report
+    from kesu.collection.rollup import RollupRow
+    assert RollupRow.objects.filter(region=world.county, period_id="2019", indicator=world.ind["TRN_FARMER_P"]).exists()
+
+
+@pytest.mark.django_db
+def test_an_approved_year_is_a_correction_the_office_confirms_with_a_reason(client, world, doc):
+    from datetime import date
+
+    indicator = world.ind["TRN_FARMER_P"]
+    IndicatorValue.objects.create(indicator=indicator, region=world.county, unit=None, period_id="2019",
+                                  value=Decimal("3000"))
+    Submission.objects.create(data_set=world.ds, period_id="2019", period_start=date(2019, 1, 1),
+                              period_end=date(2019, 12, 31), region=world.county, status=SubmissionStatus.APPROVED)
+    fact = doc.facts.get(text="3500人次")
+    args = {"region": world.county.pk, "period": "2019", "indicator": indicator.pk, "unit": ""}
+    page = _accept(client, world.office, fact, **args).content.decode()
+    assert "确认更正已审核数据" in page and "现为 3000，改为 3500" in page  # proposed, not written
+    assert IndicatorValue.objects.get(period_id="2019").value == Decimal("3000")
+    page = _accept(client, world.office, fact, **args, confirm="1", amend_reason=" ").content.decode()
+    assert "请填写更正原因" in page and IndicatorValue.objects.get(period_id="2019").value == Decimal("3000")
+    page = _accept(client, world.office, fact, **args, confirm="1", amend_reason="旧报告复核后更正").content.decode()
+    assert "已采用“3500人次”" in page
+    value = IndicatorValue.objects.get(period_id="2019")
+    assert value.value == Decimal("3500") and ExtractedFact.objects.get(accepted_value=value) == fact
+    event = AuditEvent.objects.get(object_type="collection.indicatorvalue", action="amend")
+    assert "更正原因：旧报告复核后更正" in event.reason and event.changes["value"] == ["3000.0000", "3500.0000"]
+    from kesu.collection.rollup import RollupRow
+    assert RollupRow.objects.get(region=world.county, period_id="2019", indicator=indicator).value == Decimal("3500")
 
 
 @pytest.mark.django_db
