@@ -146,7 +146,7 @@ def fact_fields(fact: Any, text: str | None, sections: list | None) -> dict[str,
         if sections:
             from .split import section_at
 
-            sec = section_at(sections, start)
+            sec = sections(start) if callable(sections) else section_at(sections, start)
             if sec is not None:
                 section = fold(sec.path)
     return {"subject": subject, "context": context, "section": section}
@@ -167,9 +167,9 @@ def map_facts(
     """
     sections = None
     if text is not None:
-        from .split import split_sections
+        from .split import section_finder, split_sections
 
-        sections = split_sections(text)
+        sections = section_finder(split_sections(text))
     out = []
     for fact in facts:
         fields = fact_fields(fact, text, sections)
