@@ -62,7 +62,7 @@ def upload(request):
     if len(outcome.created) == 1:
         document = outcome.created[0]
         if document.status in (DocumentStatus.PENDING, DocumentStatus.PROCESSING):
-            messages.info(request, f"“{document.original_name}”较大，已转入后台提取，完成后本页自动刷新。")
+            messages.info(request, f"“{document.original_name}”已转入后台提取，完成后本页自动刷新。")
         else:
             messages.success(request, f"已上传“{document.original_name}”，找到 {document.facts.count()} 条数据。")
         return redirect("extraction:document", pk=document.pk)

@@ -13,6 +13,25 @@ TEXT_SUFFIXES = {".txt", ".text", ".md", ""}
 HTML_SUFFIXES = {".html", ".htm", ".shtml", ".xhtml"}
 
 
+def utf16_encoding(data: bytes) -> str | None:
+    """"utf-16" (with a BOM), "utf-16-le"/"utf-16-be" (without, judged by where the zero bytes fall), or None.
+
+    Notepad's "Unicode" is UTF-16 LE with a BOM; without one, ASCII characters (digits, newlines) put a zero byte in
+    every other position, always on the same side.
+    """
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        return "utf-16"
+    head = data[:4096]
+    if len(head) < 4:
+        return None
+    even, odd = head[0::2].count(0), head[1::2].count(0)
+    if odd > len(head) // 8 and even == 0:
+        return "utf-16-le"
+    if even > len(head) // 8 and odd == 0:
+        return "utf-16-be"
+    return None
+
+
 def decode_bytes(data: bytes) -> str:
     """Decode like Python's text mode, so offsets match ``Path.read_text()``.
 
@@ -20,7 +39,8 @@ def decode_bytes(data: bytes) -> str:
     it), then GB18030, a superset of GBK/GB2312.  Line endings are translated the way
     universal-newline reading does ("\r\n" and "\r" become "\n").
     """
-    for enc in ("utf-8", "gb18030"):
+    utf16 = utf16_encoding(data) if b"\x00" in data[:4096] else None
+    for enc in ((utf16,) if utf16 else ("utf-8", "gb18030")):
         try:
             text = data.decode(enc)
             break
