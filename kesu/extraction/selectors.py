@@ -8,7 +8,7 @@ from kesu.orgs.models import Unit
 from kesu.plans.models import Indicator
 from kesu.regions.models import Region
 
-from .models import ExtractedFact, FactStatus, SourceDocument
+from .models import ExtractedFact, FactStatus, SourceDocument, SourceReport
 
 FACT_FILTERS = {
     "mapped": ("已对应指标", Q(indicator__isnull=False)),
@@ -121,3 +121,47 @@ def indicator_for(document: SourceDocument, pk) -> Indicator | None:
     if indicator is None:
         raise Http404("没有该指标")
     return indicator
+
+
+def reports_of(document: SourceDocument) -> list[SourceReport]:
+    return list(document.reports.select_related("region", "suggested_region", "duplicate_of", "confirmed_by")
+                .annotate(fact_total=Count("facts", filter=Q(facts__copy_of__isnull=True)),
+                          fact_copies=Count("facts", filter=Q(facts__copy_of__isnull=False))))
+
+
+def report_get(scope: Scope, pk: int) -> SourceReport:
+    _require_reader(scope)
+    report = (SourceReport.objects.filter(scope.region_q("document__region__"), pk=pk)
+              .select_related("document__region").first())
+    if report is None:
+        raise Http404("没有该篇目，或无权查看")
+    return report
+
+
+def report_for_bulk(document: SourceDocument, pk) -> SourceReport:
+    """The report named by ``pk`` in ``document``, or its only report when none is named."""
+    reports = document.reports.select_related("region", "duplicate_of")
+    if str(pk or "").isdigit():
+        report = reports.filter(pk=pk).first()
+    else:
+        found = list(reports[:2])
+        report = found[0] if len(found) == 1 else None
+    if report is None:
+        raise Http404("没有该篇目")
+    return report
+
+
+def regions_for_confirm(scope: Scope, document: SourceDocument, reports: list[SourceReport]) -> list[Region]:
+    """Regions an office may name as a report's region: those it manages around the document's region, and the
+    regions the reports were recognised as (shown even when outside the scope, so the office sees whose they are)."""
+    managed = list(Region.objects.filter(scope.region_q(), path__startswith=document.region.path)
+                   .order_by("depth", "path")[:500])
+    extra = [r.suggested_region for r in reports if r.suggested_region and r.suggested_region not in managed]
+    return managed + list(dict.fromkeys(extra))
+
+
+def region_for_confirm(scope: Scope, pk) -> Region:
+    region = Region.objects.filter(scope.region_q(), pk=pk).first() if str(pk).isdigit() else None
+    if region is None:
+        raise Http404("没有该区域，或无权填报")
+    return region

@@ -23,7 +23,7 @@ from kesu.core.exceptions import ApplicationError
 from kesu.core.periods import Period
 
 from . import intake
-from .models import DocumentStatus, ExtractedFact, FactStatus, SourceDocument
+from .models import DocumentStatus, ExtractedFact, FactStatus, SourceDocument, SourceReport
 
 log = logging.getLogger(__name__)
 HIGH_CONFIDENCE = 0.7
@@ -159,6 +159,38 @@ def document_delete(*, actor, document: SourceDocument) -> None:
 # -- review ----------------------------------------------------------------------------------------------------------
 
 
+def report_confirm(*, actor, report: SourceReport, region, year_first, year_last=None) -> SourceReport:
+    """确认 whose report it is and which years it covers; until then none of its facts can be accepted."""
+    scope = _require_office(actor, report.document.region)
+    if not scope.manages_region(region):
+        raise ApplicationError(f"{region.name}不在您管理的区域内：这一篇的数据不能由您采用。", field="region")
+    first = _year(year_first).year
+    last = _year(year_last).year if str(year_last or "").strip() else first
+    if last < first:
+        raise ApplicationError(f"截止年份 {last} 早于起始年份 {first}。", field="year_last")
+    with transaction.atomic():
+        old = {"region": report.region_id, "years": [report.year_first, report.year_last], "confirmed": report.confirmed}
+        report.region, report.year_first, report.year_last = region, first, last
+        report.confirmed_by, report.confirmed_at = actor, timezone.now()
+        report.save()
+        audit.record(actor=actor, action="confirm", instance=report,
+                     object_repr=f"历史报告“{report.document.original_name}”{report}",
+                     changes={"region": [old["region"], region.pk], "years": [old["years"], [first, last]],
+                              "confirmed": [old["confirmed"], True]},
+                     region_path=region.path)
+    return report
+
+
+def _require_confirmed(fact: ExtractedFact) -> None:
+    report = fact.report
+    if report is not None and not report.confirmed:
+        raise ApplicationError(f"请先确认“{fact.text}”所在的篇{report.index}是哪个区域、哪一年的报告，再采用其中的数据。",
+                               field="report")
+    if fact.copy_of_id:
+        raise ApplicationError(f"“{fact.text}”是重复内容中的同一数据，请在原处（第 {fact.copy_of.start} 字起）审核。",
+                               field="fact")
+
+
 def _reviewable(actor, fact: ExtractedFact) -> Scope:
     scope = _require_office(actor, fact.document.region)
     if fact.status == FactStatus.ACCEPTED:
@@ -194,6 +226,7 @@ def accepted_value(fact: ExtractedFact, indicator) -> Decimal:
 def fact_accept(*, actor, fact: ExtractedFact, region, period, unit=None, indicator=None) -> ExtractedFact:
     """采用: write the fact's value for (indicator, region, unit, period) through the collection services."""
     scope = _reviewable(actor, fact)
+    _require_confirmed(fact)
     if not scope.manages_region(region):
         raise PermissionDenied("无权为该区域填报数据")
     indicator = indicator or fact.indicator
@@ -238,32 +271,98 @@ class BulkOutcome:
     left: list = field(default_factory=list)  # (fact, why it was left for one-by-one review)
 
 
-def bulk_candidates(document: SourceDocument, min_confidence: float = HIGH_CONFIDENCE) -> BulkOutcome:
-    """High-confidence, unsuspicious, mapped, pending facts; one per indicator (the most confident), others left."""
+def headline_key(fact: ExtractedFact) -> tuple:
+    """Order of preference among facts competing for one indicator: the report's headline total first.
+
+    A component (其中…) or a figure without a total marker loses to one stated for the whole region (全县/共/合计);
+    then the more confident mapping; then the larger value (a total is never smaller than its parts); then the first.
+    """
+    features = fact.features or {}
+    return (bool(features.get("component")), not features.get("total_marker"), -round(fact.confidence, 2),
+            -(fact.mapped_value if fact.mapped_value is not None else fact.value), fact.start)
+
+
+def headline_reason(fact: ExtractedFact, others: list[ExtractedFact]) -> str:
+    features = fact.features or {}
+    if not others:
+        return "本篇中该指标只有这一个数"
+    if any((o.features or {}).get("component") for o in others) and not features.get("component"):
+        return "全篇总数，其余是其中的分项"
+    if features.get("total_marker") and not all((o.features or {}).get("total_marker") for o in others):
+        return "明确说的是全区域的总数"
+    if any(round(o.confidence, 2) < round(fact.confidence, 2) for o in others):
+        return "与指标名称最吻合"
+    return "数值最大（总数不小于分项）"
+
+
+def not_bulk_reason(fact: ExtractedFact) -> str | None:
+    """Why a mapped, pending fact is left for one-by-one review, or None when bulk accept may take it."""
+    features = fact.features or {}
+    if fact.copy_of_id:
+        return "重复内容"
+    if fact.place:
+        return f"说的是{fact.place}"
+    if fact.suspicious:
+        return "可疑"
+    if fact.value_high is not None:
+        return "是一个范围"
+    if fact.confidence < HIGH_CONFIDENCE:
+        return "置信度不足"
+    for key, value, why in (("kind", "target", "是目标或计划"), ("span", "cumulative", "是多年累计"),
+                            ("measure", "per_capita", "是人均数"), ("measure", "growth", "是增幅")):
+        if features.get(key) == value:
+            return why
+    return None
+
+
+def bulk_candidates(document: SourceDocument, min_confidence: float = HIGH_CONFIDENCE,
+                    report: SourceReport | None = None) -> BulkOutcome:
+    """Per indicator, the headline fact bulk accept would take (with why), and the others left for one-by-one review.
+
+    Only pending, mapped facts of a report (or the whole document) count; copies, facts about another place, targets,
+    multi-year totals, per-capita figures, growth rates, ranges, suspicious and low-confidence facts are left.
+    """
     outcome = BulkOutcome()
-    chosen = {}
-    facts = (document.facts.filter(status=FactStatus.PENDING, indicator__isnull=False, suspicious=False,
-                                   value_high__isnull=True, confidence__gte=min_confidence)
-             .select_related("indicator").order_by("-confidence", "start"))
-    for fact in facts:
-        if fact.indicator_id in chosen:
-            outcome.left.append((fact, f"与“{chosen[fact.indicator_id].text}”对应同一指标"))
+    facts = document.facts.filter(status=FactStatus.PENDING, indicator__isnull=False).select_related("indicator")
+    if report is not None:
+        facts = facts.filter(report=report)
+    groups: dict[int, list[ExtractedFact]] = {}
+    for fact in facts.order_by("start"):
+        why = not_bulk_reason(fact) if fact.confidence >= min_confidence or fact.copy_of_id else "置信度不足"
+        if why:
+            outcome.left.append((fact, why))
         else:
-            chosen[fact.indicator_id] = fact
-            outcome.accepted.append(fact)
+            groups.setdefault(fact.indicator_id, []).append(fact)
+    for group in groups.values():
+        group.sort(key=headline_key)
+        chosen, others = group[0], group[1:]
+        chosen.headline_reason = headline_reason(chosen, others)
+        outcome.accepted.append(chosen)
+        outcome.left.extend((o, f"与“{chosen.text}”对应同一指标，批量采用取后者") for o in others)
+    outcome.accepted.sort(key=lambda f: f.start)
     return outcome
 
 
-def facts_accept_bulk(*, actor, document: SourceDocument, region, period, unit=None,
-                      min_confidence: float = HIGH_CONFIDENCE) -> BulkOutcome:
-    """Accept every high-confidence mapped fact of a document for one region/period: all of them or none."""
+def facts_accept_bulk(*, actor, document: SourceDocument, region=None, period=None, unit=None,
+                      min_confidence: float = HIGH_CONFIDENCE, report: SourceReport | None = None) -> BulkOutcome:
+    """Accept the headline fact of each indicator of a report (its confirmed region and year): all of them or none."""
     _require_office(actor, document.region)
     if document.status != DocumentStatus.DONE:
         raise ApplicationError(f"“{document.original_name}”尚未提取完成。", field="document")
-    outcome = bulk_candidates(document, min_confidence)
+    if report is not None:
+        if not report.confirmed:
+            raise ApplicationError(f"请先确认篇{report.index}是哪个区域、哪一年的报告。", field="report")
+        if report.duplicate_of_id:
+            raise ApplicationError(f"篇{report.index}与篇{report.duplicate_of.index}重复，请在篇{report.duplicate_of.index}中采用。",
+                                   field="report")
+        if report.single_year is None:
+            raise ApplicationError(f"篇{report.index}跨多年（{report.year_first}—{report.year_last}），其中的数不能按一年批量采用，"
+                                   f"请逐条审核。", field="report")
+        region, period = report.region, str(report.single_year)
+    outcome = bulk_candidates(document, min_confidence, report=report)
     if not outcome.accepted:
         raise ApplicationError("没有可批量采用的高置信度数据（需已对应指标、不可疑、置信度不低于 "
-                               f"{min_confidence:.0%}）。", field="document")
+                               f"{min_confidence:.0%}，且不是重复内容、其他地区、目标、累计、人均或增幅）。", field="document")
     with transaction.atomic():
         for fact in outcome.accepted:
             try:

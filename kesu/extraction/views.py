@@ -169,19 +169,65 @@ def bulk_accept(request, pk):
     scope = _scope(request)
     doc = selectors.document_get(scope, pk)
     try:
-        region = selectors.region_for_accept(scope, doc, request.POST.get("region"))
+        report = selectors.report_for_bulk(doc, request.POST.get("report"))
         unit = selectors.unit_for_accept(scope, request.POST.get("unit"))
-        outcome = services.facts_accept_bulk(actor=request.user, document=doc, region=region, unit=unit,
-                                             period=request.POST.get("period", ""))
+        outcome = services.facts_accept_bulk(actor=request.user, document=doc, report=report, unit=unit)
     except ApplicationError as exc:
         messages.error(request, f"批量采用未完成：{exc.message}")
         return _back(doc.pk)
-    except Http404:
-        messages.error(request, "批量采用未完成：请选择报告期年份和本辖区内的区域、单位。")
+    except PermissionDenied:
+        messages.error(request, "批量采用未完成：无权为该区域或单位填报数据。")
         return _back(doc.pk)
-    left = f"；另有 {len(outcome.left)} 条对应同一指标，请逐条审核" if outcome.left else ""
+    except Http404:
+        messages.error(request, "批量采用未完成：请选择本辖区内的篇目和单位。")
+        return _back(doc.pk)
+    left = f"；另有 {len(outcome.left)} 条留待逐条审核" if outcome.left else ""
     messages.success(request, f"已批量采用 {len(outcome.accepted)} 条数据{left}。")
     return _back(doc.pk)
+
+
+@require_POST
+def report_confirm(request, pk):
+    scope = _scope(request)
+    report = selectors.report_get(scope, pk)
+    try:
+        region = selectors.region_for_confirm(scope, request.POST.get("region"))
+        services.report_confirm(actor=request.user, report=report, region=region,
+                                year_first=request.POST.get("year_first", ""), year_last=request.POST.get("year_last", ""))
+    except ApplicationError as exc:
+        messages.error(request, f"未能确认篇{report.index}：{exc.message}")
+    except (Http404, PermissionDenied):
+        messages.error(request, f"未能确认篇{report.index}：请选择您管理的区域。")
+    else:
+        years = (str(report.year_first) if report.single_year else f"{report.year_first}—{report.year_last}")
+        messages.success(request, f"已确认篇{report.index}是{report.region.name} {years} 年的报告。")
+    return redirect(f"{reverse('extraction:document', args=[report.document_id])}#report-{report.pk}")
+
+
+@require_POST
+def document_retry(request, pk):
+    scope = _scope(request)
+    doc = selectors.document_get(scope, pk)
+    try:
+        services.document_retry(actor=request.user, document=doc)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.info(request, f"已重新提取“{doc.original_name}”。")
+    return redirect("extraction:document", pk=doc.pk)
+
+
+@require_POST
+def document_delete(request, pk):
+    scope = _scope(request)
+    doc = selectors.document_get(scope, pk)
+    try:
+        services.document_delete(actor=request.user, document=doc)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+        return redirect("extraction:document", pk=doc.pk)
+    messages.info(request, f"已删除“{doc.original_name}”。")
+    return redirect("extraction:index")
 
 
 @require_GET

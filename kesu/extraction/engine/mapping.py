@@ -113,6 +113,11 @@ def score_indicator(fact: Any, indicator: dict, fields: dict[str, str]) -> float
     gate = unit_compatibility(fu, indicator.get("unit", ""), money_like)
     if gate == 0.0:
         return 0.0
+    from .features import thing_conflict
+
+    if _family(fu) not in ("people", "visits") and thing_conflict(fields.get("subject", ""), indicator):
+        # For people the subject names who they are (听众, 学员), not a thing to compare with the indicator's.
+        return 0.0
     names = [indicator.get("name", "")] + list(indicator.get("aliases") or [])
     alias = _best_in_fields([n for n in names if n], fields)
     parts = [(0.65, alias)]
@@ -170,6 +175,8 @@ def map_facts(
         from .split import section_finder, split_sections
 
         sections = section_finder(split_sections(text))
+    from .features import fact_features, indicator_accepts
+
     out = []
     for fact in facts:
         fields = fact_fields(fact, text, sections)
@@ -179,13 +186,19 @@ def map_facts(
             if sc > best_score:
                 best, best_score = ind, sc
         fact_dict = fact if isinstance(fact, dict) else fact.to_dict()
-        if best is None or best_score < min_confidence:
+        features = (fact_features(text, fact_dict["start"], fact_dict["end"], fact_dict.get("unit") or "")
+                    if text is not None and fact_dict.get("start") is not None else {})
+        blocked = indicator_accepts(features, best) if best is not None and best_score >= min_confidence else None
+        if blocked:
+            # The name fits but the figure is of another kind: shown with the reason, never mapped.
+            features = {**features, "blocked": {"code": best["code"], "name": best.get("name", ""), "reason": blocked}}
+        if best is None or best_score < min_confidence or blocked:
             out.append({
                 "fact": fact_dict, "code": None, "confidence": round(best_score, 3),
-                "value": None, "unit": None, "section": fields["section"],
+                "value": None, "unit": None, "section": fields["section"], "features": features,
             })
             continue
         value = convert_value(_fact_get(fact, "value"), _fact_get(fact, "unit", ""), best.get("unit", ""))
         out.append({"fact": fact_dict, "code": best["code"], "confidence": round(min(1.0, best_score), 3),
-                    "value": value, "unit": best.get("unit"), "section": fields["section"]})
+                    "value": value, "unit": best.get("unit"), "section": fields["section"], "features": features})
     return out

@@ -38,7 +38,7 @@ YEAR = r"(?:19[5-9]\d|20\d\d)"
 YEAR_RANGE = re.compile(rf"({YEAR})\s*(?:年)?\s*(?:[-—–~～至到]|—{{2}})\s*({YEAR})\s*年")
 YEAR_ONE = re.compile(rf"({YEAR})\s*年(?!\s*[-—–~～至到]\s*{YEAR})")
 HALF = re.compile(r"上半年|下半年|第[一二三四1-4]季度|一季度|二季度|三季度|四季度")
-SPAN = re.compile(r"(近|这|过去)?([两二三四五六七八九十\d]{1,2})\s*年(?:来|以来|间|中)|“?十[一二三四五六]五”?(?:期间|以来|时期)")
+SPAN = re.compile(r"(?<![\d〇零一二三四五六七八九十])(近|这|过去)?([两二三四五六七八九十\d]{1,2})\s*年(?:来|以来|间|中)|“?十[一二三四五六]五”?(?:期间|以来|时期)")
 FIVE_YEAR_PLAN = {"十一五": (2006, 2010), "十二五": (2011, 2015), "十三五": (2016, 2020), "十四五": (2021, 2025),
                   "十五五": (2026, 2030)}
 HEAD_CHARS = 400  # the opening that states what a report is about
@@ -128,7 +128,10 @@ def _span_years(m: re.Match) -> int | None:
     if m.group(0).lstrip("“").startswith("十"):
         return None
     raw = m.group(2)
-    return int(raw) if raw.isdigit() else int(parse_chinese(raw.replace("两", "二")) or 0) or None
+    if raw.isdigit():
+        return int(raw)
+    parsed = parse_chinese(raw.replace("两", "二"))
+    return int(parsed[0]) if parsed else None
 
 
 def detect_period(title: str, body: str, offset: int = 0, title_offset: int = 0) -> dict:
