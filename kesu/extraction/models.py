@@ -152,6 +152,21 @@ class ExtractedFact(TimeStampedModel):
     def __str__(self) -> str:
         return f"{self.text}（文档#{self.document_id}:{self.start}-{self.end}）"
 
+    FEATURE_LABELS = {("kind", "target"): "目标/计划", ("span", "cumulative"): "多年累计",
+                      ("measure", "per_capita"): "人均", ("measure", "growth"): "增幅", ("measure", "share"): "占比",
+                      ("component", True): "分项", ("total_marker", True): "总数"}
+
+    @property
+    def feature_labels(self) -> list[str]:
+        """What kind of figure this is, in the words the review page shows."""
+        features = self.features or {}
+        return [label for (key, value), label in self.FEATURE_LABELS.items() if features.get(key) == value]
+
+    @property
+    def blocked(self) -> dict | None:
+        """The indicator whose name fits but which cannot take a figure of this kind, and why."""
+        return (self.features or {}).get("blocked")
+
     @property
     def source_label(self) -> str:
         return f"提取:文档#{self.document_id}:{self.start}-{self.end}"

@@ -48,7 +48,7 @@ def document_get(scope: Scope, pk: int) -> SourceDocument:
 
 
 def facts_of(document: SourceDocument, *, filters: list[str] | None = None) -> QuerySet:
-    qs = document.facts.select_related("indicator", "accepted_value", "reviewed_by")
+    qs = document.facts.select_related("indicator", "accepted_value", "reviewed_by", "copy_of")
     for name in filters or []:
         if name in FACT_FILTERS:
             qs = qs.filter(FACT_FILTERS[name][1])
@@ -63,7 +63,8 @@ def fact_counts(document: SourceDocument) -> dict:
 def fact_get(scope: Scope, pk: int) -> ExtractedFact:
     _require_reader(scope)
     fact = (ExtractedFact.objects.filter(scope.region_q("document__region__"), pk=pk)
-            .select_related("document__region", "indicator", "accepted_value__indicator", "reviewed_by").first())
+            .select_related("document__region", "indicator", "accepted_value__indicator", "reviewed_by", "report__region",
+                            "copy_of").first())
     if fact is None:
         raise Http404("没有该数据，或无权查看")
     return fact
@@ -165,3 +166,33 @@ def region_for_confirm(scope: Scope, pk) -> Region:
     if region is None:
         raise Http404("没有该区域，或无权填报")
     return region
+
+
+def report_reviews(reports: list[SourceReport], facts: list[ExtractedFact]) -> list[dict]:
+    """Per report: its facts grouped by indicator (competing values side by side, the one bulk accept would take
+    and why), the facts about other places, and the copies; built from lists already loaded (no queries)."""
+    from .services import plan_bulk
+
+    by_report: dict[int | None, list[ExtractedFact]] = {}
+    for fact in facts:
+        by_report.setdefault(fact.report_id, []).append(fact)
+    out = []
+    for report in reports:
+        own = by_report.get(report.pk, [])
+        originals = [f for f in own if not f.copy_of_id]
+        plan = plan_bulk(originals)
+        chosen = {f.pk: f for f in plan.accepted}
+        why_left = {f.pk: why for f, why in plan.left}
+        groups: dict[int, dict] = {}
+        for fact in originals:
+            if fact.indicator_id is None or fact.place:
+                continue
+            group = groups.setdefault(fact.indicator_id, {"indicator": fact.indicator, "facts": [], "chosen": None})
+            fact.bulk_note = why_left.get(fact.pk, "")
+            group["facts"].append(fact)
+            if fact.pk in chosen:
+                group["chosen"] = chosen[fact.pk]
+        out.append({"report": report, "groups": sorted(groups.values(), key=lambda g: g["facts"][0].start),
+                    "elsewhere": [f for f in originals if f.place], "copies": [f for f in own if f.copy_of_id],
+                    "bulk": plan.accepted, "blocked": [f for f in originals if f.blocked and not f.place]})
+    return out

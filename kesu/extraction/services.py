@@ -322,12 +322,19 @@ def bulk_candidates(document: SourceDocument, min_confidence: float = HIGH_CONFI
     Only pending, mapped facts of a report (or the whole document) count; copies, facts about another place, targets,
     multi-year totals, per-capita figures, growth rates, ranges, suspicious and low-confidence facts are left.
     """
-    outcome = BulkOutcome()
     facts = document.facts.filter(status=FactStatus.PENDING, indicator__isnull=False).select_related("indicator")
     if report is not None:
         facts = facts.filter(report=report)
+    return plan_bulk(list(facts.order_by("start")), min_confidence)
+
+
+def plan_bulk(facts: list[ExtractedFact], min_confidence: float = HIGH_CONFIDENCE) -> BulkOutcome:
+    """``bulk_candidates`` over facts already loaded (the review page has them): pending, mapped ones count."""
+    outcome = BulkOutcome()
     groups: dict[int, list[ExtractedFact]] = {}
-    for fact in facts.order_by("start"):
+    for fact in facts:
+        if fact.status != FactStatus.PENDING or fact.indicator_id is None:
+            continue
         why = not_bulk_reason(fact) if fact.confidence >= min_confidence or fact.copy_of_id else "置信度不足"
         if why:
             outcome.left.append((fact, why))
@@ -338,7 +345,7 @@ def bulk_candidates(document: SourceDocument, min_confidence: float = HIGH_CONFI
         chosen, others = group[0], group[1:]
         chosen.headline_reason = headline_reason(chosen, others)
         outcome.accepted.append(chosen)
-        outcome.left.extend((o, f"与“{chosen.text}”对应同一指标，批量采用取后者") for o in others)
+        outcome.left.extend((o, f"同一指标批量采用取“{chosen.text}”") for o in others)
     outcome.accepted.sort(key=lambda f: f.start)
     return outcome
 

@@ -92,12 +92,17 @@ def document(request, pk):
         selected = selectors.fact_get(scope, request.GET["fact"]) if request.GET["fact"].isdigit() else None
         if selected is not None and selected.document_id != doc.pk:
             selected = None
+    reports = selectors.reports_of(doc) if doc.status == DocumentStatus.DONE else []
+    confirm_regions = selectors.regions_for_confirm(scope, doc, reports) if reports else []
+    stuck = services.document_is_stuck(doc)
     context = {
         "doc": doc, "facts": facts, "filters": filters, "filter_choices": selectors.FACT_FILTERS.items(),
         "counts": selectors.fact_counts(doc), "pieces": highlight.pieces(doc.text, doc.kept_ranges, all_facts),
-        "bulk": services.bulk_candidates(doc) if doc.status == DocumentStatus.DONE else None,
-        "high": services.HIGH_CONFIDENCE, "selected": selected, "working": doc.status in (
-            DocumentStatus.PENDING, DocumentStatus.PROCESSING),
+        "reviews": selectors.report_reviews(reports, all_facts),
+        "confirm_regions": [g for g in confirm_regions if scope.manages_region(g)],
+        "managed_regions": [g for g in confirm_regions if scope.manages_region(g)],
+        "high": services.HIGH_CONFIDENCE, "selected": selected, "stuck": stuck,
+        "working": doc.status in (DocumentStatus.PENDING, DocumentStatus.PROCESSING) and not stuck,
         **_accept_context(scope, doc),
     }
     if selected is not None:
