@@ -17,7 +17,7 @@ def utf16_encoding(data: bytes) -> str | None:
     """"utf-16" (with a BOM), "utf-16-le"/"utf-16-be" (without, judged by where the zero bytes fall), or None.
 
     Notepad's "Unicode" is UTF-16 LE with a BOM; without one, ASCII characters (digits, newlines) put a zero byte in
-    every other position, always on the same side.
+    every other position, nearly always on the same side.
     """
     if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
         return "utf-16"
@@ -25,11 +25,16 @@ def utf16_encoding(data: bytes) -> str | None:
     if len(head) < 4:
         return None
     even, odd = head[0::2].count(0), head[1::2].count(0)
-    if odd > len(head) // 8 and even == 0:
-        return "utf-16-le"
-    if even > len(head) // 8 and odd == 0:
-        return "utf-16-be"
-    return None
+    # Mostly on one side: a Han character whose low byte is zero (一 is U+4E00) puts the odd one on the other.
+    encoding = "utf-16-le" if odd >= 4 and even * 8 <= odd else "utf-16-be" if even >= 4 and odd * 8 <= even else None
+    if encoding is None:
+        return None
+    try:
+        sample = head[: len(head) // 2 * 2].decode(encoding)
+    except UnicodeDecodeError:
+        return None
+    controls = sum(1 for c in sample if ord(c) < 32 and c not in "\n\r\t\f")
+    return encoding if controls <= len(sample) * 0.01 else None
 
 
 def decode_bytes(data: bytes) -> str:
