@@ -143,7 +143,10 @@ def bench_upload_end_to_end(region, n_bytes: int = 100_000, runs: int = 3) -> di
     client.force_login(user)
     rng = random.Random(7)
     samples, facts = [], 0
-    with override_settings(TASKS={"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}):
+    from django.conf import settings
+
+    with override_settings(TASKS={"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}},
+                           ALLOWED_HOSTS=[*settings.ALLOWED_HOSTS, "testserver"]):
         for k in range(runs + 1):
             data = report_text(n_bytes, rng, region.name).encode()
             started = time.perf_counter()
