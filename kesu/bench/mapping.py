@@ -41,7 +41,8 @@ def bulk_choice(mapped: list[dict], high: float = 0.7) -> set[int]:
         f = m.get("features") or {}
         if (not m["code"] or m["confidence"] < high or m["fact"].get("suspicious") or m.get("place")
                 or m["fact"].get("value_high") is not None or f.get("kind") == "target"
-                or f.get("span") == "cumulative" or f.get("measure") in ("per_capita", "growth")):
+                or f.get("span") == "cumulative" or f.get("measure") in ("per_capita", "growth")
+                or f.get("threshold") or f.get("heading")):
             continue
         groups.setdefault((m.get("report", 0), m["code"]), []).append(k)
     return {min(ks, key=lambda k: _headline_key(mapped[k])) for ks in groups.values()}

@@ -309,7 +309,8 @@ def not_bulk_reason(fact: ExtractedFact) -> str | None:
     if fact.confidence < HIGH_CONFIDENCE:
         return "置信度不足"
     for key, value, why in (("kind", "target", "是目标或计划"), ("span", "cumulative", "是多年累计"),
-                            ("measure", "per_capita", "是人均数"), ("measure", "growth", "是增幅")):
+                            ("measure", "per_capita", "是人均数"), ("measure", "growth", "是增幅"),
+                            ("threshold", True, "是“突破、超过”之类的约数"), ("heading", True, "在标题中，以正文为准")):
         if features.get(key) == value:
             return why
     return None

@@ -32,6 +32,14 @@ GROWTH_VERB = re.compile(r"(?:增长|提高|增加|上升|下降|减少|提升|�
 COMPONENT = re.compile(r"其中|包括|含|分别")
 TOTAL = re.compile(r"全(?:省|市|州|县|区|旗|镇|乡|年)|共计?|合计|总计|总数|总量|总共")
 RATE_UNITS = {"%", "百分点", "倍", "‰"}
+AVERAGE = re.compile(r"年均|平均每年|每年平均|平均")
+# Honours and selections: the figure counts who was picked (winners, finalists, those named 先进/示范), not staff,
+# participants or facilities.
+HONOUR = re.compile(r"获奖|[一二三]等奖|入围|入榜|评选出|评出|评为|被授予|表彰|表现突出|最具人气|进入复评|获得.{0,12}称号|荣获")
+# A threshold stated in place of the figure (突破200亿元, 超过24%): rounded, never the figure itself.
+THRESHOLD = re.compile(r"(?:突破|超过|超|逾|大于|不低于|至少|达)$")
+# Another year than the report's, named for this figure (从2015年的92座 …).
+OTHER_YEAR = re.compile(r"(?:从|由|比|较|与)\s*(?:19|20)\d\d\s*年(?:的|底|末)?$")
 
 
 def _since(rx: re.Pattern, text: str, start: int, reach: int) -> str:
@@ -42,6 +50,12 @@ def _since(rx: re.Pattern, text: str, start: int, reach: int) -> str:
 
 
 def fact_features(text: str, start: int, end: int, unit: str) -> dict:
+    from .normalize import fold
+
+    # Only a window around the fact is read; folding it (traditional → simplified, full-width → half-width) is 1:1,
+    # so offsets within it stay valid.
+    lo = max(0, start - 200)
+    text, start, end = fold(text[lo:end + 20]), start - lo, end - lo
     clause = _since(_CLAUSE_END, text, start, 60)
     sentence = _since(_SENTENCE_END, text, start, 160)
     after = text[end:end + 12]
@@ -61,6 +75,15 @@ def fact_features(text: str, start: int, end: int, unit: str) -> dict:
         features["measure"] = "share"
     features["component"] = bool(COMPONENT.search(clause))
     features["total_marker"] = bool(TOTAL.search(clause))
+    features["honour"] = bool(HONOUR.search(clause))
+    features["average"] = bool(AVERAGE.search(clause))
+    line_start = text.rfind("\n", 0, start) + 1
+    line_end = text.find("\n", end)
+    line = text[line_start: len(text) if line_end < 0 else line_end].strip()
+    # A headline repeats a figure of the body in round words; the body's sentence is the one to take.
+    features["heading"] = len(line) <= 50 and not re.search(r"[。，,；;]", line)
+    features["threshold"] = bool(THRESHOLD.search(text[max(0, start - 3):start]))
+    features["other_year"] = bool(OTHER_YEAR.search(text[max(0, start - 12):start]))
     return features
 
 
@@ -76,9 +99,20 @@ def indicator_accepts(features: dict, indicator: dict) -> str | None:
         return "是人均（每单位）数，指标是总量"
     if features.get("measure") == "growth" and not re.search(r"增长|增幅|增速|提高", name):
         return "是增幅，指标是水平值"
+    if features.get("measure") != "per_capita" and (re.search(r"人均|每万人|每千人", name) or "/" in unit):
+        return "是总量，指标是人均（每单位）数"
+    if features.get("honour") and not re.search(r"示范|奖|先进|特色", name):
+        return "是获奖、入选或受表彰的数目，不是指标所统计的对象"
+    if features.get("other_year"):
+        return "是另一年份的数"
+    if features.get("average") and features.get("measure") != "per_capita" and "平均" not in name:
+        return "是平均数，指标是当年总量"
     return None
 
 
+_PARENS = re.compile(r"[（(][^）)]*[）)]")
+# Qualifiers that make a thing another thing (a 科普示范乡镇 is not simply a 乡镇).
+QUALIFIERS = ("示范", "先进", "特色", "重点", "星级", "优秀", "场馆")
 _STEM_SUFFIX = re.compile(r"(?:人次|次数|期数|场次|人数|个数|数量|总数|总额|金额|比例|比重|覆盖率|普及率|率|数|额)$")
 _ADMIN = set("省市州县区旗镇乡村")
 
@@ -93,11 +127,43 @@ def thing_conflict(subject: str, indicator: dict) -> bool:
     s = (subject or "").strip()
     if not s:
         return False
-    stems = [_STEM_SUFFIX.sub("", n) for n in [indicator.get("name", "")] + list(indicator.get("aliases") or []) if n]
-    stems = [st for st in stems if st]
+    names = [_PARENS.sub("", n) for n in [indicator.get("name", "")] + list(indicator.get("aliases") or []) if n]
+    stems = [st for st in (_STEM_SUFFIX.sub("", n) for n in names) if st]
     if not stems:
         return False
+    if any(q in s and not any(q in n for n in names) for q in QUALIFIERS):
+        return True
     if len(s) == 1:
         return s in _ADMIN and not any(s in st for st in stems)
-    tail = s[-2:]
-    return not any(tail in st or st[-1] in s for st in stems)
+    return not all(_same_head(part, stems) for part in _CONJ.split(s) if part)
+
+
+def _same_head(phrase: str, stems: list[str]) -> bool:
+    """The phrase's head (its last two characters) is in a stem, or a stem's head is in the phrase."""
+    if len(phrase) < 2:
+        return True
+    return any(phrase[-2:] in st or (len(st) >= 2 and st[-2:] in phrase) or (len(st) == 1 and st in phrase)
+               for st in stems)
+
+
+# Things joined in one subject (科技馆和科学技术类博物馆, 专、兼职人员): every one must be the indicator's thing.
+_CONJ = re.compile(r"和|与|及|、")
+# Modifiers that narrow an indicator's population: a subject without the modifier is a broader figure.
+MODIFIERS = ("专职", "兼职", "女性", "专项", "政府", "注册", "中级职称")
+
+
+# Modifiers that, said of the figure, make it another population than an indicator without them (基本具备 ≠ 具备).
+OWN_MODIFIERS = ("基本",)
+_BOTH = re.compile(r"专[、和与及]?兼职|专职[、和与及]兼职")
+
+
+def modifier_conflict(subject: str, context: str, indicator: dict) -> bool:
+    """True when the indicator names a narrower population (科普专职人员) than the figure's subject says, or the
+    figure a population the indicator does not (具备基本科学素质), or both of a pair together (专、兼职人员)."""
+    name = indicator.get("name", "")
+    near = (subject or "") + (context or "")
+    if any(m in name and m not in near for m in MODIFIERS):
+        return True
+    if any(m in (subject or "") and m not in name for m in OWN_MODIFIERS):
+        return True
+    return bool(_BOTH.search(subject or "")) and not _BOTH.search(name)

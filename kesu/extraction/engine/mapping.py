@@ -54,6 +54,8 @@ def _family(unit: str) -> str | None:
 def unit_compatibility(fact_unit: str, indicator_unit: str, money_like: bool = False) -> float:
     """How well a fact's unit fits an indicator's unit (0 = incompatible)."""
     fu, iu = (fact_unit or "").strip(), (indicator_unit or "").strip()
+    if "/" in iu:  # a per-unit indicator (元/人, 人/万人): the fact's unit must be its numerator
+        return 1.0 if fu and fu == iu.split("/")[0] else 0.0
     if iu in MONEY_UNITS:
         if fu == "元":
             return 1.0
@@ -113,10 +115,12 @@ def score_indicator(fact: Any, indicator: dict, fields: dict[str, str]) -> float
     gate = unit_compatibility(fu, indicator.get("unit", ""), money_like)
     if gate == 0.0:
         return 0.0
-    from .features import thing_conflict
+    from .features import modifier_conflict, thing_conflict
 
     if _family(fu) not in ("people", "visits") and thing_conflict(fields.get("subject", ""), indicator):
         # For people the subject names who they are (听众, 学员), not a thing to compare with the indicator's.
+        return 0.0
+    if modifier_conflict(fields.get("subject", ""), fields.get("context", ""), indicator):
         return 0.0
     names = [indicator.get("name", "")] + list(indicator.get("aliases") or [])
     alias = _best_in_fields([n for n in names if n], fields)

@@ -87,6 +87,9 @@ def test_features_say_what_kind_of_figure_it_is(sentence, number, feature, value
 
 CATALOGUE = [
     {"code": "MUSEUMS", "name": "科技馆数量", "unit": "个", "aliases": ["科技馆"]},
+    {"code": "STAFF_FULL", "name": "科普专职人员", "unit": "人", "aliases": []},
+    {"code": "GUIDES", "name": "科技辅导员", "unit": "人", "aliases": ["辅导员"]},
+    {"code": "PERCAP", "name": "人均科普专项经费", "unit": "元/人", "aliases": ["人均科普经费"]},
     {"code": "DEMO_VILLAGES", "name": "科普示范村", "unit": "个", "aliases": ["示范村"]},
     {"code": "FARMER_P", "name": "农村实用技术培训人次", "unit": "人次", "aliases": ["农民培训", "实用技术培训"]},
     {"code": "FUND", "name": "科普经费", "unit": "万元", "aliases": ["经费"]},
@@ -102,6 +105,12 @@ CATALOGUE = [
     ("人均科普经费0.03元。", "0.03"),  # per capita, not the total
     ("公民具备科学素质的比例比上年提高1.2%。", "1.2"),  # a growth, not the level
     ("到2025年，公民具备科学素质的比例达到15%。", "15"),  # a target
+    ("全市科技馆和科学技术类博物馆共计21个。", "21"),  # a combined total is not the narrower indicator
+    ("全市科普场馆共有12个。", "12"),  # a broader thing
+    ("全市科普专、兼职人员共计3200人。", "3200"),  # both together
+    ("评选出优秀科技辅导员10名。", "10"),  # prize winners are not staff
+    ("科技馆数量从2019年的5个增加到8个。", "5"),  # another year's figure
+    ("全市科技馆年均新增2个。", "2"),  # an average
 ])
 def test_figures_of_another_kind_stay_unmapped(text, number):
     found = next(m for m in map_facts(extract(text), CATALOGUE, text) if m["fact"]["text"].startswith(number))
@@ -119,3 +128,22 @@ def test_a_plain_result_still_maps():
     text = "全年开展农民实用技术培训3500人次，建成科普示范村8个，科普经费86.5万元。"
     codes = {m["fact"]["text"]: m["code"] for m in map_facts(extract(text), CATALOGUE, text)}
     assert codes == {"3500人次": "FARMER_P", "8个": "DEMO_VILLAGES", "86.5万元": "FUND"}
+
+
+def test_a_total_never_maps_to_a_per_capita_indicator():
+    text = "全市人均科普经费投入总额586万元。"
+    found = map_facts(extract(text), [c for c in CATALOGUE if c["code"] == "PERCAP"], text)[0]
+    assert found["code"] is None
+
+
+def test_a_per_capita_figure_maps_to_a_per_capita_indicator():
+    text = "全市人均科普专项经费3.2元。"
+    found = map_facts(extract(text), CATALOGUE, text)[0]
+    assert found["code"] == "PERCAP" and found["value"] == 3.2
+
+
+def test_a_headline_figure_is_marked_so_bulk_accept_takes_the_body_sentence():
+    text = "我市科普经费突破500万元\n2023年，全市科普经费筹集额达到512.6万元。"
+    by = {m["fact"]["text"]: m["features"] for m in map_facts(extract(text), CATALOGUE, text)}
+    assert by["500万元"]["heading"] and by["500万元"]["threshold"]
+    assert not by["512.6万元"]["heading"] and not by["512.6万元"]["threshold"]
