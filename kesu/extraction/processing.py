@@ -95,8 +95,8 @@ _LEVELS = {"province": Level.PROVINCE, "city": Level.PREFECTURE, "county": Level
 def suggested_region(detected: dict, document_region, places: dict):
     """The region a report's detected name or level points to, or None when it points nowhere known."""
     name = detected.get("name")
-    if name:
-        return places.get(name)
+    if name and name in places:
+        return places[name]
     level = _LEVELS.get(detected.get("level") or "")
     if level is None:
         return None

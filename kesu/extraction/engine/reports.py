@@ -24,9 +24,9 @@ from .numerals import parse_chinese
 from .split import split_documents, split_sections
 
 # Level words, from the self-references a report uses for its own region.
-LEVELS = {"省": "province", "自治区": "province", "市": "city", "州": "city", "盟": "city", "县": "county",
+LEVELS = {"国": "national", "省": "province", "自治区": "province", "市": "city", "州": "city", "盟": "city", "县": "county",
           "区": "county", "旗": "county", "镇": "town", "乡": "town", "街道": "town"}
-SELF_REF = re.compile(r"(?:我|全|本|该)(省|自治区|市|州|盟|县|区|旗|镇|乡|街道)(?![长委政府级域内外])")
+SELF_REF = re.compile(r"(?:我|全|本|该)(国|省|自治区|市|州|盟|县|区|旗|镇|乡|街道)(?![长委政府级域内外])")
 # A place name: 2–8 Han characters ending in an administrative suffix. The lazy prefix keeps "四川省达州市" as two.
 PLACE = re.compile(r"([\u4e00-\u9fff]{1,7}?(?:自治区|自治州|自治县|省|市|州|盟|县|区|旗|镇|乡|街道))(?![市县区])")
 # Words that end in a suffix but are not places ("城区", "社区", "园区", "辖区", "全市" …).
@@ -50,7 +50,8 @@ def _evidence(text: str, start: int, end: int, offset: int) -> dict:
 
 def _is_place(name: str, min_core: int = 2) -> bool:
     core = re.sub(r"(?:自治区|自治州|自治县|街道|省|市|州|盟|县|区|旗|镇|乡)$", "", name)
-    return len(core) >= min_core and not NOT_PLACE.match(name) and not re.search(r"[年月日号第个名次项]", name)
+    return len(core) >= min_core and not NOT_PLACE.match(name) and not re.search(
+        r"[年月日号第个個名次项下办邀政请诚位]|科普|科协|活动|工作", name)
 
 
 def places_in(text: str, gazetteer: "Gazetteer | None" = None) -> list[re.Match]:
@@ -95,7 +96,8 @@ def detect_region(title: str, body: str, offset: int = 0, title_offset: int = 0,
     """``{"name", "level", "evidence": [...]}`` — what the report says its region is (name or level may be None)."""
     evidence: list[dict] = []
     name = level = None
-    for m in (gazetteer.find(title) if gazetteer else []) or places_in(title):
+    # With a gazetteer only known names count: free titles are full of name-shaped words (影音市政, 按照市…).
+    for m in (gazetteer.find(title) if gazetteer else places_in(title)):
         name = gazetteer.name(m.group(1)) if gazetteer else m.group(1)
         evidence.append({"kind": "标题中的地名", **_evidence(title, *m.span(1), title_offset)})
         break
