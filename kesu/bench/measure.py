@@ -309,8 +309,8 @@ def extraction(data, ns, log, result) -> dict:
                                    planted_found=dedup["planted_found"], spurious=dedup["spurious"]),
            "extraction_upload_100kb_s": figure("extraction_upload_100kb_s", percentiles(upload["wall_s"]), "s",
                                                what=f"100 KB 报告上传→提取→审核页（{upload['facts']} 条数据）"),
-           "extraction_split_lines": figure("extraction_split_lines", split, "cpu_s",
-                                            what="分篇、分章、清理：1,000 / 4,000 / 16,000 个短行")}
+           "extraction_split_lines": figure("extraction_split_lines", split[-1]["cpu_s"], "s",
+                                            what=f"分篇、分章、清理 {split[-1]['lines']:,} 个短行（CPU）", by_lines=split)}
     log(f"  100 KB 报告上传到审核页 p50 {out['extraction_upload_100kb_s']['value']['p50']} 秒")
     log(f"  提取 p50 {out['extraction_chars_per_s']['value']['p50']:,} 字/秒；去重 {dedup['wall_s']} 秒")
     return out
