@@ -106,20 +106,24 @@ def document(request, pk):
         **_accept_context(scope, doc),
     }
     if selected is not None:
-        context.update(_fact_context(selected))
+        context.update(_fact_context(selected, context["regions"]))
     return render(request, "extraction/document.html", context)
 
 
-def _fact_context(fact) -> dict:
+def _fact_context(fact, regions=()) -> dict:
     before, span, after = highlight.context(fact.document.text, fact.start, fact.end)
-    return {"fact": fact, "before": before, "span": span, "after": after, "pending": fact.status != FactStatus.ACCEPTED}
+    # A figure of another place is offered to that place when the reviewer may write there.
+    place_region = next((r for r in regions if fact.place and r.name == fact.place), None)
+    return {"fact": fact, "before": before, "span": span, "after": after, "place_region": place_region,
+            "pending": fact.status != FactStatus.ACCEPTED}
 
 
 @require_GET
 def fact(request, pk):
     scope = _scope(request)
     item = selectors.fact_get(scope, pk)
-    context = {**_fact_context(item), **_accept_context(scope, item.document), "doc": item.document}
+    accept = _accept_context(scope, item.document)
+    context = {**_fact_context(item, accept["regions"]), **accept, "doc": item.document}
     return render(request, "extraction/partials/fact.html", context)
 
 

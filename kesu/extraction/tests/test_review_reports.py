@@ -120,3 +120,22 @@ def test_confirmation_is_audited_and_years_checked(world, page):
     assert AuditEvent.objects.filter(action="confirm", object_type="extraction.sourcereport",
                                      object_id=str(report.pk)).exists()
     assert SourceReport.objects.get(pk=report.pk).confirmed_by == world.office
+
+
+@pytest.mark.django_db
+def test_a_sub_regions_figure_is_offered_to_that_region_when_the_office_may_write_there(client, world):
+    from kesu.accounts.models import Role, User
+
+    city_office = User.objects.create_user("office_city", password="pw-kesu-1", role=Role.OFFICE, region=world.city)
+    doc = services.document_upload(actor=city_office, region=world.city, name="市.txt", data=CITY.encode()).created[0]
+    fact = doc.facts.get(text="52期")
+    assert fact.place == "宣汉县"
+    client.force_login(city_office)
+    panel = client.get(reverse("extraction:fact", args=[fact.pk])).content.decode()
+    assert "说的是宣汉县" in panel and "可采用为宣汉县的数据" in panel
+    assert f'<option value="{world.other.pk}" selected>宣汉县</option>' in panel
+    client.force_login(world.office)  # the county office that uploaded the page sees no such offer for 宣汉县
+    page = services.document_upload(actor=world.office, region=world.county, name="页.txt",
+                                    data=PAGE.encode()).created[0]
+    panel = client.get(reverse("extraction:fact", args=[page.facts.get(text="52期").pk])).content.decode()
+    assert "说的是宣汉县" in panel and "可采用为" not in panel
