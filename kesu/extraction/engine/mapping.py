@@ -106,6 +106,7 @@ def _fact_get(fact: Any, key: str, default=None):
     return fact.get(key, default) if isinstance(fact, dict) else getattr(fact, key, default)
 
 
+_GLOSS = re.compile(r"[（(][^）)]*[）)]")
 _MONEY_WORDS = re.compile(r"经费|资金|投入|投资|拨款|筹集|预算|支出|捐赠|金额")
 
 
@@ -123,6 +124,8 @@ def score_indicator(fact: Any, indicator: dict, fields: dict[str, str]) -> float
     if modifier_conflict(fields.get("subject", ""), fields.get("context", ""), indicator):
         return 0.0
     names = [indicator.get("name", "")] + list(indicator.get("aliases") or [])
+    # "科普（技）讲座参加人次" is written "科普讲座…参加人员" in reports: match the name without its bracketed gloss too.
+    names += [_GLOSS.sub("", n) for n in names if n and _GLOSS.search(n)]
     alias = _best_in_fields([n for n in names if n], fields)
     parts = [(0.65, alias)]
     population = indicator.get("population") or []
