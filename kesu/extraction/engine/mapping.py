@@ -106,6 +106,7 @@ def _fact_get(fact: Any, key: str, default=None):
     return fact.get(key, default) if isinstance(fact, dict) else getattr(fact, key, default)
 
 
+_PERSON = re.compile(r"(?:人员|者|工|学生|师|民|员|众|户)$")
 _GLOSS = re.compile(r"[（(][^）)]*[）)]")
 _MONEY_WORDS = re.compile(r"经费|资金|投入|投资|拨款|筹集|预算|支出|捐赠|金额")
 
@@ -140,6 +141,8 @@ def score_indicator(fact: Any, indicator: dict, fields: dict[str, str]) -> float
     total_w = sum(w for w, _ in parts)
     score = sum(w * v for w, v in parts) / total_w
     if population and not pop:
+        if _PERSON.search(fields.get("subject", "")):
+            return 0.0  # the figure names who was counted (再就业人员), and they are not the indicator's population
         score *= 0.4  # the indicator is about a population nobody mentioned
     return gate * score
 
