@@ -147,3 +147,21 @@ def test_a_headline_figure_is_marked_so_bulk_accept_takes_the_body_sentence():
     by = {m["fact"]["text"]: m["features"] for m in map_facts(extract(text), CATALOGUE, text)}
     assert by["500万元"]["heading"] and by["500万元"]["threshold"]
     assert not by["512.6万元"]["heading"] and not by["512.6万元"]["threshold"]
+
+
+def test_a_section_repeated_in_another_report_is_linked_to_the_first():
+    shared = ("一、农民科学素质提升\n组织农业专家深入乡镇和行政村，围绕主导产业开展实用技术培训，全年培训农民3500人次，"
+              "发放科普资料8000余份，覆盖所有乡镇，群众反响良好，参训农民普遍掌握了一到两门实用技术。\n")
+    own1 = ("2023年，我县扎实推进科普工作，全县举办科普讲座45次，邀请市内外专家授课，内容涵盖健康养生、防灾减灾、"
+            "应急避险和网络安全等方面；县科技馆全年免费开放，接待中小学生研学团队32批次，馆校合作课程覆盖全部初中。\n")
+    own2 = ("2023年，我县围绕中心工作，全县建成科普示范村12个，开展科普日活动8次，组织科技志愿者走进社区和学校，"
+            "开设老年人智能手机使用课堂，编印乡土科普读本两种；县融媒体中心开设科普专栏，全年播出节目五十余期。\n")
+    page = "篇1：渠县2023年科普工作总结\n" + own1 + shared + "篇2：宣汉县2023年科普工作总结\n" + own2 + shared
+    found = read_reports(page, places=PLACES)
+    assert [r["duplicate_of"] for r in found["reports"]] == [None, None]  # different reports …
+    assert len(found["copied_sections"]) == 1  # … sharing one section
+    mapped = map_facts(extract(page), [], page)
+    link_facts(page, found, mapped, PLACES)
+    copies = [m for m in mapped if m["copy_of"] is not None]
+    assert {m["fact"]["text"] for m in copies} == {"3500人次", "8000余份"}
+    assert all(mapped[m["copy_of"]]["report"] == 0 and m["report"] == 1 for m in copies)
