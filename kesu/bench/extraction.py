@@ -102,3 +102,60 @@ def main(argv: list[str] | None = None) -> int:
 
 if __name__ == "__main__":
     raise SystemExit(main())
+
+
+def report_text(n_bytes: int, rng: random.Random, region_name: str = "渠县") -> str:
+    """A generated report of about ``n_bytes`` UTF-8 bytes: a title naming region and year, numbered sections."""
+    title = f"{region_name}2024年全民科学素质工作总结\n"
+    body = generated_text(n_bytes // 3, rng)
+    return title + body
+
+
+def bench_split_lines(counts=(1000, 4000, 16000)) -> list[dict]:
+    """Splitting and cleaning pages of many short identical lines (the shape that used to be quadratic)."""
+    from kesu.extraction.engine import clean_text, split_documents, split_sections
+
+    out = []
+    for n in counts:
+        text = "\n".join("短行" for _ in range(n))
+        c0 = time.process_time()
+        split_documents(text)
+        split_sections(text)
+        clean_text(text)
+        out.append({"lines": n, "cpu_s": round(time.process_time() - c0, 4)})
+    return out
+
+
+def bench_upload_end_to_end(region, n_bytes: int = 100_000, runs: int = 3) -> dict:
+    """Upload → (worker: read, clean, split, extract, map in the limited child process) → review page, wall time.
+
+    Runs the worker's task inline (the immediate backend) so that the time is the work, not the queue's polling
+    interval; the page is fetched through Django's test client as an office user of ``region``.
+    """
+    from django.test import Client, override_settings
+
+    from kesu.accounts.models import Role, User
+    from kesu.extraction import services
+
+    user = User.objects.filter(username="bench_extract").first() or User.objects.create_user(
+        username="bench_extract", password=None, role=Role.OFFICE, region=region)
+    client = Client()
+    client.force_login(user)
+    rng = random.Random(7)
+    samples, facts = [], 0
+    from django.conf import settings
+
+    with override_settings(TASKS={"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}},
+                           ALLOWED_HOSTS=[*settings.ALLOWED_HOSTS, "testserver"]):
+        for k in range(runs + 1):
+            data = report_text(n_bytes, rng, region.name).encode()
+            started = time.perf_counter()
+            document = services.document_upload(actor=user, region=region, name=f"bench-{k}.txt", data=data).created[0]
+            response = client.get(f"/extraction/{document.pk}/")
+            elapsed = time.perf_counter() - started
+            assert response.status_code == 200 and document.status == "done", document.error
+            facts = document.facts.count()
+            services.document_delete(actor=user, document=document)
+            if k:  # the first run warms imports and caches
+                samples.append(elapsed)
+    return {"bytes": n_bytes, "runs": runs, "facts": facts, "wall_s": sorted(samples)}

@@ -297,7 +297,7 @@ def reports(data, ns, log, result) -> dict:
 def extraction(data, ns, log, result) -> dict:
     import random
 
-    from .extraction import bench_dedup, bench_extraction, generated_text
+    from .extraction import bench_dedup, bench_extraction, bench_split_lines, bench_upload_end_to_end, generated_text
 
     rng = random.Random(1)
     texts = [generated_text(3000, rng) for _ in range(max(10, min(300, ns.docs // 30)))]
@@ -307,11 +307,19 @@ def extraction(data, ns, log, result) -> dict:
     for _ in range(runs):
         speeds.append(bench_extraction(texts, "generated")["chars_per_cpu_s"])
     dedup = bench_dedup(ns.docs, 3000, max(5, ns.docs // 200), rng)
+    _, _, county, _ = places(data)
+    upload = bench_upload_end_to_end(county, 100_000, runs=3)
+    split = bench_split_lines()
     out = {"extraction_chars_per_s": figure("extraction_chars_per_s", percentiles(speeds), "chars/s",
                                             what=f"{len(texts)} 篇 3000 字生成文本，单核 CPU 时间"),
            "dedup_seconds": figure("dedup_seconds", dedup["wall_s"], "s",
                                    what=f"{dedup['docs']} 篇 × 3000 字", planted=dedup["planted"],
-                                   planted_found=dedup["planted_found"], spurious=dedup["spurious"])}
+                                   planted_found=dedup["planted_found"], spurious=dedup["spurious"]),
+           "extraction_upload_100kb_s": figure("extraction_upload_100kb_s", percentiles(upload["wall_s"]), "s",
+                                               what=f"100 KB 报告上传→提取→审核页（{upload['facts']} 条数据）"),
+           "extraction_split_lines": figure("extraction_split_lines", split[-1]["cpu_s"], "s",
+                                            what=f"分篇、分章、清理 {split[-1]['lines']:,} 个短行（CPU）", by_lines=split)}
+    log(f"  100 KB 报告上传到审核页 p50 {out['extraction_upload_100kb_s']['value']['p50']} 秒")
     log(f"  提取 p50 {out['extraction_chars_per_s']['value']['p50']:,} 字/秒；去重 {dedup['wall_s']} 秒")
     return out
 

@@ -8,7 +8,9 @@ LABELS = {
     "cell_save_server": "单元格保存（服务端）", "report_county": "报告：县年度工作总结", "report_prefecture": "报告：市年度工作总结（含各县）",
     "report_county_pdf": "报告：县年度工作总结转 PDF",
     "extraction_chars_per_s": "提取速度", "dedup_seconds": "去重耗时",
-    "http_baseline": "并发：/healthz 对照", "http_dashboard": "并发：首页", "http_cell_save": "并发：单元格保存", "http_api_analytics": "并发：API 汇总查询",
+    "extraction_upload_100kb_s": "100 KB 历史报告：上传到审核页", "extraction_split_lines": "分篇与清理（短行）",
+    "http_baseline": "并发：/healthz 对照", "http_dashboard": "并发：首页", "http_cell_save": "并发：单元格保存",
+    "http_api_analytics": "并发：API 汇总查询",
     "http_errors": "并发：错误数", "http_throughput": "并发：吞吐",
 }
 

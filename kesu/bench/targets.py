@@ -17,6 +17,8 @@ TARGETS = {
     "report_prefecture": (10000, "< 10 s（10 个县）"),
     "report_county_pdf": (15000, "< 15 s（下载 PDF 时同步转换）"),
     "extraction_chars_per_s": (350_000, "≥ 1 MB/s（约 35 万汉字/秒）"),
+    "extraction_upload_100kb_s": (5, "< 5 秒（上传 100 KB 报告到看到审核页）"),
+    "extraction_split_lines": (None, "随行数线性增长"),
     "dedup_seconds": (60, "10,000 篇 < 60 s"),
     "http_baseline": (None, "对照：/healthz 的服务端 CPU 与吞吐"),
     "http_dashboard": (500, "50 并发 p95 < 500 ms，零错误"),

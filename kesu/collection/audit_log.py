@@ -26,6 +26,7 @@ ENTITY_LABELS = {
     "plans.framework": "纲要框架", "plans.frameworkitem": "纲要条目", "plans.policydocument": "政策文件",
     "plans.meeting": "会议", "orgs.unit": "成员单位", "orgs.contactperson": "联系人", "regions.region": "区域",
     "extraction.fact": "历史报告数据", "extraction.sourcedocument": "历史报告",
+    "extraction.sourcereport": "历史报告篇目",
 }
 # The verb of an action ("update", "plan.create" …) as a reader says it; unknown verbs are shown as recorded.
 VERBS = {
@@ -33,6 +34,7 @@ VERBS = {
     "approve": "审核通过", "unapprove": "撤销审核", "reopen": "重新打开", "withdraw": "撤回", "accept": "采纳",
     "ignore": "忽略", "upload": "上传", "reset": "恢复默认", "generate": "生成", "import": "导入", "load": "载入",
     "move": "移动", "end": "停用", "localise": "本地化", "publish": "发布", "revoke": "撤销", "create_defaults": "创建默认单位",
+    "confirm": "确认", "retry": "重新提取",
 }
 HEADERS = ["时间", "操作人", "动作", "对象类型", "对象", "变更（原值 → 新值）", "原因", "来源"]
 MAX_EXPORT = 100_000

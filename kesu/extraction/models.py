@@ -63,6 +63,48 @@ class SourceDocument(TimeStampedModel):
         return f"文档#{self.pk} {self.original_name}"
 
 
+class SourceReport(TimeStampedModel):
+    """One report of an uploaded page (a page of a 范文 site can stack several), with whose report it is and which
+    period it covers: detected with evidence, then confirmed by an office before any of its facts is accepted."""
+
+    document = models.ForeignKey(SourceDocument, verbose_name="文档", on_delete=models.CASCADE, related_name="reports")
+    index = models.PositiveIntegerField("篇序")
+    start = models.PositiveIntegerField("起始位置")
+    end = models.PositiveIntegerField("结束位置")
+    title = models.CharField("标题", max_length=200, blank=True)
+    detected = models.JSONField("识别结果", default=dict, blank=True,
+                                help_text="识别出的区域、年份及其依据（原文片段和位置）")
+    suggested_region = models.ForeignKey("regions.Region", verbose_name="识别的区域", null=True, blank=True,
+                                         on_delete=models.SET_NULL, related_name="+")
+    region = models.ForeignKey("regions.Region", verbose_name="确认的区域", null=True, blank=True,
+                               on_delete=models.PROTECT, related_name="+")
+    year_first = models.PositiveSmallIntegerField("起始年份", null=True, blank=True)
+    year_last = models.PositiveSmallIntegerField("截止年份", null=True, blank=True)
+    confirmed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="确认人", null=True, blank=True,
+                                     on_delete=models.SET_NULL, related_name="+")
+    confirmed_at = models.DateTimeField("确认时间", null=True, blank=True)
+    duplicate_of = models.ForeignKey("self", verbose_name="重复于", null=True, blank=True, on_delete=models.SET_NULL,
+                                     related_name="copies")
+    duplicate_score = models.FloatField("相似度", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "报告篇目"
+        verbose_name_plural = "报告篇目"
+        ordering = ["document", "index"]
+        constraints = [models.UniqueConstraint(fields=["document", "index"], name="extraction_report_index_unique")]
+
+    def __str__(self) -> str:
+        return f"篇{self.index}“{self.title}”"
+
+    @property
+    def confirmed(self) -> bool:
+        return self.confirmed_at is not None
+
+    @property
+    def single_year(self) -> int | None:
+        return self.year_first if self.year_first and self.year_first == self.year_last else None
+
+
 class FactStatus(models.TextChoices):
     PENDING = "pending", "待审核"
     ACCEPTED = "accepted", "已接受"
@@ -71,6 +113,14 @@ class FactStatus(models.TextChoices):
 
 class ExtractedFact(TimeStampedModel):
     document = models.ForeignKey(SourceDocument, verbose_name="文档", on_delete=models.CASCADE, related_name="facts")
+    report = models.ForeignKey(SourceReport, verbose_name="所在篇目", null=True, blank=True, on_delete=models.CASCADE,
+                               related_name="facts")
+    copy_of = models.ForeignKey("self", verbose_name="重复于", null=True, blank=True, on_delete=models.SET_NULL,
+                                related_name="copies", help_text="重复篇目或章节中的同一数据：只审核原处那一条")
+    place = models.CharField("所述地区", max_length=60, blank=True,
+                             help_text="数据所在句子点名的其他地区（下级或外地）：不是本篇区域的数据")
+    features = models.JSONField("数据性质", default=dict, blank=True,
+                                help_text="实际/目标、当年/累计、总量/人均/占比/增幅、分项等，匹配指标时使用")
     start = models.PositiveIntegerField("起始位置")
     end = models.PositiveIntegerField("结束位置")
     text = models.CharField("原文", max_length=200)
@@ -101,6 +151,21 @@ class ExtractedFact(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.text}（文档#{self.document_id}:{self.start}-{self.end}）"
+
+    FEATURE_LABELS = {("kind", "target"): "目标/计划", ("span", "cumulative"): "多年累计",
+                      ("measure", "per_capita"): "人均", ("measure", "growth"): "增幅", ("measure", "share"): "占比",
+                      ("component", True): "分项", ("total_marker", True): "总数"}
+
+    @property
+    def feature_labels(self) -> list[str]:
+        """What kind of figure this is, in the words the review page shows."""
+        features = self.features or {}
+        return [label for (key, value), label in self.FEATURE_LABELS.items() if features.get(key) == value]
+
+    @property
+    def blocked(self) -> dict | None:
+        """The indicator whose name fits but which cannot take a figure of this kind, and why."""
+        return (self.features or {}).get("blocked")
 
     @property
     def source_label(self) -> str:

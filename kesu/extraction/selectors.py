@@ -8,7 +8,7 @@ from kesu.orgs.models import Unit
 from kesu.plans.models import Indicator
 from kesu.regions.models import Region
 
-from .models import ExtractedFact, FactStatus, SourceDocument
+from .models import ExtractedFact, FactStatus, SourceDocument, SourceReport
 
 FACT_FILTERS = {
     "mapped": ("已对应指标", Q(indicator__isnull=False)),
@@ -48,7 +48,7 @@ def document_get(scope: Scope, pk: int) -> SourceDocument:
 
 
 def facts_of(document: SourceDocument, *, filters: list[str] | None = None) -> QuerySet:
-    qs = document.facts.select_related("indicator", "accepted_value", "reviewed_by")
+    qs = document.facts.select_related("indicator", "accepted_value", "reviewed_by", "copy_of")
     for name in filters or []:
         if name in FACT_FILTERS:
             qs = qs.filter(FACT_FILTERS[name][1])
@@ -63,7 +63,8 @@ def fact_counts(document: SourceDocument) -> dict:
 def fact_get(scope: Scope, pk: int) -> ExtractedFact:
     _require_reader(scope)
     fact = (ExtractedFact.objects.filter(scope.region_q("document__region__"), pk=pk)
-            .select_related("document__region", "indicator", "accepted_value__indicator", "reviewed_by").first())
+            .select_related("document__region", "indicator", "accepted_value__indicator", "reviewed_by", "report__region",
+                            "copy_of").first())
     if fact is None:
         raise Http404("没有该数据，或无权查看")
     return fact
@@ -121,3 +122,77 @@ def indicator_for(document: SourceDocument, pk) -> Indicator | None:
     if indicator is None:
         raise Http404("没有该指标")
     return indicator
+
+
+def reports_of(document: SourceDocument) -> list[SourceReport]:
+    return list(document.reports.select_related("region", "suggested_region", "duplicate_of", "confirmed_by")
+                .annotate(fact_total=Count("facts", filter=Q(facts__copy_of__isnull=True)),
+                          fact_copies=Count("facts", filter=Q(facts__copy_of__isnull=False))))
+
+
+def report_get(scope: Scope, pk: int) -> SourceReport:
+    _require_reader(scope)
+    report = (SourceReport.objects.filter(scope.region_q("document__region__"), pk=pk)
+              .select_related("document__region").first())
+    if report is None:
+        raise Http404("没有该篇目，或无权查看")
+    return report
+
+
+def report_for_bulk(document: SourceDocument, pk) -> SourceReport:
+    """The report named by ``pk`` in ``document``, or its only report when none is named."""
+    reports = document.reports.select_related("region", "duplicate_of")
+    if str(pk or "").isdigit():
+        report = reports.filter(pk=pk).first()
+    else:
+        found = list(reports[:2])
+        report = found[0] if len(found) == 1 else None
+    if report is None:
+        raise Http404("没有该篇目")
+    return report
+
+
+def regions_for_confirm(scope: Scope, document: SourceDocument, reports: list[SourceReport]) -> list[Region]:
+    """Regions an office may name as a report's region: those it manages around the document's region, and the
+    regions the reports were recognised as (shown even when outside the scope, so the office sees whose they are)."""
+    managed = list(Region.objects.filter(scope.region_q(), path__startswith=document.region.path)
+                   .order_by("depth", "path")[:500])
+    extra = [r.suggested_region for r in reports if r.suggested_region and r.suggested_region not in managed]
+    return managed + list(dict.fromkeys(extra))
+
+
+def region_for_confirm(scope: Scope, pk) -> Region:
+    region = Region.objects.filter(scope.region_q(), pk=pk).first() if str(pk).isdigit() else None
+    if region is None:
+        raise Http404("没有该区域，或无权填报")
+    return region
+
+
+def report_reviews(reports: list[SourceReport], facts: list[ExtractedFact]) -> list[dict]:
+    """Per report: its facts grouped by indicator (competing values side by side, the one bulk accept would take
+    and why), the facts about other places, and the copies; built from lists already loaded (no queries)."""
+    from .services import plan_bulk
+
+    by_report: dict[int | None, list[ExtractedFact]] = {}
+    for fact in facts:
+        by_report.setdefault(fact.report_id, []).append(fact)
+    out = []
+    for report in reports:
+        own = by_report.get(report.pk, [])
+        originals = [f for f in own if not f.copy_of_id]
+        plan = plan_bulk(originals)
+        chosen = {f.pk: f for f in plan.accepted}
+        why_left = {f.pk: why for f, why in plan.left}
+        groups: dict[int, dict] = {}
+        for fact in originals:
+            if fact.indicator_id is None or fact.place:
+                continue
+            group = groups.setdefault(fact.indicator_id, {"indicator": fact.indicator, "facts": [], "chosen": None})
+            fact.bulk_note = why_left.get(fact.pk, "")
+            group["facts"].append(fact)
+            if fact.pk in chosen:
+                group["chosen"] = chosen[fact.pk]
+        out.append({"report": report, "groups": sorted(groups.values(), key=lambda g: g["facts"][0].start),
+                    "elsewhere": [f for f in originals if f.place], "copies": [f for f in own if f.copy_of_id],
+                    "bulk": plan.accepted, "blocked": [f for f in originals if f.blocked and not f.place]})
+    return out

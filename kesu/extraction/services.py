@@ -23,16 +23,18 @@ from kesu.core import audit
 from kesu.core.exceptions import ApplicationError
 from kesu.core.periods import Period
 
-from . import intake, processing
-from .models import DocumentStatus, ExtractedFact, FactStatus, SourceDocument
+from . import intake
+from .models import DocumentStatus, ExtractedFact, FactStatus, SourceDocument, SourceReport
 
 log = logging.getLogger(__name__)
 HIGH_CONFIDENCE = 0.7
 
 
-def sync_limit_bytes() -> int:
-    """Documents up to this size are extracted within the request; larger ones by the background worker."""
-    return getattr(settings, "KESU_EXTRACTION_SYNC_BYTES", 512 * 1024)
+def stale_after_seconds() -> int:
+    """A document still 提取中 after this long lost its worker (killed, restarted): it may be retried."""
+    from .sandbox import cpu_seconds
+
+    return getattr(settings, "KESU_EXTRACTION_STALE_SECONDS", cpu_seconds() * 3 + 120)
 
 
 @dataclass
@@ -61,6 +63,7 @@ def document_upload(*, actor, region, name: str, data: bytes) -> UploadOutcome:
     kind = intake.sniff(data, name)
     outcome = UploadOutcome()
     if kind != intake.ZIP:
+        intake.check_content(kind, data, name)
         _store(outcome, actor=actor, scope=scope, region=region, name=name, data=data, kind=kind)
         return outcome
     entries = intake.zip_entries(data, name)
@@ -71,6 +74,7 @@ def document_upload(*, actor, region, name: str, data: bytes) -> UploadOutcome:
                 if entry_kind == intake.ZIP:
                     raise ApplicationError(f"“{entry.name}”是压缩包，压缩包内不能再套压缩包。")
                 intake.check_size(len(entry.data), entry.name)
+                intake.check_content(entry_kind, entry.data, entry.name)
             except ApplicationError as exc:
                 outcome.skipped.append(exc.message)
                 continue
@@ -89,7 +93,6 @@ def _store(outcome: UploadOutcome, *, actor, scope, region, name, data, kind, ba
     if earlier is not None:
         outcome.seen.append((name, earlier))
         return
-    background = len(data) > sync_limit_bytes()
     with transaction.atomic():
         document = SourceDocument(region=region, uploaded_by=actor, original_name=name, batch=batch[:255], kind=kind,
                                   size=len(data), sha256=digest)
@@ -98,11 +101,10 @@ def _store(outcome: UploadOutcome, *, actor, scope, region, name, data, kind, ba
         audit.record(actor=actor, action="upload", instance=document, object_repr=f"历史报告“{name}”",
                      changes={"sha256": [None, digest], "size": [None, len(data)]}, source=batch or "上传",
                      region_path=region.path)
-        if background:
-            transaction.on_commit(lambda: _enqueue(document.pk))
-    if not background:
-        processing.process(document.pk)
-        document.refresh_from_db()
+    # Reading and extracting run in the worker, never in the request (the task row commits with the document; the
+    # immediate backend of the tests runs it here).
+    _enqueue(document.pk)
+    document.refresh_from_db()
     outcome.created.append(document)
 
 
@@ -114,7 +116,80 @@ def _enqueue(document_id: int) -> None:
         log.error("extraction task for document %s failed: %s", document_id, error.traceback)
 
 
+def document_is_stuck(document: SourceDocument) -> bool:
+    """Queued or 提取中 for longer than any run may take: its worker died, so the user may start it again."""
+    if document.status not in (DocumentStatus.PENDING, DocumentStatus.PROCESSING):
+        return False
+    return (timezone.now() - document.updated_at).total_seconds() > stale_after_seconds()
+
+
+def document_retry(*, actor, document: SourceDocument) -> SourceDocument:
+    """重新提取: a failed (or stuck) document goes back to the worker; its earlier facts are replaced when it ends."""
+    _require_office(actor, document.region)
+    if document.status != DocumentStatus.FAILED and not document_is_stuck(document):
+        raise ApplicationError(f"“{document.original_name}”{document.get_status_display()}，无需重新提取。",
+                               field="document")
+    if document.facts.filter(status=FactStatus.ACCEPTED).exists():
+        raise ApplicationError(f"“{document.original_name}”已有数据被采用，不能重新提取。", field="document")
+    with transaction.atomic():
+        old = document.status
+        document.status, document.error = DocumentStatus.PENDING, ""
+        document.save(update_fields=["status", "error", "updated_at"])
+        audit.record(actor=actor, action="retry", instance=document, object_repr=f"历史报告“{document.original_name}”",
+                     changes={"status": [old, document.status]}, region_path=document.region.path)
+    _enqueue(document.pk)
+    document.refresh_from_db()
+    return document
+
+
+def document_delete(*, actor, document: SourceDocument) -> None:
+    """删除 a document with its file, reports and facts; refused once any of its facts has become a figure."""
+    _require_office(actor, document.region)
+    accepted = document.facts.filter(status=FactStatus.ACCEPTED).count()
+    if accepted:
+        raise ApplicationError(f"“{document.original_name}”已有 {accepted} 条数据被采用，不能删除。", field="document")
+    name, path = document.original_name, document.region.path
+    with transaction.atomic():
+        audit.record(actor=actor, action="delete", instance=document, object_repr=f"历史报告“{name}”",
+                     changes={"sha256": [document.sha256, None]}, region_path=path)
+        stored = document.file.name
+        document.delete()
+        transaction.on_commit(lambda: document.file.storage.delete(stored))
+
+
 # -- review ----------------------------------------------------------------------------------------------------------
+
+
+def report_confirm(*, actor, report: SourceReport, region, year_first, year_last=None) -> SourceReport:
+    """确认 whose report it is and which years it covers; until then none of its facts can be accepted."""
+    scope = _require_office(actor, report.document.region)
+    if not scope.manages_region(region):
+        raise ApplicationError(f"{region.name}不在您管理的区域内：这一篇的数据不能由您采用。", field="region")
+    first = _year(year_first).year
+    last = _year(year_last).year if str(year_last or "").strip() else first
+    if last < first:
+        raise ApplicationError(f"截止年份 {last} 早于起始年份 {first}。", field="year_last")
+    with transaction.atomic():
+        old = {"region": report.region_id, "years": [report.year_first, report.year_last], "confirmed": report.confirmed}
+        report.region, report.year_first, report.year_last = region, first, last
+        report.confirmed_by, report.confirmed_at = actor, timezone.now()
+        report.save()
+        audit.record(actor=actor, action="confirm", instance=report,
+                     object_repr=f"历史报告“{report.document.original_name}”{report}",
+                     changes={"region": [old["region"], region.pk], "years": [old["years"], [first, last]],
+                              "confirmed": [old["confirmed"], True]},
+                     region_path=region.path)
+    return report
+
+
+def _require_confirmed(fact: ExtractedFact) -> None:
+    report = fact.report
+    if report is not None and not report.confirmed:
+        raise ApplicationError(f"请先确认“{fact.text}”所在的篇{report.index}是哪个区域、哪一年的报告，再采用其中的数据。",
+                               field="report")
+    if fact.copy_of_id:
+        raise ApplicationError(f"“{fact.text}”是重复内容中的同一数据，请在原处（第 {fact.copy_of.start} 字起）审核。",
+                               field="fact")
 
 
 def _reviewable(actor, fact: ExtractedFact) -> Scope:
@@ -159,6 +234,7 @@ def fact_accept(*, actor, fact: ExtractedFact, region, period, unit=None, indica
     checks of the return apply.
     """
     scope = _reviewable(actor, fact)
+    _require_confirmed(fact)
     if not scope.manages_region(region):
         raise PermissionDenied("无权为该区域填报数据")
     indicator = indicator or fact.indicator
@@ -231,25 +307,90 @@ class BulkOutcome:
     left: list = field(default_factory=list)  # (fact, why it was left for one-by-one review)
 
 
-def bulk_candidates(document: SourceDocument, min_confidence: float = HIGH_CONFIDENCE) -> BulkOutcome:
-    """High-confidence, unsuspicious, mapped, pending facts; one per indicator (the most confident), others left."""
+def headline_key(fact: ExtractedFact) -> tuple:
+    """Order of preference among facts competing for one indicator: the report's headline total first.
+
+    A component (其中…) or a figure without a total marker loses to one stated for the whole region (全县/共/合计);
+    then the more confident mapping; then the larger value (a total is never smaller than its parts); then the first.
+    """
+    features = fact.features or {}
+    return (bool(features.get("component")), not features.get("total_marker"), -round(fact.confidence, 2),
+            -(fact.mapped_value if fact.mapped_value is not None else fact.value), fact.start)
+
+
+def headline_reason(fact: ExtractedFact, others: list[ExtractedFact]) -> str:
+    features = fact.features or {}
+    if not others:
+        return "本篇中该指标只有这一个数"
+    if any((o.features or {}).get("component") for o in others) and not features.get("component"):
+        return "全篇总数，其余是其中的分项"
+    if features.get("total_marker") and not all((o.features or {}).get("total_marker") for o in others):
+        return "明确说的是全区域的总数"
+    if any(round(o.confidence, 2) < round(fact.confidence, 2) for o in others):
+        return "与指标名称最吻合"
+    return "数值最大（总数不小于分项）"
+
+
+def not_bulk_reason(fact: ExtractedFact) -> str | None:
+    """Why a mapped, pending fact is left for one-by-one review, or None when bulk accept may take it."""
+    features = fact.features or {}
+    if fact.copy_of_id:
+        return "重复内容"
+    if fact.place:
+        return f"说的是{fact.place}"
+    if fact.suspicious:
+        return "可疑"
+    if fact.value_high is not None:
+        return "是一个范围"
+    if fact.confidence < HIGH_CONFIDENCE:
+        return "置信度不足"
+    for key, value, why in (("kind", "target", "是目标或计划"), ("span", "cumulative", "是多年累计"),
+                            ("measure", "per_capita", "是人均数"), ("measure", "growth", "是增幅"),
+                            ("threshold", True, "是“突破、超过”之类的约数"), ("heading", True, "在标题中，以正文为准")):
+        if features.get(key) == value:
+            return why
+    return None
+
+
+def bulk_candidates(document: SourceDocument, min_confidence: float = HIGH_CONFIDENCE,
+                    report: SourceReport | None = None) -> BulkOutcome:
+    """Per indicator, the headline fact bulk accept would take (with why), and the others left for one-by-one review.
+
+    Only pending, mapped facts of a report (or the whole document) count; copies, facts about another place, targets,
+    multi-year totals, per-capita figures, growth rates, ranges, suspicious and low-confidence facts are left.
+    """
+    facts = document.facts.filter(status=FactStatus.PENDING, indicator__isnull=False).select_related("indicator")
+    if report is not None:
+        facts = facts.filter(report=report)
+    return plan_bulk(list(facts.order_by("start")), min_confidence)
+
+
+def plan_bulk(facts: list[ExtractedFact], min_confidence: float = HIGH_CONFIDENCE) -> BulkOutcome:
+    """``bulk_candidates`` over facts already loaded (the review page has them): pending, mapped ones count."""
     outcome = BulkOutcome()
-    chosen = {}
-    facts = (document.facts.filter(status=FactStatus.PENDING, indicator__isnull=False, suspicious=False,
-                                   value_high__isnull=True, confidence__gte=min_confidence)
-             .select_related("indicator").order_by("-confidence", "start"))
+    groups: dict[int, list[ExtractedFact]] = {}
     for fact in facts:
-        if fact.indicator_id in chosen:
-            outcome.left.append((fact, f"与“{chosen[fact.indicator_id].text}”对应同一指标"))
+        if fact.status != FactStatus.PENDING or fact.indicator_id is None:
+            continue
+        why = not_bulk_reason(fact) if fact.confidence >= min_confidence or fact.copy_of_id else "置信度不足"
+        if why:
+            outcome.left.append((fact, why))
         else:
-            chosen[fact.indicator_id] = fact
-            outcome.accepted.append(fact)
+            groups.setdefault(fact.indicator_id, []).append(fact)
+    for group in groups.values():
+        group.sort(key=headline_key)
+        chosen, others = group[0], group[1:]
+        chosen.headline_reason = headline_reason(chosen, others)
+        outcome.accepted.append(chosen)
+        outcome.left.extend((o, f"同一指标批量采用取“{chosen.text}”") for o in others)
+    outcome.accepted.sort(key=lambda f: f.start)
     return outcome
 
 
-def facts_accept_bulk(*, actor, document: SourceDocument, region, period, unit=None,
-                      min_confidence: float = HIGH_CONFIDENCE) -> BulkOutcome:
-    """Accept every high-confidence mapped fact of a document for one region/period in one pass: all or none.
+def facts_accept_bulk(*, actor, document: SourceDocument, region=None, period=None, unit=None,
+                      min_confidence: float = HIGH_CONFIDENCE, report: SourceReport | None = None) -> BulkOutcome:
+    """Accept the headline fact of each indicator of a report (its confirmed region and year) in one pass: all of
+    them or none.
 
     The figures go to the figure service as one batch per path (history, or the ordinary return); facts for an
     approved year are left for one-by-one confirmation of the correction.
@@ -257,10 +398,20 @@ def facts_accept_bulk(*, actor, document: SourceDocument, region, period, unit=N
     _require_office(actor, document.region)
     if document.status != DocumentStatus.DONE:
         raise ApplicationError(f"“{document.original_name}”尚未提取完成。", field="document")
-    outcome = bulk_candidates(document, min_confidence)
+    if report is not None:
+        if not report.confirmed:
+            raise ApplicationError(f"请先确认篇{report.index}是哪个区域、哪一年的报告。", field="report")
+        if report.duplicate_of_id:
+            raise ApplicationError(f"篇{report.index}与篇{report.duplicate_of.index}重复，请在篇{report.duplicate_of.index}中采用。",
+                                   field="report")
+        if report.single_year is None:
+            raise ApplicationError(f"篇{report.index}跨多年（{report.year_first}—{report.year_last}），其中的数不能按一年批量采用，"
+                                   f"请逐条审核。", field="report")
+        region, period = report.region, str(report.single_year)
+    outcome = bulk_candidates(document, min_confidence, report=report)
     if not outcome.accepted:
         raise ApplicationError("没有可批量采用的高置信度数据（需已对应指标、不可疑、置信度不低于 "
-                               f"{min_confidence:.0%}）。", field="document")
+                               f"{min_confidence:.0%}，且不是重复内容、其他地区、目标、累计、人均或增幅）。", field="document")
     if not Scope.for_user(actor).manages_region(region):
         raise PermissionDenied("无权为该区域填报数据")
     period = _year(period)

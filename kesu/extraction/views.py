@@ -62,7 +62,7 @@ def upload(request):
     if len(outcome.created) == 1:
         document = outcome.created[0]
         if document.status in (DocumentStatus.PENDING, DocumentStatus.PROCESSING):
-            messages.info(request, f"“{document.original_name}”较大，已转入后台提取，完成后本页自动刷新。")
+            messages.info(request, f"“{document.original_name}”已转入后台提取，完成后本页自动刷新。")
         else:
             messages.success(request, f"已上传“{document.original_name}”，找到 {document.facts.count()} 条数据。")
         return redirect("extraction:document", pk=document.pk)
@@ -92,29 +92,38 @@ def document(request, pk):
         selected = selectors.fact_get(scope, request.GET["fact"]) if request.GET["fact"].isdigit() else None
         if selected is not None and selected.document_id != doc.pk:
             selected = None
+    reports = selectors.reports_of(doc) if doc.status == DocumentStatus.DONE else []
+    confirm_regions = selectors.regions_for_confirm(scope, doc, reports) if reports else []
+    stuck = services.document_is_stuck(doc)
     context = {
         "doc": doc, "facts": facts, "filters": filters, "filter_choices": selectors.FACT_FILTERS.items(),
         "counts": selectors.fact_counts(doc), "pieces": highlight.pieces(doc.text, doc.kept_ranges, all_facts),
-        "bulk": services.bulk_candidates(doc) if doc.status == DocumentStatus.DONE else None,
-        "high": services.HIGH_CONFIDENCE, "selected": selected, "working": doc.status in (
-            DocumentStatus.PENDING, DocumentStatus.PROCESSING),
+        "reviews": selectors.report_reviews(reports, all_facts),
+        "confirm_regions": [g for g in confirm_regions if scope.manages_region(g)],
+        "managed_regions": [g for g in confirm_regions if scope.manages_region(g)],
+        "high": services.HIGH_CONFIDENCE, "selected": selected, "stuck": stuck,
+        "working": doc.status in (DocumentStatus.PENDING, DocumentStatus.PROCESSING) and not stuck,
         **_accept_context(scope, doc),
     }
     if selected is not None:
-        context.update(_fact_context(selected))
+        context.update(_fact_context(selected, context["regions"]))
     return render(request, "extraction/document.html", context)
 
 
-def _fact_context(fact) -> dict:
+def _fact_context(fact, regions=()) -> dict:
     before, span, after = highlight.context(fact.document.text, fact.start, fact.end)
-    return {"fact": fact, "before": before, "span": span, "after": after, "pending": fact.status != FactStatus.ACCEPTED}
+    # A figure of another place is offered to that place when the reviewer may write there.
+    place_region = next((r for r in regions if fact.place and r.name == fact.place), None)
+    return {"fact": fact, "before": before, "span": span, "after": after, "place_region": place_region,
+            "pending": fact.status != FactStatus.ACCEPTED}
 
 
 @require_GET
 def fact(request, pk):
     scope = _scope(request)
     item = selectors.fact_get(scope, pk)
-    context = {**_fact_context(item), **_accept_context(scope, item.document), "doc": item.document}
+    accept = _accept_context(scope, item.document)
+    context = {**_fact_context(item, accept["regions"]), **accept, "doc": item.document}
     return render(request, "extraction/partials/fact.html", context)
 
 
@@ -175,19 +184,65 @@ def bulk_accept(request, pk):
     scope = _scope(request)
     doc = selectors.document_get(scope, pk)
     try:
-        region = selectors.region_for_accept(scope, doc, request.POST.get("region"))
+        report = selectors.report_for_bulk(doc, request.POST.get("report"))
         unit = selectors.unit_for_accept(scope, request.POST.get("unit"))
-        outcome = services.facts_accept_bulk(actor=request.user, document=doc, region=region, unit=unit,
-                                             period=request.POST.get("period", ""))
+        outcome = services.facts_accept_bulk(actor=request.user, document=doc, report=report, unit=unit)
     except ApplicationError as exc:
         messages.error(request, f"批量采用未完成：{exc.message}")
         return _back(doc.pk)
-    except Http404:
-        messages.error(request, "批量采用未完成：请选择报告期年份和本辖区内的区域、单位。")
+    except PermissionDenied:
+        messages.error(request, "批量采用未完成：无权为该区域或单位填报数据。")
         return _back(doc.pk)
-    left = f"；另有 {len(outcome.left)} 条对应同一指标，请逐条审核" if outcome.left else ""
+    except Http404:
+        messages.error(request, "批量采用未完成：请选择本辖区内的篇目和单位。")
+        return _back(doc.pk)
+    left = f"；另有 {len(outcome.left)} 条留待逐条审核" if outcome.left else ""
     messages.success(request, f"已批量采用 {len(outcome.accepted)} 条数据{left}。")
     return _back(doc.pk)
+
+
+@require_POST
+def report_confirm(request, pk):
+    scope = _scope(request)
+    report = selectors.report_get(scope, pk)
+    try:
+        region = selectors.region_for_confirm(scope, request.POST.get("region"))
+        services.report_confirm(actor=request.user, report=report, region=region,
+                                year_first=request.POST.get("year_first", ""), year_last=request.POST.get("year_last", ""))
+    except ApplicationError as exc:
+        messages.error(request, f"未能确认篇{report.index}：{exc.message}")
+    except (Http404, PermissionDenied):
+        messages.error(request, f"未能确认篇{report.index}：请选择您管理的区域。")
+    else:
+        years = (str(report.year_first) if report.single_year else f"{report.year_first}—{report.year_last}")
+        messages.success(request, f"已确认篇{report.index}是{report.region.name} {years} 年的报告。")
+    return redirect(f"{reverse('extraction:document', args=[report.document_id])}#report-{report.pk}")
+
+
+@require_POST
+def document_retry(request, pk):
+    scope = _scope(request)
+    doc = selectors.document_get(scope, pk)
+    try:
+        services.document_retry(actor=request.user, document=doc)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.info(request, f"已重新提取“{doc.original_name}”。")
+    return redirect("extraction:document", pk=doc.pk)
+
+
+@require_POST
+def document_delete(request, pk):
+    scope = _scope(request)
+    doc = selectors.document_get(scope, pk)
+    try:
+        services.document_delete(actor=request.user, document=doc)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+        return redirect("extraction:document", pk=doc.pk)
+    messages.info(request, f"已删除“{doc.original_name}”。")
+    return redirect("extraction:index")
 
 
 @require_GET

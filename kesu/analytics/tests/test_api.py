@@ -1,7 +1,6 @@
 """REST API: authentication (session, token), one error shape, scope for every endpoint and role, writes through
 the collection services, DHIS2-style exchange, and the next request after an approval seeing the figure."""
 
-import json
 
 import pytest
 

@@ -18,11 +18,8 @@ from kesu.core import audit
 from kesu.core.exceptions import ApplicationError
 from kesu.core.models import AuditEvent
 
-from .. import validation
-from ..models import LOCKED_STATUSES, Activity, ActivityIndicatorRule, DataSet, IndicatorValue, Submission
-from ..reporting import data_sets_for
+from ..models import LOCKED_STATUSES, Activity, Submission
 from . import activities as activity_services
-from . import values as value_services
 from . import figures
 from .common import parse_period, require_writer, scope_of
 from .figures import RowError

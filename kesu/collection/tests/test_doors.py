@@ -124,7 +124,7 @@ def test_every_door_gives_the_same_refusal_and_writes_nothing(client, world, doo
 def test_a_period_no_data_set_collects_is_refused_alike_by_every_door_that_names_a_period(client, world, period):
     _, raw = token_create(actor=world.filler, name="门")
     auth = {"HTTP_AUTHORIZATION": f"Bearer {raw}"}
-    refusal = f"渠县教育局的“科普专职人员”不按"
+    refusal = "渠县教育局的“科普专职人员”不按"
     r = client.post("/api/values", data={"indicator": "HR_FULL", "region": "511725", "unit": world.edu.pk,
                                          "period": period, "value": 3}, content_type="application/json", **auth)
     assert r.status_code == 400 and refusal in r.json()["message"] and "年度（如" in r.json()["message"]

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 from django.urls import reverse
-from openpyxl import Workbook, load_workbook
+from openpyxl import load_workbook
 
 from kesu.collection.excel import testing
 from kesu.collection.excel.columns import LISTS_SHEET

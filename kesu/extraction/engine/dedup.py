@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections import defaultdict
 from dataclasses import dataclass, field
 
 from .normalize import fold

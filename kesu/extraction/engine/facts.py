@@ -27,7 +27,6 @@ from .units import (
     COUNT_SET,
     DURATION_AFTER_GE,
     MONEY_SCALE,
-    NON_FACT_SET,
     UNIT_RX,
     output_unit,
 )

@@ -54,6 +54,8 @@ def _family(unit: str) -> str | None:
 def unit_compatibility(fact_unit: str, indicator_unit: str, money_like: bool = False) -> float:
     """How well a fact's unit fits an indicator's unit (0 = incompatible)."""
     fu, iu = (fact_unit or "").strip(), (indicator_unit or "").strip()
+    if "/" in iu:  # a per-unit indicator (元/人, 人/万人): the fact's unit must be its numerator
+        return 1.0 if fu and fu == iu.split("/")[0] else 0.0
     if iu in MONEY_UNITS:
         if fu == "元":
             return 1.0
@@ -104,6 +106,8 @@ def _fact_get(fact: Any, key: str, default=None):
     return fact.get(key, default) if isinstance(fact, dict) else getattr(fact, key, default)
 
 
+_PERSON = re.compile(r"(?:人员|者|工|学生|师|民|员|众|户)$")
+_GLOSS = re.compile(r"[（(][^）)]*[）)]")
 _MONEY_WORDS = re.compile(r"经费|资金|投入|投资|拨款|筹集|预算|支出|捐赠|金额")
 
 
@@ -113,7 +117,16 @@ def score_indicator(fact: Any, indicator: dict, fields: dict[str, str]) -> float
     gate = unit_compatibility(fu, indicator.get("unit", ""), money_like)
     if gate == 0.0:
         return 0.0
+    from .features import modifier_conflict, thing_conflict
+
+    if _family(fu) not in ("people", "visits") and thing_conflict(fields.get("subject", ""), indicator):
+        # For people the subject names who they are (听众, 学员), not a thing to compare with the indicator's.
+        return 0.0
+    if modifier_conflict(fields.get("subject", ""), fields.get("context", ""), indicator):
+        return 0.0
     names = [indicator.get("name", "")] + list(indicator.get("aliases") or [])
+    # "科普（技）讲座参加人次" is written "科普讲座…参加人员" in reports: match the name without its bracketed gloss too.
+    names += [_GLOSS.sub("", n) for n in names if n and _GLOSS.search(n)]
     alias = _best_in_fields([n for n in names if n], fields)
     parts = [(0.65, alias)]
     population = indicator.get("population") or []
@@ -128,6 +141,8 @@ def score_indicator(fact: Any, indicator: dict, fields: dict[str, str]) -> float
     total_w = sum(w for w, _ in parts)
     score = sum(w * v for w, v in parts) / total_w
     if population and not pop:
+        if _PERSON.search(fields.get("subject", "")):
+            return 0.0  # the figure names who was counted (再就业人员), and they are not the indicator's population
         score *= 0.4  # the indicator is about a population nobody mentioned
     return gate * score
 
@@ -146,7 +161,7 @@ def fact_fields(fact: Any, text: str | None, sections: list | None) -> dict[str,
         if sections:
             from .split import section_at
 
-            sec = section_at(sections, start)
+            sec = sections(start) if callable(sections) else section_at(sections, start)
             if sec is not None:
                 section = fold(sec.path)
     return {"subject": subject, "context": context, "section": section}
@@ -167,9 +182,11 @@ def map_facts(
     """
     sections = None
     if text is not None:
-        from .split import split_sections
+        from .split import section_finder, split_sections
 
-        sections = split_sections(text)
+        sections = section_finder(split_sections(text))
+    from .features import fact_features, indicator_accepts
+
     out = []
     for fact in facts:
         fields = fact_fields(fact, text, sections)
@@ -179,13 +196,19 @@ def map_facts(
             if sc > best_score:
                 best, best_score = ind, sc
         fact_dict = fact if isinstance(fact, dict) else fact.to_dict()
-        if best is None or best_score < min_confidence:
+        features = (fact_features(text, fact_dict["start"], fact_dict["end"], fact_dict.get("unit") or "")
+                    if text is not None and fact_dict.get("start") is not None else {})
+        blocked = indicator_accepts(features, best) if best is not None and best_score >= min_confidence else None
+        if blocked:
+            # The name fits but the figure is of another kind: shown with the reason, never mapped.
+            features = {**features, "blocked": {"code": best["code"], "name": best.get("name", ""), "reason": blocked}}
+        if best is None or best_score < min_confidence or blocked:
             out.append({
                 "fact": fact_dict, "code": None, "confidence": round(best_score, 3),
-                "value": None, "unit": None, "section": fields["section"],
+                "value": None, "unit": None, "section": fields["section"], "features": features,
             })
             continue
         value = convert_value(_fact_get(fact, "value"), _fact_get(fact, "unit", ""), best.get("unit", ""))
         out.append({"fact": fact_dict, "code": best["code"], "confidence": round(min(1.0, best_score), 3),
-                    "value": value, "unit": best.get("unit"), "section": fields["section"]})
+                    "value": value, "unit": best.get("unit"), "section": fields["section"], "features": features})
     return out

@@ -13,6 +13,30 @@ TEXT_SUFFIXES = {".txt", ".text", ".md", ""}
 HTML_SUFFIXES = {".html", ".htm", ".shtml", ".xhtml"}
 
 
+def utf16_encoding(data: bytes) -> str | None:
+    """"utf-16" (with a BOM), "utf-16-le"/"utf-16-be" (without, judged by where the zero bytes fall), or None.
+
+    Notepad's "Unicode" is UTF-16 LE with a BOM; without one, ASCII characters (digits, newlines) put a zero byte in
+    every other position, nearly always on the same side.
+    """
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        return "utf-16"
+    head = data[:4096]
+    if len(head) < 4:
+        return None
+    even, odd = head[0::2].count(0), head[1::2].count(0)
+    # Mostly on one side: a Han character whose low byte is zero (一 is U+4E00) puts the odd one on the other.
+    encoding = "utf-16-le" if odd >= 4 and even * 8 <= odd else "utf-16-be" if even >= 4 and odd * 8 <= even else None
+    if encoding is None:
+        return None
+    try:
+        sample = head[: len(head) // 2 * 2].decode(encoding)
+    except UnicodeDecodeError:
+        return None
+    controls = sum(1 for c in sample if ord(c) < 32 and c not in "\n\r\t\f")
+    return encoding if controls <= len(sample) * 0.01 else None
+
+
 def decode_bytes(data: bytes) -> str:
     """Decode like Python's text mode, so offsets match ``Path.read_text()``.
 
@@ -20,7 +44,8 @@ def decode_bytes(data: bytes) -> str:
     it), then GB18030, a superset of GBK/GB2312.  Line endings are translated the way
     universal-newline reading does ("\r\n" and "\r" become "\n").
     """
-    for enc in ("utf-8", "gb18030"):
+    utf16 = utf16_encoding(data) if b"\x00" in data[:4096] else None
+    for enc in ((utf16,) if utf16 else ("utf-8", "gb18030")):
         try:
             text = data.decode(enc)
             break

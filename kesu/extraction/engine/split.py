@@ -9,6 +9,7 @@ All offsets are into the original page text.
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass, field
 
@@ -27,6 +28,8 @@ HEADINGS = [
 ]
 INLINE_POINT = re.compile(rf"(?:^|(?<=[。;；:：,，\s]))([{CN_NUM}]+是)\s*[:：,，]?")
 SENTENCE_END = re.compile(r"[。!?;！？；]")
+_PROSE = re.compile(r"[。，,]")
+_HEAD_PUNCT = re.compile(r"[。，,；;!?！？]")
 
 
 @dataclass
@@ -79,20 +82,26 @@ def split_documents(text: str) -> list[Document]:
 
 
 def _repeated_title_starts(lines, flags) -> list[int]:
-    """Boundaries at a heading line that recurs after a stretch of prose."""
-    heads = {}
+    """Boundaries at a heading line that recurs after a stretch of prose.
+
+    Linear in the number of lines: the prose between two occurrences is read from a running sum, not re-added for
+    every candidate (pages of thousands of short identical lines made the old pairwise sum quadratic).
+    """
+    prose_before = [0]  # prose_before[i] = characters of prose in lines[:i]
+    for ln in lines:
+        prose_before.append(prose_before[-1] + (len(ln.text) if _PROSE.search(ln.text) else 0))
+    heads: dict[str, list[int]] = {}
     for i, ln in enumerate(lines):
         s = ln.text.strip()
-        if s and len(s) <= 40 and not re.search(r"[。，,；;!?！？]", s):
+        if s and len(s) <= 40 and not _HEAD_PUNCT.search(s):
             heads.setdefault(s, []).append(i)
     best: list[int] = []
-    for s, idx in heads.items():
+    for idx in heads.values():
         if len(idx) < 2:
             continue
         kept = [idx[0]]
         for i in idx[1:]:
-            prose = sum(len(ln.text) for ln in lines[kept[-1] + 1:i] if re.search(r"[。，,]", ln.text))
-            if prose >= 100:
+            if prose_before[i] - prose_before[kept[-1] + 1] >= 100:
                 kept.append(i)
         if len(kept) >= 2 and len(kept) > len(best):
             best = kept
@@ -137,3 +146,33 @@ def section_at(sections: list[Section], pos: int) -> Section | None:
         if sec.start <= pos < sec.end and (best is None or sec.level >= best.level):
             best = sec
     return best
+
+
+def section_finder(sections: list[Section]):
+    """``section_at`` for many positions: O(log n) per lookup after one sweep over the sections.
+
+    Sections of one level never overlap (a heading closes the previous one of its level; inline points end at the
+    next point), so at most one section per level is open at any position and the innermost is the deepest open one.
+    """
+    events = sorted({p for sec in sections for p in (sec.start, sec.end)})
+    open_at: dict[int, list[Section]] = {}
+    close_at: dict[int, list[Section]] = {}
+    for sec in sections:
+        if sec.end > sec.start:
+            open_at.setdefault(sec.start, []).append(sec)
+            close_at.setdefault(sec.end, []).append(sec)
+    active: dict[int, list[Section]] = {}
+    innermost: list[Section | None] = []
+    for point in events:
+        for sec in close_at.get(point, ()):
+            active[sec.level].remove(sec)
+        for sec in open_at.get(point, ()):
+            active.setdefault(sec.level, []).append(sec)
+        live = [level for level, secs in active.items() if secs]
+        innermost.append(active[max(live)][-1] if live else None)
+
+    def find(pos: int) -> Section | None:
+        k = bisect.bisect_right(events, pos) - 1
+        return innermost[k] if k >= 0 else None
+
+    return find

@@ -129,3 +129,23 @@ def test_dedup_scales_with_banding_not_pairs(n):
     docs["copy"] = docs["d5"][:380] + "改动"
     pairs = find_near_duplicates(docs, threshold=0.8, with_differences=False)
     assert [(p.a, p.b) for p in pairs] == [("d5", "copy")] or [(p.a, p.b) for p in pairs] == [("copy", "d5")]
+
+
+def test_cleaning_removes_source_watermarks_inside_a_paragraph():
+    from kesu.extraction.engine import clean_text
+
+    text = "全年培训农民3500人次。本文来源www.example-fanwen.com/a/1.html 发放资料8000份。\n"
+    cleaned = clean_text(text).text
+    assert "本文来源" not in cleaned and "example" not in cleaned
+    assert "3500人次" in cleaned and "发放资料8000份" in cleaned
+
+
+def test_section_finder_agrees_with_section_at():
+    from kesu.extraction.engine.split import section_at, section_finder, split_sections
+
+    text = "一、培训\n（一）农民\n一是办班，二是下乡。\n（二）青少年\n1. 竞赛\n二、经费\n全年筹集。"
+    sections = split_sections(text)
+    find = section_finder(sections)
+    for pos in range(len(text) + 1):
+        a, b = section_at(sections, pos), find(pos)
+        assert (a and (a.start, a.level)) == (b and (b.start, b.level))

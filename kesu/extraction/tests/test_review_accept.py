@@ -15,8 +15,10 @@ from .conftest import REPORT
 
 @pytest.fixture
 def doc(world):
-    return services.document_upload(actor=world.office, region=world.county, name="2023年总结.txt",
-                                    data=REPORT.encode()).created[0]
+    document = services.document_upload(actor=world.office, region=world.county, name="2023年总结.txt",
+                                        data=REPORT.encode()).created[0]
+    services.report_confirm(actor=world.office, report=document.reports.get(), region=world.county, year_first="2023")
+    return document
 
 
 def _accept(client, user, fact, **data):

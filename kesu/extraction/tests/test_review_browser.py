@@ -41,6 +41,11 @@ def test_office_uploads_a_report_and_accepts_a_fact(page, live_server, world, tm
     assert "找到" in page.locator(".alert").first.inner_text()
     doc = SourceDocument.objects.get()
     fact = doc.facts.get(text="3500人次")
+    report_card = page.locator(f"#report-{doc.reports.get().pk}")
+    assert "渠县" in report_card.inner_text() and "标题中的地名" in report_card.inner_text()  # evidence shown
+    report_card.get_by_role("button", name="确认区域和年份").click()
+    page.wait_for_load_state()
+    assert "已确认篇1是渠县 2023 年的报告" in page.locator(".alert-success").first.inner_text()
     _shot(page, "extraction-review.png")
 
     page.locator(f"#f-{fact.pk}").click()  # htmx loads the details into the side panel
@@ -58,3 +63,23 @@ def test_office_uploads_a_report_and_accepts_a_fact(page, live_server, world, tm
     page.set_viewport_size({"width": 390, "height": 844})
     page.reload()
     _shot(page, "extraction-phone.png")
+
+
+def test_a_page_of_several_reports_is_shown_report_by_report(page, live_server, world, tmp_path):
+    from .test_review_reports import PAGE
+
+    _login(page, live_server, world.office.username)
+    page.goto(f"{live_server.url}{reverse('extraction:index')}")
+    upload = tmp_path / "范文三篇.txt"
+    upload.write_text(PAGE, encoding="utf-8")
+    page.set_input_files("#upload-file", str(upload))
+    page.get_by_role("button", name="上传并提取").click()
+    page.wait_for_load_state()
+    cards = page.locator(".report-card")
+    assert cards.count() == 3
+    assert "与篇2重复" in cards.nth(2).inner_text()
+    assert "本篇是达州市的报告，不在您管理的区域内" in cards.nth(0).inner_text()
+    cards.nth(1).get_by_role("button", name="确认区域和年份").click()
+    page.wait_for_load_state()
+    assert "全篇总数，其余是其中的分项" in page.locator(".report-card").nth(1).inner_text()
+    _shot(page, "extraction-reports.png")

@@ -19,12 +19,20 @@ def _document(o: dict):
     existing = SourceDocument.objects.filter(region=o["county_x"]).first()
     if existing:
         return existing
-    return document_upload(actor=User.objects.get(username="office_x"), region=o["county_x"], name="walk.txt",
-                           data=REPORT.encode()).created[0]
+    from kesu.extraction.processing import process
+
+    document = document_upload(actor=User.objects.get(username="office_x"), region=o["county_x"], name="walk.txt",
+                               data=REPORT.encode()).created[0]
+    process(document.pk)  # what the worker does (the walk's task backend only queues)
+    return document
 
 
 def _fact(o: dict):
     return _document(o).facts.order_by("start").first()
+
+
+def _report(o: dict):
+    return _document(o).reports.order_by("index").first()
 
 
 def _e(name, target):
@@ -37,6 +45,9 @@ RULES = {
     "extraction:document": (_e("document", _document), MANAGE_X, set()),
     "extraction:document_file": (_e("document_file", _document), MANAGE_X, set()),
     "extraction:bulk_accept": (_e("bulk_accept", _document), None, MANAGE_X),
+    "extraction:document_retry": (_e("document_retry", _document), None, MANAGE_X),
+    "extraction:document_delete": (_e("document_delete", _document), None, MANAGE_X),
+    "extraction:report_confirm": (_e("report_confirm", _report), None, MANAGE_X),
     "extraction:fact": (_e("fact", _fact), MANAGE_X, set()),
     "extraction:fact_accept": (_e("fact_accept", _fact), None, MANAGE_X),
     "extraction:fact_ignore": (_e("fact_ignore", _fact), None, MANAGE_X),

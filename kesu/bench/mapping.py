@@ -1,0 +1,104 @@
+"""Score fact → indicator mapping on a labelled corpus: precision, recall, and the precision of what bulk accept takes.
+
+Run: ``python -m kesu.bench.mapping --corpus DIR [--labels docs/extraction-mapping-labels.json] [--errors]``
+
+The corpus directory holds ``texts/ID.txt``, ``labels/ID.json`` (the gold facts) and ``split.json``; the mapping
+labels (codes only) say which indicator each gold fact is, or none. The gold facts are mapped with the built-in
+catalogue exactly as the app maps extracted facts; bulk accept's choice is the app's rule (confident, not blocked, not
+suspicious, not about another place, the headline per indicator and report).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def builtin_catalogue() -> list[dict]:
+    import yaml
+
+    spec = yaml.safe_load((ROOT / "kesu/plans/frameworks/indicators.yaml").read_text(encoding="utf-8"))
+    items = spec["indicators"] if isinstance(spec, dict) else spec
+    return [{"code": i["code"], "name": i["name"], "unit": i["unit"], "aliases": list(i.get("aliases") or []),
+             "population": [p for p in re.split(r"[,，、;；\s]+", i.get("population") or "") if p]}
+            for i in items if i.get("unit")]
+
+
+def _headline_key(m: dict) -> tuple:
+    f = m.get("features") or {}
+    return (bool(f.get("component")), not f.get("total_marker"), -round(m["confidence"], 2),
+            -(m["value"] or 0), m["fact"]["start"])
+
+
+def bulk_choice(mapped: list[dict], high: float = 0.7) -> set[int]:
+    """Indexes of the facts bulk accept would take (the app's rule in ``services.plan_bulk``)."""
+    groups: dict[tuple, list[int]] = {}
+    for k, m in enumerate(mapped):
+        f = m.get("features") or {}
+        if (not m["code"] or m["confidence"] < high or m["fact"].get("suspicious") or m.get("place")
+                or m["fact"].get("value_high") is not None or f.get("kind") == "target"
+                or f.get("span") == "cumulative" or f.get("measure") in ("per_capita", "growth")
+                or f.get("threshold") or f.get("heading")):
+            continue
+        groups.setdefault((m.get("report", 0), m["code"]), []).append(k)
+    return {min(ks, key=lambda k: _headline_key(mapped[k])) for ks in groups.values()}
+
+
+def score(corpus: Path, labels: dict, split: str = "dev", errors: bool = False) -> dict:
+    from kesu.extraction.engine.job import link_facts
+    from kesu.extraction.engine.mapping import map_facts
+    from kesu.extraction.engine.reports import read_reports
+
+    catalogue = builtin_catalogue()
+    ids = json.loads((corpus / "split.json").read_text())[split]
+    tp = fp = fn = bulk_tp = bulk_n = 0
+    wrong = []
+    for doc in ids:
+        text = (corpus / "texts" / f"{doc}.txt").read_text(encoding="utf-8")
+        gold_facts = json.loads((corpus / "labels" / f"{doc}.json").read_text(encoding="utf-8"))
+        gold = {int(k): v for k, v in labels.get(doc, {}).items()}
+        mapped = map_facts(gold_facts, catalogue, text)
+        link_facts(text, read_reports(text), mapped)
+        bulk = bulk_choice(mapped)
+        for k, m in enumerate(mapped):
+            want, got = gold.get(k), m["code"]
+            if got and got == want:
+                tp += 1
+            elif got:
+                fp += 1
+                wrong.append((doc, k, got, want))
+            if want and got != want:
+                fn += 1
+                if not got:
+                    wrong.append((doc, k, None, want))
+            if k in bulk:
+                bulk_n += 1
+                bulk_tp += got == want
+    out = {"gold_mapped": tp + fn, "predicted": tp + fp, "correct": tp,
+           "precision": round(tp / (tp + fp), 3) if tp + fp else None,
+           "recall": round(tp / (tp + fn), 3) if tp + fn else None,
+           "bulk_taken": bulk_n, "bulk_correct": bulk_tp,
+           "bulk_precision": round(bulk_tp / bulk_n, 3) if bulk_n else None}
+    if errors:
+        out["errors"] = [{"doc": d, "fact": k, "predicted": g, "gold": w} for d, k, g, w in wrong]
+    return out
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--corpus", required=True, type=Path)
+    parser.add_argument("--labels", type=Path, default=ROOT / "docs/extraction-mapping-labels.json")
+    parser.add_argument("--split", default="dev")
+    parser.add_argument("--errors", action="store_true")
+    ns = parser.parse_args(argv)
+    labels = json.loads(ns.labels.read_text(encoding="utf-8"))["labels"]
+    print(json.dumps(score(ns.corpus, labels, ns.split, ns.errors), ensure_ascii=False, indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,169 @@
+"""What kind of figure a fact is, read from the words around it — the features the mapper uses and the page shows.
+
+* ``kind``: ``target`` for plans, goals and thresholds (计划培训500人次, 到2025年达到15%, 力争…), else ``result``;
+* ``span``: ``cumulative`` for totals over several years (累计, 三年来, “十三五”期间, 历年, 先后), else ``year``;
+* ``measure``: ``per_capita`` (人均, 每万人 …), ``growth`` (增长12%, 同比…, 比上年增加…), ``share`` (other
+  percentages), else ``total``;
+* ``component``: the clause says the figure is a part (其中, 包括, 分别);
+* ``total_marker``: the clause says it is the whole region's figure (全县, 共, 合计, 总计).
+
+The clause is the text since the last comma or sentence end; the sentence (for spans and targets, which are often
+stated once at its start: “三年来，共开展…”) is the text since the last sentence end. Nothing here is specific to one
+text: these are the ways Chinese work reports say what a number is.
+"""
+
+from __future__ import annotations
+
+import re
+
+_SENTENCE_END = re.compile(r"[。；;！？!?\n]")
+_CLAUSE_END = re.compile(r"[。；;！？!?\n，,：:]")
+TARGET = re.compile(r"计划|目标|力争|预计|争取|确保|拟|将达到|要达到|达到.{0,6}以上|不低于|不少于|任务数|"
+                    r"(?:到|至)\s*(?:19|20)\d\d\s*年(?:底|末)?|(?:19|20)\d\d\s*年(?:前|以前)")
+CUMULATIVE = re.compile(r"历年|(?<![\d〇零])[两二三四五六七八九十\d]{1,2}\s*年(?:来|以来|间)|近[两二三四五六七八九十\d]{1,2}年|"
+                        r"十[一二三四五]五.{0,2}(?:期间|以来|时期)|建站以来|成立以来|开展以来|实施以来")
+# 累计/先后 sum over a period the sentence may already name as one year (全年累计培训…).
+CUMULATIVE_WEAK = re.compile(r"累计|先后")
+ONE_YEAR = re.compile(r"全年|今年|本年|当年|年内|年度|(?:19|20)\d\d\s*年(?![-—–~～至到]|以来|来)")
+NOT_CUMULATIVE = re.compile(r"(?:今年|本年|年初|年度|全年)以来")
+PER_CAPITA = re.compile(r"人均|户均|生均|每万人|每千人|每百人|每十万人|每人|平均每")
+GROWTH_CLAUSE = re.compile(r"同比|比上年|较上年|比去年|较去年|增幅|增速|环比")
+GROWTH_VERB = re.compile(r"(?:增长|提高|增加|上升|下降|减少|提升|降低)了?(?:约|近|超过)?$")
+COMPONENT = re.compile(r"其中|包括|含|分别")
+TOTAL = re.compile(r"全(?:省|市|州|县|区|旗|镇|乡|年)|共计?|合计|总计|总数|总量|总共")
+RATE_UNITS = {"%", "百分点", "倍", "‰"}
+AVERAGE = re.compile(r"年均|平均每年|每年平均|平均")
+# Honours and selections: the figure counts who was picked (winners, finalists, those named 先进/示范), not staff,
+# participants or facilities.
+HONOUR = re.compile(r"获奖|[一二三]等奖|入围|入榜|评选出|评出|评为|被授予|表彰|表现突出|最具人气|进入复评|获得.{0,12}称号|荣获")
+# A threshold stated in place of the figure (突破200亿元, 超过24%): rounded, never the figure itself.
+THRESHOLD = re.compile(r"(?:突破|超过|超|逾|大于|不低于|至少|达)$")
+# Another year than the report's, named for this figure (从2015年的92座 …).
+OTHER_YEAR = re.compile(r"(?:从|由|比|较|与)\s*(?:19|20)\d\d\s*年(?:的|底|末)?$")
+
+
+def _since(rx: re.Pattern, text: str, start: int, reach: int) -> str:
+    lo = max(0, start - reach)
+    window = text[lo:start]
+    cut = max((m.end() for m in rx.finditer(window)), default=0)
+    return window[cut:]
+
+
+def fact_features(text: str, start: int, end: int, unit: str) -> dict:
+    from .normalize import fold
+
+    # Only a window around the fact is read; folding it (traditional → simplified, full-width → half-width) is 1:1,
+    # so offsets within it stay valid.
+    lo = max(0, start - 200)
+    text, start, end = fold(text[lo:end + 20]), start - lo, end - lo
+    clause = _since(_CLAUSE_END, text, start, 60)
+    sentence = _since(_SENTENCE_END, text, start, 160)
+    after = text[end:end + 12]
+    after = after[: (m.start() if (m := _CLAUSE_END.search(after)) else len(after))]
+    features = {"kind": "result", "span": "year", "measure": "total", "component": False, "total_marker": False}
+    if TARGET.search(clause) or TARGET.search(sentence[:-len(clause)] if clause else sentence):
+        features["kind"] = "target"
+    if (CUMULATIVE.search(sentence) and not NOT_CUMULATIVE.search(sentence)) or (
+            CUMULATIVE_WEAK.search(sentence) and not ONE_YEAR.search(sentence)):
+        features["span"] = "cumulative"
+    if PER_CAPITA.search(clause) or PER_CAPITA.match(after) or "/人" in after[:3]:
+        features["measure"] = "per_capita"
+    elif GROWTH_CLAUSE.search(clause) or (unit in RATE_UNITS and GROWTH_VERB.search(clause)) or \
+            GROWTH_VERB.search(clause) and re.search(r"[比较]", clause):
+        features["measure"] = "growth"
+    elif unit in RATE_UNITS:
+        features["measure"] = "share"
+    features["component"] = bool(COMPONENT.search(clause))
+    features["total_marker"] = bool(TOTAL.search(clause))
+    features["honour"] = bool(HONOUR.search(clause))
+    features["average"] = bool(AVERAGE.search(clause))
+    line_start = text.rfind("\n", 0, start) + 1
+    line_end = text.find("\n", end)
+    line = text[line_start: len(text) if line_end < 0 else line_end].strip()
+    # A headline repeats a figure of the body in round words; the body's sentence is the one to take.
+    features["heading"] = len(line) <= 50 and not re.search(r"[。，,；;]", line)
+    features["threshold"] = bool(THRESHOLD.search(text[max(0, start - 3):start]))
+    features["other_year"] = bool(OTHER_YEAR.search(text[max(0, start - 12):start]))
+    return features
+
+
+def indicator_accepts(features: dict, indicator: dict) -> str | None:
+    """None when an indicator can take a figure of these features, else the reason (in Chinese) it cannot."""
+    name = indicator.get("name", "") + " " + " ".join(indicator.get("aliases") or [])
+    unit = indicator.get("unit", "")
+    if features.get("kind") == "target":
+        return "是目标或计划数，不是实际完成数"
+    if features.get("span") == "cumulative" and "累计" not in name:
+        return "是多年累计数，指标按年统计"
+    if features.get("measure") == "per_capita" and not (PER_CAPITA.search(name) or "/" in unit):
+        return "是人均（每单位）数，指标是总量"
+    if features.get("measure") == "growth" and not re.search(r"增长|增幅|增速|提高", name):
+        return "是增幅，指标是水平值"
+    if features.get("measure") != "per_capita" and (re.search(r"人均|每万人|每千人", name) or "/" in unit):
+        return "是总量，指标是人均（每单位）数"
+    if features.get("honour") and not re.search(r"示范|奖|先进|特色", name):
+        return "是获奖、入选或受表彰的数目，不是指标所统计的对象"
+    if features.get("other_year"):
+        return "是另一年份的数"
+    if features.get("average") and features.get("measure") != "per_capita" and "平均" not in name:
+        return "是平均数，指标是当年总量"
+    return None
+
+
+_PARENS = re.compile(r"[（(][^）)]*[）)]")
+# Qualifiers that make a thing another thing (a 科普示范乡镇 is not simply a 乡镇).
+QUALIFIERS = ("示范", "先进", "特色", "重点", "星级", "优秀", "场馆")
+_STEM_SUFFIX = re.compile(r"(?:人次|次数|期数|场次|人数|个数|数量|总数|总额|金额|比例|比重|覆盖率|普及率|率|数|额)$")
+_ADMIN = set("省市州县区旗镇乡村")
+
+
+def thing_conflict(subject: str, indicator: dict) -> bool:
+    """True when the thing counted plainly is not the indicator's thing (“36个部门” is no 科技馆).
+
+    Chinese noun phrases end in their head: the subject's last two characters, or the indicator stem's last
+    character, must appear on the other side. An empty subject says nothing; an administrative unit (九个县) alone is
+    never an indicator's thing unless the indicator counts such units.
+    """
+    s = (subject or "").strip()
+    if not s:
+        return False
+    names = [_PARENS.sub("", n) for n in [indicator.get("name", "")] + list(indicator.get("aliases") or []) if n]
+    stems = [st for st in (_STEM_SUFFIX.sub("", n) for n in names) if st]
+    if not stems:
+        return False
+    if any(q in s and not any(q in n for n in names) for q in QUALIFIERS):
+        return True
+    if len(s) == 1:
+        return s in _ADMIN and not any(s in st for st in stems)
+    return not all(_same_head(part, stems) for part in _CONJ.split(s) if part)
+
+
+def _same_head(phrase: str, stems: list[str]) -> bool:
+    """The phrase's head (its last two characters) is in a stem, or a stem's head is in the phrase."""
+    if len(phrase) < 2:
+        return True
+    return any(phrase[-2:] in st or (len(st) >= 2 and st[-2:] in phrase) or (len(st) == 1 and st in phrase)
+               for st in stems)
+
+
+# Things joined in one subject (科技馆和科学技术类博物馆, 专、兼职人员): every one must be the indicator's thing.
+_CONJ = re.compile(r"和|与|及|、")
+# Modifiers that narrow an indicator's population: a subject without the modifier is a broader figure.
+MODIFIERS = ("专职", "兼职", "女性", "专项", "政府", "注册", "中级职称")
+
+
+# Modifiers that, said of the figure, make it another population than an indicator without them (基本具备 ≠ 具备).
+OWN_MODIFIERS = ("基本",)
+_BOTH = re.compile(r"专[、和与及]?兼职|专职[、和与及]兼职")
+
+
+def modifier_conflict(subject: str, context: str, indicator: dict) -> bool:
+    """True when the indicator names a narrower population (科普专职人员) than the figure's subject says, or the
+    figure a population the indicator does not (具备基本科学素质), or both of a pair together (专、兼职人员)."""
+    name = indicator.get("name", "")
+    near = (subject or "") + (context or "")
+    if any(m in name and m not in near for m in MODIFIERS):
+        return True
+    if any(m in (subject or "") and m not in name for m in OWN_MODIFIERS):
+        return True
+    return bool(_BOTH.search(subject or "")) and not _BOTH.search(name)

@@ -1,0 +1,262 @@
+"""The reports of a page, and for each: whose report it is, which period it covers, and whether it is a copy.
+
+A page may stack several reports (``split.split_documents``); compilation sites often repeat one of them with small
+changes, so near-duplicate reports and sections are found (same shingles as ``dedup``) and linked to the first copy.
+
+Region and period are read from what a report says about itself, in order of strength, and every finding keeps its
+evidence (the words and their offsets) so a reviewer can check it:
+
+* region — a place name in the title (``渠县2023年…总结``), the issuing body (``××县科协``), then the self-references
+  of the body (``我市``/``全县``/``本区`` …), which give the *level* of the region even when no name is written;
+* period — years in the title or the opening (``2023年``, ``2021—2023年``, ``2021年至2023年``), a half year
+  (``上半年``), and multi-year spans (``两年来``, ``“十三五”期间``, ``近三年``).
+
+A fact's own clause can name another place (``其中宣汉县举办…``): that fact is about another region or a part of
+this one, and ``place_of_fact`` returns the name so the app keeps it apart from the report's own figures.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+
+from .numerals import parse_chinese
+from .split import split_documents, split_sections
+
+# Level words, from the self-references a report uses for its own region.
+LEVELS = {"国": "national", "省": "province", "自治区": "province", "市": "city", "州": "city", "盟": "city", "县": "county",
+          "区": "county", "旗": "county", "镇": "town", "乡": "town", "街道": "town"}
+SELF_REF = re.compile(r"(?:我|全|本|该)(国|省|自治区|市|州|盟|县|区|旗|镇|乡|街道)(?![长委政府级域内外])")
+# A place name: 2–8 Han characters ending in an administrative suffix. The lazy prefix keeps "四川省达州市" as two.
+PLACE = re.compile(r"([\u4e00-\u9fff]{1,7}?(?:自治区|自治州|自治县|省|市|州|盟|县|区|旗|镇|乡|街道))(?![市县区])")
+# Words that end in a suffix but are not places ("城区", "社区", "园区", "辖区", "全市" …).
+NOT_PLACE = re.compile(r"^(?:[全我本该各市县区省镇乡]|城|社|园|辖|景|街|小|新城|开发|试验|示范|功能|老|山|库|牧|"
+                       r"片|校|厂|矿|林|垦|灾|疫|重点|贫困|边|特|老城|主城)")
+BODY = re.compile(r"((?:[\u4e00-\u9fff]{2,8}?(?:省|市|州|县|区|旗|镇|乡))(?:科学技术协会|科协|人民政府|政府|"
+                  r"科技局|教育局|办公室|全民科学素质|科普))")
+YEAR = r"(?:19[5-9]\d|20\d\d)"
+YEAR_RANGE = re.compile(rf"({YEAR})\s*(?:年)?\s*(?:[-—–~～至到]|—{{2}})\s*({YEAR})\s*年")
+YEAR_ONE = re.compile(rf"({YEAR})\s*年(?!\s*[-—–~～至到]\s*{YEAR})")
+HALF = re.compile(r"上半年|下半年|第[一二三四1-4]季度|一季度|二季度|三季度|四季度")
+SPAN = re.compile(r"(?<![\d〇零一二三四五六七八九十])(近|这|过去)?([两二三四五六七八九十\d]{1,2})\s*年(?:来|以来|间|中)|“?十[一二三四五六]五”?(?:期间|以来|时期)")
+FIVE_YEAR_PLAN = {"十一五": (2006, 2010), "十二五": (2011, 2015), "十三五": (2016, 2020), "十四五": (2021, 2025),
+                  "十五五": (2026, 2030)}
+HEAD_CHARS = 400  # the opening that states what a report is about
+
+
+def _evidence(text: str, start: int, end: int, offset: int) -> dict:
+    return {"text": text[start:end], "start": start + offset, "end": end + offset}
+
+
+def _is_place(name: str, min_core: int = 2) -> bool:
+    core = re.sub(r"(?:自治区|自治州|自治县|街道|省|市|州|盟|县|区|旗|镇|乡)$", "", name)
+    return len(core) >= min_core and not NOT_PLACE.match(name) and not re.search(
+        r"[年月日号第个個名次项下办邀政请诚位]|科普|科协|活动|工作", name)
+
+
+def places_in(text: str, gazetteer: "Gazetteer | None" = None) -> list[re.Match]:
+    """Place names in ``text``: known names when a gazetteer is given, else anything shaped like one (titles)."""
+    if gazetteer is not None:
+        return gazetteer.find(text)
+    return [m for m in PLACE.finditer(text) if _is_place(m.group(1), 1 if m.start() == 0 else 2)]
+
+
+_SUFFIX = re.compile(r"(?:自治区|自治州|自治县|街道|省|市|州|盟|县|区|旗|镇|乡)$")
+
+
+class Gazetteer:
+    """The region names a document can speak of (its region, the ones above and below it, its neighbours).
+
+    Matching known names, not name-shaped strings, is what tells "通川区" from "建成科普示范乡": free text is full of
+    words ending in 区/乡/县. Two-character-or-longer short forms (达州 for 达州市) match too.
+    """
+
+    def __init__(self, names: list[str]):
+        forms: dict[str, str] = {}
+        for name in names:
+            if not name:
+                continue
+            forms.setdefault(name, name)
+            short = _SUFFIX.sub("", name)
+            if len(short) >= 2 and short != name:
+                forms.setdefault(short, name)
+        self.canonical = forms
+        alternatives = sorted(forms, key=len, reverse=True)
+        self.rx = re.compile("(" + "|".join(map(re.escape, alternatives)) + ")") if alternatives else None
+
+    def find(self, text: str) -> list[re.Match]:
+        return list(self.rx.finditer(text)) if self.rx else []
+
+    def name(self, match_text: str) -> str:
+        return self.canonical.get(match_text, match_text)
+
+
+def detect_region(title: str, body: str, offset: int = 0, title_offset: int = 0,
+                  gazetteer: Gazetteer | None = None) -> dict:
+    """``{"name", "level", "evidence": [...]}`` — what the report says its region is (name or level may be None)."""
+    evidence: list[dict] = []
+    name = level = None
+    # With a gazetteer only known names count: free titles are full of name-shaped words (影音市政, 按照市…).
+    for m in (gazetteer.find(title) if gazetteer else places_in(title)):
+        name = gazetteer.name(m.group(1)) if gazetteer else m.group(1)
+        evidence.append({"kind": "标题中的地名", **_evidence(title, *m.span(1), title_offset)})
+        break
+    head = body[:HEAD_CHARS]
+    if name is None:
+        for m in BODY.finditer(head + body[-HEAD_CHARS:] if len(body) > HEAD_CHARS else head):
+            place = places_in(m.group(1), gazetteer) or places_in(m.group(1))
+            if place:
+                name = gazetteer.name(place[0].group(1)) if gazetteer else place[0].group(1)
+                pos = m.start() if m.start() < len(head) else len(body) - HEAD_CHARS + m.start() - len(head)
+                evidence.append({"kind": "发文单位", **_evidence(body, pos, pos + len(m.group(1)), offset)})
+                break
+    counts: dict[str, int] = {}
+    first: dict[str, re.Match] = {}
+    for m in SELF_REF.finditer(body):
+        lv = LEVELS[m.group(1)]
+        counts[lv] = counts.get(lv, 0) + 1
+        first.setdefault(lv, m)
+    if counts:
+        level = max(counts, key=lambda lv: (counts[lv], -first[lv].start()))
+        m = first[level]
+        evidence.append({"kind": f"自称（{counts[level]} 处）", **_evidence(body, *m.span(), offset)})
+    if name is not None:
+        suffix_level = next((lv for word, lv in LEVELS.items() if name.endswith(word)), None)
+        level = suffix_level or level
+    return {"name": name, "level": level, "evidence": evidence}
+
+
+def _span_years(m: re.Match) -> int | None:
+    if m.group(0).lstrip("“").startswith("十"):
+        return None
+    raw = m.group(2)
+    if raw.isdigit():
+        return int(raw)
+    parsed = parse_chinese(raw.replace("两", "二"))
+    return int(parsed[0]) if parsed else None
+
+
+def detect_period(title: str, body: str, offset: int = 0, title_offset: int = 0) -> dict:
+    """``{"years": [first, last] | None, "part": "上半年"|…|"", "span": "两年来"|…|"", "evidence": [...]}``."""
+    evidence: list[dict] = []
+    years = None
+    part = span = ""
+    for source, text, base in (("标题", title, title_offset), ("开头", body[:HEAD_CHARS], offset)):
+        m = YEAR_RANGE.search(text)
+        if m:
+            years = [int(m.group(1)), int(m.group(2))]
+            evidence.append({"kind": f"{source}中的年份", **_evidence(text, *m.span(), base)})
+            break
+        m = YEAR_ONE.search(text)
+        if m:
+            years = [int(m.group(1))] * 2
+            evidence.append({"kind": f"{source}中的年份", **_evidence(text, *m.span(), base)})
+            break
+    for source, text, base in (("标题", title, title_offset), ("开头", body[:HEAD_CHARS], offset)):
+        m = HALF.search(text)
+        if m and not part:
+            part = m.group(0)
+            evidence.append({"kind": f"{source}中的时段", **_evidence(text, *m.span(), base)})
+        m = SPAN.search(text)
+        if m and not span:
+            span = m.group(0).strip("“”")
+            evidence.append({"kind": f"{source}中的跨年表述", **_evidence(text, *m.span(), base)})
+            plan = next((v for k, v in FIVE_YEAR_PLAN.items() if k in span), None)
+            n = _span_years(m)
+            if plan and (years is None or years[0] == years[1]):
+                years = list(plan)
+            elif n and years and years[0] == years[1] and n > 1:
+                years = [years[1] - n + 1, years[1]]
+    return {"years": years, "part": part, "span": span, "evidence": evidence}
+
+
+def _duplicates(texts: list[str], threshold: float) -> dict[int, tuple[int, float]]:
+    """Index of each report that repeats an earlier one → (the earlier one, overlap score)."""
+    from .dedup import shingle_hashes, similarity
+
+    if len(texts) < 2:
+        return {}
+    hashes = [shingle_hashes(t) for t in texts]
+    out: dict[int, tuple[int, float]] = {}
+    for j in range(1, len(texts)):
+        for i in range(j):
+            if i in out:
+                continue
+            score, _ = similarity(hashes[i], hashes[j])
+            if score >= threshold:
+                out[j] = (i, round(float(score), 3))
+                break
+    return out
+
+
+def _copied_sections(text: str, reports: list[dict], threshold: float, min_chars: int = 80) -> list[dict]:
+    """Sections of a kept report that repeat a section of an earlier report: ``{"start","end","of_start","of_end"}``."""
+    from .dedup import shingle_hashes, similarity
+
+    seen: list[tuple[int, int, int, object]] = []  # (report index, start, end, hashes)
+    copies = []
+    for k, rep in enumerate(reports):
+        if rep["duplicate_of"] is not None:
+            continue
+        secs = [s for s in split_sections(text[rep["start"]:rep["end"]], rep["start"]) if s.level <= 2]
+        for sec in secs:
+            if sec.end - sec.start < min_chars:
+                continue
+            h = shingle_hashes(text[sec.start:sec.end])
+            match = next(((s, e) for r, s, e, oh in seen if r != k and similarity(oh, h)[0] >= threshold), None)
+            if match:
+                copies.append({"start": sec.start, "end": sec.end, "of_start": match[0], "of_end": match[1]})
+            else:
+                seen.append((k, sec.start, sec.end, h))
+    return copies
+
+
+def read_reports(text: str, threshold: float = 0.8, places: list[str] | None = None) -> dict:
+    """The reports of a page with region, period and copies; and the copied sections of kept reports."""
+    gazetteer = Gazetteer(places) if places else None
+    reports = []
+    for doc in split_documents(text):
+        body = text[doc.start:doc.end]
+        title_end = body.find("\n")
+        title_end = len(body) if title_end < 0 else title_end
+        title = body[:title_end]
+        reports.append({"start": doc.start, "end": doc.end, "title": (doc.title or title.strip())[:200],
+                        "region": detect_region(title, body, doc.start, doc.start, gazetteer),
+                        "period": detect_period(title, body, doc.start, doc.start),
+                        "duplicate_of": None, "duplicate_score": None})
+    if not reports:
+        reports = [{"start": 0, "end": len(text), "title": "", "region": detect_region("", text, gazetteer=gazetteer),
+                    "period": detect_period("", text), "duplicate_of": None, "duplicate_score": None}]
+    for j, (i, score) in _duplicates([text[r["start"]:r["end"]] for r in reports], threshold).items():
+        reports[j]["duplicate_of"], reports[j]["duplicate_score"] = i, score
+    return {"reports": reports, "copied_sections": _copied_sections(text, reports, threshold)}
+
+
+def report_index(reports: list[dict]):
+    """Position → index of the report holding it (the last report starting at or before it)."""
+    starts = [r["start"] for r in reports]
+
+    def find(pos: int) -> int:
+        return max(0, bisect_right(starts, pos) - 1)
+
+    return find
+
+
+_CLAUSE_END = re.compile(r"[。；;！？!?\n]")
+
+
+def place_of_fact(text: str, start: int, own: str | None, gazetteer: Gazetteer | None) -> dict | None:
+    """A known place named in the fact's clause before the number that is not the report's own region."""
+    if gazetteer is None:
+        return None
+    lo = max(0, start - 60)
+    window = text[lo:start]
+    cut = max((m.end() for m in _CLAUSE_END.finditer(window)), default=0)
+    own_core = re.sub(r"(?:省|市|州|县|区|旗|镇|乡)$", "", own or "")
+    found = None
+    for m in gazetteer.find(window[cut:]):
+        name = gazetteer.name(m.group(1))
+        if own and (name == own or (own_core and name.startswith(own_core))):
+            continue
+        found = {"name": name, "start": lo + cut + m.start(1), "end": lo + cut + m.end(1)}
+    return found

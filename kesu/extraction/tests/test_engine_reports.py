@@ -1,0 +1,167 @@
+"""Reports of a page (region, period, copies) and the features that say what kind of figure a fact is."""
+
+import pytest
+
+from kesu.extraction.engine.facts import extract
+from kesu.extraction.engine.features import fact_features
+from kesu.extraction.engine.job import link_facts
+from kesu.extraction.engine.mapping import map_facts
+from kesu.extraction.engine.reports import detect_period, detect_region, read_reports
+
+PLACES = ["四川省", "达州市", "渠县", "宣汉县", "通川区", "三汇镇"]
+CITY = ("篇1：达州市2023年全民科学素质工作总结\n"
+        "2023年，我市深入实施全民科学素质行动，全市共举办科普讲座860期，其中通川区举办95期。我市各县同步推进。\n")
+COUNTY = ("篇2：渠县2023年科普工作总结\n"
+          "今年，我县围绕重点任务，扎实推进全民科学素质工作。全县新建农家书屋88所，开展科普活动520余场次，"
+          "发放图书4200册。我县群众反响良好，全县干部积极参与。\n")
+PAGE = CITY + COUNTY + COUNTY.replace("篇2", "篇3").replace("群众反响良好", "群众普遍欢迎")
+
+
+def test_page_is_split_into_reports_with_region_period_and_copies():
+    page = read_reports(PAGE, places=PLACES)
+    reports = page["reports"]
+    assert [r["region"]["name"] for r in reports] == ["达州市", "渠县", "渠县"]
+    assert [r["region"]["level"] for r in reports] == ["city", "county", "county"]
+    assert all(r["period"]["years"] == [2023, 2023] for r in reports)
+    assert [r["duplicate_of"] for r in reports] == [None, None, 1]  # 篇3 repeats 篇2 with one phrase changed
+    evidence = reports[0]["region"]["evidence"]
+    assert PAGE[evidence[0]["start"]:evidence[0]["end"]] == "达州市"  # evidence points into the page
+    assert any(e["text"] == "我市" for e in evidence)
+
+
+def test_facts_of_a_copy_link_to_the_original_and_a_sub_region_figure_is_named():
+    catalogue = [{"code": "LECTURES", "name": "科普讲座期数", "unit": "期", "aliases": ["科普讲座"]}]
+    mapped = map_facts(extract(PAGE), catalogue, PAGE)
+    page = read_reports(PAGE, places=PLACES)
+    link_facts(PAGE, page, mapped, PLACES)
+    by = {}
+    for k, m in enumerate(mapped):
+        by.setdefault(m["fact"]["text"], []).append((k, m))
+    (_, first), (_, copy) = by["88所"]
+    assert first["copy_of"] is None and copy["copy_of"] == by["88所"][0][0]
+    assert by["95期"][0][1]["place"]["name"] == "通川区"  # the district's figure inside the city's report
+    assert by["860期"][0][1]["place"] is None
+
+
+@pytest.mark.parametrize("title,body,name,level", [
+    ("渠县科协2022年工作总结", "一年来，我县科普工作……", "渠县", "county"),
+    ("关于全民科学素质工作的报告", "全市上下共同努力，我市科普工作……达州市科学技术协会", "达州市", "city"),
+    ("科普工作情况汇报", "本区今年……全区……我区……", None, "county"),
+    ("工作总结", "今年以来，各项工作稳步推进。", None, None),
+])
+def test_region_detection(title, body, name, level):
+    found = detect_region(title, body, gazetteer=None)
+    assert (found["name"], found["level"]) == (name, level)
+
+
+@pytest.mark.parametrize("title,body,years,part,span", [
+    ("2023年科普工作总结", "", [2023, 2023], "", ""),
+    ("2021—2023年全民科学素质工作总结", "", [2021, 2023], "", ""),
+    ("2024年上半年科普工作总结", "", [2024, 2024], "上半年", ""),
+    ("科普工作汇报", "2023年以来……两年来，我县……", [2022, 2023], "", "两年来"),
+    ("“十三五”科普工作总结", "“十三五”期间，我市……", [2016, 2020], "", "十三五”期间"),
+])
+def test_period_detection(title, body, years, part, span):
+    found = detect_period(title, body)
+    assert found["years"] == years and found["part"] == part and found["span"].strip("“") == span
+
+
+@pytest.mark.parametrize("sentence,number,feature,value", [
+    ("计划培训农民500人次。", "500", "kind", "target"),
+    ("到2025年，公民具备科学素质的比例达到15%。", "15", "kind", "target"),
+    ("全年培训农民3500人次。", "3500", "kind", "result"),
+    ("三年来，共开展科普讲座36次。", "36", "span", "cumulative"),
+    ("“十三五”期间，建成科普示范基地12个。", "12", "span", "cumulative"),
+    ("全年累计培训3400人次。", "3400", "span", "year"),
+    ("人均科普经费0.03元。", "0.03", "measure", "per_capita"),
+    ("每万人拥有科普人员12名。", "12", "measure", "per_capita"),
+    ("科普经费比上年增长12%。", "12", "measure", "growth"),
+    ("公民具备科学素质的比例为11.2%。", "11.2", "measure", "share"),
+    ("全市开展讲座1083期，其中城区139期。", "139", "component", True),
+    ("全市开展讲座1083期，其中城区139期。", "1083", "total_marker", True),
+])
+def test_features_say_what_kind_of_figure_it_is(sentence, number, feature, value):
+    fact = next(f for f in extract(sentence) if f.text.startswith(number))
+    assert fact_features(sentence, fact.start, fact.end, fact.unit)[feature] == value
+
+
+CATALOGUE = [
+    {"code": "MUSEUMS", "name": "科技馆数量", "unit": "个", "aliases": ["科技馆"]},
+    {"code": "STAFF_FULL", "name": "科普专职人员", "unit": "人", "aliases": []},
+    {"code": "GUIDES", "name": "科技辅导员", "unit": "人", "aliases": ["辅导员"]},
+    {"code": "PERCAP", "name": "人均科普专项经费", "unit": "元/人", "aliases": ["人均科普经费"]},
+    {"code": "DEMO_VILLAGES", "name": "科普示范村", "unit": "个", "aliases": ["示范村"]},
+    {"code": "FARMER_P", "name": "农村实用技术培训人次", "unit": "人次", "aliases": ["农民培训", "实用技术培训"]},
+    {"code": "FUND", "name": "科普经费", "unit": "万元", "aliases": ["经费"]},
+    {"code": "LITERACY", "name": "公民具备科学素质的比例", "unit": "%", "aliases": ["具备科学素质"]},
+]
+
+
+@pytest.mark.parametrize("text,number", [
+    ("科技馆建设由36个部门共同推进。", "36"),  # a counting word that is not the indicator's thing
+    ("全市建成科普示范乡镇16个。", "16"),  # a neighbouring thing (乡镇, not 村)
+    ("计划开展农民实用技术培训500人次。", "500"),  # a plan
+    ("三年来，累计开展农民实用技术培训9000人次。", "9000"),  # a multi-year total
+    ("人均科普经费0.03元。", "0.03"),  # per capita, not the total
+    ("公民具备科学素质的比例比上年提高1.2%。", "1.2"),  # a growth, not the level
+    ("到2025年，公民具备科学素质的比例达到15%。", "15"),  # a target
+    ("全市科技馆和科学技术类博物馆共计21个。", "21"),  # a combined total is not the narrower indicator
+    ("全市科普场馆共有12个。", "12"),  # a broader thing
+    ("全市科普专、兼职人员共计3200人。", "3200"),  # both together
+    ("评选出优秀科技辅导员10名。", "10"),  # prize winners are not staff
+    ("科技馆数量从2019年的5个增加到8个。", "5"),  # another year's figure
+    ("全市科技馆年均新增2个。", "2"),  # an average
+])
+def test_figures_of_another_kind_stay_unmapped(text, number):
+    found = next(m for m in map_facts(extract(text), CATALOGUE, text) if m["fact"]["text"].startswith(number))
+    assert found["code"] is None
+
+
+def test_the_blocked_indicator_and_reason_are_kept_for_the_reviewer():
+    text = "计划开展农民实用技术培训500人次。"
+    found = map_facts(extract(text), CATALOGUE, text)[0]
+    assert found["features"]["blocked"]["code"] == "FARMER_P"
+    assert "目标" in found["features"]["blocked"]["reason"]
+
+
+def test_a_plain_result_still_maps():
+    text = "全年开展农民实用技术培训3500人次，建成科普示范村8个，科普经费86.5万元。"
+    codes = {m["fact"]["text"]: m["code"] for m in map_facts(extract(text), CATALOGUE, text)}
+    assert codes == {"3500人次": "FARMER_P", "8个": "DEMO_VILLAGES", "86.5万元": "FUND"}
+
+
+def test_a_total_never_maps_to_a_per_capita_indicator():
+    text = "全市人均科普经费投入总额586万元。"
+    found = map_facts(extract(text), [c for c in CATALOGUE if c["code"] == "PERCAP"], text)[0]
+    assert found["code"] is None
+
+
+def test_a_per_capita_figure_maps_to_a_per_capita_indicator():
+    text = "全市人均科普专项经费3.2元。"
+    found = map_facts(extract(text), CATALOGUE, text)[0]
+    assert found["code"] == "PERCAP" and found["value"] == 3.2
+
+
+def test_a_headline_figure_is_marked_so_bulk_accept_takes_the_body_sentence():
+    text = "我市科普经费突破500万元\n2023年，全市科普经费筹集额达到512.6万元。"
+    by = {m["fact"]["text"]: m["features"] for m in map_facts(extract(text), CATALOGUE, text)}
+    assert by["500万元"]["heading"] and by["500万元"]["threshold"]
+    assert not by["512.6万元"]["heading"] and not by["512.6万元"]["threshold"]
+
+
+def test_a_section_repeated_in_another_report_is_linked_to_the_first():
+    shared = ("一、农民科学素质提升\n组织农业专家深入乡镇和行政村，围绕主导产业开展实用技术培训，全年培训农民3500人次，"
+              "发放科普资料8000余份，覆盖所有乡镇，群众反响良好，参训农民普遍掌握了一到两门实用技术。\n")
+    own1 = ("2023年，我县扎实推进科普工作，全县举办科普讲座45次，邀请市内外专家授课，内容涵盖健康养生、防灾减灾、"
+            "应急避险和网络安全等方面；县科技馆全年免费开放，接待中小学生研学团队32批次，馆校合作课程覆盖全部初中。\n")
+    own2 = ("2023年，我县围绕中心工作，全县建成科普示范村12个，开展科普日活动8次，组织科技志愿者走进社区和学校，"
+            "开设老年人智能手机使用课堂，编印乡土科普读本两种；县融媒体中心开设科普专栏，全年播出节目五十余期。\n")
+    page = "篇1：渠县2023年科普工作总结\n" + own1 + shared + "篇2：宣汉县2023年科普工作总结\n" + own2 + shared
+    found = read_reports(page, places=PLACES)
+    assert [r["duplicate_of"] for r in found["reports"]] == [None, None]  # different reports …
+    assert len(found["copied_sections"]) == 1  # … sharing one section
+    mapped = map_facts(extract(page), [], page)
+    link_facts(page, found, mapped, PLACES)
+    copies = [m for m in mapped if m["copy_of"] is not None]
+    assert {m["fact"]["text"] for m in copies} == {"3500人次", "8000余份"}
+    assert all(mapped[m["copy_of"]]["report"] == 0 and m["report"] == 1 for m in copies)
