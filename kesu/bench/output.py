@@ -7,6 +7,7 @@ LABELS = {
     "duckdb_national_by_province": "DuckDB：全国按省", "duckdb_export_s": "DuckDB：导出 Parquet",
     "cell_save_server": "单元格保存（服务端）", "report_county": "报告：县年度工作总结", "report_prefecture": "报告：市年度工作总结（含各县）",
     "extraction_chars_per_s": "提取速度", "dedup_seconds": "去重耗时",
+    "job_queue_to_start": "后台任务：入队到开始", "job_queue_to_done": "后台任务：入队到完成",
     "http_dashboard": "并发：首页", "http_cell_save": "并发：单元格保存", "http_api_analytics": "并发：API 汇总查询",
     "http_errors": "并发：错误数", "http_throughput": "并发：吞吐",
 }

@@ -17,6 +17,8 @@ TARGETS = {
     "report_prefecture": (10000, "< 10 s（10 个县）"),
     "extraction_chars_per_s": (350_000, "≥ 1 MB/s（约 35 万汉字/秒）"),
     "dedup_seconds": (60, "10,000 篇 < 60 s"),
+    "job_queue_to_start": (1000, "p95 < 1 s（入队即唤醒，不靠轮询）"),
+    "job_queue_to_done": (None, "小任务入队到完成"),
     "http_dashboard": (None, "50 并发，零错误"),
     "http_cell_save": (None, "50 并发，零错误"),
     "http_api_analytics": (None, "50 并发，零错误"),
