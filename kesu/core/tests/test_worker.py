@@ -104,3 +104,21 @@ def test_the_supervisor_restarts_a_dead_process_with_back_off(tmp_path, caplog):
     lines = [r.getMessage() for r in caplog.records]
     assert any("已退出，退出码 -9" in line for line in lines) and any("已重新启动" in line for line in lines)
     assert supervisor.process.poll() is not None  # stop() ends the current child too
+
+
+@pytest.mark.django_db(transaction=True)
+def test_kesu_serve_restarts_its_killed_worker(queue):
+    env = child_env(queue, KESU_WORKER_POLL_SECONDS=60, KESU_LOG_LEVEL="WARNING")
+    server = subprocess.Popen([sys.executable, "-m", "kesu.cli", "serve", "--development", "--port", "8147"],
+                              env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    try:
+        _until(lambda: WorkerBeat.objects.exists())
+        first = WorkerBeat.objects.get().pid
+        os.kill(first, signal.SIGKILL)
+        _until(lambda: WorkerBeat.objects.exclude(pid=first).exists())  # a new worker, started by kesu serve
+        result = note.enqueue("重启后")
+        _until(lambda: DBTaskResult.objects.filter(pk=result.id, status="SUCCESSFUL").exists())
+    finally:
+        server.send_signal(signal.SIGTERM)
+        _, err = server.communicate(timeout=WAIT_LIMIT)
+    assert "已退出，退出码 -9" in err and "已重新启动" in err
