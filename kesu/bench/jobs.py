@@ -38,7 +38,7 @@ def measure(runs: int) -> dict:
         _wait(lambda: WorkerBeat.objects.filter(pid=worker.pid).exists())
         for i in range(runs + 1):
             result = bench_job.enqueue(f"job-{i}")  # the configured backend: the database queue
-            _wait(lambda: DBTaskResult.objects.filter(pk=result.id, finished_at__isnull=False).exists())
+            _wait(lambda pk=result.id: DBTaskResult.objects.filter(pk=pk, finished_at__isnull=False).exists())
             row = DBTaskResult.objects.get(pk=result.id)
             if i:  # the first is the warm-up (imports in the worker)
                 start.append((row.started_at - row.enqueued_at).total_seconds() * 1000)
