@@ -46,9 +46,8 @@ def _check_target(actor, user: User) -> None:
         return
     if user.pk == actor.pk:
         raise ApplicationError("不能在这里停用或重置自己的账号；修改自己的密码请联系上级办公室或系统管理员。")
-    if user.is_superuser or user.role == Role.ADMIN:
-        if not Scope.for_user(actor).is_admin:
-            raise PermissionDenied("办公室不能管理系统管理员账号")
+    if (user.is_superuser or user.role == Role.ADMIN) and not Scope.for_user(actor).is_admin:
+        raise PermissionDenied("办公室不能管理系统管理员账号")
     _check_manages(actor, role=user.role, region=user.region if user.unit_id is None else None, unit=user.unit)
 
 

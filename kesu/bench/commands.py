@@ -26,7 +26,7 @@ def add_arguments(parser) -> None:
     run.add_argument("--seconds", type=float, default=120, help="并发访问测试的时间上限（秒，默认 120）")
     run.add_argument("--workers", type=int, default=4, help="被测 Web 服务的工作进程数（默认 4）")
     run.add_argument("--only", action="append", default=[],
-                     choices=["import", "rollup", "duckdb", "cell", "reports", "extraction", "http"],
+                     choices=["import", "rollup", "duckdb", "cell", "reports", "extraction", "jobs", "http"],
                      help="只测量其中几项（可重复）")
 
 

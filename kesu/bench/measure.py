@@ -45,11 +45,11 @@ def figure(key: str, value, unit: str, **extra) -> dict:
 def run_all(data, ns, log) -> dict:
     from django.db import connection
 
-    only = set(ns.only) or {"import", "rollup", "duckdb", "cell", "reports", "extraction", "http"}
+    only = set(ns.only) or {"import", "rollup", "duckdb", "cell", "reports", "extraction", "jobs", "http"}
     result = {"scale": data.scale, "database": connection.vendor, "generated_seconds": round(data.seconds, 1),
               "machine": machine(), "dataset": dataset_sizes(), "figures": {}}
     steps = [("rollup", rollup), ("duckdb", duckdb), ("cell", cell_save), ("reports", reports),
-             ("extraction", extraction),
+             ("extraction", extraction), ("jobs", jobs),
              ("import", excel_import), ("http", http)]
     for name, step in steps:
         if name in only:
@@ -321,6 +321,21 @@ def extraction(data, ns, log, result) -> dict:
                                             what=f"分篇、分章、清理 {split[-1]['lines']:,} 个短行（CPU）", by_lines=split)}
     log(f"  100 KB 报告上传到审核页 p50 {out['extraction_upload_100kb_s']['value']['p50']} 秒")
     log(f"  提取 p50 {out['extraction_chars_per_s']['value']['p50']:,} 字/秒；去重 {dedup['wall_s']} 秒")
+    return out
+
+
+# -- background jobs: queue → start, queue → done through a real worker process --------------------------------
+
+
+def jobs(data, ns, log, result) -> dict:
+    from .jobs import measure
+
+    got = measure(max(5, ns.runs))
+    what = "真实 kesu worker 进程（轮询间隔 60 秒，靠入队唤醒），逐个入队小任务"
+    out = {"job_queue_to_start": figure("job_queue_to_start", percentiles(got["start_ms"]), "ms", what=what),
+           "job_queue_to_done": figure("job_queue_to_done", percentiles(got["done_ms"]), "ms", what=what)}
+    log(f"  入队到开始 p50 {out['job_queue_to_start']['value']['p50']} ms，"
+        f"入队到完成 p50 {out['job_queue_to_done']['value']['p50']} ms")
     return out
 
 

@@ -9,6 +9,7 @@ LABELS = {
     "report_county_pdf": "报告：县年度工作总结转 PDF",
     "extraction_chars_per_s": "提取速度", "dedup_seconds": "去重耗时",
     "extraction_upload_100kb_s": "100 KB 历史报告：上传到审核页", "extraction_split_lines": "分篇与清理（短行）",
+    "job_queue_to_start": "后台任务：入队到开始", "job_queue_to_done": "后台任务：入队到完成",
     "http_baseline": "并发：/healthz 对照", "http_dashboard": "并发：首页", "http_cell_save": "并发：单元格保存",
     "http_api_analytics": "并发：API 汇总查询",
     "http_errors": "并发：错误数", "http_throughput": "并发：吞吐",

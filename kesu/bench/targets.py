@@ -20,6 +20,8 @@ TARGETS = {
     "extraction_upload_100kb_s": (5, "< 5 秒（上传 100 KB 报告到看到审核页）"),
     "extraction_split_lines": (None, "随行数线性增长"),
     "dedup_seconds": (60, "10,000 篇 < 60 s"),
+    "job_queue_to_start": (1000, "p95 < 1 s（入队即唤醒，不靠轮询）"),
+    "job_queue_to_done": (None, "小任务入队到完成"),
     "http_baseline": (None, "对照：/healthz 的服务端 CPU 与吞吐"),
     "http_dashboard": (500, "50 并发 p95 < 500 ms，零错误"),
     "http_cell_save": (300, "50 并发 p95 < 300 ms，零错误"),

@@ -24,7 +24,7 @@ def attached(world, settings, tmp_path):
 
 
 def test_the_unit_and_its_offices_download_with_type_and_name(client, world, attached):
-    activity, photo, notice = attached
+    _, photo, notice = attached
     for user in (world.filler, world.office, world.city_office):
         client.force_login(user)
         response = client.get(f"/collection/attachments/{photo.pk}/")

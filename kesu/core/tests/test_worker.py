@@ -1,5 +1,6 @@
 """The task worker: woken at once by an enqueued task, seen alive by its heartbeat, restarted when it dies."""
 
+import itertools
 import logging
 import os
 import signal
@@ -47,7 +48,7 @@ def test_a_queued_task_starts_within_a_second_and_the_worker_is_seen_alive(queue
         delays = []
         for i in range(3):
             result = note.enqueue(f"任务{i}")
-            _until(lambda: DBTaskResult.objects.get(pk=result.id).finished_at is not None)
+            _until(lambda pk=result.id: DBTaskResult.objects.get(pk=pk).finished_at is not None)
             row = DBTaskResult.objects.get(pk=result.id)
             assert row.status == "SUCCESSFUL"
             delays.append((row.started_at - row.enqueued_at).total_seconds())
@@ -92,15 +93,33 @@ def test_the_supervisor_restarts_a_dead_process_with_back_off(tmp_path, caplog):
     try:
         with caplog.at_level(logging.WARNING, logger="kesu.supervise"):
             for expected in (2, 3, 4):
-                _until(lambda: starts.exists() and len(starts.read_text().split()) == expected - 1, limit=10)
+                _until(lambda n=expected - 1: starts.exists() and len(starts.read_text().split()) == n, limit=10)
                 os.kill(supervisor.process.pid, signal.SIGKILL)
-                _until(lambda: starts.exists() and len(starts.read_text().split()) == expected, limit=10)
+                _until(lambda n=expected: starts.exists() and len(starts.read_text().split()) == n, limit=10)
         times = [float(t) for t in starts.read_text().split()]
     finally:
         supervisor.stop()
     assert supervisor.restarts == 3
-    gaps = [b - a for a, b in zip(times, times[1:])]
+    gaps = [b - a for a, b in itertools.pairwise(times)]
     assert gaps[0] >= 0.2 and gaps[1] >= 0.4 and gaps[2] >= 0.8, gaps  # doubling, capped at max_delay
     lines = [r.getMessage() for r in caplog.records]
     assert any("已退出，退出码 -9" in line for line in lines) and any("已重新启动" in line for line in lines)
     assert supervisor.process.poll() is not None  # stop() ends the current child too
+
+
+@pytest.mark.django_db(transaction=True)
+def test_kesu_serve_restarts_its_killed_worker(queue):
+    env = child_env(queue, KESU_WORKER_POLL_SECONDS=60, KESU_LOG_LEVEL="WARNING")
+    server = subprocess.Popen([sys.executable, "-m", "kesu.cli", "serve", "--development", "--port", "8147"],
+                              env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    try:
+        _until(lambda: WorkerBeat.objects.exists())
+        first = WorkerBeat.objects.get().pid
+        os.kill(first, signal.SIGKILL)
+        _until(lambda: WorkerBeat.objects.exclude(pid=first).exists())  # a new worker, started by kesu serve
+        result = note.enqueue("重启后")
+        _until(lambda: DBTaskResult.objects.filter(pk=result.id, status="SUCCESSFUL").exists())
+    finally:
+        server.send_signal(signal.SIGTERM)
+        _, err = server.communicate(timeout=WAIT_LIMIT)
+    assert "已退出，退出码 -9" in err and "已重新启动" in err

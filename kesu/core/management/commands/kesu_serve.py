@@ -39,6 +39,9 @@ class Command(BaseCommand):
 
     def handle(self, *args, host, port, workers, development, no_worker, **options):
         refuse_without_secret_key(host, development)
+        # SIGTERM (systemd, docker stop, kill) ends the server through the ``finally`` below, so the worker is
+        # stopped with it instead of being left running on its own.
+        signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
         # Large Excel imports, old-report extraction and report packs are background tasks: a single-machine
         # installation runs their worker beside the web server, so `make run` needs nothing else.
         # Supervised: a worker that dies is started again with back-off (kesu/core/supervise.py).
