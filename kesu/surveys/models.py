@@ -26,6 +26,7 @@ class Questionnaire(TimeStampedModel):
 
 class RoundStatus(models.TextChoices):
     DRAFT = "draft", "待计算"
+    COMPUTING = "computing", "计算中"
     ANALYSED = "analysed", "已计算"
     ACCEPTED = "accepted", "已采用"
 
@@ -41,6 +42,7 @@ class SurveyRound(TimeStampedModel):
     file = models.FileField("答卷文件", upload_to="surveys/%Y/", blank=True)
     original_name = models.CharField("文件名", max_length=255, blank=True)
     rows = models.PositiveIntegerField("答卷数", default=0)
+    mapping = models.JSONField("列对应", default=dict, blank=True)  # header → item key or field, as last computed
     screening = models.JSONField("筛查规则", default=dict, blank=True)
     margins = models.JSONField("人口边际", default=dict, blank=True)  # variable → {category: population}
     trim_ratio = models.FloatField("权重截尾倍数", default=5.0)
@@ -48,6 +50,7 @@ class SurveyRound(TimeStampedModel):
     excluded = models.JSONField("剔除样本", default=list, blank=True)  # [[row, [reasons]]], first rows only
     exclusion_counts = models.JSONField("剔除计数", default=dict, blank=True)
     analysed_at = models.DateTimeField("计算时间", null=True, blank=True)
+    error = models.TextField("计算失败原因", blank=True)  # a background computation's refusal, shown on the page
     accepted_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="采用人", null=True, blank=True,
                                     on_delete=models.SET_NULL, related_name="+")
     accepted_at = models.DateTimeField("采用时间", null=True, blank=True)

@@ -74,6 +74,8 @@ def survey_file_upload(*, actor, survey: SurveyRound, name: str, data: bytes) ->
     _require_manager(actor, survey.region)
     if survey.status == RoundStatus.ACCEPTED:
         raise ApplicationError("该调查结果已采用，不能更换答卷文件。", field="file")
+    if survey.status == RoundStatus.COMPUTING:
+        raise ApplicationError("正在后台计算，请稍候再更换文件。", field="file")
     try:
         table = read_table(name, data)
     except ResponseFileError as exc:
@@ -85,24 +87,73 @@ def survey_file_upload(*, actor, survey: SurveyRound, name: str, data: bytes) ->
         survey.file.save(name, ContentFile(data), save=False)
         survey.original_name, survey.rows, survey.status = name[:255], table.rows, RoundStatus.DRAFT
         survey.kept, survey.excluded, survey.exclusion_counts, survey.analysed_at = 0, [], {}, None
+        survey.error = ""
         survey.save()
         audit.record(actor=actor, action="upload", instance=survey, object_repr=survey.title,
                      changes={"file": [None, name], "rows": [None, table.rows]}, region_path=survey.region.path)
     return survey
 
 
+IN_REQUEST_ROWS = 20_000  # a city's round computes within the request (< 1 s); larger ones go to the worker
+
+
 def survey_round_analyse(*, actor, survey: SurveyRound, mapping: dict[str, str], screening: dict,
-                         margins: dict[str, dict[str, float]], trim_ratio: float | None) -> SurveyRound:
-    """Parse the file with the mapping, screen, weight and estimate; all estimates are replaced at once."""
+                         margins: dict[str, dict[str, float]], trim_ratio: float | None,
+                         background: bool | None = None) -> SurveyRound:
+    """Parse the file with the mapping, screen, weight and estimate; all estimates are replaced at once.
+
+    A file of more than IN_REQUEST_ROWS answers is computed by the task worker: the round shows 计算中 until then,
+    and a refusal found there (a bad cell, margins that do not fit) is kept on the round and shown on its page.
+    """
     _require_manager(actor, survey.region)
     if survey.status == RoundStatus.ACCEPTED:
         raise ApplicationError("该调查结果已采用，不能重新计算。", field="file")
+    if survey.status == RoundStatus.COMPUTING:
+        raise ApplicationError("正在后台计算，请稍候。", field="status")
     if not survey.file:
         raise ApplicationError("请先上传答卷文件。", field="file")
     instrument = instrument_from_dict(survey.questionnaire.definition)
     valid_targets = set(FIELDS) | {i.key for i in instrument.items}
     mapping = {h: t for h, t in mapping.items() if t in valid_targets}
     settings = ScreenSettings.from_dict(screening)
+    if background if background is not None else survey.rows > IN_REQUEST_ROWS:
+        with transaction.atomic():
+            survey.mapping, survey.screening, survey.margins = mapping, settings.to_dict(), margins
+            survey.trim_ratio, survey.status, survey.error = trim_ratio or 0, RoundStatus.COMPUTING, ""
+            survey.save()
+            audit.record(actor=actor, action="analyse_queued", instance=survey, object_repr=survey.title,
+                         region_path=survey.region.path)
+            transaction.on_commit(lambda: _enqueue(survey.pk, actor.pk))
+        return survey
+    return _compute(actor=actor, survey=survey, instrument=instrument, mapping=mapping, settings=settings,
+                    margins=margins, trim_ratio=trim_ratio)
+
+
+def _enqueue(survey_id: int, actor_id: int) -> None:
+    from .tasks import compute_round
+
+    compute_round.enqueue(survey_id, actor_id)
+
+
+def survey_round_compute(*, survey_id: int, actor_id: int) -> None:
+    """The worker's half of a large computation, with the parameters stored on the round."""
+    from django.contrib.auth import get_user_model
+
+    survey = SurveyRound.objects.select_related("questionnaire", "region").get(pk=survey_id)
+    if survey.status != RoundStatus.COMPUTING:
+        return
+    actor = get_user_model().objects.get(pk=actor_id)
+    try:
+        _compute(actor=actor, survey=survey, instrument=instrument_from_dict(survey.questionnaire.definition),
+                 mapping=survey.mapping, settings=ScreenSettings.from_dict(survey.screening), margins=survey.margins,
+                 trim_ratio=survey.trim_ratio or None)
+    except ApplicationError as exc:
+        # the estimates of an earlier run, if any, stay as they were
+        earlier = RoundStatus.ANALYSED if survey.estimates.exists() else RoundStatus.DRAFT
+        SurveyRound.objects.filter(pk=survey_id).update(status=earlier, error=exc.message)
+
+
+def _compute(*, actor, survey: SurveyRound, instrument, mapping, settings, margins, trim_ratio) -> SurveyRound:
     with survey.file.open("rb") as handle:
         data = handle.read()
     try:
@@ -118,6 +169,7 @@ def survey_round_analyse(*, actor, survey: SurveyRound, mapping: dict[str, str],
         survey.estimates.all().delete()
         SurveyEstimate.objects.bulk_create(SurveyEstimate(survey=survey, **_fields(e)) for e in result.estimates)
         survey.screening, survey.margins, survey.trim_ratio = settings.to_dict(), margins, trim_ratio or 0
+        survey.mapping, survey.error = mapping, ""
         survey.kept, survey.excluded = int(result.screening.keep.sum()), excluded
         survey.exclusion_counts = result.screening.counts()
         survey.status, survey.analysed_at = RoundStatus.ANALYSED, timezone.now()

@@ -140,3 +140,13 @@ def test_small_groups_are_marked_not_shown():
     large = next(e for e in found if e.level == "初中")
     assert small.suppressed and small.share is None and small.lower is None and small.n == 40
     assert not large.suppressed and large.share is not None
+
+
+def test_the_core_imports_no_django():
+    import subprocess
+    import sys
+
+    code = ("import sys, kesu.surveys.core.pipeline, kesu.surveys.core.reading, kesu.surveys.core.itembank; "
+            "print(any(m == 'django' or m.startswith('django.') for m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"

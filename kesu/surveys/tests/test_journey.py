@@ -142,3 +142,25 @@ def test_an_office_loads_its_own_item_bank(county_world, client):
     assert questionnaire.definition["scheme"] == {**questionnaire.definition["scheme"], "kind": "miller",
                                                   "dimension_share": 0.5}
     assert len(questionnaire.definition["items"]) == 26
+
+
+def test_a_large_round_is_computed_by_the_worker(county_world, survey, sample_csv, settings,
+                                                 django_capture_on_commit_callbacks):
+    """Above the in-request size the computation is a task; its refusal is kept on the round for the page."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    office = county_world["office"]
+    services.survey_file_upload(actor=office, survey=survey, name="答卷.csv", data=sample_csv)
+    mapping = _mapping(survey)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.survey_round_analyse(actor=office, survey=survey, mapping=mapping, screening={}, margins={},
+                                      trim_ratio=None, background=True)
+    survey.refresh_from_db()
+    assert survey.status == RoundStatus.ANALYSED and survey.estimates.exists() and survey.error == ""
+    margins = literacy_margins()
+    del margins["sex"]["女"]
+    with django_capture_on_commit_callbacks(execute=True):
+        services.survey_round_analyse(actor=office, survey=survey, mapping=mapping, screening={}, margins=margins,
+                                      trim_ratio=None, background=True)
+    survey.refresh_from_db()
+    assert survey.status == RoundStatus.ANALYSED  # the earlier estimates stand
+    assert "样本中“性别”为“女”的受访者在人口边际中没有对应数字" in survey.error

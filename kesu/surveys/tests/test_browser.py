@@ -1,0 +1,54 @@
+"""An office runs a survey round in the browser: create, upload a 问卷星 file, compute, weight, accept."""
+
+import os
+from pathlib import Path
+
+import pytest
+from django.urls import reverse
+
+from kesu.collection.models import IndicatorValue
+
+from .conftest import literacy_margins, wjx_csv
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def _shot(page, name):
+    folder = os.environ.get("KESU_SCREENSHOTS")
+    if folder:
+        Path(folder).mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(Path(folder) / name), full_page=True)
+
+
+def test_office_runs_a_round_from_file_to_figure(page, live_server, county_world, tmp_path):
+    page.goto(f"{live_server.url}{reverse('accounts:login')}")
+    page.fill("input[name=username]", "office")
+    page.fill("input[name=password]", "x-pass-123")
+    page.locator("form button[type=submit]").first.click()
+    page.get_by_role("link", name="抽样调查").click()
+    page.fill("#s-year", "2025")
+    page.get_by_role("button", name="新建调查").click()
+    page.get_by_role("heading", name="渠县2025年公民科学素质抽样调查").wait_for()
+
+    answers = tmp_path / "问卷星导出.csv"
+    answers.write_bytes(wjx_csv(800, seed=5))
+    page.set_input_files("input[name=file]", str(answers))
+    page.get_by_role("button", name="上传").click()
+    page.get_by_text("共 800 份答卷").wait_for()
+    assert page.get_by_label("1.性别的对应").input_value() == "sex"  # guessed from the header
+    page.get_by_role("button", name="计算").click()
+    page.get_by_text("· 未加权").wait_for()
+
+    for variable, counts in literacy_margins().items():
+        for level, count in counts.items():
+            page.fill(f"input[name='margin-{variable}-{level}']", f"{count:.0f}")
+    page.get_by_role("button", name="计算").click()
+    page.get_by_text("已按人口结构加权").wait_for()
+    headline = page.locator(".display-6").inner_text()
+    _shot(page, "survey-round.png")
+
+    page.get_by_role("button", name="采用为2025年渠县的指标数据").click()
+    page.get_by_text("已写入填报数据").wait_for()
+    value = IndicatorValue.objects.get(indicator__code="LIT_RATIO", region=county_world["county"], period_id="2025")
+    assert f"{value.value:.2f}%" == headline
+    assert value.source.startswith("本地抽样调查（样本量")
