@@ -13,9 +13,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from kesu.accounts.scope import Scope
-from kesu.collection.services import value_upsert
+from kesu.collection.services import value_upsert, write_mode
 from kesu.core import audit
 from kesu.core.exceptions import ApplicationError
+from kesu.plans.models import Indicator
 
 from .core.instrument import InstrumentError, builtin_definitions, instrument_from_dict
 from .core.pipeline import GROUP_LABELS, LITERATE, analyse
@@ -216,9 +217,13 @@ def survey_round_accept(*, actor, survey: SurveyRound) -> SurveyRound:
         writes.append((RURAL_INDICATOR, rural))
     with transaction.atomic():
         for code, estimate in writes:
-            value_upsert(actor=actor, indicator=code, region=survey.region, unit=None, period=str(survey.year),
-                         value=str(_percent(estimate.share)), source=source_label(estimate),
-                         reason=f"采用“{survey.title}”的调查结果")
+            # The same path as any figure for a past year: a year kesu never collected is loaded as approved
+            # history; an approved year is corrected with the round as the reason; otherwise the open return.
+            indicator = Indicator.objects.get(code=code)
+            mode = write_mode(region=survey.region, unit=None, indicator=indicator, period=str(survey.year))
+            value_upsert(actor=actor, indicator=indicator, region=survey.region, unit=None, period=str(survey.year),
+                         value=str(_percent(estimate.share)), source=source_label(estimate), door="survey",
+                         mode=mode, reason=f"采用“{survey.title}”的调查结果")
         survey.status, survey.accepted_by, survey.accepted_at = RoundStatus.ACCEPTED, actor, timezone.now()
         survey.save()
         audit.record(actor=actor, action="accept", instance=survey, object_repr=survey.title,

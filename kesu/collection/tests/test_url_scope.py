@@ -11,7 +11,7 @@ from .conftest import YEAR
 pytestmark = pytest.mark.django_db
 
 
-def _urls(w, unit, activity, sub):
+def _urls(w, unit, activity, sub, attachment):
     reporter = [w.ds.pk, YEAR, w.county.pk, unit.pk]
     args = {
         "home": [], "review": [], "completeness": [], "violations": [], "rules": [], "activity_list": [],
@@ -19,6 +19,7 @@ def _urls(w, unit, activity, sub):
         "grid": reporter, "cell_save": [*reporter, w.ind["HR_FULL"].pk],
         "value_history": [*reporter, w.ind["HR_FULL"].pk],
         "activity_edit": [activity.pk], "attachment_upload": [activity.pk], "activity_delete": [activity.pk],
+        "attachment_download": [attachment.pk],
         "narratives": [YEAR, w.county.pk, unit.pk],
         "submission": [sub.pk], "submission_action": [sub.pk, "approve"], "submission_reopen": [sub.pk],
         # The Excel import (kesu/collection/excel/urls.py).
@@ -40,12 +41,18 @@ def _import_job(w, unit):
 
 
 @pytest.fixture
-def other_unit_objects(world):
+def other_unit_objects(world, settings, tmp_path):
     from datetime import date
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.MEDIA_ROOT = tmp_path
     activity = services.activity_create(actor=world.filler2, unit=world.agri, data={
         "kind": "lecture", "title": "讲座", "start_date": date(int(YEAR), 5, 1), "population": "farmer"})
+    attachment = services.attachment_add(actor=world.filler2, activity=activity, uploaded_file=SimpleUploadedFile(
+        "通知.pdf", b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"))
     sub = services.submission_for(data_set=world.ds, period=YEAR, region=world.county, unit=world.agri)
-    return activity, sub
+    return activity, sub, attachment
 
 
 def test_anonymous_is_sent_to_login(client, world, other_unit_objects):
@@ -54,7 +61,8 @@ def test_anonymous_is_sent_to_login(client, world, other_unit_objects):
         assert response.status_code == 302 and "/accounts/login/" in response["Location"], name
 
 
-UNIT_SCOPED = {"grid", "cell_save", "value_history", "activity_edit", "attachment_upload", "activity_delete",
+UNIT_SCOPED = {"grid", "cell_save", "value_history", "activity_edit", "attachment_upload", "attachment_download",
+               "activity_delete",
                "narratives", "submission", "submission_action", "submission_reopen",
                "excel_template", "excel_upload", "excel_preview", "excel_commit", "excel_retry", "excel_job"}
 OFFICE_ONLY = {"review", "completeness", "rules", "audit_log"}

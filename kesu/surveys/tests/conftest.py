@@ -4,6 +4,8 @@ import numpy as np
 import pytest
 
 from kesu.accounts.models import Role, User
+from kesu.collection.models import DataSet
+from kesu.plans.models import Indicator
 from kesu.plans.loader import load_builtin
 from kesu.regions.models import Level, Region
 from kesu.surveys.core.instrument import builtin_instruments
@@ -27,6 +29,9 @@ def county_world(db):
     city = _region("511700", "达州市", Level.PREFECTURE)
     county = _region("511725", "渠县", Level.COUNTY, city)
     other = _region("511722", "宣汉县", Level.COUNTY, city)
+    # The county's yearly return collects the literacy ratios an accepted survey writes.
+    ds = DataSet.objects.create(region=county, code="ANNUAL", name="年度科普工作统计", period_type="Y")
+    ds.indicators.set(Indicator.objects.filter(code__in=["LIT_RATIO", "LIT_RURAL_RATIO"]))
     office = User.objects.create_user(username="office", password="x-pass-123", role=Role.OFFICE, region=county)
     other_office = User.objects.create_user(username="other", password="x-pass-123", role=Role.OFFICE, region=other)
     return {"county": county, "other": other, "office": office, "other_office": other_office}
