@@ -20,6 +20,7 @@ from kesu.collection import services as collection
 from kesu.collection.models import ActivityIndicatorRule, SubmissionStatus
 from kesu.collection.reporting import window
 from kesu.core import clock
+from kesu.core.exceptions import ApplicationError
 from kesu.core.periods import Period
 from kesu.demo.progress import Progress
 from kesu.collection.rollup import rollup_deferred
@@ -619,8 +620,15 @@ def _review(b: _Builder, rep: Reporter, period: str, *, reviewer: User) -> None:
     sub = collection.submission_for(data_set=rep.data_set, period=period, region=rep.region, unit=rep.unit)
     if sub.status == SubmissionStatus.ACCEPTED:
         return
-    _explain_outliers(rep, sub, period)
-    sub = collection.submission_submit(actor=rep.writer, submission=sub)
+    try:
+        sub = collection.submission_submit(actor=rep.writer, submission=sub)
+    except ApplicationError as exc:
+        # As a unit does: submit, read which figures the check flags, explain them, submit again. (Checking
+        # before every submit would read each return's figures twice; few returns have an outlier.)
+        if "flagged" not in exc.extra:
+            raise
+        _explain_outliers(rep, sub, period)
+        sub = collection.submission_submit(actor=rep.writer, submission=sub)
     if rep.status == "approved":
         sub = collection.submission_approve(actor=reviewer, submission=sub)
         collection.submission_accept(actor=reviewer, submission=sub)
