@@ -97,6 +97,7 @@ def test_office_user_opens_the_plan_and_sees_tasks_with_their_lead_units(page, l
     page.fill("#id_password", PASSWORD)
     page.click("button[type=submit]")
     assert "演示数据" in page.inner_text("body")
+    page.goto(f"{live_server.url}/plans/")  # the home page is the dashboard; the plans have their own list
     page.click("text=渠县全民科学素质行动规划纲要实施方案（2021—2025年）")
     page.wait_for_selector("#task-table")
     table = page.inner_text("#task-table")
