@@ -11,28 +11,47 @@ from kesu.core.periods import Period
 
 from .models import Activity, ActivityIndicatorRule, Measure
 
+# Every measure a rule can add up: summed once per (kind, population) group, so a reporter's computed indicators
+# cost one query however many rules there are.
+_SUMMED = [m.value for m in Measure if m != Measure.COUNT]
 
-def activity_queryset(rule: ActivityIndicatorRule, *, region, unit, period: Period):
-    """Activities counted for ``rule`` for one reporter: the unit's own, or all units' in the region subtree."""
+
+def activity_queryset(rule: ActivityIndicatorRule | None, *, region, unit, period: Period):
+    """Activities counted for ``rule`` for one reporter: the unit's own, or all units' in the region subtree.
+
+    ``rule=None`` gives every activity of the reporter in the period.
+    """
     qs = Activity.objects.filter(start_date__gte=period.start, start_date__lte=period.end)
     qs = qs.filter(unit=unit) if unit is not None else qs.filter(unit__region__path__startswith=region.path)
-    if rule.kinds:
+    if rule is not None and rule.kinds:
         qs = qs.filter(kind__in=rule.kinds)
-    if rule.populations:
+    if rule is not None and rule.populations:
         qs = qs.filter(population__in=rule.populations)
     return qs
 
 
 def compute(rule: ActivityIndicatorRule, *, region, unit, period: Period) -> Decimal:
-    qs = activity_queryset(rule, region=region, unit=unit, period=period)
-    if rule.measure == Measure.COUNT:
-        total = qs.aggregate(n=Count("id"))["n"]
-    else:
-        total = qs.aggregate(n=Sum(rule.measure))["n"]
-    return Decimal(total or 0)
+    return compute_many([rule], region=region, unit=unit, period=period)[rule.indicator_id]
+
+
+def compute_many(rules, *, region, unit, period: Period) -> dict[int, Decimal]:
+    """{indicator id: computed value} for ``rules``, from one grouped query over the reporter's activities."""
+    rules = list(rules)
+    if not rules:
+        return {}
+    groups = list(activity_queryset(None, region=region, unit=unit, period=period)
+                  .order_by().values("kind", "population")
+                  .annotate(count=Count("id"), **{m: Sum(m) for m in _SUMMED}))
+    out = {}
+    for rule in rules:
+        matching = [g for g in groups if (not rule.kinds or g["kind"] in rule.kinds)
+                    and (not rule.populations or g["population"] in rule.populations)]
+        total = sum((g[rule.measure] or 0 for g in matching), 0)
+        out[rule.indicator_id] = Decimal(total or 0)
+    return out
 
 
 def computed_values(indicator_ids, *, region, unit, period: Period) -> dict[int, Decimal]:
     """{indicator id: computed value} for those of ``indicator_ids`` that are defined over activities."""
     rules = ActivityIndicatorRule.objects.filter(indicator_id__in=list(indicator_ids))
-    return {r.indicator_id: compute(r, region=region, unit=unit, period=period) for r in rules}
+    return compute_many(rules, region=region, unit=unit, period=period)

@@ -22,8 +22,8 @@ from decimal import Decimal
 
 from kesu.core.periods import Period
 
-from .computed import computed_values
-from .models import IndicatorValue
+from .computed import compute_many
+from .models import ActivityIndicatorRule, IndicatorValue
 
 JUMP_RATIO = Decimal(3)
 JUMP_MIN_DIFF = Decimal(10)
@@ -141,8 +141,9 @@ def figures(indicators, *, region, unit, period: Period) -> list[Figure]:
     ids = [i.pk for i in indicators]
     stored = {r.indicator_id: r for r in IndicatorValue.objects.filter(indicator_id__in=ids, region=region, unit=unit,
                                                                        period_id=period.id)}
-    computed = computed_values(ids, region=region, unit=unit, period=period)
-    computed_last = computed_values(list(computed), region=region, unit=unit, period=period.previous_year())
+    rules = list(ActivityIndicatorRule.objects.filter(indicator_id__in=ids))
+    computed = compute_many(rules, region=region, unit=unit, period=period)
+    computed_last = compute_many(rules, region=region, unit=unit, period=period.previous_year())
     earlier = history(ids, region=region, unit=unit, period=period)
     last_id = period.previous_year().id
     out = []

@@ -12,7 +12,7 @@ from django.db.models import Q
 from kesu.core.exceptions import ApplicationError
 from kesu.core.periods import Period
 
-from .computed import compute
+from .computed import compute_many
 from .expressions import CompiledExpression, compile_expression, evaluate
 from .models import ActivityIndicatorRule, IndicatorValue, RuleKind, Severity, ValidationRule
 
@@ -61,8 +61,10 @@ def load_figures(codes, *, region, unit, period: Period) -> tuple[dict, dict]:
     values, explanations = {}, {}
     for code, value, explanation in rows:
         values[code], explanations[code] = value, explanation
-    for rule in ActivityIndicatorRule.objects.filter(indicator__code__in=codes).select_related("indicator"):
-        values[rule.indicator.code] = compute(rule, region=region, unit=unit, period=period)
+    rules = list(ActivityIndicatorRule.objects.filter(indicator__code__in=codes).select_related("indicator"))
+    computed = compute_many(rules, region=region, unit=unit, period=period)
+    for rule in rules:
+        values[rule.indicator.code] = computed[rule.indicator_id]
     return values, explanations
 
 

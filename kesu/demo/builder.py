@@ -6,6 +6,7 @@ The geography is real (the national region list); every person, document number 
 whole installation is labelled 演示数据.
 """
 
+import io
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -21,6 +22,7 @@ from kesu.accounts.services import user_create
 from kesu.core import clock
 from kesu.core.demo_flag import demo_loaded, set_demo_loaded
 from kesu.demo.figures import build_figures
+from kesu.demo.progress import Progress
 from kesu.orgs import services as org_services
 from kesu.orgs.models import BodyKind, PostKind, Unit, UnitKind
 from kesu.plans import services as plan_services
@@ -210,41 +212,48 @@ def _users(prefecture: Region, counties: list[Region]) -> list[DemoLogin]:
     return logins
 
 
-def build_demo(stdout=None, *, figures: bool = True) -> list[DemoLogin]:
+def build_demo(stdout=None, *, figures: bool = True, progress: Progress | None = None) -> list[DemoLogin]:
     """Build the demo once; later calls only return the logins.
 
     ``figures=False`` leaves out the years of collected figures (kesu/demo/figures.py): the structure alone, for
-    tests that enter their own figures.
+    tests that enter their own figures. ``progress`` reports each stage as it finishes.
     """
+    progress = progress or Progress()
     if demo_loaded():
         prefecture = Region.objects.get(code=PREFECTURE)
         counties = list(Region.objects.filter(code__in=COUNTIES))
         return _users(prefecture, counties)
-    call_command("load_regions", townships=COUNTIES, verbosity=0)
-    call_command("load_frameworks", verbosity=0)
+    with progress.stage("行政区划（达州市及三县的乡镇）"):
+        call_command("load_regions", townships=COUNTIES, verbosity=0)
+    with progress.stage("纲要框架和指标"):
+        call_command("load_frameworks", verbosity=0, stdout=io.StringIO())  # its summary line: the stage says it
     with transaction.atomic():
         prefecture = Region.objects.get(code=PREFECTURE)
         counties = list(Region.objects.filter(code__in=COUNTIES).order_by("code"))
         framework = Framework.objects.get(code=FRAMEWORK_2021, region__isnull=True)
         spec = _plan_spec()
-        for region in [prefecture, *counties]:
-            org_services.units_create_defaults(actor=None, region=region)
-            _build_body(region)
-        city_plan, _ = _build_plan(prefecture, framework, spec)
-        _set_targets(city_plan, prefecture, spec, Decimal(3))  # the three counties and the city's own units
-        _meetings(prefecture, city_plan)
-        last_year = clock.today().year
-        _annual_plans(prefecture, framework, city_plan, spec, Decimal(3), last_year)
-        for county in counties:
-            plan, _ = _build_plan(county, framework, spec)
-            scale = Decimal(1) if county.code == FOCUS_COUNTY else Decimal("0.8")
-            _set_targets(plan, county, spec, scale)
-            _meetings(county, plan)
-            if county.code == FOCUS_COUNTY:
-                _township_targets(plan, county)
-            _annual_plans(county, framework, plan, spec, scale, last_year)
-        logins = _users(prefecture, counties)
+        with progress.stage("成员单位、领导小组和联络员"):
+            for region in [prefecture, *counties]:
+                org_services.units_create_defaults(actor=None, region=region)
+                _build_body(region)
+        with progress.stage("实施方案、工作要点、任务、目标和会议"):
+            city_plan, _ = _build_plan(prefecture, framework, spec)
+            _set_targets(city_plan, prefecture, spec, Decimal(3))  # the three counties and the city's own units
+            _meetings(prefecture, city_plan)
+            last_year = clock.today().year
+            _annual_plans(prefecture, framework, city_plan, spec, Decimal(3), last_year)
+            for county in counties:
+                plan, _ = _build_plan(county, framework, spec)
+                scale = Decimal(1) if county.code == FOCUS_COUNTY else Decimal("0.8")
+                _set_targets(plan, county, spec, scale)
+                _meetings(county, plan)
+                if county.code == FOCUS_COUNTY:
+                    _township_targets(plan, county)
+                _annual_plans(county, framework, plan, spec, scale, last_year)
+        with progress.stage("演示账号"):
+            logins = _users(prefecture, counties)
         if figures:
-            build_figures(prefecture=prefecture, counties=counties, focus_code=FOCUS_COUNTY)
+            build_figures(prefecture=prefecture, counties=counties, focus_code=FOCUS_COUNTY, progress=progress)
         set_demo_loaded()
+    progress.done("演示数据载入完成")
     return logins

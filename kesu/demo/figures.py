@@ -20,7 +20,9 @@ from kesu.collection import services as collection
 from kesu.collection.models import ActivityIndicatorRule, SubmissionStatus
 from kesu.collection.reporting import window
 from kesu.core import clock
+from kesu.core.exceptions import ApplicationError
 from kesu.core.periods import Period
+from kesu.demo.progress import Progress
 from kesu.collection.rollup import rollup_deferred
 from kesu.collection.services.bulk import ActivityRow, ValueRow, activity_bulk_upsert, value_bulk_upsert
 from kesu.orgs.models import Unit, UnitKind
@@ -491,16 +493,23 @@ def _current_status(rng: random.Random) -> str:
     return "empty" if roll < 0.25 else ("draft" if roll < 0.6 else "submitted")
 
 
-def build_figures(*, prefecture: Region, counties: list[Region], focus_code: str, today: date | None = None) -> None:
+def build_figures(*, prefecture: Region, counties: list[Region], focus_code: str, today: date | None = None,
+                  progress: Progress | None = None) -> None:
     """Enter the demo's figures for every year from 2020 to ``today``'s year (see the module docstring)."""
-    collection.load_rules()
-    b = _Builder(prefecture, counties, focus_code, today or clock.today())
-    b.by_unit, b.covering, b.by_region, b.town_ds = b.data_sets()
-    town_totals = {c.code: b.town_totals(SCALE[c.code]) for c in counties}
-    town_shares = b.split_towns(town_totals[b.focus.code])
+    progress = progress or Progress()
+    with progress.stage("报表和审核规则"):
+        collection.load_rules()
+        b = _Builder(prefecture, counties, focus_code, today or clock.today())
+        b.by_unit, b.covering, b.by_region, b.town_ds = b.data_sets()
+        town_totals = {c.code: b.town_totals(SCALE[c.code]) for c in counties}
+        town_shares = b.split_towns(town_totals[b.focus.code])
     with rollup_deferred():
         for year in b.years:
-            _year(b, year, town_totals, town_shares)
+            what = "补报、提交、审核" if year < b.today.year else "填报中"
+            with progress.stage(f"{year} 年数据（{what}）"):
+                _year(b, year, town_totals, town_shares)
+        rollup_started = progress.now()  # the deferred roll-up runs as the block ends, once for all years
+    progress.finished("各级汇总（自下而上计算一次）", rollup_started)
 
 
 def _reporters(b: _Builder, region: Region) -> list[Reporter]:
@@ -611,8 +620,15 @@ def _review(b: _Builder, rep: Reporter, period: str, *, reviewer: User) -> None:
     sub = collection.submission_for(data_set=rep.data_set, period=period, region=rep.region, unit=rep.unit)
     if sub.status == SubmissionStatus.ACCEPTED:
         return
-    _explain_outliers(rep, sub, period)
-    sub = collection.submission_submit(actor=rep.writer, submission=sub)
+    try:
+        sub = collection.submission_submit(actor=rep.writer, submission=sub)
+    except ApplicationError as exc:
+        # As a unit does: submit, read which figures the check flags, explain them, submit again. (Checking
+        # before every submit would read each return's figures twice; few returns have an outlier.)
+        if "flagged" not in exc.extra:
+            raise
+        _explain_outliers(rep, sub, period)
+        sub = collection.submission_submit(actor=rep.writer, submission=sub)
     if rep.status == "approved":
         sub = collection.submission_approve(actor=reviewer, submission=sub)
         collection.submission_accept(actor=reviewer, submission=sub)

@@ -116,8 +116,10 @@ def submission_return(*, actor, submission: Submission, reason: str) -> Submissi
 
 
 def _unapproved_children(sub: Submission) -> list[str]:
+    if sub.unit is not None:  # a unit's return has no reporters below it: skip looking them up
+        return []
     reporters = child_reporters(sub.data_set, sub.region, on=sub.period_end)
-    if sub.unit is not None or not reporters:
+    if not reporters:
         return []
     done = {(s.region_id, s.unit_id) for s in Submission.objects.filter(
         data_set=sub.data_set, period_id=sub.period_id, status__in=LOCKED_STATUSES,

@@ -7,6 +7,7 @@ import pytest
 
 from kesu.accounts.models import Role, User
 from kesu.demo.builder import COUNTIES, FOCUS_COUNTY, PASSWORD, PREFECTURE, build_demo
+from kesu.demo.progress import Progress
 from kesu.orgs.models import CoordinationBody, Unit
 from kesu.plans.models import Plan, PlanKind, Target, TaskRole
 from kesu.plans.selectors import target_consistency
@@ -70,6 +71,22 @@ def test_demo_gives_one_login_per_role_and_is_idempotent(demo):
     assert User.objects.get(username="quxian").check_password(PASSWORD)
 
 
+def test_demo_build_says_each_stage_with_its_seconds(db, settings):
+    """Whoever runs `kesu demo` sees a line per stage as it finishes, then the total; a second run prints none."""
+    settings.KESU_TODAY = date(2026, 7, 1)
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    lines: list[str] = []
+    build_demo(figures=False, progress=Progress(lines.append))
+    stages = [re.fullmatch(r"  (.+) …… (\d+\.\d) 秒", line) for line in lines[:-1]]
+    assert all(stages), lines
+    assert [m.group(1) for m in stages] == ["行政区划（达州市及三县的乡镇）", "纲要框架和指标", "成员单位、领导小组和联络员",
+                                            "实施方案、工作要点、任务、目标和会议", "演示账号"]
+    assert re.fullmatch(r"演示数据载入完成，共 \d+\.\d 秒", lines[-1])
+    again: list[str] = []
+    build_demo(figures=False, progress=Progress(again.append))
+    assert again == []
+
+
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
 def test_office_user_opens_the_plan_and_sees_tasks_with_their_lead_units(page, live_server, settings):
@@ -80,6 +97,7 @@ def test_office_user_opens_the_plan_and_sees_tasks_with_their_lead_units(page, l
     page.fill("#id_password", PASSWORD)
     page.click("button[type=submit]")
     assert "演示数据" in page.inner_text("body")
+    page.goto(f"{live_server.url}/plans/")  # the home page is the dashboard; the plans have their own list
     page.click("text=渠县全民科学素质行动规划纲要实施方案（2021—2025年）")
     page.wait_for_selector("#task-table")
     table = page.inner_text("#task-table")

@@ -10,6 +10,7 @@ from kesu.collection.models import Activity, IndicatorValue, Narrative, Submissi
 from kesu.collection.rollup import RollupRow
 from kesu.demo.builder import COUNTIES, FOCUS_COUNTY, PREFECTURE, build_demo
 from kesu.demo.figures import build_figures
+from kesu.demo.progress import Progress
 from kesu.regions.models import Region
 
 pytestmark = pytest.mark.django_db
@@ -31,12 +32,15 @@ def test_two_builds_give_the_same_figures(db):
     build_demo(figures=False)
     args = {"prefecture": Region.objects.get(code=PREFECTURE), "focus_code": FOCUS_COUNTY,
             "counties": list(Region.objects.filter(code__in=COUNTIES).order_by("code")), "today": date(2021, 6, 30)}
-    results = []
+    results, lines = [], []
     for _ in range(2):
         savepoint = transaction.savepoint()
-        build_figures(**args)
+        build_figures(**args, progress=Progress(lines.append))
         results.append(_totals())
         transaction.savepoint_rollback(savepoint)
     first, second = results
     assert first["values"]["n"] > 500 and first["activities"]["n"] > 300
     assert first == second
+    # Each build says its stages: the data sets, each year (the past one backfilled, this one part-way), roll-ups.
+    stages = [line.split(" …… ")[0].strip() for line in lines[:4]]
+    assert stages == ["报表和审核规则", "2020 年数据（补报、提交、审核）", "2021 年数据（填报中）", "各级汇总（自下而上计算一次）"]
