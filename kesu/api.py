@@ -8,7 +8,6 @@ from ninja import NinjaAPI
 
 from kesu.analytics.api import register
 
-
 # Every error has one shape (see kesu.analytics.api.common.error); the document says so for every operation, so a
 # client (and the schema fuzzer) knows what a refusal looks like.
 ERROR_SCHEMA = {

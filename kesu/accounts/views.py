@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from kesu.core import clock
 from kesu.core.exceptions import ApplicationError
 from kesu.core.params import id_param, int_param
 from kesu.regions.models import Region
@@ -18,8 +19,6 @@ from kesu.regions.models import Region
 from . import selectors, services
 from .forms import AccountForm
 from .models import Role
-from kesu.core import clock
-
 from .scope import Scope
 from .selectors import home_summary
 

@@ -13,8 +13,7 @@ from kesu.core.periods import Period
 from kesu.plans.models import Indicator
 
 from .selectors import compare, progress
-from .selectors.explore import analysis_root, explore, expand_periods, num, resolve_indicators, resolve_periods
-
+from .selectors.explore import analysis_root, expand_periods, explore, num, resolve_indicators, resolve_periods
 from .selectors.figures import EMPTY
 
 FONT = "'Noto Sans CJK SC','Microsoft YaHei','PingFang SC',sans-serif"

@@ -10,6 +10,7 @@ from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST, require_safe
 
+from kesu.accounts.models import ApiToken
 from kesu.accounts.scope import Scope
 from kesu.core import clock
 from kesu.core.exceptions import ApplicationError
@@ -18,8 +19,6 @@ from kesu.plans.models import Indicator
 from kesu.regions.models import Region
 
 from . import charts, services
-from kesu.accounts.models import ApiToken
-
 from .models import Publication, PublicationStatus
 from .selectors import compare, consistency, dashboard
 from .selectors.explore import GROUPS, analysis_root, child_regions, explore, resolve_indicators, resolve_periods

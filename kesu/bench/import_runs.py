@@ -90,10 +90,9 @@ def run(rows: int) -> None:
     _setup_django()
     from django.db import connection
 
-    from kesu.core.periods import Period
-
     from kesu.collection.excel import importer
     from kesu.collection.excel.context import Reporter, build_context
+    from kesu.core.periods import Period
 
     year = date.today().year
     unit, user, towns = _world(year)

@@ -12,7 +12,6 @@ from django.db.models import Q
 from kesu.core.models import TimeStampedModel
 from kesu.core.periods import PERIOD_TYPES, YEAR
 
-
 # ---------------------------------------------------------------------------------------------------------------
 # Choices
 # ---------------------------------------------------------------------------------------------------------------
@@ -439,5 +438,6 @@ class ReminderLog(models.Model):
 
 # The Excel import job lives in its own module (owned by the Excel import); importing it registers the model.
 from .models_jobs import ExcelImport, ImportStatus  # noqa: E402,F401
+
 # Roll-up rows live in their own module with their maintenance (kept in step by the approval services).
 from .rollup import RollupRow  # noqa: E402,F401

@@ -21,11 +21,31 @@ from kesu.regions.models import Region
 
 from . import outliers, validation
 from .computed import computed_values
-from .models import (EDITABLE_STATUSES, LOCKED_STATUSES, Activity, ActivityAttachment, ActivityKind, DataSet,
-                     IndicatorValue, Narrative, Population, Submission, SubmissionStatus)
-from .reporting import (Reporter, all_reporters, closed_hint, covers, data_sets_for, is_open, recent_periods,
-                        reopen_hint, reviewer_region, window)
-
+from .models import (
+    EDITABLE_STATUSES,
+    LOCKED_STATUSES,
+    Activity,
+    ActivityAttachment,
+    ActivityKind,
+    DataSet,
+    IndicatorValue,
+    Narrative,
+    Population,
+    Submission,
+    SubmissionStatus,
+)
+from .reporting import (
+    Reporter,
+    all_reporters,
+    closed_hint,
+    covers,
+    data_sets_for,
+    is_open,
+    recent_periods,
+    reopen_hint,
+    reviewer_region,
+    window,
+)
 
 # -- reporters and scope ---------------------------------------------------------------------------------------------
 

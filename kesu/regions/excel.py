@@ -61,10 +61,10 @@ def read_region_rows(file) -> list[dict]:
     """Rows of the first sheet as dicts with ``name``, ``code``, ``parent_name`` and the 1-based ``row``."""
     from python_calamine import CalamineWorkbook
 
-    from .services import ImportErrors
-
     from kesu.core.exceptions import ApplicationError
     from kesu.core.uploads import check_upload
+
+    from .services import ImportErrors
 
     data = file.read() if hasattr(file, "read") else file
     try:

@@ -15,9 +15,9 @@ from django.utils import timezone
 from kesu.accounts.scope import Scope
 from kesu.core import audit
 from kesu.core.demo_flag import demo_loaded
-from kesu.core.uploads import check_upload
 from kesu.core.exceptions import ApplicationError
 from kesu.core.periods import Period
+from kesu.core.uploads import check_upload
 from kesu.regions.models import Region
 
 from . import context as context_builder

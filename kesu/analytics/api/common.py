@@ -16,10 +16,8 @@ from pydantic import Field
 
 from kesu.accounts import throttle
 from kesu.accounts.scope import Scope
-from kesu.core.exceptions import ApplicationError
-
 from kesu.accounts.services import token_user
-
+from kesu.core.exceptions import ApplicationError
 
 # Integers the API accepts, bounded in the OpenAPI document: a database integer column holds at most 2**31 - 1, so a
 # larger id, count or offset is refused (422) before any query instead of overflowing inside the database (500).

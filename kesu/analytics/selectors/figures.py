@@ -20,8 +20,16 @@ from django.conf import settings
 from django.db import connection
 from django.db.models import Count, Exists, OuterRef, Sum
 
-from kesu.collection.models import (LOCKED_STATUSES, Activity, ActivityIndicatorRule, DataSet, IndicatorValue,
-                                    Measure, Submission, SubmissionStatus)
+from kesu.collection.models import (
+    LOCKED_STATUSES,
+    Activity,
+    ActivityIndicatorRule,
+    DataSet,
+    IndicatorValue,
+    Measure,
+    Submission,
+    SubmissionStatus,
+)
 from kesu.collection.rollup import RollupRow, containing, inside, period, region_figure, time_combine
 from kesu.plans.models import Indicator, RegionAggregation
 from kesu.regions.models import Region

@@ -6,9 +6,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from kesu.analytics.selectors.figures import Plan, live_figures, stored_figures
 from kesu.collection.models import IndicatorValue, Submission
 from kesu.collection.rollup import RollupRow, containing, rollup_rebuild
-from kesu.analytics.selectors.figures import Plan, live_figures, stored_figures
 
 pytestmark = pytest.mark.django_db
 

@@ -15,8 +15,7 @@ from kesu.orgs.models import Unit
 
 from . import safety
 from .cells import is_blank, normalize_text
-from .columns import (ACTIVITIES_SHEET, GUIDE_SHEET, LISTS_SHEET, SHEETS, TEMPLATE_MARK, VALUES_SHEET,
-                      canonical_header)
+from .columns import ACTIVITIES_SHEET, GUIDE_SHEET, LISTS_SHEET, SHEETS, TEMPLATE_MARK, VALUES_SHEET, canonical_header
 
 MAX_LISTED_CELLS = 50  # formulas / merges listed one by one; beyond that, one summary line
 TEMPLATE_SHEETS = frozenset([*SHEETS, GUIDE_SHEET, LISTS_SHEET])

@@ -8,10 +8,10 @@ from django.db import transaction
 
 from kesu.core import audit
 from kesu.core.exceptions import ApplicationError
-from kesu.core.periods import Period, YEAR
+from kesu.core.periods import YEAR, Period
 from kesu.core.uploads import check_upload
 
-from ..models import Activity, ActivityAttachment, ActivityKind, LOCKED_STATUSES, Population, Submission
+from ..models import LOCKED_STATUSES, Activity, ActivityAttachment, ActivityKind, Population, Submission
 from ..reporting import reopen_hint
 from .common import FORM, parse_number, require_writer, scope_of
 

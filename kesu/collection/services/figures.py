@@ -38,8 +38,15 @@ from kesu.core.periods import HALF, MONTH, QUARTER, YEAR, Period
 from kesu.plans.models import Indicator, ValueType
 
 from .. import rollup, validation
-from ..models import (EDITABLE_STATUSES, LOCKED_STATUSES, ActivityIndicatorRule, DataSet, IndicatorValue, Submission,
-                      SubmissionStatus)
+from ..models import (
+    EDITABLE_STATUSES,
+    LOCKED_STATUSES,
+    ActivityIndicatorRule,
+    DataSet,
+    IndicatorValue,
+    Submission,
+    SubmissionStatus,
+)
 from ..reporting import data_sets_for, is_open
 from .common import guard_open, mark_draft, parse_number, parse_period, reporter_label, require_writer, scope_of, today
 

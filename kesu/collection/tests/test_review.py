@@ -8,7 +8,8 @@ import pytest
 from django.urls import reverse
 
 from kesu.collection import outliers, services
-from kesu.collection.models import IndicatorValue, Narrative, SubmissionStatus as S
+from kesu.collection.models import IndicatorValue, Narrative
+from kesu.collection.models import SubmissionStatus as S
 from kesu.core.exceptions import ApplicationError
 from kesu.core.periods import Period
 from kesu.plans.models import Framework, Plan, Task, TaskRole, TaskUnit

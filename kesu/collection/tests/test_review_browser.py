@@ -8,7 +8,8 @@ import pytest
 from django.urls import reverse
 
 from kesu.collection import services
-from kesu.collection.models import IndicatorValue, Submission, SubmissionStatus as S
+from kesu.collection.models import IndicatorValue, Submission
+from kesu.collection.models import SubmissionStatus as S
 from kesu.plans.models import Framework, Plan, Task, TaskRole, TaskUnit
 
 from .conftest import YEAR

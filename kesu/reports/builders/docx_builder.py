@@ -5,6 +5,7 @@ a style in its template (say, the 二级标题 font) changes it throughout the r
 """
 
 import io
+
 from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
