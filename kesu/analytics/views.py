@@ -360,7 +360,7 @@ def public_page(request, slug):
 
 @login_not_required
 @require_safe
-def public_chart_json(request, slug):
+def public_chart_json(request, slug):  # noqa: ARG001 (a Django view's signature)
     """The JSON twin of the public trend chart (approved figures only)."""
     pub = Publication.objects.select_related("region").filter(slug=slug, status=PublicationStatus.PUBLISHED).first()
     if pub is None:

@@ -175,7 +175,7 @@ def _read_csv(text: str) -> list[dict]:
         rows = rows[1:]
     out = []
     for r in rows:
-        row = {JSON_FIELDS[c]: _unquote(v) for c, v in zip(columns, r) if c in JSON_FIELDS}
+        row = {JSON_FIELDS[c]: _unquote(v) for c, v in zip(columns, r, strict=False) if c in JSON_FIELDS}
         out.append(row)
     return out
 

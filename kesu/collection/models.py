@@ -398,10 +398,6 @@ class Submission(TimeStampedModel):
     def is_locked(self) -> bool:
         return self.status in LOCKED_STATUSES
 
-    @property
-    def is_editable(self) -> bool:
-        return self.status in EDITABLE_STATUSES
-
 
 class SubmissionEvent(models.Model):
     """One transition of a submission: who moved it from which status to which, when and why."""

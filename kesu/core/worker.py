@@ -57,7 +57,7 @@ def wake_workers() -> int:
     return woken
 
 
-def on_task_enqueued(sender, task_result, **kwargs) -> None:
+def on_task_enqueued(sender, task_result, **kwargs) -> None:  # noqa: ARG001 (the signal's signature)
     # After the commit: a worker woken before it would not yet see the row.
     transaction.on_commit(wake_workers)
 

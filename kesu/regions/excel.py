@@ -21,7 +21,7 @@ def template_bytes() -> bytes:
     for cell in sheet[1]:
         cell.font = Font(bold=True)
         cell.fill = PatternFill("solid", fgColor="F1F3F5")
-    for column, width in zip("ABC", (28, 24, 24)):
+    for column, width in zip("ABC", (28, 24, 24), strict=True):
         sheet.column_dimensions[column].width = width
     # Codes are text: a 12-digit number would otherwise be shown as 5.11725E+11 and lose digits.
     for row in range(2, 1002):

@@ -16,15 +16,15 @@ from kesu.core.exceptions import ApplicationError
 from kesu.core.periods import Period
 
 from ..models_jobs import ExcelImport, ImportStatus
+from ..services.common import require_writer
+from . import importer, safety
+from . import problems as problem_list
+from .context import Reporter, build_context
 
 # Set on a job whose worker died mid-way; nothing was written (the import is one transaction).
 INTERRUPTED_CHECK = "检查被中断：处理进程意外退出（例如服务器重启或被强制结束），未写入任何数据。请点击“重新运行”再次检查。"
 INTERRUPTED_IMPORT = ("导入被中断：处理进程意外退出（例如服务器重启或被强制结束）。导入是一个整体事务，已全部回滚，"
                       "未写入任何数据。请点击“重新运行”再次导入。")
-from ..services.common import require_writer
-from . import importer, safety
-from . import problems as problem_list
-from .context import Reporter, build_context
 
 log = logging.getLogger(__name__)
 

@@ -8,7 +8,7 @@ that the preview lists all of them.
 from dataclasses import asdict, dataclass, field
 
 from django.conf import settings
-from python_calamine import CalamineWorkbook
+from python_calamine import CalamineError, CalamineWorkbook
 
 from kesu.core.exceptions import ApplicationError
 from kesu.orgs.models import Unit
@@ -176,7 +176,9 @@ def read_book(path, name: str, *, expected_mark: str, wants_activities: bool = T
     _check_rows(scans, name)
     try:
         wb = CalamineWorkbook.from_path(str(path))
-    except Exception:  # calamine raises its own error types for broken parts
+    # calamine raises CalamineError (and its Zip/Xml/Password kinds) for broken parts; OSError and ValueError for
+    # a file it cannot open or decode at all.
+    except (CalamineError, OSError, ValueError):
         raise ApplicationError(f"文件“{name}”已损坏，无法读取。请用 Excel 打开后另存为 .xlsx 再上传。", field="file") from None
     _check_mark(wb, expected_mark, name)
     book = Book()

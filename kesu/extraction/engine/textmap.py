@@ -29,10 +29,6 @@ class TextMap:
     seg_orig: list[int] = field(default_factory=list)
 
     @classmethod
-    def identity(cls, original: str) -> TextMap:
-        return cls(original, original, [0], [0])
-
-    @classmethod
     def with_deletions(
         cls, original: str, deletions: Iterable[tuple[int, int]], source: str | None = None
     ) -> TextMap:
@@ -68,12 +64,6 @@ class TextMap:
             seg_orig.append(orig_pos)
             parts.append(source[orig_pos:])
         return cls(original, "".join(parts), seg_norm, seg_orig)
-
-    def replace_chars(self, new_text: str) -> TextMap:
-        """Return a map whose normalised text is ``new_text`` (same length, 1:1 replacement)."""
-        if len(new_text) != len(self.text):
-            raise ValueError("replace_chars needs a length-preserving replacement")
-        return TextMap(self.original, new_text, self.seg_norm, self.seg_orig)
 
     def compose_deletions(self, deletions: Iterable[tuple[int, int]]) -> TextMap:
         """Delete ranges given in *normalised* coordinates, keeping the map to the original."""

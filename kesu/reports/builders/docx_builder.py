@@ -155,7 +155,3 @@ def render_docx_and_closing(ctx: ReportContext, document: ReportDocument,
     buffer = io.BytesIO()
     tpl.save(buffer)
     return buffer.getvalue(), lines
-
-
-def render_docx(ctx: ReportContext, document: ReportDocument, template: bytes | None = None) -> bytes:
-    return render_docx_and_closing(ctx, document, template)[0]

@@ -213,10 +213,10 @@ def figures_sentence(figures: list[Figure], *, lead: str, keep_zero: bool = Fals
         runs.extend(figure_clause(figure, with_target=with_target, annual=annual, after=previous))
         previous = figure.code
     runs.append(Run("。"))
-    return _merge_plain(runs)
+    return merge_plain(runs)
 
 
-def _merge_plain(runs: list[Run]) -> list[Run]:
+def merge_plain(runs: list[Run]) -> list[Run]:
     """Join neighbouring plain runs so the document has fewer, longer runs."""
     merged: list[Run] = []
     for run in runs:
@@ -258,11 +258,6 @@ def _name_the_unit(text: str, unit: str) -> tuple[str, bool]:
     """A unit writes “我局组织开展…”; the office's report says “县教育局组织开展…”. True when the text names the unit."""
     named = clauses.name_self(text, unit)
     return named, named.startswith(unit)
-
-
-def numbered_points(narratives: list[Narrative], field_name: str) -> list[Paragraph]:
-    """“一是…二是…” is for prose written by people; kesu lists the units' points as separate paragraphs instead."""
-    return narrative_paragraphs(narratives, fields=(field_name,))
 
 
 def self_assessment(figures: list[Figure]) -> str:
