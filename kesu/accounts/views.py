@@ -13,6 +13,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from kesu.core import clock
 from kesu.core.exceptions import ApplicationError
+from kesu.core.forms import add_service_error
 from kesu.core.params import id_param, int_param
 from kesu.regions.models import Region
 
@@ -72,7 +73,7 @@ def user_create(request):
                                         role=data["role"], region=data["region"], unit=data["unit"],
                                         full_name=data["full_name"], phone=data["phone"])
         except ApplicationError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+            add_service_error(form, exc)
         else:
             return render(request, "accounts/user_password.html", {
                 "account": user, "password": None if data["password"] else password, "created": True})

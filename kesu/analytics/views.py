@@ -292,7 +292,7 @@ def publications(request):
         raise PermissionDenied
     qs = Publication.objects.select_related("region").order_by("-created_at")
     if not scope.is_admin:
-        qs = qs.filter(region__path__startswith=scope.region_path)
+        qs = qs.filter(scope.region_q("region__"))
     return render(request, "analytics/publications.html", {"publications": qs})
 
 

@@ -411,7 +411,7 @@ def datavalues_export(scope, query: ExportQuery) -> ExportPage:
     if scope.is_filler:
         qs = qs.filter(unit_id=scope.unit_id)
     elif not scope.is_admin:
-        qs = qs.filter(region__path__startswith=scope.region_path)
+        qs = qs.filter(scope.region_q("region__"))
     if query.org_units:
         regions = list(Region.objects.filter(code__in=query.org_units))
         if len(regions) < len(set(query.org_units)):
