@@ -15,7 +15,7 @@ from kesu.accounts.scope import Scope
 from kesu.core import clock
 from kesu.core.exceptions import ApplicationError
 from kesu.core.periods import Period
-from kesu.plans.models import Indicator
+from kesu.plans.selectors import indicators_for_scope
 from kesu.regions.models import Region
 
 from . import charts, services
@@ -102,7 +102,7 @@ def chart_table(request, name):
 def indicator_explorer(request):
     scope = _scope(request)
     root = analysis_root(scope, request.GET.get("region"))
-    all_indicators = list(Indicator.objects.order_by("sort", "code"))
+    all_indicators = indicators_for_scope(scope)
     codes = request.GET.getlist("indicators") or [i.code for i in all_indicators[:5]]
     group_by = request.GET.get("group_by", "region")
     choice = year_choice(root, today=_today())
@@ -148,7 +148,7 @@ def ranking_view(request):
         params["period"] = str(choice.year)
     ctx = {"root": root, "regions": _regions_for(scope, root), "params": params, "choice": choice,
            "period_asked": bool(request.GET.get("period")),
-           "all_indicators": Indicator.objects.order_by("sort", "code")}
+           "all_indicators": indicators_for_scope(scope)}
     try:
         ctx["data"] = charts.build("ranking", scope, params)
         ctx["chart_query"] = params.urlencode()
@@ -190,7 +190,7 @@ def progress_view(request):
 def compare_view(request):
     scope = _scope(request)
     root = analysis_root(scope, request.GET.get("region"))
-    all_indicators = list(Indicator.objects.order_by("sort", "code"))
+    all_indicators = indicators_for_scope(scope)
     codes = request.GET.getlist("indicators") or [i.code for i in all_indicators[:8]]
     choice = year_choice(root, today=_today())
     period_id = request.GET.get("period") or str(choice.year)
@@ -215,7 +215,7 @@ def compare_view(request):
 def pivot_view(request):
     scope = _scope(request)
     root = analysis_root(scope, request.GET.get("region"))
-    all_indicators = list(Indicator.objects.order_by("sort", "code"))
+    all_indicators = indicators_for_scope(scope)
     codes = request.GET.getlist("indicators") or [i.code for i in all_indicators[:6]]
     choice = year_choice(root, today=_today())
     periods_text = request.GET.get("periods") or str(choice.year)
@@ -302,7 +302,7 @@ def publication_edit(request, pk=None):
         raise PermissionDenied
     pub = _publication(scope, pk) if pk else None
     root = pub.region if pub else analysis_root(scope)
-    all_indicators = list(Indicator.objects.order_by("sort", "code"))
+    all_indicators = indicators_for_scope(scope)
     form = {"title": pub.title if pub else f"{root.name}全民科学素质工作主要指标",
             "year": pub.year if pub else charts.default_year(root), "note": pub.note if pub else "",
             "codes": [i.code for i in pub.indicators.all()] if pub else [i.code for i in all_indicators[:6]]}
