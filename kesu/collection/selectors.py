@@ -7,6 +7,7 @@ A filler sees only its own unit's rows (drafts included); an office sees its reg
 from dataclasses import dataclass, field
 from datetime import date
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import Http404
 
@@ -491,7 +492,7 @@ def notices_for_user(user, *, today: date | None = None) -> list[Notice]:
     today = today or clock.today()
     try:
         scope = Scope.for_user(user)
-    except Exception:  # noqa: BLE001 - a user without unit/region simply has no notices
+    except PermissionDenied:  # a user without unit/region simply has no notices
         return []
     notices = []
     for row in home_rows(scope, today=today):
