@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from kesu.accounts.scope import Scope
-from kesu.core import liveness
+from kesu.core import liveness, worker
 from kesu.core.exceptions import ApplicationError
 from kesu.core.periods import Period
 
@@ -131,9 +131,7 @@ def excel_import_retry(*, actor, job: ExcelImport) -> ExcelImport:
 def _enqueue(kind: str, job_id: int) -> None:
     from .tasks import check_import, commit_import
 
-    result = (check_import if kind == "check" else commit_import).enqueue(job_id)
-    for error in result.errors:  # an immediate backend reports a crash here instead of raising it
-        log.error("Excel import task %s %s failed: %s", kind, job_id, error.traceback)
+    worker.enqueue(check_import if kind == "check" else commit_import, job_id, label=f"Excel import task {kind} {job_id}")
 
 
 # -- the work itself (called inline or by the tasks) ----------------------------------------------------------------
