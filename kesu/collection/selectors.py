@@ -74,7 +74,7 @@ def own_reporter(scope: Scope) -> Reporter | None:
     return None
 
 
-def sees_drafts(scope: Scope, reporter: Reporter | None) -> bool:  # noqa: ARG001 (every selector takes the scope; the caller checked it)
+def sees_drafts(scope: Scope, reporter: Reporter | None) -> bool:
     """Viewers read approved figures only; fillers and offices see drafts in their scope."""
     return scope.is_admin or scope.is_filler or scope.is_office
 
@@ -218,7 +218,7 @@ def cell(scope: Scope, data_set: DataSet, period: Period, reporter: Reporter, in
     raise Http404
 
 
-def value_history(scope: Scope, reporter: Reporter, indicator, period: Period) -> tuple:  # noqa: ARG001 (every selector takes the scope; the caller checked it)
+def value_history(scope: Scope, reporter: Reporter, indicator, period: Period) -> tuple:
     row = IndicatorValue.objects.filter(indicator=indicator, region=reporter.region, unit=reporter.unit,
                                         period_id=period.id).first()
     if row is None:
@@ -266,7 +266,7 @@ def attachment_get(scope: Scope, pk: int) -> ActivityAttachment:
     return attachment
 
 
-def activity_history(scope: Scope, activity: Activity) -> list[tuple]:  # noqa: ARG001 (every selector takes the scope; the caller checked it)
+def activity_history(scope: Scope, activity: Activity) -> list[tuple]:
     """[(event, [(field label, old, new), …])] newest first, with Chinese labels and choice names."""
     labels = {f.name: f.verbose_name for f in Activity._meta.get_fields() if hasattr(f, "verbose_name")}
     labels["attachment"] = "附件"
@@ -284,7 +284,7 @@ def activity_history(scope: Scope, activity: Activity) -> list[tuple]:  # noqa: 
     return rows
 
 
-def tasks_for(scope: Scope, reporter: Reporter, year: int) -> list[Task]:  # noqa: ARG001 (every selector takes the scope; the caller checked it)
+def tasks_for(scope: Scope, reporter: Reporter, year: int) -> list[Task]:
     """The tasks a unit leads or shares (or every task of its region's plans) for the year."""
     plans_q = Q(plan__region__path__in=[*reporter.region.ancestor_paths, reporter.region.path]) & covering_year(
         year, "plan__")  # the plans in force that year: the rule every list of tasks follows
@@ -332,7 +332,7 @@ def lock_hint(sub: Submission) -> str:
     return reopen_hint(sub.status, sub.region, sub.unit)
 
 
-def submission_figures(scope: Scope, sub: Submission, violations: list) -> list:  # noqa: ARG001 (every selector takes the scope; the caller checked it)
+def submission_figures(scope: Scope, sub: Submission, violations: list) -> list:
     """The return's figures beside last year's, each with its outlier flags and the rule violations naming it.
 
     ``sub`` comes from ``submission_get`` (the scope check); ``violations`` from the rule check already run.

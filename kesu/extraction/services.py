@@ -431,7 +431,8 @@ def facts_accept_bulk(*, actor, document: SourceDocument, region=None, period=No
             result = figures_write(
                 actor=actor, door="extraction", mode=mode, reason=f"批量采用历史报告“{document.original_name}”",
                 figures=[Figure(indicator=f.indicator, region=region, unit=unit, period=period, value=v,
-                                source=f.source_label, row=n) for n, (f, v) in enumerate(zip(facts, values, strict=True), start=1)])
+                                source=f.source_label, row=n)
+                         for n, (f, v) in enumerate(zip(facts, values, strict=True), start=1)])
             if result.errors:
                 first = result.errors[0]
                 fact = facts[first.row - 1]

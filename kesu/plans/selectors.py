@@ -103,7 +103,7 @@ def carry_over_sources(plan: Plan) -> QuerySet[Plan]:
             .select_related("region", "framework").order_by("-end_year", "kind", "-start_year"))
 
 
-def tasks_for_plan(scope: Scope, plan: Plan, unit=None, item=None, role=None) -> QuerySet[Task]:  # noqa: ARG001 (every selector takes the scope; the caller checked it)
+def tasks_for_plan(scope: Scope, plan: Plan, unit=None, item=None, role=None) -> QuerySet[Task]:
     """The plan's tasks, optionally only those of ``unit`` (in ``role``) or filed under ``item`` (or its sub-items).
 
     Lead and responsible units, the framework item and the indicators come prefetched, so a table of tasks costs a

@@ -65,7 +65,7 @@ def diff_lines(old: ReportVersion, new: ReportVersion) -> list[tuple[str, str]]:
     return out
 
 
-def templates_for(scope: Scope, region: Region) -> list[dict]:  # noqa: ARG001 (every selector takes the scope; the caller checked it)
+def templates_for(scope: Scope, region: Region) -> list[dict]:
     """One row per report kind: the template in force for ``region`` (its own, an ancestor's or the built-in)."""
     from .services import active_template
 

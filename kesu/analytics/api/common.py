@@ -151,7 +151,8 @@ def install_error_handlers(api) -> None:
     @api.exception_handler(ValidationError)
     def _validation(request, exc: ValidationError):
         fields = [str((e.get("loc") or [""])[-1]) for e in exc.errors]
-        reasons = [f"{f}：{MESSAGES.get(e.get('type'), e.get('msg', ''))}" for f, e in zip(fields, exc.errors, strict=True)]
+        reasons = [f"{f}：{MESSAGES.get(e.get('type'), e.get('msg', ''))}"
+                   for f, e in zip(fields, exc.errors, strict=True)]
         return error(api, request, 422, "validation", "请求参数不正确（" + "；".join(reasons) + "）。", fields)
 
     @api.exception_handler(OverflowError)

@@ -158,5 +158,6 @@ def public_context(pub) -> dict:
     title = f"{root.name}{years[0]}—{years[-1]}年主要指标"
     option = charts.chart_option(title, "line", [f"{y}年" for y in years], series)
     table = [[f"{y}年", *[figs.get((i.pk, root.pk, y), EMPTY).value for i in indicators[:4]]] for y in years]
-    chart = charts.ChartData("public", title, ["年份", *[charts.indicator_label(i) for i in indicators[:4]]], table, option)
+    header = ["年份", *[charts.indicator_label(i) for i in indicators[:4]]]
+    chart = charts.ChartData("public", title, header, table, option)
     return {"root": root, "rows": rows, "children": kids, "chart": chart, "year": pub.year}

@@ -131,7 +131,8 @@ def excel_import_retry(*, actor, job: ExcelImport) -> ExcelImport:
 def _enqueue(kind: str, job_id: int) -> None:
     from .tasks import check_import, commit_import
 
-    worker.enqueue(check_import if kind == "check" else commit_import, job_id, label=f"Excel import task {kind} {job_id}")
+    task = check_import if kind == "check" else commit_import
+    worker.enqueue(task, job_id, label=f"Excel import task {kind} {job_id}")
 
 
 # -- the work itself (called inline or by the tasks) ----------------------------------------------------------------

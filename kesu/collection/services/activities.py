@@ -19,7 +19,8 @@ OBJECT_TYPE = "collection.activity"
 FIELDS = ["kind", "title", "region", "start_date", "end_date", "population", "framework_item", "task", "sessions",
           "participants", "people", "materials", "funds", "place", "notes", "external_key"]
 COUNT_FIELDS = {"sessions": "期（场）次", "participants": "参加人次", "people": "参加人数", "materials": "发放资料（份）"}
-# Built once: ``TextChoices.values`` builds a new list on every access, and ``clean_activity`` runs for every imported row.
+# Built once: ``TextChoices.values`` builds a new list on every access, and ``clean_activity`` runs for every
+# imported row.
 KIND_VALUES = frozenset(ActivityKind.values)
 POPULATION_VALUES = frozenset(Population.values)
 

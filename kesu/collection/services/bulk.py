@@ -1,7 +1,7 @@
 """Bulk writes for imports: validate every row in memory first, then write all of them in one transaction.
 
-The checks are the ones the single-row services run (``activities.clean_activity``, ``parse_number``, range, lock and rule
-checks), called per row, against data loaded once per call (no query per row); only the writing is batched
+The checks are the ones the single-row services run (``activities.clean_activity``, ``parse_number``, range, lock
+and rule checks), called per row, against data loaded once per call (no query per row); only the writing is batched
 (multi-row INSERTs, UPDATEs by primary key sent together, one audit event per changed row inserted in bulk).
 A call either writes every row or — when any row has a problem — none, and returns every row's problem.
 Unchanged rows are not touched and leave no audit event, so importing the same file twice changes nothing.
