@@ -4,8 +4,11 @@ Read by vulture only (never imported): each line uses a name the way the framewo
 """
 
 from kesu.analytics.api import common
+from kesu.analytics.selectors import progress
+from kesu.collection import outliers
 from kesu.core import errors, middleware, replicas, security, timing
 from kesu.extraction import engine
+from kesu.extraction.models import ExtractedFact
 
 # settings.MIDDLEWARE, DATABASE_ROUTERS, CSRF_FAILURE_VIEW and the handler404/403 of kesu/urls.py name these.
 errors.RequestErrorMiddleware
@@ -23,3 +26,9 @@ common.SessionAuth._get_key
 
 # Module __getattr__ (PEP 562): the engine's lazily imported names.
 engine.__getattr__
+
+# Properties the templates read (vulture reads Python only).
+progress.TaskProgress.status_class
+progress.Progress.status_class
+outliers.Figure.change_pct
+ExtractedFact.feature_labels
