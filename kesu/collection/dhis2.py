@@ -175,6 +175,7 @@ def _read_csv(text: str) -> list[dict]:
         rows = rows[1:]
     out = []
     for r in rows:
+        # A CSV row may be shorter than its header (trailing empty cells left out): those fields are simply absent.
         row = {JSON_FIELDS[c]: _unquote(v) for c, v in zip(columns, r, strict=False) if c in JSON_FIELDS}
         out.append(row)
     return out
