@@ -6,8 +6,8 @@ from django.views.generic import RedirectView
 
 from .accounts.forms import ThrottledAdminAuthenticationForm
 from .accounts.views import home
-from .core.health import healthz
 from .api import api
+from .core.health import healthz
 
 admin.site.site_header = "科素 系统管理"
 admin.site.site_title = "科素"

@@ -11,15 +11,15 @@ from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from kesu.core import clock
 from kesu.core.exceptions import ApplicationError
+from kesu.core.forms import add_service_error
 from kesu.core.params import id_param, int_param
 from kesu.regions.models import Region
 
 from . import selectors, services
 from .forms import AccountForm
 from .models import Role
-from kesu.core import clock
-
 from .scope import Scope
 from .selectors import home_summary
 
@@ -73,7 +73,7 @@ def user_create(request):
                                         role=data["role"], region=data["region"], unit=data["unit"],
                                         full_name=data["full_name"], phone=data["phone"])
         except ApplicationError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+            add_service_error(form, exc)
         else:
             return render(request, "accounts/user_password.html", {
                 "account": user, "password": None if data["password"] else password, "created": True})

@@ -13,8 +13,7 @@ from kesu.core.periods import Period
 from kesu.plans.models import Indicator
 
 from .selectors import compare, progress
-from .selectors.explore import analysis_root, explore, expand_periods, num, resolve_indicators, resolve_periods
-
+from .selectors.explore import analysis_root, expand_periods, explore, num, resolve_indicators, resolve_periods
 from .selectors.figures import EMPTY
 
 FONT = "'Noto Sans CJK SC','Microsoft YaHei','PingFang SC',sans-serif"
@@ -49,7 +48,8 @@ class ChartData:
 VISIBLE_BARS = 20  # rows of a horizontal bar chart shown at once; the rest scroll
 
 
-def _base(title: str, kind: str, categories, series, *, y_name="", horizontal=False, percent_line=False) -> dict:
+def chart_option(title: str, kind: str, categories, series, *, y_name="", horizontal=False,
+                 percent_line=False) -> dict:
     # Long names wrap rather than end in “…”: two indicators that begin alike (农村实用技术培训期数 / 人次) must stay
     # told apart. Beside horizontal bars there is room for two lines; under vertical bars, one shortened line.
     label = ({"width": 150, "overflow": "break", "lineHeight": 14} if horizontal
@@ -81,7 +81,7 @@ def _base(title: str, kind: str, categories, series, *, y_name="", horizontal=Fa
     return opt
 
 
-def _label(ind: Indicator) -> str:
+def indicator_label(ind: Indicator) -> str:
     return f"{ind.name}（{ind.unit}）" if ind.unit else ind.name
 
 
@@ -109,10 +109,10 @@ def ranking_chart(scope, params) -> ChartData:
     title = f"{root.name}{period.label}{ind.name}{'（每万人）' if per_pop else ''}排名"
     table = [[r.region.name, r.rank, r.fig.value, r.population_10k, r.per_10k] for r in rows]
     shown = [r for r in rows if (r.per_10k if per_pop else r.fig.value) is not None]
-    option = _base(title, "bar", [r.region.name for r in shown],
-                   [(ind.name, [num(r.per_10k if per_pop else r.fig.value) for r in shown])], y_name=unit,
-                   horizontal=True)
-    return ChartData("ranking", title, ["区域", "名次", _label(ind), "常住人口（万人）", f"每万人（{ind.unit}/万人）"],
+    option = chart_option(title, "bar", [r.region.name for r in shown],
+                          [(ind.name, [num(r.per_10k if per_pop else r.fig.value) for r in shown])], y_name=unit,
+                          horizontal=True)
+    return ChartData("ranking", title, ["区域", "名次", indicator_label(ind), "常住人口（万人）", f"每万人（{ind.unit}/万人）"],
                      table, option, unapproved=any(r.fig.unapproved for r in rows))
 
 
@@ -130,9 +130,10 @@ def trend_chart(scope, params) -> ChartData:
     title = f"{root.name}{periods[0].label}—{periods[-1].label}趋势"
     rows = [[g.label, *[table.cell(i, g).value for i in indicators]] for g in table.groups]
     unit = indicators[0].unit if len({i.unit for i in indicators}) == 1 else ""
-    option = _base(title, "line", [g.label for g in table.groups],
-                   [(i.name, [num(table.cell(i, g).value) for g in table.groups]) for i in indicators], y_name=unit)
-    return ChartData("trend", title, ["报告期", *[_label(i) for i in indicators]], rows, option,
+    option = chart_option(title, "line", [g.label for g in table.groups],
+                          [(i.name, [num(table.cell(i, g).value) for g in table.groups]) for i in indicators],
+                          y_name=unit)
+    return ChartData("trend", title, ["报告期", *[indicator_label(i) for i in indicators]], rows, option,
                      unapproved=table.any_unapproved)
 
 
@@ -141,8 +142,8 @@ def completeness_chart(scope, params) -> ChartData:
     period = Period.parse(_p(params, "period", str(clock.today().year - 1)))
     rows = compare.completeness_by_region(scope, region=root, period=period)
     title = f"{root.name}{period.label}填报完成率"
-    option = _base(title, "bar", [r.region.name if r.region != root else "本级单位" for r in rows],
-                   [("完成率", [r.rate for r in rows])], y_name="%", horizontal=True, percent_line=True)
+    option = chart_option(title, "bar", [r.region.name if r.region != root else "本级单位" for r in rows],
+                          [("完成率", [r.rate for r in rows])], y_name="%", horizontal=True, percent_line=True)
     table = [[r.region.name if r.region != root else f"{root.name}本级单位", r.expected, r.submitted, r.approved,
               r.rate] for r in rows]
     return ChartData("completeness", title, ["区域", "应报", "已报", "已审核", "完成率（%）"], table, option)
@@ -154,8 +155,8 @@ def progress_chart(scope, params) -> ChartData:
     rows = progress.target_progress(scope, region=root, year=year)
     title = f"{root.name}{year}年目标完成进度"
     shown = [num(None if p.completion is None else round(p.completion, 1)) for p in rows]  # 107.8, not 107.8261
-    option = _base(title, "bar", [p.indicator.name for p in rows], [("完成度（%）", shown)], y_name="%",
-                   horizontal=True, percent_line=True)
+    option = chart_option(title, "bar", [p.indicator.name for p in rows], [("完成度（%）", shown)], y_name="%",
+                          horizontal=True, percent_line=True)
     table = [[p.indicator.name, p.indicator.unit, p.target, p.actual, p.expected, p.completion, p.projected,
               p.status] for p in rows]
     return ChartData("progress", title, ["指标", "计量单位", "目标值", "实际值", "进度预期", "完成度（%）", "预计全年",
@@ -172,9 +173,11 @@ def explore_chart(scope, params) -> ChartData:
                     group_by=_p(params, "group_by", "region"), include_submitted=_bool(params, "include_submitted"))
     kind = "line" if table.group_by == "period" else "bar"
     unit = indicators[0].unit if len({i.unit for i in indicators}) == 1 else ""
-    option = _base(table.title, kind, [g.label for g in table.groups],
-                   [(i.name, [num(table.cell(i, g).value) for g in table.groups]) for i in indicators], y_name=unit)
-    rows = [[_label(i), *[table.cell(i, g).value for g in table.groups], table.total(i).value] for i in indicators]
+    option = chart_option(table.title, kind, [g.label for g in table.groups],
+                          [(i.name, [num(table.cell(i, g).value) for g in table.groups]) for i in indicators],
+                          y_name=unit)
+    rows = [[indicator_label(i), *[table.cell(i, g).value for g in table.groups], table.total(i).value]
+            for i in indicators]
     return ChartData("explore", table.title, ["指标", *[g.label for g in table.groups], "合计"], rows, option,
                      unapproved=table.any_unapproved)
 

@@ -6,13 +6,13 @@ from django.db import transaction
 from django.utils import timezone
 
 from kesu.accounts.scope import Scope
+
+# Tokens belong to accounts; their services are re-exported here for callers written before the move.
+from kesu.accounts.services import token_create, token_revoke, token_user  # noqa: E402,F401
 from kesu.core import audit
 from kesu.core.exceptions import ApplicationError
 
 from .models import Publication, PublicationStatus
-
-# Tokens belong to accounts; their services are re-exported here for callers written before the move.
-from kesu.accounts.services import token_create, token_revoke, token_user  # noqa: E402,F401
 
 
 def _require_manager(actor, region) -> None:

@@ -10,16 +10,15 @@ from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST, require_safe
 
+from kesu.accounts.models import ApiToken
 from kesu.accounts.scope import Scope
 from kesu.core import clock
 from kesu.core.exceptions import ApplicationError
 from kesu.core.periods import Period
-from kesu.plans.models import Indicator
+from kesu.plans.selectors import indicators_for_scope
 from kesu.regions.models import Region
 
 from . import charts, services
-from kesu.accounts.models import ApiToken
-
 from .models import Publication, PublicationStatus
 from .selectors import compare, consistency, dashboard
 from .selectors.explore import GROUPS, analysis_root, child_regions, explore, resolve_indicators, resolve_periods
@@ -103,7 +102,7 @@ def chart_table(request, name):
 def indicator_explorer(request):
     scope = _scope(request)
     root = analysis_root(scope, request.GET.get("region"))
-    all_indicators = list(Indicator.objects.order_by("sort", "code"))
+    all_indicators = indicators_for_scope(scope)
     codes = request.GET.getlist("indicators") or [i.code for i in all_indicators[:5]]
     group_by = request.GET.get("group_by", "region")
     choice = year_choice(root, today=_today())
@@ -149,7 +148,7 @@ def ranking_view(request):
         params["period"] = str(choice.year)
     ctx = {"root": root, "regions": _regions_for(scope, root), "params": params, "choice": choice,
            "period_asked": bool(request.GET.get("period")),
-           "all_indicators": Indicator.objects.order_by("sort", "code")}
+           "all_indicators": indicators_for_scope(scope)}
     try:
         ctx["data"] = charts.build("ranking", scope, params)
         ctx["chart_query"] = params.urlencode()
@@ -191,7 +190,7 @@ def progress_view(request):
 def compare_view(request):
     scope = _scope(request)
     root = analysis_root(scope, request.GET.get("region"))
-    all_indicators = list(Indicator.objects.order_by("sort", "code"))
+    all_indicators = indicators_for_scope(scope)
     codes = request.GET.getlist("indicators") or [i.code for i in all_indicators[:8]]
     choice = year_choice(root, today=_today())
     period_id = request.GET.get("period") or str(choice.year)
@@ -216,7 +215,7 @@ def compare_view(request):
 def pivot_view(request):
     scope = _scope(request)
     root = analysis_root(scope, request.GET.get("region"))
-    all_indicators = list(Indicator.objects.order_by("sort", "code"))
+    all_indicators = indicators_for_scope(scope)
     codes = request.GET.getlist("indicators") or [i.code for i in all_indicators[:6]]
     choice = year_choice(root, today=_today())
     periods_text = request.GET.get("periods") or str(choice.year)
@@ -293,7 +292,7 @@ def publications(request):
         raise PermissionDenied
     qs = Publication.objects.select_related("region").order_by("-created_at")
     if not scope.is_admin:
-        qs = qs.filter(region__path__startswith=scope.region_path)
+        qs = qs.filter(scope.region_q("region__"))
     return render(request, "analytics/publications.html", {"publications": qs})
 
 
@@ -303,7 +302,7 @@ def publication_edit(request, pk=None):
         raise PermissionDenied
     pub = _publication(scope, pk) if pk else None
     root = pub.region if pub else analysis_root(scope)
-    all_indicators = list(Indicator.objects.order_by("sort", "code"))
+    all_indicators = indicators_for_scope(scope)
     form = {"title": pub.title if pub else f"{root.name}全民科学素质工作主要指标",
             "year": pub.year if pub else charts.default_year(root), "note": pub.note if pub else "",
             "codes": [i.code for i in pub.indicators.all()] if pub else [i.code for i in all_indicators[:6]]}
@@ -361,7 +360,7 @@ def public_page(request, slug):
 
 @login_not_required
 @require_safe
-def public_chart_json(request, slug):
+def public_chart_json(request, slug):  # noqa: ARG001 (a Django view's signature)
     """The JSON twin of the public trend chart (approved figures only)."""
     pub = Publication.objects.select_related("region").filter(slug=slug, status=PublicationStatus.PUBLISHED).first()
     if pub is None:

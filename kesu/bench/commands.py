@@ -60,7 +60,7 @@ def _create_postgres_database(url: str) -> None:
             conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
 
 
-def prepare(log) -> None:
+def prepare() -> None:
     """Django up and the schema current (the benchmark database is usually new)."""
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kesu.settings")
     import django
@@ -74,7 +74,7 @@ def prepare(log) -> None:
 def run(ns) -> int:
     log = (lambda *a, **k: print(*a, **k, file=sys.stderr)) if getattr(ns, "json", False) else print
     select_database(ns.db, ns.scale)
-    prepare(log)
+    prepare()
     from . import generate
 
     found = generate.load_dataset()

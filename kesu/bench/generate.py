@@ -222,7 +222,7 @@ def _generate(scale: str, seed: int, log) -> Dataset:
         for k in rows_idx:
             rid, j, own = reg_ids[k], pos[k], k in leaf_set
             for ii, iid in enumerate(ind_ids):
-                for pid, v in zip(months + derived_ids, full[j, ii].tolist() + derived[j, ii].tolist()):
+                for pid, v in zip(months + derived_ids, full[j, ii].tolist() + derived[j, ii].tolist(), strict=True):
                     yield (f"{iid}\t{rid}\t{pid}\t{v}\t{v}\t\\N\n" if own else f"{iid}\t{rid}\t{pid}\t{v}\t\\N\t{v}\n")
 
     def submission_lines():
@@ -359,7 +359,7 @@ def _without_indexes(cur, table: str):
         cur.execute(f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}')
 
 
-def load_dataset(scale: str | None = None) -> Dataset | None:
+def load_dataset() -> Dataset | None:
     """The dataset a previous ``generate`` left in the database (None when there is none)."""
     from kesu.collection.models import DataSet
     ds = DataSet.objects.filter(code=VALUE_SET).first()

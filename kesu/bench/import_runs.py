@@ -53,7 +53,7 @@ def write_workbook(path: Path, rows: int, year: int, towns: list[str], changed_e
     wb.save(path)
 
 
-def _world(year: int):
+def _world():
     from kesu.accounts.models import Role, User
     from kesu.orgs.models import Unit
     from kesu.regions.models import Level, Region
@@ -90,17 +90,16 @@ def run(rows: int) -> None:
     _setup_django()
     from django.db import connection
 
-    from kesu.core.periods import Period
-
     from kesu.collection.excel import importer
     from kesu.collection.excel.context import Reporter, build_context
+    from kesu.core.periods import Period
 
     year = date.today().year
-    unit, user, towns = _world(year)
+    unit, user, towns = _world()
     reporter = Reporter(region=unit.region, unit=unit, period=Period.parse(str(year)))
 
     def importing(path, *, commit=True, background=False):
-        progress = (lambda stage, pct: None) if background else None
+        progress = (lambda _stage, _pct: None) if background else None
         return lambda: importer.run(path, path.name, build_context(reporter), actor=user, commit=commit,
                                     progress=progress)
 

@@ -195,7 +195,7 @@ def duckdb(data, ns, log, result) -> dict:
                                                                        "value")
     writer = None
     for n, row in enumerate(qs.iterator(chunk_size=50_000), 1):
-        for k, v in zip(cols, row):
+        for k, v in zip(cols, row, strict=True):
             cols[k].append(v)
         if n % 500_000 == 0:
             writer = _flush(pa, pq, writer, tmp / "values.parquet", cols)
@@ -227,7 +227,7 @@ def duckdb(data, ns, log, result) -> dict:
     out = {"duckdb_export_s": figure("duckdb_export_s", round(export_s, 2), "s", what="导出数值为 Parquet")}
     for key, sql, ours in (("duckdb_province_by_county", by_county, "rollup_province_by_county"),
                            ("duckdb_national_by_province", by_province, "rollup_national_by_province")):
-        stats = timed(lambda: con.execute(sql).fetchall(), ns.runs)
+        stats = timed(lambda sql=sql: con.execute(sql).fetchall(), ns.runs)
         kesu = result["figures"].get(ours, {}).get("value") or {}
         ratio = round(kesu["p50"] / stats["p50"], 2) if kesu.get("p50") and stats["p50"] else None
         out[key] = figure(key, stats, "ms", ratio_kesu_to_duckdb=ratio, what="同一查询，DuckDB 读 Parquet")

@@ -156,7 +156,7 @@ def export_xlsx(qs) -> bytes:
         cell.font = Font(bold=True)
     for event in qs[:MAX_EXPORT]:
         ws.append(safe_row(row(event)))
-    for letter, width in zip("ABCDEFGH", (20, 22, 18, 12, 36, 60, 30, 20)):
+    for letter, width in zip("ABCDEFGH", (20, 22, 18, 12, 36, 60, 30, 20), strict=True):
         ws.column_dimensions[letter].width = width
     ws.freeze_panes = "A2"
     out = io.BytesIO()

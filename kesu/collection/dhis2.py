@@ -175,7 +175,8 @@ def _read_csv(text: str) -> list[dict]:
         rows = rows[1:]
     out = []
     for r in rows:
-        row = {JSON_FIELDS[c]: _unquote(v) for c, v in zip(columns, r) if c in JSON_FIELDS}
+        # A CSV row may be shorter than its header (trailing empty cells left out): those fields are simply absent.
+        row = {JSON_FIELDS[c]: _unquote(v) for c, v in zip(columns, r, strict=False) if c in JSON_FIELDS}
         out.append(row)
     return out
 
@@ -411,7 +412,7 @@ def datavalues_export(scope, query: ExportQuery) -> ExportPage:
     if scope.is_filler:
         qs = qs.filter(unit_id=scope.unit_id)
     elif not scope.is_admin:
-        qs = qs.filter(region__path__startswith=scope.region_path)
+        qs = qs.filter(scope.region_q("region__"))
     if query.org_units:
         regions = list(Region.objects.filter(code__in=query.org_units))
         if len(regions) < len(set(query.org_units)):

@@ -99,7 +99,7 @@ def _eval(node, values):
         return all(results) if isinstance(node.op, ast.And) else any(results)
     if isinstance(node, ast.Compare):
         left = _eval(node.left, values)
-        for op, comparator in zip(node.ops, node.comparators):
+        for op, comparator in zip(node.ops, node.comparators, strict=True):
             right = _eval(comparator, values)
             if not _compare(op, left, right):
                 return False

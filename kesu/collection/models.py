@@ -12,7 +12,6 @@ from django.db.models import Q
 from kesu.core.models import TimeStampedModel
 from kesu.core.periods import PERIOD_TYPES, YEAR
 
-
 # ---------------------------------------------------------------------------------------------------------------
 # Choices
 # ---------------------------------------------------------------------------------------------------------------
@@ -399,10 +398,6 @@ class Submission(TimeStampedModel):
     def is_locked(self) -> bool:
         return self.status in LOCKED_STATUSES
 
-    @property
-    def is_editable(self) -> bool:
-        return self.status in EDITABLE_STATUSES
-
 
 class SubmissionEvent(models.Model):
     """One transition of a submission: who moved it from which status to which, when and why."""
@@ -437,7 +432,27 @@ class ReminderLog(models.Model):
         ]
 
 
+
+class RollupRow(models.Model):
+    """The approved figure of one region for one indicator and period; ``collection.rollup`` keeps it in step."""
+
+    indicator = models.ForeignKey("plans.Indicator", on_delete=models.CASCADE, related_name="+")
+    region = models.ForeignKey("regions.Region", on_delete=models.CASCADE, related_name="+")
+    period_id = models.CharField("报告期", max_length=7)
+    value = models.DecimalField("汇总值", max_digits=24, decimal_places=6, null=True)
+    own = models.DecimalField("本级填报值", max_digits=24, decimal_places=6, null=True)
+    parts = models.DecimalField("下级及单位合计", max_digits=24, decimal_places=6, null=True)
+
+    class Meta:
+        app_label = "collection"
+        verbose_name = "汇总行"
+        verbose_name_plural = "汇总行"
+        constraints = [models.UniqueConstraint(fields=["region", "period_id", "indicator"],
+                                               name="collection_rollup_key")]
+        # Cross-level mismatches are rare: a partial index keeps listing them cheap.
+        indexes = [models.Index(fields=["period_id", "region"], name="collection_rollup_both",
+                                condition=models.Q(own__isnull=False, parts__isnull=False))]
+
+
 # The Excel import job lives in its own module (owned by the Excel import); importing it registers the model.
 from .models_jobs import ExcelImport, ImportStatus  # noqa: E402,F401
-# Roll-up rows live in their own module with their maintenance (kept in step by the approval services).
-from .rollup import RollupRow  # noqa: E402,F401

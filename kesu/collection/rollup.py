@@ -28,32 +28,13 @@ from contextvars import ContextVar
 from decimal import Decimal
 from functools import lru_cache
 
-from django.db import models, transaction
+from django.db import transaction
 
 from kesu.core.periods import HALF, MONTH, QUARTER, YEAR, Period
 
+from .models import RollupRow
+
 KIND_RANK = {YEAR: 0, HALF: 1, QUARTER: 2, MONTH: 3}  # coarsest first
-
-
-class RollupRow(models.Model):
-    """The approved figure of one region for one indicator and period (see the module docstring)."""
-
-    indicator = models.ForeignKey("plans.Indicator", on_delete=models.CASCADE, related_name="+")
-    region = models.ForeignKey("regions.Region", on_delete=models.CASCADE, related_name="+")
-    period_id = models.CharField("报告期", max_length=7)
-    value = models.DecimalField("汇总值", max_digits=24, decimal_places=6, null=True)
-    own = models.DecimalField("本级填报值", max_digits=24, decimal_places=6, null=True)
-    parts = models.DecimalField("下级及单位合计", max_digits=24, decimal_places=6, null=True)
-
-    class Meta:
-        app_label = "collection"
-        verbose_name = "汇总行"
-        verbose_name_plural = "汇总行"
-        constraints = [models.UniqueConstraint(fields=["region", "period_id", "indicator"],
-                                               name="collection_rollup_key")]
-        # Cross-level mismatches are rare: a partial index keeps listing them cheap.
-        indexes = [models.Index(fields=["period_id", "region"], name="collection_rollup_both",
-                                condition=models.Q(own__isnull=False, parts__isnull=False))]
 
 
 # ---------------------------------------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ A filler sees only its own unit's rows (drafts included); an office sees its reg
 from dataclasses import dataclass, field
 from datetime import date
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import Http404
 
@@ -21,11 +22,31 @@ from kesu.regions.models import Region
 
 from . import outliers, validation
 from .computed import computed_values
-from .models import (EDITABLE_STATUSES, LOCKED_STATUSES, Activity, ActivityAttachment, ActivityKind, DataSet,
-                     IndicatorValue, Narrative, Population, Submission, SubmissionStatus)
-from .reporting import (Reporter, all_reporters, closed_hint, covers, data_sets_for, is_open, recent_periods,
-                        reopen_hint, reviewer_region, window)
-
+from .models import (
+    EDITABLE_STATUSES,
+    LOCKED_STATUSES,
+    Activity,
+    ActivityAttachment,
+    ActivityKind,
+    DataSet,
+    IndicatorValue,
+    Narrative,
+    Population,
+    Submission,
+    SubmissionStatus,
+)
+from .reporting import (
+    Reporter,
+    all_reporters,
+    closed_hint,
+    covers,
+    data_sets_for,
+    is_open,
+    recent_periods,
+    reopen_hint,
+    reviewer_region,
+    window,
+)
 
 # -- reporters and scope ---------------------------------------------------------------------------------------------
 
@@ -471,7 +492,7 @@ def notices_for_user(user, *, today: date | None = None) -> list[Notice]:
     today = today or clock.today()
     try:
         scope = Scope.for_user(user)
-    except Exception:  # noqa: BLE001 - a user without unit/region simply has no notices
+    except PermissionDenied:  # a user without unit/region simply has no notices
         return []
     notices = []
     for row in home_rows(scope, today=today):

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from kesu.accounts.scope import Scope
 from kesu.core import clock
 from kesu.core.exceptions import ApplicationError
+from kesu.core.forms import add_service_error
 from kesu.core.params import safe_next, year_param
 from kesu.core.periods import Period
 from kesu.core.spreadsheet import safe_row
@@ -140,7 +141,7 @@ def activity_edit(request, pk=None):
             messages.success(request, f"活动“{activity.title}”已保存。")
             return redirect("collection:activity_edit", pk=activity.pk)
         except ApplicationError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+            add_service_error(form, exc)
     return render(request, "collection/activity_form.html", {
         "form": form, "activity": activity, "attachment_form": AttachmentForm(),
         "history": selectors.activity_history(scope, activity) if activity else [],

@@ -12,16 +12,14 @@ def model_changes(instance: models.Model, old: dict | None, fields: list[str]) -
         new_value = getattr(instance, name)
         old_value = (old or {}).get(name)
         if old is None or old_value != new_value:
-            changes[name] = [_plain(old_value), _plain(new_value)]
+            changes[name] = [plain(old_value), plain(new_value)]
     return changes
 
 
-def _plain(value):
+def plain(value):
     if value is None or isinstance(value, (str, int, float, bool)):
         return value
-    if isinstance(value, models.Model):
-        return str(value)
-    return str(value)
+    return str(value)  # model instances, dates, decimals: their text
 
 
 def record(*, actor, action: str, instance: models.Model | None = None, object_type: str = "", object_id="",

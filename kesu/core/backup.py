@@ -170,7 +170,7 @@ def _dump_table(tar: tarfile.TarFile, model, name: str) -> dict:
     with tempfile.TemporaryFile() as fh:
         query = model._base_manager.order_by("pk").values_list(*attnames)
         for values in query.iterator(chunk_size=2000):
-            line = json.dumps({a: _encode(v) for a, v in zip(attnames, values)}, ensure_ascii=False,
+            line = json.dumps({a: _encode(v) for a, v in zip(attnames, values, strict=True)}, ensure_ascii=False,
                               separators=(",", ":")).encode("utf-8") + b"\n"
             fh.write(line)
             sha.update(line)
@@ -249,7 +249,7 @@ def verify(path: Path) -> dict:
                     manifest = json.loads(fh.read().decode("utf-8"))
                     continue
                 sha = hashlib.sha256()
-                for chunk in iter(lambda: fh.read(CHUNK), b""):
+                for chunk in iter(lambda fh=fh: fh.read(CHUNK), b""):
                     sha.update(chunk)
                 digests[member.name] = sha.hexdigest()
     except (tarfile.TarError, EOFError, OSError, zlib.error) as exc:
@@ -360,7 +360,7 @@ def _load_table(fh, model, matcher: _Matcher) -> int:
 def _write_file(fh, target: Path) -> None:
     target.parent.mkdir(parents=True, exist_ok=True)
     with target.open("xb") as out:
-        for chunk in iter(lambda: fh.read(CHUNK), b""):
+        for chunk in iter(lambda fh=fh: fh.read(CHUNK), b""):
             out.write(chunk)
 
 

@@ -7,7 +7,7 @@ VENDOR_PACKAGES = ["bootstrap/dist", "bootstrap-icons/font", "htmx.org/dist", "e
 
 
 @register()
-def front_end_packages(app_configs, **kwargs):
+def front_end_packages(app_configs, **kwargs):  # noqa: ARG001 (a system check's signature)
     missing = [p for p in VENDOR_PACKAGES if not (settings.NODE_MODULES_DIR / p).is_dir()]
     if not missing:
         return []

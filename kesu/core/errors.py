@@ -26,7 +26,7 @@ class RequestErrorMiddleware:
     def __call__(self, request):
         return self.get_response(request)
 
-    def process_view(self, request, view_func, view_args, view_kwargs):
+    def process_view(self, _request, _view_func, view_args, view_kwargs):  # Django's middleware hook signature
         for value in (*view_args, *view_kwargs.values()):
             if isinstance(value, int) and not -MAX_ID <= value <= MAX_ID:
                 raise Http404("编号超出范围")
@@ -60,7 +60,7 @@ class OneLineRefusals(logging.Filter):
         return True
 
 
-def csrf_failure(request, reason: str = ""):
+def csrf_failure(request, reason: str = ""):  # noqa: ARG001 (CSRF_FAILURE_VIEW signature)
     """The CSRF refusal in Chinese and in the site's layout (Django's own page is English)."""
     return render(request, "403.html", {"title": "请求已过期", "message":
                   "页面已过期或来自其他网站，请返回上一页刷新后再提交。如果反复出现，请重新登录。"}, status=403)

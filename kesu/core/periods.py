@@ -97,7 +97,3 @@ class Period:
 
 def parse_period(value: str) -> Period:
     return Period.parse(value)
-
-
-def year_periods(start_year: int, end_year: int) -> list[Period]:
-    return [Period(y, YEAR, 1) for y in range(start_year, end_year + 1)]

@@ -7,6 +7,7 @@ bomb (a few MB that inflate to gigabytes) is refused from the directory alone, b
 
 import io
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from .exceptions import ApplicationError
@@ -61,6 +62,18 @@ def sniff(head: bytes) -> str | None:
     return None
 
 
+def check_zip_directory(infos: list[zipfile.ZipInfo], *, max_entries: int, max_uncompressed: int,
+                        too_many: Callable[[int], str], too_big: Callable[[int, int], str]) -> int:
+    """Refuse a zip from its directory alone (nothing inflated): more entries than ``max_entries`` or more declared
+    uncompressed bytes than ``max_uncompressed``. The callers word the refusal for their users; returns the total."""
+    if len(infos) > max_entries:
+        raise ApplicationError(too_many(len(infos)), field="file")
+    total = sum(i.file_size for i in infos)
+    if total > max_uncompressed:
+        raise ApplicationError(too_big(total, max_uncompressed), field="file")
+    return total
+
+
 def _ooxml_kind(source, name: str, max_uncompressed: int) -> str:
     try:
         zf = zipfile.ZipFile(source)
@@ -68,13 +81,11 @@ def _ooxml_kind(source, name: str, max_uncompressed: int) -> str:
         raise ApplicationError(f"文件“{name}”已损坏或不是完整的 Office 文件，无法打开。", field="file") from None
     with zf:
         infos = zf.infolist()
-        if len(infos) > MAX_ZIP_ENTRIES:
-            raise ApplicationError(f"文件“{name}”内部包含 {len(infos)} 个部件，超过 {MAX_ZIP_ENTRIES} 个，已拒绝。",
-                                   field="file")
-        total = sum(i.file_size for i in infos)
-        if total > max_uncompressed:
-            raise ApplicationError(f"文件“{name}”解压后达 {size_text(total)}，超过 {size_text(max_uncompressed)} 的上限"
-                                   f"（可能是异常或恶意构造的文件），已拒绝。", field="file")
+        check_zip_directory(
+            infos, max_entries=MAX_ZIP_ENTRIES, max_uncompressed=max_uncompressed,
+            too_many=lambda n: f"文件“{name}”内部包含 {n} 个部件，超过 {MAX_ZIP_ENTRIES} 个，已拒绝。",
+            too_big=lambda total, cap: f"文件“{name}”解压后达 {size_text(total)}，超过 {size_text(cap)} 的上限"
+                                       f"（可能是异常或恶意构造的文件），已拒绝。")
         names = {i.filename for i in infos}
     if "[Content_Types].xml" in names:
         for kind, part in OOXML_MAIN_PART.items():

@@ -57,7 +57,16 @@ def wake_workers() -> int:
     return woken
 
 
-def on_task_enqueued(sender, task_result, **kwargs) -> None:
+def enqueue(task, *args, label: str):
+    """Queue ``task``. The immediate backend (tests, a site without a worker) runs it at once and reports a crash in
+    the result instead of raising it, so the crash is logged here rather than lost."""
+    result = task.enqueue(*args)
+    for error in getattr(result, "errors", []):
+        log.error("%s failed: %s", label, error.traceback)
+    return result
+
+
+def on_task_enqueued(sender, task_result, **kwargs) -> None:  # noqa: ARG001 (the signal's signature)
     # After the commit: a worker woken before it would not yet see the row.
     transaction.on_commit(wake_workers)
 

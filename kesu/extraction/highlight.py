@@ -2,6 +2,7 @@
 
 import re
 from dataclasses import dataclass
+from itertools import pairwise
 
 
 @dataclass
@@ -27,7 +28,7 @@ def pieces(text: str, kept_ranges: list, facts: list) -> list[Piece]:
     cuts = sorted(b for b in bounds if 0 <= b <= len(text))
     out: list[Piece] = []
     ki = fi = 0
-    for a, b in zip(cuts, cuts[1:]):
+    for a, b in pairwise(cuts):
         while ki < len(kept) and kept[ki][1] <= a:
             ki += 1
         while fi < len(spans) and spans[fi].end <= a:

@@ -15,7 +15,7 @@ from pathlib import Path
 from django.conf import settings
 
 from kesu.core.exceptions import ApplicationError
-from kesu.core.uploads import MB, size_text
+from kesu.core.uploads import MB, check_zip_directory, size_text
 
 PDF, DOCX, HTML, TXT, ZIP = "pdf", "docx", "html", "txt", "zip"
 _BINARY_SIGNATURES = {
@@ -149,13 +149,10 @@ def zip_entries(data: bytes, name: str) -> list[Entry]:
         raise ApplicationError(f"压缩包“{name}”已损坏，无法打开。", field="file") from None
     with zf:
         infos = [i for i in zf.infolist() if not i.is_dir()]
-        if len(infos) > max_zip_entries():
-            raise ApplicationError(f"压缩包“{name}”包含 {len(infos)} 个文件，超过 {max_zip_entries()} 个的上限，请分批上传。",
-                                   field="file")
-        total = sum(i.file_size for i in infos)
-        if total > max_zip_uncompressed():
-            raise ApplicationError(f"压缩包“{name}”解压后共 {size_text(total)}，超过 {size_text(max_zip_uncompressed())} 的上限，"
-                                   f"请分批上传。", field="file")
+        check_zip_directory(
+            infos, max_entries=max_zip_entries(), max_uncompressed=max_zip_uncompressed(),
+            too_many=lambda n: f"压缩包“{name}”包含 {n} 个文件，超过 {max_zip_entries()} 个的上限，请分批上传。",
+            too_big=lambda total, cap: f"压缩包“{name}”解压后共 {size_text(total)}，超过 {size_text(cap)} 的上限，请分批上传。")
         entries = []
         for info in infos:
             entry_name = _entry_name(info)

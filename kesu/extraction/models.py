@@ -24,11 +24,6 @@ class DocumentStatus(models.TextChoices):
     FAILED = "failed", "提取失败"
 
 
-class DuplicateKind(models.TextChoices):
-    NONE = "", "无"
-    NEAR = "near", "近似重复"
-
-
 class SourceDocument(TimeStampedModel):
     region = models.ForeignKey("regions.Region", verbose_name="所属区域", on_delete=models.PROTECT,
                                related_name="source_documents")

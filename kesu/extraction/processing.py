@@ -182,7 +182,7 @@ def _store_facts(document, found: list[dict], reports: list[SourceReport], by_co
         kept.append(row)
     ExtractedFact.objects.bulk_create(rows, batch_size=500)
     copies = []
-    for mapped, row in zip(found, kept):
+    for mapped, row in zip(found, kept, strict=True):
         original = kept[mapped["copy_of"]] if mapped.get("copy_of") is not None else None
         if row is not None and original is not None:
             row.copy_of = original

@@ -5,7 +5,6 @@ validation and audit rules apply as for a form or an Excel row; the value's sour
 """
 
 import hashlib
-import logging
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -19,14 +18,13 @@ from django.utils import timezone
 from kesu.accounts.scope import Scope
 from kesu.collection.models import IndicatorValue
 from kesu.collection.services import AMEND, Figure, figures_write, write_mode
-from kesu.core import audit
+from kesu.core import audit, worker
 from kesu.core.exceptions import ApplicationError
 from kesu.core.periods import Period
 
 from . import intake
 from .models import DocumentStatus, ExtractedFact, FactStatus, SourceDocument, SourceReport
 
-log = logging.getLogger(__name__)
 HIGH_CONFIDENCE = 0.7
 
 
@@ -111,9 +109,7 @@ def _store(outcome: UploadOutcome, *, actor, scope, region, name, data, kind, ba
 def _enqueue(document_id: int) -> None:
     from .tasks import extract_document
 
-    result = extract_document.enqueue(document_id)
-    for error in getattr(result, "errors", []):  # an immediate backend reports a crash here instead of raising it
-        log.error("extraction task for document %s failed: %s", document_id, error.traceback)
+    worker.enqueue(extract_document, document_id, label=f"extraction task for document {document_id}")
 
 
 def document_is_stuck(document: SourceDocument) -> bool:
@@ -435,7 +431,8 @@ def facts_accept_bulk(*, actor, document: SourceDocument, region=None, period=No
             result = figures_write(
                 actor=actor, door="extraction", mode=mode, reason=f"批量采用历史报告“{document.original_name}”",
                 figures=[Figure(indicator=f.indicator, region=region, unit=unit, period=period, value=v,
-                                source=f.source_label, row=n) for n, (f, v) in enumerate(zip(facts, values), start=1)])
+                                source=f.source_label, row=n)
+                         for n, (f, v) in enumerate(zip(facts, values, strict=True), start=1)])
             if result.errors:
                 first = result.errors[0]
                 fact = facts[first.row - 1]

@@ -73,7 +73,7 @@ def upload(request):
     return redirect("extraction:index")
 
 
-def _accept_context(scope, document, fact=None) -> dict:
+def _accept_context(scope, document) -> dict:
     regions = list(selectors.regions_for_accept(scope, document))
     return {"regions": regions, "units": selectors.units_for_accept(scope, regions),
             "indicators": selectors.indicators_for(document),

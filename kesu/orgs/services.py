@@ -160,19 +160,6 @@ def _succeeds(start: Unit, target: Unit) -> bool:
 
 
 @transaction.atomic
-def unit_reopen(*, actor, unit: Unit) -> Unit:
-    """Undo an end entered by mistake."""
-    unit = Unit.objects.select_for_update().select_related("region").get(pk=unit.pk)
-    _require_region(actor, unit.region)
-    old = _snapshot(unit, ["valid_to", "successor"])
-    unit.valid_to, unit.successor = None, None
-    unit.save(update_fields=["valid_to", "successor", "updated_at"])
-    audit.record(actor=actor, action="unit.reopen", instance=unit, region_path=unit.region.path,
-                 changes=audit.model_changes(unit, old, ["valid_to", "successor"]))
-    return unit
-
-
-@transaction.atomic
 def units_create_defaults(*, actor, region) -> list[Unit]:
     """Create the typical member-unit list of a county/city/district in one action; names that already exist in
     the region are skipped, so running it twice creates nothing new."""
@@ -256,7 +243,7 @@ def contact_delete(*, actor, contact: ContactPerson) -> None:
     contact = ContactPerson.objects.select_related("unit__region").get(pk=contact.pk)
     _require_region(actor, contact.unit.region)
     audit.record(actor=actor, action="contact.delete", instance=contact, region_path=contact.unit.region.path,
-                 changes={f: [audit._plain(getattr(contact, f)), None] for f in CONTACT_FIELDS})
+                 changes={f: [audit.plain(getattr(contact, f)), None] for f in CONTACT_FIELDS})
     contact.delete()
 
 
@@ -388,5 +375,5 @@ def body_post_remove(*, actor, post: BodyPost) -> None:
     item = BodyPost.objects.select_related("body__region").get(pk=post.pk)
     _require_region(actor, item.body.region)
     audit.record(actor=actor, action="body_post.remove", instance=item, region_path=item.body.region.path,
-                 changes={f: [audit._plain(getattr(item, f)), None] for f in POST_FIELDS})
+                 changes={f: [audit.plain(getattr(item, f)), None] for f in POST_FIELDS})
     item.delete()

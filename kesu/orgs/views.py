@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from kesu.accounts.scope import Scope
 from kesu.core.exceptions import ApplicationError
+from kesu.core.forms import add_service_error
 from kesu.core.middleware import ChooseFirst
 from kesu.regions import selectors as region_selectors
 from kesu.regions.models import Level
@@ -34,10 +35,6 @@ def _region(scope, request, *, required: bool = True):
     if root is None and required:
         raise ChooseFirst("regions:region_list", "请先在区域列表中选择一个区域。")
     return root
-
-
-def _apply_error(form, exc: ApplicationError) -> None:
-    form.add_error(exc.field if exc.field in form.fields else None, exc.message)
 
 
 def _with_region(url: str, region) -> str:
@@ -103,7 +100,7 @@ def unit_create(request):
             unit = services.unit_create(actor=request.user, region=region, **{**form.cleaned_data,
                                                                               "sort": form.cleaned_data["sort"] or 0})
         except ApplicationError as exc:
-            _apply_error(form, exc)
+            add_service_error(form, exc)
         else:
             messages.success(request, f"已添加成员单位「{unit.name}」")
             return redirect("orgs:unit_detail", pk=unit.pk)
@@ -123,7 +120,7 @@ def unit_edit(request, pk):
             services.unit_update(actor=request.user, unit=unit, **{**form.cleaned_data,
                                                                    "sort": form.cleaned_data["sort"] or 0})
         except ApplicationError as exc:
-            _apply_error(form, exc)
+            add_service_error(form, exc)
         else:
             messages.success(request, "已保存")
             return redirect("orgs:unit_detail", pk=unit.pk)
@@ -142,7 +139,7 @@ def unit_end(request, pk):
         try:
             services.unit_end(actor=request.user, unit=unit, **form.cleaned_data)
         except ApplicationError as exc:
-            _apply_error(form, exc)
+            add_service_error(form, exc)
         else:
             messages.success(request, f"「{unit.name}」已标记为撤销")
             return redirect("orgs:unit_detail", pk=unit.pk)
@@ -178,7 +175,7 @@ def contact_create(request, pk):
         try:
             contact = services.contact_create(actor=request.user, unit=unit, **form.cleaned_data)
         except ApplicationError as exc:
-            _apply_error(form, exc)
+            add_service_error(form, exc)
         else:
             messages.success(request, f"已添加联系人{contact.name}")
             return redirect("orgs:unit_detail", pk=unit.pk)
@@ -205,7 +202,7 @@ def contact_edit(request, pk):
         try:
             services.contact_update(actor=request.user, contact=contact, **form.cleaned_data)
         except ApplicationError as exc:
-            _apply_error(form, exc)
+            add_service_error(form, exc)
         else:
             messages.success(request, "已保存")
             return redirect("orgs:unit_detail", pk=contact.unit_id)
@@ -267,7 +264,7 @@ def body_edit(request):
                 services.body_update(actor=request.user, body=body, **data)
                 services.body_set_members(actor=request.user, body=body, members=members)
         except ApplicationError as exc:
-            _apply_error(form, exc)
+            add_service_error(form, exc)
         else:
             messages.success(request, "协调机构已保存")
             return redirect(_with_region(reverse("orgs:body_detail"), region))
@@ -288,7 +285,7 @@ def body_post_add(request):
         try:
             item = services.body_post_add(actor=request.user, body=body, **form.cleaned_data)
         except ApplicationError as exc:
-            _apply_error(form, exc)
+            add_service_error(form, exc)
         else:
             messages.success(request, f"已添加{item.get_post_display()}{item.person_name}")
             return redirect(_with_region(reverse("orgs:body_detail"), region))

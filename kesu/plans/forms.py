@@ -2,7 +2,6 @@
 
 from django import forms
 
-from kesu.core.exceptions import ApplicationError
 from kesu.regions.models import Region
 
 from . import selectors
@@ -22,11 +21,6 @@ class BootstrapMixin:
             else:
                 css = "form-control"
             widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
-
-
-def apply_error(form: forms.Form, exc: ApplicationError) -> None:
-    """Show a service refusal next to the field it names (or above the form)."""
-    form.add_error(exc.field if exc.field in form.fields else None, exc.message)
 
 
 class RegionChoiceField(forms.ModelChoiceField):

@@ -21,7 +21,7 @@ def template_bytes() -> bytes:
     for cell in sheet[1]:
         cell.font = Font(bold=True)
         cell.fill = PatternFill("solid", fgColor="F1F3F5")
-    for column, width in zip("ABC", (28, 24, 24)):
+    for column, width in zip("ABC", (28, 24, 24), strict=True):
         sheet.column_dimensions[column].width = width
     # Codes are text: a 12-digit number would otherwise be shown as 5.11725E+11 and lose digits.
     for row in range(2, 1002):
@@ -61,10 +61,10 @@ def read_region_rows(file) -> list[dict]:
     """Rows of the first sheet as dicts with ``name``, ``code``, ``parent_name`` and the 1-based ``row``."""
     from python_calamine import CalamineWorkbook
 
-    from .services import ImportErrors
-
     from kesu.core.exceptions import ApplicationError
     from kesu.core.uploads import check_upload
+
+    from .services import ImportErrors
 
     data = file.read() if hasattr(file, "read") else file
     try:

@@ -47,8 +47,8 @@ class Node:
     code: str  # "" for a township (the file has no township codes)
     short_name: str
     level: int
-    parent: "Node | None"
-    townships: list["Node"] = field(default_factory=list)
+    parent: Node | None
+    townships: list[Node] = field(default_factory=list)
 
     @property
     def path(self) -> str:

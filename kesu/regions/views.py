@@ -8,6 +8,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from kesu.accounts.scope import Scope
 from kesu.core.exceptions import ApplicationError
+from kesu.core.forms import add_service_error
 
 from . import selectors, services
 from .excel import template_bytes
@@ -88,7 +89,7 @@ def region_add_child(request, pk):
         try:
             child = services.region_create(actor=request.user, parent=region, **form.cleaned_data)
         except ApplicationError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+            add_service_error(form, exc)
         else:
             messages.success(request, f"已添加「{child.name}」（代码 {child.code}）")
             return redirect("regions:region_detail", pk=region.pk)
@@ -104,7 +105,7 @@ def region_edit(request, pk):
         try:
             services.region_update(actor=request.user, region=region, **form.cleaned_data)
         except ApplicationError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+            add_service_error(form, exc)
         else:
             messages.success(request, "已保存")
             return redirect("regions:region_detail", pk=region.pk)

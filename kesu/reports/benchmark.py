@@ -36,7 +36,10 @@ def measure(region_code: str, *, with_charts: bool) -> dict:
             wall.append(time.perf_counter() - started)
             cpu.append(time.process_time() - started_cpu)
             writing.append(written - planned)
-    ms = lambda values: round(statistics.median(values) * 1000)
+
+    def ms(values):
+        return round(statistics.median(values) * 1000)
+
     return {"region": region.name, "charts": with_charts, "wall_p50_ms": ms(wall),
             "wall_max_ms": round(max(wall) * 1000), "cpu_p50_ms": ms(cpu), "writing_p50_ms": ms(writing)}
 

@@ -7,7 +7,7 @@ from datetime import date
 from decimal import Decimal
 
 from django.db.models import Max
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 
 from kesu.accounts.scope import Scope
 from kesu.core.models import AuditEvent
@@ -27,7 +27,7 @@ TREND_CODES = ["LIT_RATIO", "TRN_FARMER_P"]
 def _url(name: str, *args, query: str = "") -> str:
     try:
         return reverse(name, args=args) + (f"?{query}" if query else "")
-    except Exception:  # noqa: BLE001 - a page another app has not built yet: no link rather than a broken one
+    except NoReverseMatch:  # a page another app has not built yet: no link rather than a broken one
         return ""
 
 

@@ -6,7 +6,7 @@ from kesu.core.models import TimeStampedModel
 from .builders.kinds import CHOICES as KIND_CHOICES
 
 
-def template_path(instance, filename: str) -> str:
+def template_path(instance, filename: str) -> str:  # noqa: ARG001 (FileField upload_to signature)
     return f"reports/templates/{instance.region_id}/{instance.kind}-{instance.pk or 'new'}.docx"
 
 

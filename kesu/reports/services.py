@@ -1,7 +1,6 @@
 """Every write of the reports app: generate and regenerate a report version, upload a template, run a report pack."""
 
 import io
-import logging
 import re
 import time
 import zipfile
@@ -13,19 +12,17 @@ from django.db.models import Max
 from django.utils import timezone
 
 from kesu.accounts.scope import Scope
-from kesu.core import audit
+from kesu.core import audit, worker
 from kesu.core.demo_flag import demo_loaded
-from kesu.core.uploads import check_upload
 from kesu.core.exceptions import ApplicationError
 from kesu.core.periods import Period
+from kesu.core.uploads import check_upload
 from kesu.regions.models import Region
 
 from . import context as context_builder
 from .builders import kinds, templates
 from .builders.render import render_all
 from .models import JobStatus, ReportJob, ReportTemplate, ReportVersion
-
-log = logging.getLogger(__name__)
 
 MAX_TEMPLATE_BYTES = 5 * 1024 * 1024
 
@@ -161,9 +158,7 @@ def pack_create(*, actor, region: Region, period: str, kind: str, report_date: d
 def _enqueue_pack(job_id: int) -> None:
     from .tasks import run_pack
 
-    result = run_pack.enqueue(job_id)
-    for error in getattr(result, "errors", []):  # an immediate backend reports a crash here instead of raising it
-        log.error("report pack %s failed: %s", job_id, error.traceback)
+    worker.enqueue(run_pack, job_id, label=f"report pack {job_id}")
 
 
 def pack_run(job_id: int) -> ReportJob:

@@ -14,10 +14,10 @@ from .core.instrument import instrument_from_dict
 from .core.pipeline import GROUP_LABELS, LITERATE
 from .core.reading import FIELDS, guess_mapping, read_table
 from .core.synthetic import EDUCATION
+from .models import Questionnaire, SurveyRound
 
 # Categories in their natural order (lowest education first, towns before villages); others follow by name.
 LEVEL_ORDER = {level: k for k, level in enumerate(("城镇", "农村", "男", "女", *EDUCATION, "初中及以下", "大专及以上"))}
-from .models import Questionnaire, SurveyRound
 
 
 def _require_reader(scope: Scope) -> None:

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from kesu.accounts.scope import Scope
 from kesu.collection.services import value_upsert, write_mode
-from kesu.core import audit
+from kesu.core import audit, worker
 from kesu.core.exceptions import ApplicationError
 from kesu.plans.models import Indicator
 
@@ -133,7 +133,7 @@ def survey_round_analyse(*, actor, survey: SurveyRound, mapping: dict[str, str],
 def _enqueue(survey_id: int, actor_id: int) -> None:
     from .tasks import compute_round
 
-    compute_round.enqueue(survey_id, actor_id)
+    worker.enqueue(compute_round, survey_id, actor_id, label=f"survey round {survey_id}")
 
 
 def survey_round_compute(*, survey_id: int, actor_id: int) -> None:

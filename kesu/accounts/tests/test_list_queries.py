@@ -16,8 +16,7 @@ from kesu.assessment.models import Scheme
 from kesu.collection.models import Activity, DataSet, IndicatorValue, Narrative, Submission, ValidationRule
 from kesu.extraction.models import SourceDocument
 from kesu.orgs.models import ContactPerson, Unit, UnitKind
-from kesu.plans.models import (Framework, Indicator, Meeting, Plan, PolicyDocument, Target, Task, TaskRole,
-                               TaskUnit)
+from kesu.plans.models import Framework, Indicator, Meeting, Plan, PolicyDocument, Target, Task, TaskRole, TaskUnit
 from kesu.regions.models import Level, Region
 from kesu.reports.models import ReportVersion
 from kesu.surveys.models import Questionnaire, SurveyRound

@@ -15,8 +15,9 @@ from kesu.extraction.tests.url_rules import RULES as EXTRACTION_RULES
 from kesu.orgs.models import BodyPost, ContactPerson, CoordinationBody, PostKind, Unit, UnitKind
 from kesu.plans.loader import load_builtin
 from kesu.plans.models import Framework, Plan, Task, TaskRole, TaskUnit
-from kesu.regions.models import Level, Region
+from kesu.regions.models import Level
 from kesu.surveys.tests.url_rules import RULES as SURVEY_RULES
+from kesu.testing import make_region
 
 ROLES = ["anonymous", "filler_a", "filler_b", "office_x", "office_y", "office_p", "viewer_x", "admin"]
 SIGNED_IN = set(ROLES) - {"anonymous"}
@@ -123,21 +124,16 @@ def test_every_url_has_a_rule():
     assert not missing, f"URL patterns without an access rule: {missing}"
 
 
-def _region(code, name, level, parent=None):
-    return Region.objects.create(code=code, name=name, level=level, parent=parent,
-                                 path=f"{parent.path if parent else ''}{code}/", depth=parent.depth + 1 if parent else 0)
-
-
 @pytest.fixture
 def world(db, settings, tmp_path):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.MEDIA_ROOT = tmp_path / "media"
     load_builtin()
-    province = _region("510000", "四川省", Level.PROVINCE)
-    prefecture = _region("511700", "达州市", Level.PREFECTURE, province)
-    county_x = _region("511725", "渠县", Level.COUNTY, prefecture)
-    county_y = _region("511722", "宣汉县", Level.COUNTY, prefecture)
-    township_x = _region("511725100", "渠江街道", Level.TOWNSHIP, county_x)
+    province = make_region("510000", "四川省", Level.PROVINCE)
+    prefecture = make_region("511700", "达州市", Level.PREFECTURE, province)
+    county_x = make_region("511725", "渠县", Level.COUNTY, prefecture)
+    county_y = make_region("511722", "宣汉县", Level.COUNTY, prefecture)
+    township_x = make_region("511725100", "渠江街道", Level.TOWNSHIP, county_x)
     unit_a = Unit.objects.create(region=county_x, name="渠县教育局", kind=UnitKind.EDUCATION)
     unit_b = Unit.objects.create(region=county_x, name="渠县农业农村局", kind=UnitKind.AGRICULTURE)
     unit_c = Unit.objects.create(region=county_y, name="宣汉县教育局", kind=UnitKind.EDUCATION)

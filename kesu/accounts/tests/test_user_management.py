@@ -5,23 +5,19 @@ import pytest
 from kesu.accounts.models import Role, User
 from kesu.core.models import AuditEvent
 from kesu.orgs.models import Unit, UnitKind
-from kesu.regions.models import Level, Region
+from kesu.regions.models import Level
+from kesu.testing import make_region
 
 pytestmark = pytest.mark.django_db
 PASSWORD = "渠县科协-填报-2026"
 
 
-def _region(code, name, level, parent=None):
-    return Region.objects.create(code=code, name=name, level=level, parent=parent,
-                                 path=f"{parent.path if parent else ''}{code}/", depth=parent.depth + 1 if parent else 0)
-
-
 @pytest.fixture
 def world(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    city = _region("511700", "达州市", Level.PREFECTURE)
-    quxian = _region("511725", "渠县", Level.COUNTY, city)
-    xuanhan = _region("511722", "宣汉县", Level.COUNTY, city)
+    city = make_region("511700", "达州市", Level.PREFECTURE)
+    quxian = make_region("511725", "渠县", Level.COUNTY, city)
+    xuanhan = make_region("511722", "宣汉县", Level.COUNTY, city)
     edu = Unit.objects.create(region=quxian, name="渠县教育局", kind=UnitKind.EDUCATION)
     other = Unit.objects.create(region=xuanhan, name="宣汉县教育局", kind=UnitKind.EDUCATION)
     office = User.objects.create_user(username="quxian", password=PASSWORD, role=Role.OFFICE, region=quxian)

@@ -16,10 +16,8 @@ from pydantic import Field
 
 from kesu.accounts import throttle
 from kesu.accounts.scope import Scope
-from kesu.core.exceptions import ApplicationError
-
 from kesu.accounts.services import token_user
-
+from kesu.core.exceptions import ApplicationError
 
 # Integers the API accepts, bounded in the OpenAPI document: a database integer column holds at most 2**31 - 1, so a
 # larger id, count or offset is refused (422) before any query instead of overflowing inside the database (500).
@@ -59,7 +57,7 @@ class SessionAuth(APIKeyCookie):
             raise CsrfRefused()
         return request.COOKIES.get(self.param_name)
 
-    def authenticate(self, request, key):
+    def authenticate(self, request, key):  # noqa: ARG002 (django-ninja's APIKeyCookie signature)
         return request.user if request.user.is_authenticated else None
 
 
@@ -133,11 +131,11 @@ def install_error_handlers(api) -> None:
         return error(api, request, 403, "forbidden", str(exc) or "无权访问该数据。")
 
     @api.exception_handler(Http404)
-    def _missing(request, exc):
+    def _missing(request, _exc):
         return error(api, request, 404, "not_found", "请求的对象不存在或无权查看。")
 
     @api.exception_handler(AuthenticationError)
-    def _auth(request, exc):
+    def _auth(request, _exc):
         response = error(api, request, 401, "unauthorized", "未登录或访问令牌无效。请登录或在请求头中提供有效令牌。")
         challenge = 'Bearer realm="kesu"'
         if settings.KESU_API_BASIC_AUTH:
@@ -146,19 +144,20 @@ def install_error_handlers(api) -> None:
         return response
 
     @api.exception_handler(CsrfRefused)
-    def _csrf(request, exc):
+    def _csrf(request, _exc):
         return error(api, request, 403, "csrf_failed", "CSRF 校验失败：浏览器会话的写操作须带 X-CSRFToken 请求头（取自 csrftoken "
                                                        "Cookie）；脚本请改用访问令牌（Authorization: Bearer ksu_…）。")
 
     @api.exception_handler(ValidationError)
     def _validation(request, exc: ValidationError):
         fields = [str((e.get("loc") or [""])[-1]) for e in exc.errors]
-        reasons = [f"{f}：{MESSAGES.get(e.get('type'), e.get('msg', ''))}" for f, e in zip(fields, exc.errors)]
+        reasons = [f"{f}：{MESSAGES.get(e.get('type'), e.get('msg', ''))}"
+                   for f, e in zip(fields, exc.errors, strict=True)]
         return error(api, request, 422, "validation", "请求参数不正确（" + "；".join(reasons) + "）。", fields)
 
     @api.exception_handler(OverflowError)
     @api.exception_handler(DataError)
-    def _overflow(request, exc):
+    def _overflow(request, _exc):
         # A last line behind the bounded parameter types: a value the database cannot hold is the caller's error.
         return error(api, request, 400, "invalid", "数值超出允许范围。")
 

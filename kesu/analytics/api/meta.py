@@ -86,7 +86,6 @@ def _visible_region_q(scope, prefix=""):
     """Rows of the scope's subtree and of its ancestors (plans and catalogues above are readable)."""
     if scope.is_admin:
         return Q()
-    paths = []
     parts = scope.region_path.strip("/").split("/")
     paths = ["/".join(parts[: i + 1]) + "/" for i in range(len(parts))]
     q = Q(**{f"{prefix}path__in": paths})

@@ -15,7 +15,7 @@ from kesu.orgs.models import Unit
 from kesu.plans.models import Task
 from kesu.regions.models import Region
 
-from ..selectors.figures import _status_keys
+from ..selectors.figures import status_keys
 from .common import Amount, Count, Id, Limit, Offset, PeriodId, Version, Year, page, scope_of
 
 router = Router()
@@ -58,7 +58,7 @@ def _reporter(scope, region_code: str, unit_id: int | None):
 def _value_rows(scope, qs, root: Region):
     """Value rows visible to ``scope`` with their approval flag; viewers see approved figures only."""
     rows = list(qs.select_related("indicator", "region")[:5000])
-    keys = _status_keys(root, {r.period_id for r in rows}, {r.indicator_id for r in rows}, include_submitted=False)
+    keys = status_keys(root, {r.period_id for r in rows}, {r.indicator_id for r in rows}, include_submitted=False)
     out = []
     for r in rows:
         approved = bool(keys.get((r.region_id, r.unit_id, r.period_id, r.indicator_id)))

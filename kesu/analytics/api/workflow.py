@@ -45,7 +45,7 @@ def submissions(request, period: PeriodId | None = None, status: str | None = No
     if scope.is_filler:
         qs = qs.filter(unit_id=scope.unit_id)
     elif not scope.is_admin:
-        qs = qs.filter(region__path__startswith=scope.region_path)
+        qs = qs.filter(scope.region_q("region__"))
     if period:
         qs = qs.filter(period_id=period)
     if status:

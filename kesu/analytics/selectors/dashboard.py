@@ -6,6 +6,7 @@ from datetime import date
 from django.http import Http404
 
 from kesu.accounts.scope import Scope
+from kesu.core.exceptions import ApplicationError
 from kesu.core.periods import Period
 from kesu.plans.models import Category, Indicator
 from kesu.plans.selectors import unit_tasks
@@ -134,7 +135,7 @@ def _filler(scope: Scope, today: date) -> dict:
         if t.due_period:
             try:
                 due = Period.parse(t.due_period)
-            except Exception:  # a free-text due period is shown as typed
+            except (ApplicationError, ValueError):  # a free-text due period is shown as typed
                 due = None
         task_rows.append({"task": t, "role": role, "due": due, "overdue": bool(due and due.end < today)})
     return {"role": "filler", "returns": home_rows(scope, today=today), "tasks": task_rows, "today": today}
@@ -155,7 +156,8 @@ def public_context(pub) -> dict:
                      "children": [figs.get((ind.pk, k.pk, str(pub.year)), EMPTY).value for k in kids]})
     series = [(i.name, [charts.num(figs.get((i.pk, root.pk, y), EMPTY).value) for y in years]) for i in indicators[:4]]
     title = f"{root.name}{years[0]}—{years[-1]}年主要指标"
-    option = charts._base(title, "line", [f"{y}年" for y in years], series)
+    option = charts.chart_option(title, "line", [f"{y}年" for y in years], series)
     table = [[f"{y}年", *[figs.get((i.pk, root.pk, y), EMPTY).value for i in indicators[:4]]] for y in years]
-    chart = charts.ChartData("public", title, ["年份", *[charts._label(i) for i in indicators[:4]]], table, option)
+    header = ["年份", *[charts.indicator_label(i) for i in indicators[:4]]]
+    chart = charts.ChartData("public", title, header, table, option)
     return {"root": root, "rows": rows, "children": kids, "chart": chart, "year": pub.year}

@@ -17,7 +17,7 @@ from kesu.orgs.models import Unit
 from kesu.plans.models import FrameworkItem, Indicator
 from kesu.regions.models import Region
 
-from .figures import EMPTY, Fig, Plan, _status_keys, activity_measure, activity_queryset, figures
+from .figures import EMPTY, Fig, Plan, activity_measure, activity_queryset, figures, status_keys
 
 GROUPS = {"region": "下级区域", "period": "报告期", "unit": "成员单位", "item": "纲要条目", "population": "重点人群"}
 
@@ -199,7 +199,7 @@ def explore(scope: Scope, *, indicators, region=None, periods, group_by: str = "
     for ind in indicators:
         table.totals[ind.pk] = figs.get((ind.pk, root.pk, pid), EMPTY)
     if group_by == "unit":
-        _by_unit(table, plan, root, pid, include_submitted)
+        by_unit(table, plan, root, pid, include_submitted)
     elif group_by == "item":
         _by_item(table, plan, root, pid, include_submitted)
     else:
@@ -220,12 +220,12 @@ def span_total(indicator: Indicator, figs: dict) -> Fig:
     return Fig(value, unapproved=any(f.unapproved for f in figs.values()))
 
 
-def _by_unit(table, plan, root, pid, include_submitted):
+def by_unit(table, plan, root, pid, include_submitted):
     """Member units of the root region: each unit's own figures (units report values, not roll-ups)."""
     units = list(Unit.objects.filter(region=root).order_by("sort", "id"))
     table.groups = [Group(str(u.pk), u.short_name or u.name) for u in units]
     candidates = list(inside(pid))
-    keys = _status_keys(root, candidates, plan.value_ids, include_submitted)
+    keys = status_keys(root, candidates, plan.value_ids, include_submitted)
     series, flags = defaultdict(dict), defaultdict(bool)
     for ind, unit, p, value in IndicatorValue.objects.filter(
             region=root, unit__isnull=False, indicator_id__in=plan.value_ids, period_id__in=candidates,

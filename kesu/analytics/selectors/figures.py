@@ -20,8 +20,16 @@ from django.conf import settings
 from django.db import connection
 from django.db.models import Count, Exists, OuterRef, Sum
 
-from kesu.collection.models import (LOCKED_STATUSES, Activity, ActivityIndicatorRule, DataSet, IndicatorValue,
-                                    Measure, Submission, SubmissionStatus)
+from kesu.collection.models import (
+    LOCKED_STATUSES,
+    Activity,
+    ActivityIndicatorRule,
+    DataSet,
+    IndicatorValue,
+    Measure,
+    Submission,
+    SubmissionStatus,
+)
 from kesu.collection.rollup import RollupRow, containing, inside, period, region_figure, time_combine
 from kesu.plans.models import Indicator, RegionAggregation
 from kesu.regions.models import Region
@@ -88,7 +96,7 @@ def statuses_for(include_submitted: bool) -> set:
 # ---------------------------------------------------------------------------------------------------------------
 
 
-def _status_keys(root: Region, period_ids, indicator_ids, include_submitted) -> dict[tuple, bool]:
+def status_keys(root: Region, period_ids, indicator_ids, include_submitted) -> dict[tuple, bool]:
     """{(region, unit, period, indicator): approved?} for the returns that make values count."""
     subs = list(Submission.objects.filter(region__path__startswith=root.path, period_id__in=period_ids,
                                           status__in=statuses_for(include_submitted))
@@ -125,7 +133,7 @@ def live_figures(plan: Plan, root: Region, period_ids, *, include_submitted=Fals
     candidates = sorted({i for pid in period_ids for i in inside(pid)})
     tree, children, order = _tree(root)
     ids = plan.value_ids
-    keys = _status_keys(root, candidates, ids, include_submitted)
+    keys = status_keys(root, candidates, ids, include_submitted)
     series = defaultdict(dict)  # (ind, region, unit) -> {pid: value}
     flagged = defaultdict(set)  # (ind, region, unit) -> pids of unapproved values
     if keys:
@@ -167,7 +175,7 @@ def live_figures(plan: Plan, root: Region, period_ids, *, include_submitted=Fals
                     continue
                 flag = own_flag if own is not None else any(flags)
                 out[(ind, region, pid)] = Fig(value, own, parts, flag)
-    _add_activities(out, plan, root, tree, children, order, period_ids, include_submitted)
+    _add_activities(out, plan, root, children, order, period_ids, include_submitted)
     _add_ratios(out, plan, [pk for pk, _, _ in tree], period_ids)
     return out
 
@@ -195,7 +203,7 @@ def activity_measure(rule: ActivityIndicatorRule):
     return Count("id") if rule.measure == Measure.COUNT else Sum(rule.measure)
 
 
-def _add_activities(out, plan, root, tree, children, order, period_ids, include_submitted):
+def _add_activities(out, plan, root, children, order, period_ids, include_submitted):
     for ind, rule in plan.activity_rules.items():
         for pid in period_ids:
             own = defaultdict(Decimal)
@@ -256,7 +264,7 @@ def stored_figures(plan: Plan, root: Region, regions, period_ids) -> dict[tuple,
     out: dict[tuple, Fig] = stored_rows(region_ids, period_ids, plan.value_ids)
     if plan.activity_rules:
         tree, children, order = _tree(root)
-        _add_activities(out, plan, root, tree, children, order, period_ids, False)
+        _add_activities(out, plan, root, children, order, period_ids, False)
     _add_ratios(out, plan, region_ids, period_ids)
     return out
 

@@ -147,12 +147,12 @@ def pivot(scope: Scope, *, region=None, indicators, periods, rows: str = "region
 
 
 def _unit_figures(plan, root, periods, include_submitted) -> dict:
-    from .explore import Table, _by_unit
+    from .explore import Table, by_unit
 
     out = {}
     for p in periods:
         table = Table("", root, "unit", [i for i in plan.rules.values() if i in plan.indicators], [])
-        _by_unit(table, plan, root, p.id, include_submitted)
+        by_unit(table, plan, root, p.id, include_submitted)
         for (ind, unit), fig in table.cells.items():
             out[(ind, int(unit), p.id)] = fig
     return out

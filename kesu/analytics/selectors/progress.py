@@ -5,7 +5,6 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-
 from kesu.accounts.scope import Scope
 from kesu.core import clock
 from kesu.plans.models import Plan as WorkPlan

@@ -5,12 +5,12 @@ Bounded: a fixed number of generated examples per operation, derandomised, so th
 finds the same things every time."""
 
 import pytest
+import schemathesis
 from django.core import signals
 from django.core.handlers.wsgi import WSGIHandler
 from django.db import close_old_connections
-import schemathesis
-from schemathesis import checks
 from hypothesis import HealthCheck, settings
+from schemathesis import checks
 
 from kesu.accounts.services import token_create
 

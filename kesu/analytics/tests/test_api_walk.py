@@ -46,10 +46,6 @@ class Call:
     kind: str = "read"  # read / write / workflow
 
 
-def _sub(key):
-    return lambda w: f"/api/submissions/{w.subs[key].pk}"
-
-
 RULES = {
     ("get", "/api/health"): Call("/api/health", set(ROLES)),
     ("get", "/api/regions"): Call("/api/regions", SIGNED_IN, sees_y=SEES_Y),

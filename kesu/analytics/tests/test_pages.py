@@ -200,3 +200,17 @@ def test_explorer_bad_period_message(client, data):
     login(client, data.city_office)
     html = client.get(reverse("analytics:indicator_explorer"), {"periods": "2024X"}).content.decode()
     assert "格式不正确" in html
+
+
+def test_indicator_pickers_list_only_the_indicators_the_office_may_see(client, data):
+    from kesu.plans import services as plan_services
+
+    plan_services.indicator_create(actor=data.other_office, region=data.county2, code="DZ_LOCAL", name="大竹县自设指标",
+                                   category="base", unit="场")
+    login(client, data.office)  # 渠县: the neighbouring county's own indicator is none of its business
+    for name in ("analytics:indicator_explorer", "analytics:ranking", "analytics:compare", "analytics:pivot",
+                 "analytics:publication_new"):
+        html = client.get(reverse(name)).content.decode()
+        assert "科技馆参观人次" in html and "大竹县自设指标" not in html, name
+    login(client, data.other_office)  # … while 大竹县 picks its own
+    assert "大竹县自设指标" in client.get(reverse("analytics:indicator_explorer")).content.decode()

@@ -6,9 +6,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from kesu.analytics.selectors.figures import Plan, live_figures, stored_figures
 from kesu.collection.models import IndicatorValue, Submission
 from kesu.collection.rollup import RollupRow, containing, rollup_rebuild
-from kesu.analytics.selectors.figures import Plan, live_figures, stored_figures
 
 pytestmark = pytest.mark.django_db
 
@@ -137,7 +137,7 @@ REPORTERS = ["town1", "town2", "edu", "agri", "county2"]
 def _store(w, amounts, code="VISITS"):
     IndicatorValue.objects.all().delete()
     Submission.objects.all().delete()
-    for name, amount in zip(REPORTERS, amounts):
+    for name, amount in zip(REPORTERS, amounts, strict=True):
         if amount is None:
             continue
         if name in ("edu", "agri"):
@@ -181,7 +181,7 @@ def test_property_moving_between_children_keeps_parent(world, amounts, moved):
 @given(parts=st.lists(st.tuples(st.integers(0, 10**6), st.integers(1, 10**6)), min_size=2, max_size=2))
 def test_property_ratio_is_sum_num_over_sum_den(world, parts):
     IndicatorValue.objects.all().delete()
-    for town, (num, den) in zip([world.town1, world.town2], parts):
+    for town, (num, den) in zip([world.town1, world.town2], parts, strict=True):
         world.put("FUND_GOV", town, num)
         world.put("FUND_RAISED", town, den)
     live, stored = both(world, ["GOV_SHARE"], ["2024"])

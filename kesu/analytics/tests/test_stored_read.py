@@ -7,8 +7,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from kesu.analytics.selectors.figures import (RANGE_READ_FROM, Plan, figures, live_figures, stored_figures,
-                                             stored_rows)
+from kesu.analytics.selectors.figures import RANGE_READ_FROM, Plan, figures, live_figures, stored_figures, stored_rows
 from kesu.collection.models import IndicatorValue, Submission
 from kesu.collection.rollup import rollup_rebuild
 

@@ -19,19 +19,15 @@ from kesu.core.models import AuditEvent
 from kesu.orgs.models import Unit, UnitKind
 from kesu.plans.loader import load_builtin
 from kesu.plans.models import Framework, Indicator, Plan, Target
-from kesu.regions.models import Level, Region
-
-
-def _region(code, name, level, parent=None):
-    return Region.objects.create(code=code, name=name, level=level, parent=parent,
-                                 path=f"{parent.path if parent else ''}{code}/", depth=parent.depth + 1 if parent else 0)
+from kesu.regions.models import Level
+from kesu.testing import make_region
 
 
 @pytest.fixture
 def world(db, settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    city = _region("511700", "达州市", Level.PREFECTURE)
-    county = _region("511725", "渠县", Level.COUNTY, city)
+    city = make_region("511700", "达州市", Level.PREFECTURE)
+    county = make_region("511725", "渠县", Level.COUNTY, city)
     edu = Unit.objects.create(region=county, name="渠县教育局", kind=UnitKind.EDUCATION)
     agri = Unit.objects.create(region=county, name="渠县农业农村局", kind=UnitKind.AGRICULTURE)
     office = User.objects.create_user(username="office", password="x-pass-123", role=Role.OFFICE, region=county)

@@ -208,7 +208,7 @@ def run(path, name: str, ctx: Context, *, actor, commit: bool, progress=None, on
 
 
 def _run(path, name: str, ctx: Context, *, actor, commit: bool, progress, on_written=None) -> Outcome:
-    step = progress or (lambda stage, pct: None)
+    step = progress or (lambda _stage, _pct: None)
     step("读取文件", 5)
     book: Book = read_book(path, name, expected_mark=ctx.reporter.mark,
                            wants_activities=ctx.reporter.unit is not None)

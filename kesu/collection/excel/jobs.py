@@ -11,20 +11,20 @@ from django.db import transaction
 from django.utils import timezone
 
 from kesu.accounts.scope import Scope
-from kesu.core import liveness
+from kesu.core import liveness, worker
 from kesu.core.exceptions import ApplicationError
 from kesu.core.periods import Period
 
 from ..models_jobs import ExcelImport, ImportStatus
+from ..services.common import require_writer
+from . import importer, safety
+from . import problems as problem_list
+from .context import Reporter, build_context
 
 # Set on a job whose worker died mid-way; nothing was written (the import is one transaction).
 INTERRUPTED_CHECK = "检查被中断：处理进程意外退出（例如服务器重启或被强制结束），未写入任何数据。请点击“重新运行”再次检查。"
 INTERRUPTED_IMPORT = ("导入被中断：处理进程意外退出（例如服务器重启或被强制结束）。导入是一个整体事务，已全部回滚，"
                       "未写入任何数据。请点击“重新运行”再次导入。")
-from ..services.common import require_writer
-from . import importer, safety
-from . import problems as problem_list
-from .context import Reporter, build_context
 
 log = logging.getLogger(__name__)
 
@@ -131,9 +131,8 @@ def excel_import_retry(*, actor, job: ExcelImport) -> ExcelImport:
 def _enqueue(kind: str, job_id: int) -> None:
     from .tasks import check_import, commit_import
 
-    result = (check_import if kind == "check" else commit_import).enqueue(job_id)
-    for error in result.errors:  # an immediate backend reports a crash here instead of raising it
-        log.error("Excel import task %s %s failed: %s", kind, job_id, error.traceback)
+    task = check_import if kind == "check" else commit_import
+    worker.enqueue(task, job_id, label=f"Excel import task {kind} {job_id}")
 
 
 # -- the work itself (called inline or by the tasks) ----------------------------------------------------------------

@@ -8,15 +8,14 @@ that the preview lists all of them.
 from dataclasses import asdict, dataclass, field
 
 from django.conf import settings
-from python_calamine import CalamineWorkbook
+from python_calamine import CalamineError, CalamineWorkbook
 
 from kesu.core.exceptions import ApplicationError
 from kesu.orgs.models import Unit
 
 from . import safety
 from .cells import is_blank, normalize_text
-from .columns import (ACTIVITIES_SHEET, GUIDE_SHEET, LISTS_SHEET, SHEETS, TEMPLATE_MARK, VALUES_SHEET,
-                      canonical_header)
+from .columns import ACTIVITIES_SHEET, GUIDE_SHEET, LISTS_SHEET, SHEETS, TEMPLATE_MARK, VALUES_SHEET, canonical_header
 
 MAX_LISTED_CELLS = 50  # formulas / merges listed one by one; beyond that, one summary line
 TEMPLATE_SHEETS = frozenset([*SHEETS, GUIDE_SHEET, LISTS_SHEET])
@@ -177,7 +176,9 @@ def read_book(path, name: str, *, expected_mark: str, wants_activities: bool = T
     _check_rows(scans, name)
     try:
         wb = CalamineWorkbook.from_path(str(path))
-    except Exception:  # calamine raises its own error types for broken parts
+    # calamine raises CalamineError (and its Zip/Xml/Password kinds) for broken parts; OSError and ValueError for
+    # a file it cannot open or decode at all.
+    except (CalamineError, OSError, ValueError):
         raise ApplicationError(f"文件“{name}”已损坏，无法读取。请用 Excel 打开后另存为 .xlsx 再上传。", field="file") from None
     _check_mark(wb, expected_mark, name)
     book = Book()

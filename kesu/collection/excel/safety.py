@@ -71,14 +71,11 @@ def inspect_zip(path, name: str) -> Workbook:
         raise ApplicationError(f"文件“{name}”已损坏或不是完整的 Excel 文件，无法打开。", field="file") from None
     with zf:
         entries = zf.infolist()
-        if len(entries) > MAX_ENTRIES:
-            raise ApplicationError(f"文件“{name}”内部包含 {len(entries)} 个部件，超过 {MAX_ENTRIES} 个，不像正常的 Excel 填报表，已拒绝。",
-                                   field="file")
-        total = sum(e.file_size for e in entries)
-        limit = max_uncompressed_bytes()
-        if total > limit:
-            raise ApplicationError(f"文件“{name}”解压后达 {uploads.size_text(total)}，超过 {uploads.size_text(limit)} 的上限"
-                                   f"（可能是异常或恶意构造的文件），已拒绝。", field="file")
+        total = uploads.check_zip_directory(
+            entries, max_entries=MAX_ENTRIES, max_uncompressed=max_uncompressed_bytes(),
+            too_many=lambda n: f"文件“{name}”内部包含 {n} 个部件，超过 {MAX_ENTRIES} 个，不像正常的 Excel 填报表，已拒绝。",
+            too_big=lambda total, cap: f"文件“{name}”解压后达 {uploads.size_text(total)}，超过 {uploads.size_text(cap)} "
+                                       f"的上限（可能是异常或恶意构造的文件），已拒绝。")
         names = {e.filename for e in entries}
         if "xl/workbook.xml" not in names or "[Content_Types].xml" not in names:
             raise ApplicationError(f"文件“{name}”不是 Excel 工作簿（可能是 Word、PowerPoint 或其他压缩文件）。", field="file")

@@ -15,8 +15,15 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from kesu.core.spreadsheet import set_text
 
 from ..models import ActivityKind, Population
-from .columns import (ACTIVITIES_SHEET, ACTIVITY_COLUMNS, GUIDE_SHEET, LISTS_SHEET, TEMPLATE_MARK, VALUE_COLUMNS,
-                      VALUES_SHEET)
+from .columns import (
+    ACTIVITIES_SHEET,
+    ACTIVITY_COLUMNS,
+    GUIDE_SHEET,
+    LISTS_SHEET,
+    TEMPLATE_MARK,
+    VALUE_COLUMNS,
+    VALUES_SHEET,
+)
 from .context import Context, period_activities, task_label
 
 HEADER_FILL = PatternFill("solid", fgColor="DCE6F1")

@@ -4,15 +4,30 @@ Each function is keyword-only, runs in one transaction (a savepoint when called 
 can wrap many rows in a single all-or-nothing transaction), checks scope and locks, and records an audit event.
 """
 
-from .activities import (activity_create, activity_delete, activity_update, activity_upsert, attachment_add,
-                         attachment_delete)
+from .activities import (
+                         activity_create,
+                         activity_delete,
+                         activity_update,
+                         activity_upsert,
+                         attachment_add,
+                         attachment_delete,
+)
 from .config import data_set_create, load_rules, lock_exception_open, rule_create
 from .figures import AMEND, COLLECT, HISTORY, Figure, figures_write, write_mode
 from .narratives import narrative_save
 from .reminders import send_reminders
-from .submissions import (submission_accept, submission_approve, submission_approve_batch, submission_figures,
-                          submission_for, submission_return, submission_submit, submission_unapprove,
-                          submission_violations, submission_withdraw)
+from .submissions import (
+                         submission_accept,
+                         submission_approve,
+                         submission_approve_batch,
+                         submission_figures,
+                         submission_for,
+                         submission_return,
+                         submission_submit,
+                         submission_unapprove,
+                         submission_violations,
+                         submission_withdraw,
+)
 from .values import value_save, value_upsert
 
 __all__ = [

@@ -8,10 +8,10 @@ from django.db import transaction
 
 from kesu.core import audit
 from kesu.core.exceptions import ApplicationError
-from kesu.core.periods import Period, YEAR
+from kesu.core.periods import YEAR, Period
 from kesu.core.uploads import check_upload
 
-from ..models import Activity, ActivityAttachment, ActivityKind, LOCKED_STATUSES, Population, Submission
+from ..models import LOCKED_STATUSES, Activity, ActivityAttachment, ActivityKind, Population, Submission
 from ..reporting import reopen_hint
 from .common import FORM, parse_number, require_writer, scope_of
 
@@ -19,12 +19,13 @@ OBJECT_TYPE = "collection.activity"
 FIELDS = ["kind", "title", "region", "start_date", "end_date", "population", "framework_item", "task", "sessions",
           "participants", "people", "materials", "funds", "place", "notes", "external_key"]
 COUNT_FIELDS = {"sessions": "期（场）次", "participants": "参加人次", "people": "参加人数", "materials": "发放资料（份）"}
-# Built once: ``TextChoices.values`` builds a new list on every access, and ``_clean`` runs for every imported row.
+# Built once: ``TextChoices.values`` builds a new list on every access, and ``clean_activity`` runs for every
+# imported row.
 KIND_VALUES = frozenset(ActivityKind.values)
 POPULATION_VALUES = frozenset(Population.values)
 
 
-def _clean(data: dict, *, unit) -> dict:
+def clean_activity(data: dict, *, unit) -> dict:
     """Check and normalise the activity fields; every refusal names the field in Chinese."""
     clean = dict(data)
     title = (clean.get("title") or "").strip()
@@ -84,7 +85,7 @@ def _audit(actor, activity, old, action, reason, source):
 
 def activity_create(*, actor, unit, data: dict, source: str = FORM, reason: str = "") -> Activity:
     require_writer(scope_of(actor), unit.region, unit)
-    clean = _clean(data, unit=unit)
+    clean = clean_activity(data, unit=unit)
     with transaction.atomic():
         _guard_unlocked(unit, clean["start_date"])
         if Activity.objects.filter(unit=unit, title=clean["title"], start_date=clean["start_date"]).exists():
@@ -100,7 +101,7 @@ def activity_update(*, actor, activity: Activity, data: dict, expected_version: 
                     reason: str = "") -> Activity:
     unit = activity.unit
     require_writer(scope_of(actor), unit.region, unit)
-    clean = _clean({**{k: getattr(activity, k) for k in FIELDS}, **data}, unit=unit)
+    clean = clean_activity({**{k: getattr(activity, k) for k in FIELDS}, **data}, unit=unit)
     with transaction.atomic():
         current = Activity.objects.select_for_update(of=("self",)).select_related("updated_by").get(pk=activity.pk)
         if expected_version is not None and current.version != expected_version:
@@ -141,7 +142,7 @@ def activity_delete(*, actor, activity: Activity, reason: str = "", source: str 
         old = {k: getattr(activity, k) for k in FIELDS}
         audit.record(actor=actor, action="delete", instance=activity, object_type=OBJECT_TYPE,
                      object_repr=f"{activity.unit.name} {activity}",
-                     changes={k: [audit._plain(v), None] for k, v in old.items() if v not in (None, "")},
+                     changes={k: [audit.plain(v), None] for k, v in old.items() if v not in (None, "")},
                      reason=reason, source=source, region_path=activity.region.path)
         for attachment in activity.attachments.all():
             attachment.file.delete(save=False)

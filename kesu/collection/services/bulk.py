@@ -1,7 +1,7 @@
 """Bulk writes for imports: validate every row in memory first, then write all of them in one transaction.
 
-The checks are the ones the single-row services run (``activities._clean``, ``parse_number``, range, lock and rule
-checks), called per row, against data loaded once per call (no query per row); only the writing is batched
+The checks are the ones the single-row services run (``activities.clean_activity``, ``parse_number``, range, lock
+and rule checks), called per row, against data loaded once per call (no query per row); only the writing is batched
 (multi-row INSERTs, UPDATEs by primary key sent together, one audit event per changed row inserted in bulk).
 A call either writes every row or — when any row has a problem — none, and returns every row's problem.
 Unchanged rows are not touched and leave no audit event, so importing the same file twice changes nothing.
@@ -138,7 +138,7 @@ def activity_bulk_upsert(*, actor, unit, rows: list[ActivityRow], reason: str = 
         # Fields the row does not carry keep their stored value (e.g. a 纲要条目 set in the form).
         base = current.fields if current else {}
         try:
-            clean = activity_services._clean({**base, **r.data}, unit=unit)
+            clean = activity_services.clean_activity({**base, **r.data}, unit=unit)
             locks.check(clean["start_date"])
             if current is not None:
                 locks.check(base["start_date"])
@@ -158,7 +158,7 @@ def activity_bulk_upsert(*, actor, unit, rows: list[ActivityRow], reason: str = 
                 continue
             new.append((clean, r))
             continue
-        diff = {k: [audit._plain(base[k]), audit._plain(clean.get(k))] for k in FIELDS if base[k] != clean.get(k)}
+        diff = {k: [audit.plain(base[k]), audit.plain(clean.get(k))] for k in FIELDS if base[k] != clean.get(k)}
         if not diff:
             result.unchanged += 1
             continue
@@ -208,17 +208,17 @@ def _insert_activities(actor, unit, new: list, reason: str, now) -> None:
     rows = [[now, now, unit.pk, 1, r.source[:300], actor_id, *_columns(clean)] for clean, r in new]
     ids = _insert(Activity, _ACTIVITY_COLUMNS, rows, returning=True)
     events = [_event_row(now, actor_id, "create", pk, unit, clean, _created(clean), reason, r.source)
-              for pk, (clean, r) in zip(ids, new)]
+              for pk, (clean, r) in zip(ids, new, strict=True)]
     _insert(AuditEvent, _EVENT_COLUMNS, events)
 
 
-_AS_IS = frozenset({str, int, float, bool, type(None)})  # what audit._plain keeps; anything else becomes str()
+_AS_IS = frozenset({str, int, float, bool, type(None)})  # what audit.plain keeps; anything else becomes str()
 
 
 def _created(clean: dict) -> dict:
     """The audit changes of a new activity, {field: [None, value]}, as ``audit.model_changes`` records them."""
     values = [clean.get(k) for k in FIELDS]
-    return {k: [None, v if type(v) in _AS_IS else str(v)] for k, v in zip(FIELDS, values)}
+    return {k: [None, v if type(v) in _AS_IS else str(v)] for k, v in zip(FIELDS, values, strict=True)}
 
 
 def _update_activities(actor, unit, changed: list, reason: str, now) -> None:
@@ -313,7 +313,7 @@ def _copy(cursor, table: str, pk: str, columns: list[str], rows: list[list], quo
                        [table, pk, len(rows)])
         ids = [i for (i,) in cursor.fetchall()]
         columns = [pk, *columns]
-        rows = [[i, *row] for i, row in zip(ids, rows)]
+        rows = [[i, *row] for i, row in zip(ids, rows, strict=True)]
     with cursor.cursor.copy(f"COPY {quote(table)} ({', '.join(quote(c) for c in columns)}) FROM STDIN") as copy:
         for row in rows:
             copy.write_row(row)
@@ -344,7 +344,7 @@ def _existing(unit, rows: list[ActivityRow]) -> tuple[dict, dict]:
     objects = {k: _related(label, {t[offsets[k]] for t in found}) for k, label in _RELATED.items()}
     by_key, by_external = {}, {}
     for t in found:
-        values = dict(zip(FIELDS, t[2:]))
+        values = dict(zip(FIELDS, t[2:], strict=True))
         for k in _RELATED:
             values[k] = objects[k].get(values[k])
         stored = _Stored(pk=t[0], version=t[1], fields=values)

@@ -15,8 +15,17 @@ from kesu.core.periods import PERIOD_TYPES, Period
 from kesu.plans.models import Indicator
 
 from ..expressions import compile_expression
-from ..models import ActivityIndicatorRule, ActivityKind, DataSet, LockException, Measure, Population, RuleKind
-from ..models import Severity, ValidationRule
+from ..models import (
+    ActivityIndicatorRule,
+    ActivityKind,
+    DataSet,
+    LockException,
+    Measure,
+    Population,
+    RuleKind,
+    Severity,
+    ValidationRule,
+)
 from .common import scope_of
 
 

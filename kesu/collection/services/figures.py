@@ -38,8 +38,15 @@ from kesu.core.periods import HALF, MONTH, QUARTER, YEAR, Period
 from kesu.plans.models import Indicator, ValueType
 
 from .. import rollup, validation
-from ..models import (EDITABLE_STATUSES, LOCKED_STATUSES, ActivityIndicatorRule, DataSet, IndicatorValue, Submission,
-                      SubmissionStatus)
+from ..models import (
+    EDITABLE_STATUSES,
+    LOCKED_STATUSES,
+    ActivityIndicatorRule,
+    DataSet,
+    IndicatorValue,
+    Submission,
+    SubmissionStatus,
+)
 from ..reporting import data_sets_for, is_open
 from .common import guard_open, mark_draft, parse_number, parse_period, reporter_label, require_writer, scope_of, today
 
@@ -122,7 +129,7 @@ def figures_write(*, actor, figures: list[Figure], door: str, reason: str = "", 
         return result
     if dry_run:
         for key, items in groups.items():
-            changes, _ = _plan(actor, key, items, result, mode, lock=False, partial=partial)
+            changes, _ = _plan(key, items, result, mode, lock=False, partial=partial)
             for p in changes:  # what a real run would do
                 if p.figure.delete:
                     result.deleted += 1
@@ -132,7 +139,7 @@ def figures_write(*, actor, figures: list[Figure], door: str, reason: str = "", 
                     result.updated += 1
         return _finish(result, partial)
     with transaction.atomic():
-        plans = [(key, _plan(actor, key, items, result, mode, lock=True,
+        plans = [(key, _plan(key, items, result, mode, lock=True,
                                          partial=partial)) for key, items in groups.items()]
         if result.errors and not partial:
             return _finish(result, partial)
@@ -232,7 +239,7 @@ def _permission(scope, region, unit, mode) -> ApplicationError | None:
     return None
 
 
-def _plan(actor, key, items: list[Figure], result: WriteResult, mode: str, *, lock: bool, partial: bool):
+def _plan(key, items: list[Figure], result: WriteResult, mode: str, *, lock: bool, partial: bool):
     """Check one reporter-period group; returns (changes, coverings). Problems go into ``result``."""
     region, unit, period = key
     before = len(result.errors)

@@ -12,7 +12,6 @@ from .common import FORM, parse_period
 from .figures import COLLECT, DOORS, OBJECT_TYPE, Figure, figures_write, value_conflict_message  # noqa: F401
 
 
-
 def _door_of(source: str) -> str:
     """Older callers name only a source; the door it came through is the one whose label starts it."""
     return next((door for door, label in DOORS.items() if source.startswith(label)), "api")

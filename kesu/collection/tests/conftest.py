@@ -10,15 +10,10 @@ from kesu.accounts.models import Role, User
 from kesu.collection.models import ActivityIndicatorRule, DataSet, Measure
 from kesu.orgs.models import Unit, UnitKind
 from kesu.plans.models import Category, Indicator, ValueType
-from kesu.regions.models import Level, Region
+from kesu.regions.models import Level
+from kesu.testing import make_region
 
 YEAR = str(date.today().year)
-
-
-def make_region(code, name, level, parent=None):
-    path = (parent.path if parent else "") + f"{code}/"
-    return Region.objects.create(code=code, name=name, level=level, parent=parent, path=path,
-                                 depth=(parent.depth + 1) if parent else 0)
 
 
 def make_user(username, role, *, region=None, unit=None, email=""):

@@ -1,6 +1,7 @@
 from decimal import Decimal
 
 import pytest
+from django.core.exceptions import PermissionDenied
 from django.core.management import call_command
 
 from kesu.collection import services
@@ -56,7 +57,7 @@ def test_office_adds_local_rule_and_bad_expression_is_refused(world):
     with pytest.raises(ApplicationError):
         services.rule_create(actor=world.office, region=world.county, code="L2", name="坏",
                              expression="__import__('os')")
-    with pytest.raises(Exception):
+    with pytest.raises(PermissionDenied):
         services.rule_create(actor=world.filler, region=world.county, code="L3", name="x", expression="A >= B")
 
 

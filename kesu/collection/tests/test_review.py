@@ -5,10 +5,12 @@ who can reopen."""
 from decimal import Decimal
 
 import pytest
+from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 
 from kesu.collection import outliers, services
-from kesu.collection.models import IndicatorValue, Narrative, SubmissionStatus as S
+from kesu.collection.models import IndicatorValue, Narrative
+from kesu.collection.models import SubmissionStatus as S
 from kesu.core.exceptions import ApplicationError
 from kesu.core.periods import Period
 from kesu.plans.models import Framework, Plan, Task, TaskRole, TaskUnit
@@ -111,7 +113,7 @@ def test_a_filler_withdraws_a_submitted_return_until_it_is_reviewed(client, worl
     services.submission_approve(actor=world.office, submission=sub)
     with pytest.raises(ApplicationError, match="只有已提交、尚未审核的填报可以撤回"):
         services.submission_withdraw(actor=world.filler, submission=sub)
-    with pytest.raises(Exception):
+    with pytest.raises(PermissionDenied):
         services.submission_withdraw(actor=world.filler2, submission=sub)
 
 

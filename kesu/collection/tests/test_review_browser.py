@@ -8,7 +8,8 @@ import pytest
 from django.urls import reverse
 
 from kesu.collection import services
-from kesu.collection.models import IndicatorValue, Submission, SubmissionStatus as S
+from kesu.collection.models import IndicatorValue, Submission
+from kesu.collection.models import SubmissionStatus as S
 from kesu.plans.models import Framework, Plan, Task, TaskRole, TaskUnit
 
 from .conftest import YEAR
@@ -49,7 +50,7 @@ def test_flag_explain_submit_withdraw_resubmit_then_review_return_and_batch_appr
     assert "HR_FULL" not in page.locator("#value-grid").inner_text()  # codes only on request
     cell(page, "HR_FULL").fill("99999")
     cell(page, "HR_FULL").press("Enter")
-    flagged = page.locator("#cell-%d .cell-flag" % world.ind["HR_FULL"].pk)
+    flagged = page.locator(f"#cell-{world.ind['HR_FULL'].pk} .cell-flag")
     flagged.wait_for()
     assert "同比突变" in flagged.inner_text() and "是上年（1151）的 86.9 倍" in flagged.inner_text()
     shot(page, "1-grid-flagged")
@@ -63,10 +64,10 @@ def test_flag_explain_submit_withdraw_resubmit_then_review_return_and_batch_appr
 
     # The filler explains (the figure is right after all) and submits.
     page.goto(grid)
-    box = page.locator("#cell-%d textarea[name=explanation]" % world.ind["HR_FULL"].pk)
+    box = page.locator(f"#cell-{world.ind['HR_FULL'].pk} textarea[name=explanation]")
     box.fill("本年起计入全县中小学兼任科技辅导员")
     box.press("Tab")
-    page.locator("#cell-%d" % world.ind["HR_FULL"].pk).get_by_text("已保存").wait_for()
+    page.locator(f"#cell-{world.ind['HR_FULL'].pk}").get_by_text("已保存").wait_for()
     page.click("text=提交与审核")
     page.click("#btn-submit")
     page.locator("#status").get_by_text("已提交").wait_for()

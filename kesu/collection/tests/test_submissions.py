@@ -2,7 +2,8 @@ import pytest
 from django.core.exceptions import PermissionDenied
 
 from kesu.collection import services
-from kesu.collection.models import Submission, SubmissionEvent, SubmissionStatus as S, ValidationRule
+from kesu.collection.models import Submission, SubmissionEvent, ValidationRule
+from kesu.collection.models import SubmissionStatus as S
 from kesu.core.exceptions import ApplicationError
 
 from .conftest import YEAR

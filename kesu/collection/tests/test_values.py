@@ -141,6 +141,7 @@ def test_closed_window_needs_lock_exception(world):
         services.value_save(actor=world.filler, indicator=world.ind["HR_FULL"], region=world.county,
                             unit=world.edu, period=last, value=3)
     from datetime import timedelta
+
     from kesu.collection.services.common import today
     services.lock_exception_open(actor=world.office, data_set=world.ds, period=last, region=world.county,
                                  unit=world.edu, until=today() + timedelta(days=3), reason="补报")

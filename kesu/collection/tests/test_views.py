@@ -4,7 +4,8 @@ import pytest
 from django.urls import reverse
 
 from kesu.collection import services
-from kesu.collection.models import IndicatorValue, Submission, SubmissionStatus as S
+from kesu.collection.models import IndicatorValue, Submission
+from kesu.collection.models import SubmissionStatus as S
 from kesu.core.models import AuditEvent
 
 from .conftest import YEAR
@@ -149,6 +150,7 @@ def test_activity_pages_and_attachment(client, world, settings, tmp_path):
 def test_notices_partial_via_tag(client, world):
     from django.template import Context, Template
     from django.test import RequestFactory
+
     from kesu.collection.selectors import notices_for_user
     services.value_save(actor=world.filler, indicator=world.ind["HR_FULL"], region=world.county, unit=world.edu,
                         period=YEAR, value=3)
@@ -183,6 +185,7 @@ def test_reopen_closed_window_from_submission_page(client, world):
     page = client.get(reverse("collection:submission", args=[sub.pk])).content.decode()
     assert "开放补报" in page
     from datetime import timedelta
+
     from kesu.collection.services.common import today
     until = today() + timedelta(days=5)
     r = client.post(reverse("collection:submission_reopen", args=[sub.pk]), {"until": until.isoformat(), "reason": ""},

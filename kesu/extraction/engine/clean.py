@@ -97,7 +97,7 @@ def clean_text(text: str) -> TextMap:
     """Return ``text`` without boilerplate lines, as a TextMap back to the original."""
     flags = boilerplate_flags(text)
     deletions = []
-    for line, flag in zip(lines_of(text), flags):
+    for line, flag in zip(lines_of(text), flags, strict=True):
         if flag:
             deletions.append((line.start, min(line.end + 1, len(text))))
     deletions.extend(source_mark_spans(text))

@@ -49,7 +49,7 @@ def kept_ranges(tm) -> list[list[int]]:
     """Ranges of the original text that the cleaned text keeps (one per TextMap segment)."""
     out = []
     bounds = list(tm.seg_norm[1:]) + [len(tm.text)]
-    for norm_start, orig_start, norm_end in zip(tm.seg_norm, tm.seg_orig, bounds):
+    for norm_start, orig_start, norm_end in zip(tm.seg_norm, tm.seg_orig, bounds, strict=True):
         if norm_end > norm_start:
             out.append([orig_start, orig_start + norm_end - norm_start])
     return out

@@ -22,7 +22,8 @@ Confidence is in 0..1; below ``min_confidence`` the fact is kept with code None.
 from __future__ import annotations
 
 import re
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 from .normalize import fold
 

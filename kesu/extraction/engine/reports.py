@@ -54,7 +54,7 @@ def _is_place(name: str, min_core: int = 2) -> bool:
         r"[年月日号第个個名次项下办邀政请诚位]|科普|科协|活动|工作", name)
 
 
-def places_in(text: str, gazetteer: "Gazetteer | None" = None) -> list[re.Match]:
+def places_in(text: str, gazetteer: Gazetteer | None = None) -> list[re.Match]:
     """Place names in ``text``: known names when a gazetteer is given, else anything shaped like one (titles)."""
     if gazetteer is not None:
         return gazetteer.find(text)

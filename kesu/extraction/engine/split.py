@@ -65,13 +65,13 @@ def split_documents(text: str) -> list[Document]:
     flags = boilerplate_flags(text)
     starts = [i for i, ln in enumerate(lines) if DOC_MARKER.search(ln.text) and len(ln.text.strip()) <= 60]
     if not starts:
-        starts = _repeated_title_starts(lines, flags)
+        starts = _repeated_title_starts(lines)
     if not starts:
         starts = [0]
     docs = []
     for k, i in enumerate(starts):
         j = starts[k + 1] if k + 1 < len(starts) else len(lines)
-        body = [ln for ln, f in zip(lines[i:j], flags[i:j]) if not f and ln.text.strip()]
+        body = [ln for ln, f in zip(lines[i:j], flags[i:j], strict=True) if not f and ln.text.strip()]
         if not body:
             continue
         title = re.sub(rf"^\s*(?:篇\s*[0-9{CN_NUM}]+|第[0-9{CN_NUM}]+篇|范文\s*[0-9{CN_NUM}]+)\s*[:：]?\s*", "", lines[i].text).strip()
@@ -81,7 +81,7 @@ def split_documents(text: str) -> list[Document]:
     return docs
 
 
-def _repeated_title_starts(lines, flags) -> list[int]:
+def _repeated_title_starts(lines) -> list[int]:
     """Boundaries at a heading line that recurs after a stretch of prose.
 
     Linear in the number of lines: the prose between two occurrences is read from a running sum, not re-added for

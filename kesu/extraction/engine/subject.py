@@ -75,10 +75,10 @@ def subject_spans(
     gap = norm[left_limit:num_start]
     if len(gap) > 6 or re.search(r"[。;\n]", gap):
         return [(s, e)]
-    return [prev_subject, (s, e)] if e > s and not _right_used(norm, s, unit_end) else [prev_subject]
+    return [prev_subject, (s, e)] if e > s and not _right_used(s, unit_end) else [prev_subject]
 
 
-def _right_used(norm: str, s: int, unit_end: int) -> bool:
+def _right_used(s: int, unit_end: int) -> bool:
     return s >= unit_end
 
 

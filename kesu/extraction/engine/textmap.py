@@ -14,8 +14,8 @@ map small (one entry per deletion, not per character) and fast on megabyte input
 from __future__ import annotations
 
 from bisect import bisect_right
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Iterable
 
 
 @dataclass
@@ -29,13 +29,9 @@ class TextMap:
     seg_orig: list[int] = field(default_factory=list)
 
     @classmethod
-    def identity(cls, original: str) -> "TextMap":
-        return cls(original, original, [0], [0])
-
-    @classmethod
     def with_deletions(
         cls, original: str, deletions: Iterable[tuple[int, int]], source: str | None = None
-    ) -> "TextMap":
+    ) -> TextMap:
         """Build a map for ``original`` with the given [start, end) ranges removed.
 
         ``source`` is an optional same-length, 1:1 rewrite of ``original`` (e.g. width-folded)
@@ -69,13 +65,7 @@ class TextMap:
             parts.append(source[orig_pos:])
         return cls(original, "".join(parts), seg_norm, seg_orig)
 
-    def replace_chars(self, new_text: str) -> "TextMap":
-        """Return a map whose normalised text is ``new_text`` (same length, 1:1 replacement)."""
-        if len(new_text) != len(self.text):
-            raise ValueError("replace_chars needs a length-preserving replacement")
-        return TextMap(self.original, new_text, self.seg_norm, self.seg_orig)
-
-    def compose_deletions(self, deletions: Iterable[tuple[int, int]]) -> "TextMap":
+    def compose_deletions(self, deletions: Iterable[tuple[int, int]]) -> TextMap:
         """Delete ranges given in *normalised* coordinates, keeping the map to the original."""
         inner = TextMap.with_deletions(self.text, deletions)
         # Translate each inner segment (a run of this map's normalised text) into original

@@ -11,7 +11,8 @@ from kesu.accounts.models import Role, User
 from kesu.collection.models import DataSet, LockException
 from kesu.orgs.models import Unit, UnitKind
 from kesu.plans.models import Category, Indicator, ValueType
-from kesu.regions.models import Level, Region
+from kesu.regions.models import Level
+from kesu.testing import make_region
 
 REPORT = """渠县2023年全民科学素质工作总结
 
@@ -24,11 +25,6 @@ REPORT = """渠县2023年全民科学素质工作总结
 
 # The same report as sent again a year later with one sentence changed: a near-duplicate, not an identical file.
 REPORT_AGAIN = REPORT.replace("发放科普资料8000余份", "发放科普资料9000余份，举办科普讲座15场")
-
-
-def _region(code, name, level, parent=None):
-    return Region.objects.create(code=code, name=name, level=level, parent=parent,
-                                 path=f"{parent.path if parent else ''}{code}/", depth=parent.depth + 1 if parent else 0)
 
 
 @pytest.fixture(autouse=True)
@@ -44,9 +40,9 @@ def world(db):
         pass
 
     w = W()
-    w.city = _region("511700", "达州市", Level.PREFECTURE)
-    w.county = _region("511725", "渠县", Level.COUNTY, w.city)
-    w.other = _region("511722", "宣汉县", Level.COUNTY, w.city)
+    w.city = make_region("511700", "达州市", Level.PREFECTURE)
+    w.county = make_region("511725", "渠县", Level.COUNTY, w.city)
+    w.other = make_region("511722", "宣汉县", Level.COUNTY, w.city)
     w.agri = Unit.objects.create(region=w.county, name="渠县农业农村局", kind=UnitKind.AGRICULTURE)
     w.office = User.objects.create_user("office_x", password="pw-kesu-1", role=Role.OFFICE, region=w.county,
                                         full_name="渠县科协办公室")

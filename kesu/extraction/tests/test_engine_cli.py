@@ -35,7 +35,7 @@ def test_extract_json_several_files_keyed_by_name(tmp_path, capsys):
 
 def test_offsets_match_text_mode_reading(tmp_path, capsys):
     f = tmp_path / "crlf.txt"
-    f.write_bytes("第一段。\r\n全年举办讲座6场。\r\n".encode("utf-8"))
+    f.write_bytes("第一段。\r\n全年举办讲座6场。\r\n".encode())
     assert extract_main([str(f), "--json"]) == 0
     fact = json.loads(capsys.readouterr().out)[0]
     text = f.read_text(encoding="utf-8")

@@ -39,7 +39,7 @@ PAGE = (
 
 def test_boilerplate_lines_are_flagged_by_shape():
     lines = PAGE.split("\n")
-    flags = dict(zip(lines, boilerplate_flags(PAGE)))
+    flags = dict(zip(lines, boilerplate_flags(PAGE), strict=True))
     assert flags["收藏本文 下载本文 分享"] is True
     assert flags["乡镇科普工作计划"] is True  # a link list of short unpunctuated lines
     assert flags["社区科普活动方案"] is True

@@ -135,6 +135,6 @@ def test_upper_office_reaches_a_county_body(setup, client):
     assert response.status_code == 200 and "渠县" in response.content.decode()
     own = client.get(reverse("orgs:unit_list")).content.decode()
     assert "达州市成员单位" in own and "渠县教育局" not in own  # its own level by default …
-    assert "?region=%d" % setup["qu"].pk in own  # … with links down to the counties
+    assert f"?region={setup['qu'].pk}" in own  # … with links down to the counties
     listing = client.get(reverse("orgs:unit_list"), {"region": setup["qu"].pk}).content.decode()
     assert "渠县教育局" in listing and "宣汉县教育局" not in listing

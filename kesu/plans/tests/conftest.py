@@ -9,19 +9,14 @@ from kesu.accounts.models import Role, User
 from kesu.orgs.models import Unit, UnitKind
 from kesu.plans.loader import load_builtin
 from kesu.plans.models import Framework, Indicator
-from kesu.regions.models import Level, Region
+from kesu.regions.models import Level
+from kesu.testing import make_region
 
 
 @pytest.fixture(autouse=True)
 def _fast_passwords(settings):
     # Hashing seven passwords per test with PBKDF2 dominates the run time otherwise.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-def make_region(code, name, level, parent=None):
-    path = f"{parent.path if parent else ''}{code}/"
-    return Region.objects.create(code=code, name=name, level=level, parent=parent, path=path,
-                                 depth=(parent.depth + 1) if parent else 0)
 
 
 @pytest.fixture

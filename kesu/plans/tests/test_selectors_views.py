@@ -78,7 +78,7 @@ def test_tasks_for_plan_has_no_n_plus_one(plan, users, units, django_assert_max_
         for task in selectors.tasks_for_plan(scope, plan):
             [tu.unit.name for tu in task.task_units.all()]
             [i.name for i in task.indicators.all()]
-            task.item and task.item.parent
+            _ = task.item and task.item.parent
 
 
 def test_indicator_search_matches_aliases(builtin, users):

@@ -3,13 +3,14 @@
 from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_safe, require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from kesu.core.exceptions import ApplicationError
+from kesu.core.forms import add_service_error
 from kesu.core.htmx import is_htmx_partial
 
 from .. import selectors, services
-from ..forms import IndicatorForm, LocaliseForm, apply_error
+from ..forms import IndicatorForm, LocaliseForm
 from ..models import Category
 from ._helpers import require_manager, scope_of
 
@@ -39,7 +40,7 @@ def indicator_create(request):
         try:
             indicator = services.indicator_create(actor=request.user, **data)
         except ApplicationError as exc:
-            apply_error(form, exc)
+            add_service_error(form, exc)
         else:
             messages.success(request, f"已添加本地指标“{indicator.code} {indicator.name}”。")
             return redirect(f"{reverse('plans:indicator_list')}?q={indicator.code}")

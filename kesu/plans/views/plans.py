@@ -3,13 +3,14 @@
 from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_safe, require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from kesu.core.exceptions import ApplicationError
+from kesu.core.forms import add_service_error
 from kesu.core.htmx import is_htmx_partial
 
 from .. import selectors, services
-from ..forms import ConsistencyForm, PlanForm, TargetForm, TaskForm, apply_error
+from ..forms import ConsistencyForm, PlanForm, TargetForm, TaskForm
 from ..models import FrameworkItem, TaskRole
 from ._helpers import require_manager, scope_of
 
@@ -32,7 +33,7 @@ def plan_create(request):
         try:
             plan = services.plan_create(actor=request.user, **form.cleaned_data)
         except ApplicationError as exc:
-            apply_error(form, exc)
+            add_service_error(form, exc)
         else:
             messages.success(request, f"已创建规划方案“{plan.title}”。")
             return redirect("plans:plan_detail", pk=plan.pk)
@@ -79,7 +80,7 @@ def task_create(request, pk):
         try:
             task = services.task_create(actor=request.user, plan=plan, **form.cleaned_data)
         except ApplicationError as exc:
-            apply_error(form, exc)
+            add_service_error(form, exc)
         else:
             messages.success(request, f"已添加任务“{task.title}”。")
             return redirect("plans:plan_detail", pk=plan.pk)
@@ -111,7 +112,7 @@ def task_edit(request, pk):
         try:
             services.task_update(actor=request.user, task=task, **form.cleaned_data)
         except ApplicationError as exc:
-            apply_error(form, exc)
+            add_service_error(form, exc)
         else:
             messages.success(request, f"已保存任务“{task.title}”。")
             return redirect("plans:plan_detail", pk=plan.pk)
@@ -154,7 +155,7 @@ def target_list(request, pk):
         try:
             target = services.target_set(actor=request.user, plan=plan, **form.cleaned_data)
         except ApplicationError as exc:
-            apply_error(form, exc)
+            add_service_error(form, exc)
         else:
             messages.success(request, f"已设定{target.region.name}{target.year}年“{target.indicator.name}”目标值"
                                       f"{target.value.normalize():f}。")

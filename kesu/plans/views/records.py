@@ -3,12 +3,13 @@
 from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_safe, require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from kesu.core.exceptions import ApplicationError
+from kesu.core.forms import add_service_error
 
 from .. import selectors, services
-from ..forms import DocumentForm, MeetingForm, apply_error
+from ..forms import DocumentForm, MeetingForm
 from ._helpers import require_manager, scope_of
 
 
@@ -38,7 +39,7 @@ def _create(request, *, form_class, service, title, list_url, noun):
         try:
             obj = service(actor=request.user, **form.cleaned_data)
         except ApplicationError as exc:
-            apply_error(form, exc)
+            add_service_error(form, exc)
         else:
             messages.success(request, f"已登记{noun}“{obj.title}”。")
             return redirect(list_url)

@@ -129,7 +129,7 @@ def progress_chart(rows: list[tuple[str, Decimal]]) -> bytes:
     fig, ax = plt.subplots(figsize=(WIDTH_IN, row_height * len(rows) + 1.0))
     bars = ax.barh(labels, values, color=[GREYS[1] if v >= 100 else GREYS[3] for v in values],
                    edgecolor="black", linewidth=0.6)
-    for bar, value in zip(bars, values):
+    for bar, value in zip(bars, values, strict=True):
         bar.set_hatch("" if value >= 100 else "///")
         # On white, so that a rate just under 100% stays legible where the target line crosses it.
         ax.text(bar.get_width() + 1, bar.get_y() + bar.get_height() / 2, f"{value:.1f}%", va="center", fontsize=9,

@@ -89,7 +89,7 @@ def opening(ctx: ReportContext) -> Paragraph:
                 f"围绕提升全民科学素质的目标任务，统筹推进各项重点工作。")]
     runs += headline_runs(ctx)
     runs.append(Run(CLOSING[ctx.kind]))
-    return Paragraph(writing._merge_plain(runs))
+    return Paragraph(writing.merge_plain(runs))
 
 
 def organisation_blocks(ctx: ReportContext, numbering: Numbering, *, plain_missing: bool) -> list:
@@ -127,7 +127,7 @@ def organisation_blocks(ctx: ReportContext, numbering: Numbering, *, plain_missi
             if index < len(org.documents) - 1:
                 runs.append(Run("、"))
         runs.append(Run(f"等文件{len(org.documents)}件，明确了各成员单位的目标任务和职责分工。"))
-    blocks.append(Paragraph(writing._merge_plain(runs)))
+    blocks.append(Paragraph(writing.merge_plain(runs)))
     return blocks
 
 
@@ -216,7 +216,7 @@ def section_blocks(ctx: ReportContext, story: planning.SectionStory, numbering: 
     if not runs and not words:
         return []
     runs = runs + [Run(words)] if words else runs
-    return [numbering.heading(2, section_heading_text(story.section)), Paragraph(writing._merge_plain(runs))]
+    return [numbering.heading(2, section_heading_text(story.section)), Paragraph(writing.merge_plain(runs))]
 
 
 def self_check_section(ctx: ReportContext, section: ItemSection, numbering: Numbering, memory: Memory) -> list:
@@ -241,7 +241,7 @@ def self_check_section(ctx: ReportContext, section: ItemSection, numbering: Numb
             if said:
                 statements.append(Run(f"{n.unit}{'，'.join(said[:2])}。", href=n.source_url))
         if runs or statements:
-            blocks.append(Paragraph(writing._merge_plain(runs + statements)))
+            blocks.append(Paragraph(writing.merge_plain(runs + statements)))
         else:
             missing = "、".join(f.label for f in task.figures) if task.figures else "工作情况"
             blocks.append(Paragraph([Run(f"{missing}{NOT_REPORTED}。")]))

@@ -5,6 +5,7 @@ a style in its template (say, the 二级标题 font) changes it throughout the r
 """
 
 import io
+
 from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
@@ -154,7 +155,3 @@ def render_docx_and_closing(ctx: ReportContext, document: ReportDocument,
     buffer = io.BytesIO()
     tpl.save(buffer)
     return buffer.getvalue(), lines
-
-
-def render_docx(ctx: ReportContext, document: ReportDocument, template: bytes | None = None) -> bytes:
-    return render_docx_and_closing(ctx, document, template)[0]

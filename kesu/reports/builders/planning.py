@@ -64,10 +64,6 @@ class SectionStory:
     results: list[Cluster] = field(default_factory=list)
     highlights: list[Reach] = field(default_factory=list)
 
-    @property
-    def has_words(self) -> bool:
-        return bool(self.methods or self.results or self.highlights)
-
 
 def _task_titles(section: ItemSection) -> list[str]:
     return [t.title for t in section.tasks] + [n.task for n in section.narratives if n.task]

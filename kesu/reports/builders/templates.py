@@ -146,7 +146,7 @@ def check_template(data: bytes) -> list[TemplateProblem]:
         blocks = [t for p in paragraphs for t, _ in _tags(p) if t.startswith("{%")]
         hint = f"，请检查“{'”“'.join(blocks[:3])}”" if blocks else ""
         return [TemplateProblem(f"模板语法错误：{exc.message}{hint}", field=blocks[0] if blocks else "")]
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:  # noqa: BLE001 - docxtpl and Jinja raise many kinds on a malformed template; name it
         return [TemplateProblem(f"模板无法解析：{exc}")]
     for name in sorted(set(names) - set(FIELDS)):
         problems.append(TemplateProblem(f"未知字段“{{{{ {name} }}}}”：可用字段为 {', '.join(FIELDS)}。", field=name))

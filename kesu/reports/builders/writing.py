@@ -8,9 +8,8 @@ from decimal import Decimal
 
 from kesu.core import cnformat
 
-from . import clauses
-from .blocks import Paragraph, Run
-from .data import Figure, Narrative
+from .blocks import Run
+from .data import Figure
 
 # How the genre says a figure, by indicator code: a verb phrase before the quantity. Codes not listed fall back to
 # a phrase built from the label (see ``_phrase``).
@@ -213,10 +212,10 @@ def figures_sentence(figures: list[Figure], *, lead: str, keep_zero: bool = Fals
         runs.extend(figure_clause(figure, with_target=with_target, annual=annual, after=previous))
         previous = figure.code
     runs.append(Run("。"))
-    return _merge_plain(runs)
+    return merge_plain(runs)
 
 
-def _merge_plain(runs: list[Run]) -> list[Run]:
+def merge_plain(runs: list[Run]) -> list[Run]:
     """Join neighbouring plain runs so the document has fewer, longer runs."""
     merged: list[Run] = []
     for run in runs:
@@ -225,44 +224,6 @@ def _merge_plain(runs: list[Run]) -> list[Run]:
         else:
             merged.append(run)
     return merged
-
-
-def clean_text(text: str) -> str:
-    """A unit's narrative as a paragraph: trimmed, no stray whitespace, ends with a full stop."""
-    text = " ".join((text or "").split())
-    if text and text[-1] not in "。！？；…”）":
-        text += "。"
-    return text
-
-
-def narrative_paragraphs(narratives: list[Narrative], *, fields: tuple[str, ...] = ("progress", "results"),
-                         with_unit: bool = True) -> list[Paragraph]:
-    """The units' own words, one paragraph per unit, each starting with the unit's name where it is known."""
-    paragraphs = []
-    for narrative in narratives:
-        parts = [clean_text(getattr(narrative, name)) for name in fields]
-        text = "".join(p for p in parts if p)
-        if not text:
-            continue
-        runs = []
-        if with_unit and narrative.unit:
-            text, named = _name_the_unit(text, narrative.unit)
-            if not named:
-                runs.append(Run(f"{narrative.unit}："))
-        runs.append(Run(text, href=narrative.source_url))
-        paragraphs.append(Paragraph(runs))
-    return paragraphs
-
-
-def _name_the_unit(text: str, unit: str) -> tuple[str, bool]:
-    """A unit writes “我局组织开展…”; the office's report says “县教育局组织开展…”. True when the text names the unit."""
-    named = clauses.name_self(text, unit)
-    return named, named.startswith(unit)
-
-
-def numbered_points(narratives: list[Narrative], field_name: str) -> list[Paragraph]:
-    """“一是…二是…” is for prose written by people; kesu lists the units' points as separate paragraphs instead."""
-    return narrative_paragraphs(narratives, fields=(field_name,))
 
 
 def self_assessment(figures: list[Figure]) -> str:

@@ -4,8 +4,9 @@ context (``fixture_context``) for tests that are about storing, serving and comp
 import pytest
 
 from kesu.accounts.models import Role, User
-from kesu.regions.models import Level, Region
+from kesu.regions.models import Level
 from kesu.reports import context as context_builder
+from kesu.testing import make_region
 
 from .fixtures import make_context
 
@@ -16,12 +17,6 @@ PASSWORD = "pw-kesu-12345"
 def _fast_passwords(settings, tmp_path):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.MEDIA_ROOT = tmp_path / "media"
-
-
-def make_region(code, name, level, parent=None):
-    path = f"{parent.path if parent else ''}{code}/"
-    return Region.objects.create(code=code, name=name, level=level, parent=parent, path=path,
-                                 depth=(parent.depth + 1) if parent else 0)
 
 
 @pytest.fixture

@@ -132,7 +132,7 @@ def test_half_year_compares_with_the_same_period_and_has_no_empty_heading(report
     assert not re.search(r"较上年(?!同期)|比上年(?!同期)", text)
     assert "时间过半、任务过半" in text
     blocks = document.body
-    for block, after in zip(blocks, blocks[1:] + [None]):
+    for block, after in zip(blocks, blocks[1:] + [None], strict=True):
         if isinstance(block, Heading):
             assert not (isinstance(after, Heading) and after.level <= block.level) and after is not None, block.text
 

@@ -390,7 +390,10 @@ def test_the_closing_keeps_with_the_last_lines_of_the_text(kind):
 
 def test_the_pdf_copy_keeps_a_closing_table_with_the_closing_and_the_docx_does_not():
     docx = render_all(make_context(kinds.STATISTICS)).docx
-    last_table = lambda data: _docx(data).element.body.findall(qn("w:tbl"))[-1]
+
+    def last_table(data):
+        return _docx(data).element.body.findall(qn("w:tbl"))[-1]
+
     rows = last_table(docx).findall(qn("w:tr"))
     assert not all(_keeps_next(p) for p in rows[0].iter(qn("w:p")))  # Word would push a long table to a new page
     for_pdf = last_table(closing.for_libreoffice(docx))

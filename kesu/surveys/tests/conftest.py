@@ -5,16 +5,12 @@ import pytest
 
 from kesu.accounts.models import Role, User
 from kesu.collection.models import DataSet
-from kesu.plans.models import Indicator
 from kesu.plans.loader import load_builtin
-from kesu.regions.models import Level, Region
+from kesu.plans.models import Indicator
+from kesu.regions.models import Level
 from kesu.surveys.core.instrument import builtin_instruments
 from kesu.surveys.core.synthetic import synthetic_round
-
-
-def _region(code, name, level, parent=None):
-    return Region.objects.create(code=code, name=name, level=level, parent=parent,
-                                 path=f"{parent.path if parent else ''}{code}/", depth=parent.depth + 1 if parent else 0)
+from kesu.testing import make_region
 
 
 @pytest.fixture(autouse=True)
@@ -26,9 +22,9 @@ def _media(settings, tmp_path):
 @pytest.fixture
 def county_world(db):
     load_builtin()
-    city = _region("511700", "达州市", Level.PREFECTURE)
-    county = _region("511725", "渠县", Level.COUNTY, city)
-    other = _region("511722", "宣汉县", Level.COUNTY, city)
+    city = make_region("511700", "达州市", Level.PREFECTURE)
+    county = make_region("511725", "渠县", Level.COUNTY, city)
+    other = make_region("511722", "宣汉县", Level.COUNTY, city)
     # The county's yearly return collects the literacy ratios an accepted survey writes.
     ds = DataSet.objects.create(region=county, code="ANNUAL", name="年度科普工作统计", period_type="Y")
     ds.indicators.set(Indicator.objects.filter(code__in=["LIT_RATIO", "LIT_RURAL_RATIO"]))
