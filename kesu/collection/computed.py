@@ -30,10 +30,6 @@ def activity_queryset(rule: ActivityIndicatorRule | None, *, region, unit, perio
     return qs
 
 
-def compute(rule: ActivityIndicatorRule, *, region, unit, period: Period) -> Decimal:
-    return compute_many([rule], region=region, unit=unit, period=period)[rule.indicator_id]
-
-
 def compute_many(rules, *, region, unit, period: Period) -> dict[int, Decimal]:
     """{indicator id: computed value} for ``rules``, from one grouped query over the reporter's activities."""
     rules = list(rules)

@@ -212,7 +212,7 @@ def _users(prefecture: Region, counties: list[Region]) -> list[DemoLogin]:
     return logins
 
 
-def build_demo(stdout=None, *, figures: bool = True, progress: Progress | None = None) -> list[DemoLogin]:
+def build_demo(*, figures: bool = True, progress: Progress | None = None) -> list[DemoLogin]:
     """Build the demo once; later calls only return the logins.
 
     ``figures=False`` leaves out the years of collected figures (kesu/demo/figures.py): the structure alone, for

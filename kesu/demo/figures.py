@@ -19,12 +19,12 @@ from kesu.accounts.models import User
 from kesu.collection import services as collection
 from kesu.collection.models import ActivityIndicatorRule, SubmissionStatus
 from kesu.collection.reporting import window
+from kesu.collection.rollup import rollup_deferred
+from kesu.collection.services.bulk import ActivityRow, ValueRow, activity_bulk_upsert, value_bulk_upsert
 from kesu.core import clock
 from kesu.core.exceptions import ApplicationError
 from kesu.core.periods import Period
 from kesu.demo.progress import Progress
-from kesu.collection.rollup import rollup_deferred
-from kesu.collection.services.bulk import ActivityRow, ValueRow, activity_bulk_upsert, value_bulk_upsert
 from kesu.orgs.models import Unit, UnitKind
 from kesu.plans.models import Indicator, Task
 from kesu.regions.models import Level, Region
@@ -426,7 +426,7 @@ class _Builder:
             left = self.pools[key] = self.text_rng.sample(pool, len(pool))
         return left.pop()
 
-    def narrative_texts(self, unit: Unit, task: Task, year: int, acts: list[dict], extra: bool) -> dict:
+    def narrative_texts(self, unit: Unit, task: Task, acts: list[dict], extra: bool) -> dict:
         """One unit's return on one task: of uneven length and care, as real returns are (see narratives.yaml)."""
         item = task.item.code if task.item else ""
         words = self.narratives
@@ -473,7 +473,7 @@ class _Builder:
                 extra = task.pk in extra_tasks and rep.unit.pk not in raised
                 if extra:
                     raised.add(rep.unit.pk)
-                texts = self.narrative_texts(rep.unit, task, year, rep.activities, extra=extra)
+                texts = self.narrative_texts(rep.unit, task, rep.activities, extra=extra)
                 collection.narrative_save(actor=rep.writer, task=task, region=region, unit=rep.unit,
                                           period=str(year), texts=texts, source=SOURCE)
 
@@ -526,7 +526,7 @@ def _own_returns(b: _Builder, region: Region, period: str, values_from: Reporter
     for ds in b.by_region[region.pk]:
         own = values_from if ds.code == BASE_DATA_SET[0] else Reporter(region, None, values_from.writer, ds)
         own.data_set, own.status = ds, "approved"
-        _review(b, own, period, reviewer=reviewer)
+        _review(own, period, reviewer=reviewer)
 
 
 def _year(b: _Builder, year: int, town_totals, town_shares) -> None:
@@ -553,7 +553,7 @@ def _year(b: _Builder, year: int, town_totals, town_shares) -> None:
             _enter(b, rep, period)
         towns = []
         if county == b.focus:
-            for town, share in zip(b.townships, town_shares):
+            for town, share in zip(b.townships, town_shares, strict=True):
                 rep = Reporter(town, None, b.county_office, b.town_ds)
                 rep.status = "approved" if past else ("empty" if b.rng.random() < 0.5 else "submitted")
                 if rep.status != "empty":
@@ -564,7 +564,7 @@ def _year(b: _Builder, year: int, town_totals, town_shares) -> None:
         b.office_year(own, year, None if county == b.focus else town_totals[county.code])
         _enter(b, own, period)
         for rep in [*units, *towns]:
-            _review(b, rep, period, reviewer=b.office_for(county))
+            _review(rep, period, reviewer=b.office_for(county))
         if past:
             _own_returns(b, county, period, own, reviewer=b.city_office)
     city_units = _reporters(b, b.prefecture)
@@ -575,7 +575,7 @@ def _year(b: _Builder, year: int, town_totals, town_shares) -> None:
     b.write_narratives(b.prefecture, city_units, year)
     for rep in city_units:
         _enter(b, rep, period)
-        _review(b, rep, period, reviewer=b.city_office)
+        _review(rep, period, reviewer=b.city_office)
     if past:
         own = Reporter(b.prefecture, None, b.city_office, base_ds[b.prefecture.pk], status="draft")
         b.office_year(own, year, None)
@@ -613,7 +613,7 @@ def _ok(result, rep: Reporter) -> None:
         raise RuntimeError(f"{who}: " + "; ".join(e.message for e in result.errors[:3]))
 
 
-def _review(b: _Builder, rep: Reporter, period: str, *, reviewer: User) -> None:
+def _review(rep: Reporter, period: str, *, reviewer: User) -> None:
     """submit → approve → accept, as far as the reporter's status for the year goes."""
     if rep.status not in ("submitted", "approved"):
         return

@@ -14,8 +14,15 @@ from kesu.accounts.models import User
 from kesu.accounts.scope import Scope
 from kesu.analytics.selectors import dashboard
 from kesu.collection import selectors as collection_selectors
-from kesu.collection.models import (Activity, IndicatorValue, LockException, Narrative, Submission,
-                                    SubmissionEvent, SubmissionStatus)
+from kesu.collection.models import (
+    Activity,
+    IndicatorValue,
+    LockException,
+    Narrative,
+    Submission,
+    SubmissionEvent,
+    SubmissionStatus,
+)
 from kesu.collection.rollup import RollupRow, rollup_rebuild
 from kesu.core.models import AuditEvent
 from kesu.core.periods import Period

@@ -10,7 +10,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         self.stdout.write("正在载入演示数据：")
         logins = build_demo(progress=Progress(self._line))
-        self.stdout.write(self.style.SUCCESS("演示数据已就绪。演示账号（密码均为 %s）：" % PASSWORD))
+        self.stdout.write(self.style.SUCCESS(f"演示数据已就绪。演示账号（密码均为 {PASSWORD}）："))
         for login in logins:
             self.stdout.write(f"  {login.username:<14}{login.role:<8}{login.scope}")
 
