@@ -67,6 +67,11 @@ def mark_down(alias: str, reason: str) -> None:
         pass  # the connection is already broken; closing it is all we wanted
 
 
+def _first_line(exc: Exception) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
+
+
 def _lag(alias: str) -> float | None:
     with connections[alias].cursor() as cursor:
         cursor.execute(LAG_SQL)
@@ -83,7 +88,7 @@ def _is_usable(alias: str, now: float) -> bool:
     try:
         lag = _lag(alias)
     except DatabaseError as exc:  # unreachable or shut down: the primary answers instead
-        mark_down(alias, str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__)
+        mark_down(alias, _first_line(exc))
         return False
     health.checked_at = now
     # A "replica" that is not in recovery (promoted, or misconfigured to the primary) is not used as one.
@@ -148,7 +153,9 @@ class ReplicaReadMiddleware:
         if not self._may_read_replica(request):
             return None
         # Load the session and the user from the primary before the view's reads move to the replica.
-        getattr(request, "user", None) and request.user.is_authenticated
+        user = getattr(request, "user", None)
+        if user is not None:
+            user.is_authenticated  # noqa: B018 - evaluates the lazy user now
         alias = choose_replica()
         if alias:
             _reading_from.set(alias)
@@ -160,7 +167,7 @@ class ReplicaReadMiddleware:
         if alias is None or not isinstance(exception, DatabaseError):
             return None
         # The replica failed under the view (shut down, connection lost): answer this GET from the primary.
-        mark_down(alias, str(exception).strip().splitlines()[0] if str(exception).strip() else "数据库错误")
+        mark_down(alias, _first_line(exception))
         _reading_from.set(None)
         view_func, view_args, view_kwargs = request._kesu_view
         response = view_func(request, *view_args, **view_kwargs)
