@@ -4,6 +4,9 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 export KESU_DATA_DIR ?= $(CURDIR)/var
+# The national region list is one data file of this package; its NLP dependencies are left out (pyproject.toml).
+# The version is pinned because kesu/regions/loader.py reads the file's layout.
+JIONLP := jionlp==1.5.31
 # The PostgreSQL database the suite runs on a second time when it is reachable.
 PG_TEST_URL ?= postgres://postgres@127.0.0.1:5432/test
 
@@ -15,6 +18,7 @@ $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[test,bench]'
+	$(BIN)/pip install --quiet --no-deps '$(JIONLP)'
 	touch $@
 
 node_modules/.installed: package.json package-lock.json

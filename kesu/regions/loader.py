@@ -17,7 +17,8 @@ Quirks handled here (each one is a node whose code equals its nearest kept ances
 - 香港/澳门 districts all carry the province code and are dropped with it; 台湾 counties carry no code and are skipped;
 - a code that repeats (two 开发区 of 平顶山 share 410471) is kept by its first node.
 
-We locate the package without importing jionlp: importing it is slow and prints a banner.
+We locate the package without importing jionlp: importing it is slow, prints a banner and needs its NLP stack,
+which `make install` leaves out (pyproject.toml says why).
 """
 
 from __future__ import annotations
@@ -70,7 +71,7 @@ class Node:
 def data_file_path() -> str:
     spec = importlib.util.find_spec("jionlp")
     if spec is None or not spec.submodule_search_locations:
-        raise RegionDataMissing("未安装 Python 包 jionlp，无法载入全国行政区划")
+        raise RegionDataMissing("未安装 Python 包 jionlp（区划数据），无法载入全国行政区划：请运行 make install")
     path = os.path.join(spec.submodule_search_locations[0], "dictionary", "china_location.zip")
     if not os.path.exists(path):
         raise RegionDataMissing("jionlp 中缺少区划数据文件 china_location.zip")

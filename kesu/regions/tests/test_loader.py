@@ -1,5 +1,10 @@
 """The loader on the real data file shipped in jionlp, and on a small sample with the same quirks."""
 
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 from django.core.management import call_command
 
@@ -8,6 +13,8 @@ from kesu.regions.loader import load_regions, parse
 from kesu.regions.models import Level, Region
 
 from .helpers import SAMPLE, load_sample, region
+
+REPO = Path(__file__).resolve().parents[3]
 
 
 @pytest.fixture
@@ -101,3 +108,17 @@ def test_unknown_township_county_is_reported():
     assert result.missing_townships == ["999999"]
     assert "999999" in result.summary()
     assert region("511725").children.count() == 2
+
+
+def test_reading_the_national_list_imports_no_nlp_stack():
+    """JioNLP is installed only for its data file (without its NLP dependencies): reading it imports none of it."""
+    code = (
+        "import sys, django\n"
+        "django.setup()\n"
+        "from kesu.regions.loader import parse, read_text\n"
+        "assert len(parse(read_text())) > 3000\n"
+        "print(','.join(n for n in sys.modules if n.split('.')[0] in ('jionlp', 'jiojio')))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, check=True,
+                         env={**os.environ, "DJANGO_SETTINGS_MODULE": "kesu.settings"})
+    assert out.stdout.strip() == ""
