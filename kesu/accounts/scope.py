@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 
+from kesu.regions.models import ancestor_paths
+
 from .models import Role
 
 
@@ -66,6 +68,16 @@ class Scope:
         if self.is_filler:
             return Q(**{f"{prefix}pk" if not prefix else f"{prefix}id": self.region_id})
         return Q(**{f"{prefix}path__startswith": self.region_path})
+
+    def region_or_ancestor_q(self, prefix: str = "") -> Q:
+        """Rows whose region is in the scope's subtree or above it: plans, frameworks, indicators and documents of an
+        upper region are read (not changed) below it. A filler sees its own region and those above."""
+        if self.is_admin:
+            return Q()
+        up = Q(**{f"{prefix}path__in": [*ancestor_paths(self.region_path), self.region_path]})
+        if self.is_filler:
+            return up
+        return up | Q(**{f"{prefix}path__startswith": self.region_path})
 
     def regions(self, queryset: QuerySet) -> QuerySet:
         return queryset.filter(self.region_q())

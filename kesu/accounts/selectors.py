@@ -3,13 +3,12 @@
 from datetime import date
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Q
+from django.db.models import Q
 from django.http import Http404
 
 from kesu.analytics.selectors.dashboard import home_figures
 from kesu.orgs.selectors import units_for_scope
-from kesu.plans.models import TaskRole
-from kesu.plans.selectors import plans_for_scope, plans_in_force, unit_tasks
+from kesu.plans.selectors import filler_tasks, plans_for_scope, plans_in_force
 from kesu.regions.selectors import regions_visible
 
 from .models import Role, User
@@ -21,11 +20,7 @@ def home_summary(scope: Scope, *, today: date) -> dict:
     year of their region, with this year's progress beside them, and the plans in force."""
     year = today.year
     if scope.is_filler:
-        tasks = (unit_tasks(scope.unit_id, scope.region_id, year).select_related("plan", "item")
-                 .annotate(is_lead=Count("task_units", filter=Q(task_units__unit_id=scope.unit_id,
-                                                                task_units__role=TaskRole.LEAD), distinct=True))
-                 .order_by("plan__start_year", "sort", "id"))
-        return {"tasks": list(tasks), "year": year}
+        return {"tasks": list(filler_tasks(scope, year)), "year": year}
     return {
         "figures": home_figures(scope, today=today),
         "region_count": regions_visible(scope).count(),
@@ -44,8 +39,7 @@ def users_for(scope: Scope, *, region=None, search: str = ""):
     users = User.objects.select_related("region", "unit", "unit__region")
     if not scope.is_admin:
         users = users.filter(is_superuser=False).exclude(role=Role.ADMIN).filter(
-            Q(unit__isnull=True, region__path__startswith=scope.region_path)
-            | Q(unit__region__path__startswith=scope.region_path))
+            Q(unit__isnull=True) & scope.region_q("region__") | scope.unit_q("unit__"))
     if region is not None:
         users = users.filter(Q(unit__isnull=True, region=region) | Q(unit__region=region))
     if search:

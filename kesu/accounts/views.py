@@ -15,7 +15,7 @@ from kesu.core import clock
 from kesu.core.exceptions import ApplicationError
 from kesu.core.forms import add_service_error
 from kesu.core.params import id_param, int_param
-from kesu.regions.models import Region
+from kesu.regions.selectors import regions_visible
 
 from . import selectors, services
 from .forms import AccountForm
@@ -44,7 +44,7 @@ def _manager(request) -> Scope:
 def user_list(request):
     scope = _manager(request)
     region_pk = id_param(request.GET, "region", label="区域")
-    region = Region.objects.filter(scope.region_q(), pk=region_pk).first() if region_pk else None
+    region = regions_visible(scope).filter(pk=region_pk).first() if region_pk else None
     search = (request.GET.get("q") or "").strip()[:50]
     users = selectors.users_for(scope, region=region, search=search)
     page = Paginator(users, PAGE_SIZE).get_page(int_param(request.GET, "page", default=1, minimum=1))

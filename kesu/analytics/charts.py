@@ -100,7 +100,7 @@ def _bool(params, key) -> bool:
 def ranking_chart(scope, params) -> ChartData:
     root = analysis_root(scope, _p(params, "region"))
     period = Period.parse(_p(params, "period", str(default_year(root))))
-    ind = resolve_indicators([_p(params, "indicator", "")])[0] if _p(params, "indicator") else _headline(
+    ind = resolve_indicators(scope, [_p(params, "indicator", "")])[0] if _p(params, "indicator") else _headline(
         root, of_children=True, year=period.year)
     per_pop = _bool(params, "per_pop")
     rows = compare.ranking(scope, indicator=ind, region=root, period=period, per_population=per_pop,
@@ -119,7 +119,7 @@ def ranking_chart(scope, params) -> ChartData:
 def trend_chart(scope, params) -> ChartData:
     root = analysis_root(scope, _p(params, "region"))
     codes = [c for c in str(_p(params, "indicators", "")).split(",") if c]
-    indicators = resolve_indicators(codes)[:6] if codes else [_headline(root)]
+    indicators = resolve_indicators(scope, codes)[:6] if codes else [_headline(root)]
     end = int(_p(params, "end", default_year(root)))
     start = int(_p(params, "start", end - 4))
     if end - start > 30 or end < start:
@@ -165,7 +165,7 @@ def progress_chart(scope, params) -> ChartData:
 
 def explore_chart(scope, params) -> ChartData:
     codes = [c for c in str(_p(params, "indicators", "")).split(",") if c]
-    indicators = resolve_indicators(codes)[:12] if codes else []
+    indicators = resolve_indicators(scope, codes)[:12] if codes else []
     if not indicators:
         raise ApplicationError("请至少选择一个指标。", field="indicators")
     periods = resolve_periods(str(_p(params, "periods", "")).split(","))

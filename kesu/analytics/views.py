@@ -114,7 +114,7 @@ def indicator_explorer(request):
            "include_submitted": _flag(request, "include_submitted"), "choice": choice,
            "period_asked": bool(request.GET.get("periods"))}
     try:
-        indicators = resolve_indicators(codes)
+        indicators = resolve_indicators(scope, codes)
         periods = resolve_periods(periods_text.replace("，", ",").split(","))
         ctx["table"] = table = explore(scope, indicators=indicators, region=root, periods=periods,
                                        group_by=group_by, include_submitted=ctx["include_submitted"])
@@ -197,7 +197,7 @@ def compare_view(request):
     ctx = {"root": root, "regions": _regions_for(scope, root), "all_indicators": all_indicators, "codes": codes,
            "period_id": period_id, "choice": choice, "period_asked": bool(request.GET.get("period"))}
     try:
-        indicators = resolve_indicators(codes)
+        indicators = resolve_indicators(scope, codes)
         ctx["yoy"] = compare.year_on_year(scope, indicators=indicators, region=root, period=Period.parse(period_id))
         spans = compare.spans(scope, indicators=indicators, region=root)
         ctx["spans"] = [(i, spans[i.pk]) for i in indicators]
@@ -226,7 +226,7 @@ def pivot_view(request):
            "period_asked": bool(request.GET.get("periods")),
            "include_submitted": _flag(request, "include_submitted")}
     try:
-        result = pivot(scope, region=root, indicators=resolve_indicators(codes),
+        result = pivot(scope, region=root, indicators=resolve_indicators(scope, codes),
                        periods=resolve_periods(periods_text.replace("，", ",").split(",")), rows=rows, cols=cols,
                        include_submitted=ctx["include_submitted"])
     except ApplicationError as exc:
@@ -313,7 +313,7 @@ def publication_edit(request, pk=None):
             if not str(form["year"]).isdigit():
                 raise ApplicationError("年份应为四位数字。", field="year")
             pub = services.publication_save(actor=request.user, region=root, title=form["title"],
-                                            year=int(form["year"]), indicators=resolve_indicators(form["codes"])
+                                            year=int(form["year"]), indicators=resolve_indicators(scope, form["codes"])
                                             if form["codes"] else [], note=form["note"], publication=pub)
             messages.success(request, "已保存为待发布，请预览核对后发布。")
             return redirect("analytics:publication_preview", pk=pub.pk)

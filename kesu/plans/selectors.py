@@ -31,22 +31,6 @@ from .models import (
     TaskUnit,
 )
 
-
-def _ancestor_or_self_paths(path: str) -> list[str]:
-    parts = path.strip("/").split("/")
-    return ["/".join(parts[: i + 1]) + "/" for i in range(len(parts))]
-
-
-def _up_and_down_q(scope: Scope, prefix: str = "region__") -> Q:
-    """Rows whose region is in the scope's subtree or is an ancestor of the scope's region."""
-    if scope.is_admin:
-        return Q()
-    up = Q(**{f"{prefix}path__in": _ancestor_or_self_paths(scope.region_path)})
-    if scope.is_filler:
-        return up
-    return up | Q(**{f"{prefix}path__startswith": scope.region_path})
-
-
 # -- plans ---------------------------------------------------------------------------------------------------------
 
 def plans_for_scope(scope: Scope) -> QuerySet[Plan]:
@@ -55,7 +39,7 @@ def plans_for_scope(scope: Scope) -> QuerySet[Plan]:
         return plans
     if scope.is_filler:
         return plans.filter(region_id=scope.region_id)
-    return plans.filter(_up_and_down_q(scope))
+    return plans.filter(scope.region_or_ancestor_q("region__"))
 
 
 def plan_detail(scope: Scope, pk) -> Plan:
@@ -89,6 +73,14 @@ def unit_tasks(unit_id: int, region_id: int, year: int) -> QuerySet[Task]:
     return (Task.objects.filter(covering_year(year, "plan__"))
             .filter(Q(task_units__unit_id=unit_id) | Q(all_members_responsible=True, plan__region_id=region_id))
             .distinct())
+
+
+def filler_tasks(scope: Scope, year: int) -> QuerySet[Task]:
+    """A filler's tasks in ``year`` for its home page, in plan order, each with ``is_lead`` (its unit leads it)."""
+    return (unit_tasks(scope.unit_id, scope.region_id, year).select_related("plan", "item")
+            .annotate(is_lead=Count("task_units", filter=Q(task_units__unit_id=scope.unit_id,
+                                                           task_units__role=TaskRole.LEAD), distinct=True))
+            .order_by("plan__start_year", "sort", "id"))
 
 
 def plans_in_force(scope: Scope, year: int) -> QuerySet[Plan]:
@@ -160,7 +152,7 @@ def plan_units(plan: Plan):
 def plan_indicators(plan: Plan) -> QuerySet[Indicator]:
     """Indicators usable in the plan's region: built-ins and local indicators of the region or its ancestors."""
     return Indicator.objects.filter(
-        Q(region__isnull=True) | Q(region__path__in=_ancestor_or_self_paths(plan.region.path))
+        Q(region__isnull=True) | Q(region__path__in=[*plan.region.ancestor_paths, plan.region.path])
     ).order_by("sort", "code")
 
 
@@ -249,7 +241,8 @@ def indicators_for_scope(scope: Scope, category=None, q=None) -> list[Indicator]
     ``q`` matches the code, the name or any alias; aliases live in a JSON list, so that part is matched in Python
     (the catalogue has a few hundred rows at most) to behave the same on SQLite and PostgreSQL.
     """
-    indicators = Indicator.objects.select_related("region").filter(Q(region__isnull=True) | _up_and_down_q(scope))
+    indicators = (Indicator.objects.select_related("region")
+                  .filter(Q(region__isnull=True) | scope.region_or_ancestor_q("region__")))
     if category:
         indicators = indicators.filter(category=category)
     indicators = list(indicators.order_by("sort", "code"))
@@ -283,7 +276,8 @@ def ratio_formula(indicator: Indicator, names: dict) -> str:
 
 def frameworks_for_scope(scope: Scope) -> QuerySet[Framework]:
     return (Framework.objects.select_related("region", "based_on")
-            .filter(Q(region__isnull=True) | _up_and_down_q(scope)).order_by("-start_year", "region__path", "code"))
+            .filter(Q(region__isnull=True) | scope.region_or_ancestor_q("region__"))
+            .order_by("-start_year", "region__path", "code"))
 
 
 def framework_detail(scope: Scope, pk) -> Framework:
@@ -309,11 +303,11 @@ def framework_items_for_plan(plan: Plan) -> QuerySet[FrameworkItem]:
 # -- documents and meetings ----------------------------------------------------------------------------------------
 
 def documents_for_scope(scope: Scope) -> QuerySet[PolicyDocument]:
-    return PolicyDocument.objects.select_related("region").prefetch_related("tasks").filter(_up_and_down_q(scope))
+    return PolicyDocument.objects.select_related("region").prefetch_related("tasks").filter(scope.region_or_ancestor_q("region__"))
 
 
 def meetings_for_scope(scope: Scope) -> QuerySet[Meeting]:
-    return Meeting.objects.select_related("region").prefetch_related("tasks").filter(_up_and_down_q(scope))
+    return Meeting.objects.select_related("region").prefetch_related("tasks").filter(scope.region_or_ancestor_q("region__"))
 
 
 def managed_regions(scope: Scope) -> QuerySet[Region]:

@@ -3,6 +3,12 @@ from django.db import models
 from kesu.core.models import TimeStampedModel
 
 
+def ancestor_paths(path: str) -> list[str]:
+    """The materialized paths above ``path``, from the root down (``510000/511700/`` → ``["510000/"]``)."""
+    parts = path.strip("/").split("/")
+    return ["/".join(parts[: i + 1]) + "/" for i in range(len(parts) - 1)]
+
+
 class Level(models.IntegerChoices):
     PROVINCE = 1, "省级"
     PREFECTURE = 2, "地级"
@@ -48,8 +54,7 @@ class Region(TimeStampedModel):
 
     @property
     def ancestor_paths(self) -> list[str]:
-        parts = self.path.strip("/").split("/")
-        return ["/".join(parts[: i + 1]) + "/" for i in range(len(parts) - 1)]
+        return ancestor_paths(self.path)
 
     def is_within(self, other: "Region") -> bool:
         """True when this region is ``other`` or lies in its subtree."""

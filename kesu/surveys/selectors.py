@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.http import Http404
 
 from kesu.accounts.scope import Scope
@@ -54,14 +54,7 @@ def questionnaires_for(scope: Scope) -> QuerySet:
     _require_reader(scope)
     if scope.is_admin:
         return Questionnaire.objects.select_related("region")
-    ancestors = [p for p in _ancestor_paths(scope.region_path)]
-    return Questionnaire.objects.filter(Q(region__path__startswith=scope.region_path) | Q(region__path__in=ancestors)
-                                        ).select_related("region")
-
-
-def _ancestor_paths(path: str) -> list[str]:
-    parts = [p for p in path.split("/") if p]
-    return ["".join(f"{p}/" for p in parts[:k]) for k in range(1, len(parts))]
+    return Questionnaire.objects.filter(scope.region_or_ancestor_q("region__")).select_related("region")
 
 
 def questionnaire_for(scope: Scope, pk) -> Questionnaire:

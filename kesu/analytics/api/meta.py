@@ -1,11 +1,11 @@
 """Metadata: regions, units, frameworks, indicators, plans, tasks, targets — each filtered to the caller's scope."""
 
-from django.db.models import Q
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema
 
 from kesu.orgs.models import Unit
-from kesu.plans.models import Framework, Indicator, Plan, Target, Task
+from kesu.plans.models import Plan, Target, Task
+from kesu.plans.selectors import frameworks_for_scope, indicators_for_scope
 from kesu.regions.models import Region
 
 from .common import Id, Limit, Offset, page, scope_of
@@ -82,18 +82,6 @@ class TargetOut(Schema):
     value: float
 
 
-def _visible_region_q(scope, prefix=""):
-    """Rows of the scope's subtree and of its ancestors (plans and catalogues above are readable)."""
-    if scope.is_admin:
-        return Q()
-    parts = scope.region_path.strip("/").split("/")
-    paths = ["/".join(parts[: i + 1]) + "/" for i in range(len(parts))]
-    q = Q(**{f"{prefix}path__in": paths})
-    if not scope.is_filler:
-        q |= Q(**{f"{prefix}path__startswith": scope.region_path})
-    return q
-
-
 @router.get("/regions", response=list[RegionOut], summary="行政区域（本辖区）")
 def regions(request, parent: str | None = None, limit: Limit = 500, offset: Offset = 0):
     scope = scope_of(request)
@@ -117,16 +105,14 @@ def units(request, region: str | None = None, limit: Limit = 500, offset: Offset
 
 @router.get("/frameworks", response=list[FrameworkOut], summary="纲要框架")
 def frameworks(request):
-    scope = scope_of(request)
-    qs = Framework.objects.filter(Q(region__isnull=True) | _visible_region_q(scope, "region__")).select_related("region")
+    qs = frameworks_for_scope(scope_of(request))
     return [FrameworkOut(code=f.code, name=f.name, start_year=f.start_year, end_year=f.end_year,
                          region=f.region.code if f.region else None) for f in qs]
 
 
 @router.get("/indicators", response=list[IndicatorOut], summary="指标目录")
 def indicators(request):
-    scope = scope_of(request)
-    qs = Indicator.objects.filter(Q(region__isnull=True) | _visible_region_q(scope, "region__")).order_by("sort")
+    qs = indicators_for_scope(scope_of(request))
     return [IndicatorOut(code=i.code, name=i.name, unit=i.unit, category=i.category, value_type=i.value_type,
                          region_aggregation=i.region_aggregation, time_aggregation=i.time_aggregation,
                          numerator=i.numerator, denominator=i.denominator, factor=float(i.factor)) for i in qs]
@@ -135,13 +121,13 @@ def indicators(request):
 @router.get("/plans", response=list[PlanOut], summary="规划方案")
 def plans(request):
     scope = scope_of(request)
-    qs = Plan.objects.filter(_visible_region_q(scope, "region__")).select_related("region", "framework")
+    qs = Plan.objects.filter(scope.region_or_ancestor_q("region__")).select_related("region", "framework")
     return [PlanOut(id=p.pk, title=p.title, kind=p.kind, region=p.region.code, framework=p.framework.code,
                     start_year=p.start_year, end_year=p.end_year) for p in qs]
 
 
 def _plan(scope, pk) -> Plan:
-    return get_object_or_404(Plan.objects.filter(_visible_region_q(scope, "region__")), pk=pk)
+    return get_object_or_404(Plan.objects.filter(scope.region_or_ancestor_q("region__")), pk=pk)
 
 
 @router.get("/plans/{plan_id}/tasks", response=list[TaskOut], summary="任务")

@@ -19,7 +19,7 @@ class AnalyticsQuery(Schema):
 @router.get("/analytics", summary="汇总查询（实时，默认只含已审核数据）")
 def analytics(request, q: Query[AnalyticsQuery]):
     scope = scope_of(request)
-    table = explore(scope, indicators=resolve_indicators(q.indicators.split(",") if q.indicators else []),
+    table = explore(scope, indicators=resolve_indicators(scope, q.indicators.split(",") if q.indicators else []),
                     region=q.region, periods=resolve_periods(q.periods.split(",")), group_by=q.group_by,
                     include_submitted=q.include_submitted)
     return table.as_json()

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 from django.http import Http404
 
 from kesu.accounts.scope import Scope
@@ -15,6 +16,7 @@ from kesu.core.exceptions import ApplicationError
 from kesu.core.periods import Period
 from kesu.orgs.models import Unit
 from kesu.plans.models import FrameworkItem, Indicator
+from kesu.plans.selectors import indicators_for_scope
 from kesu.regions.models import Region
 
 from .figures import EMPTY, Fig, Plan, activity_measure, activity_queryset, figures, status_keys
@@ -118,11 +120,14 @@ def analysis_root(scope: Scope, region: Region | str | int | None = None) -> Reg
     return region
 
 
-def resolve_indicators(codes) -> list[Indicator]:
+def resolve_indicators(scope: Scope, codes) -> list[Indicator]:
+    """The indicators named by ``codes`` (all the scope may use when none is named); another region's local
+    indicator is unknown here, as on the pickers."""
     codes = [c.strip() for c in (codes or []) if c and c.strip()]
     if not codes:
-        return list(Indicator.objects.order_by("sort", "code"))
-    found = {i.code: i for i in Indicator.objects.filter(code__in=codes)}
+        return indicators_for_scope(scope)
+    usable = Indicator.objects.filter(Q(region__isnull=True) | scope.region_or_ancestor_q("region__"))
+    found = {i.code: i for i in usable.filter(code__in=codes)}
     missing = [c for c in codes if c not in found]
     if missing:
         raise ApplicationError(f"指标编码“{'、'.join(missing)}”不存在。", field="indicators")

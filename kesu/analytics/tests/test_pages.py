@@ -214,3 +214,18 @@ def test_indicator_pickers_list_only_the_indicators_the_office_may_see(client, d
         assert "科技馆参观人次" in html and "大竹县自设指标" not in html, name
     login(client, data.other_office)  # … while 大竹县 picks its own
     assert "大竹县自设指标" in client.get(reverse("analytics:indicator_explorer")).content.decode()
+
+
+def test_a_neighbours_local_indicator_cannot_be_asked_for_by_code(client, data):
+    from kesu.plans import services as plan_services
+
+    plan_services.indicator_create(actor=data.other_office, region=data.county2, code="DZ_LOCAL", name="大竹县自设指标",
+                                   category="base", unit="场")
+    login(client, data.office)  # 渠县 types the neighbour's code into the address: it is unknown, as on the picker
+    html = client.get(reverse("analytics:indicator_explorer"), {"indicators": "DZ_LOCAL", "periods": "2024"})
+    assert "指标编码“DZ_LOCAL”不存在" in html.content.decode()
+    body = client.get("/api/analytics", {"indicators": "DZ_LOCAL", "periods": "2024"}).json()
+    assert "DZ_LOCAL" in body["message"] and "不存在" in body["message"]
+    login(client, data.other_office)  # … while 大竹县 asks for its own
+    html = client.get(reverse("analytics:indicator_explorer"), {"indicators": "DZ_LOCAL", "periods": "2024"})
+    assert "不存在" not in html.content.decode() and "大竹县自设指标" in html.content.decode()
