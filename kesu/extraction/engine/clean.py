@@ -57,11 +57,11 @@ def _is_short_bare(line: str) -> bool:
 
 def boilerplate_flags(text: str) -> list[bool]:
     """One flag per line of ``text`` (split on "\\n"): True = boilerplate."""
-    from .normalize import _URL
+    from .normalize import SOURCE_MARK
 
     lines = lines_of(text)
     # A watermark pasted into a line of prose is cut out (clean_text), not a reason to drop the prose with it.
-    stripped = [_URL.sub("", ln.text).strip() if "www." in ln.text or "://" in ln.text
+    stripped = [SOURCE_MARK.sub("", ln.text).strip() if "www." in ln.text or "://" in ln.text
                 else ln.text.strip() for ln in lines]
     counts = Counter(s for s in stripped if s)
     flags = [False] * len(lines)
@@ -107,6 +107,6 @@ def clean_text(text: str) -> TextMap:
 def source_mark_spans(text: str) -> list[tuple[int, int]]:
     """Source lines and watermarks pasted inside a paragraph ("…工作。本文来源www.… 全年…"): the same pattern the
     extraction normaliser deletes, so the cleaned text shown to a reviewer and the text facts are read from agree."""
-    from .normalize import _URL, fold
+    from .normalize import SOURCE_MARK, fold
 
-    return [m.span() for m in _URL.finditer(fold(text))]
+    return [m.span() for m in SOURCE_MARK.finditer(fold(text))]

@@ -85,7 +85,8 @@ def fold(text: str) -> str:
 
 _TONED = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüńňǹḿ"
 _PINYIN = re.compile(rf"\((?=[a-z{_TONED}]*[{_TONED}])[a-z{_TONED}]{{1,7}}\)")
-_URL = re.compile(
+# A source line or watermark URL; public because the cleaner (clean.py) cuts the same marks the normaliser deletes.
+SOURCE_MARK = re.compile(
     r"(?:(?:本文来源|文章来源|本文来自|来源于|转载于|转载自|原文地址|原文链接|来源)[:]?\s*)?"
     r"(?:https?://|www\.)[A-Za-z0-9./?=&%#:~+_\-]+"
 )
@@ -112,7 +113,7 @@ def normalise(original: str) -> TextMap:
     """Return the normalised view of ``original`` with its offset map."""
     folded = fold(original)
     deletions: list[tuple[int, int]] = []
-    for rx in (_PINYIN, _URL, _INJECTED):
+    for rx in (_PINYIN, SOURCE_MARK, _INJECTED):
         deletions.extend(m.span() for m in rx.finditer(folded))
     deletions.extend(_space_deletions(folded))
     if not deletions:
