@@ -1,6 +1,7 @@
 """Check the DHIS2 exchange with a real DHIS2 client library (dhis2.py, the `interop` extra) against a running kesu.
 
-    python -m kesu.bench.dhis2_interop --url http://127.0.0.1:8000 --user office --password … --org-unit 511725 --period 2025
+    python -m kesu.bench.dhis2_interop --url http://127.0.0.1:8000 --user office --password … \\
+        --org-unit 511725 --period 2025
 
 The server must accept HTTP Basic (``KESU_API_BASIC_AUTH=1``), which is how dhis2.py authenticates. The script
 exports a data value set as JSON and as CSV through the library, posts each back with ``dryRun`` (it must be a

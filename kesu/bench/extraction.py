@@ -31,7 +31,8 @@ def generated_text(n_chars: int, rng: random.Random) -> str:
         s = (f"{rng.choice(FILLER)},{rng.choice(VERBS)}{rng.choice(SUBJECTS)}{rng.randint(2, 9999)}"
              f"{rng.choice(UNITS)},{rng.choice(FILLER)}。")
         if rng.random() < 0.2:
-            s += f"{rng.randint(2005, 2024)}年{rng.randint(1, 12)}月,{rng.choice(SUBJECTS)}达到{rng.randint(1, 99)}.{rng.randint(0, 99)}%。"
+            when = f"{rng.randint(2005, 2024)}年{rng.randint(1, 12)}月"
+            s += f"{when},{rng.choice(SUBJECTS)}达到{rng.randint(1, 99)}.{rng.randint(0, 99)}%。"
         if rng.random() < 0.1:
             s += "\n" + rng.choice("一二三四五六") + "、" + rng.choice(SUBJECTS) + "\n"
         parts.append(s)

@@ -72,7 +72,8 @@ class Options:
         if strategy not in STRATEGIES:
             raise ApplicationError(f"importStrategy“{strategy}”不支持，应为 CREATE_AND_UPDATE、CREATE、UPDATE 或 DELETE。",
                                    field="importStrategy")
-        strategy = {"NEW_AND_UPDATES": "CREATE_AND_UPDATE", "NEW": "CREATE", "UPDATES": "UPDATE"}.get(strategy, strategy)
+        legacy = {"NEW_AND_UPDATES": "CREATE_AND_UPDATE", "NEW": "CREATE", "UPDATES": "UPDATE"}
+        strategy = legacy.get(strategy, strategy)
         atomic = (params.get("atomicMode") or "ALL").strip().upper()
         if atomic not in ("ALL", "NONE"):
             raise ApplicationError(f"atomicMode“{atomic}”不支持，应为 ALL 或 NONE。", field="atomicMode")
@@ -97,7 +98,8 @@ class Summary:
     conflicts: list = field(default_factory=list)
 
     def conflict(self, index: int, obj, message: str, code: str, prop: str) -> None:
-        self.conflicts.append({"object": "" if obj is None else str(obj), "objects": {prop: "" if obj is None else str(obj)},
+        shown = "" if obj is None else str(obj)
+        self.conflicts.append({"object": shown, "objects": {prop: shown},
                                "value": message, "errorCode": code, "property": prop, "indexes": [index]})
 
     def body(self, options: Options) -> tuple[int, dict]:
@@ -465,7 +467,8 @@ def periods_between(start: date | None, end: date | None) -> list[str]:
 def _approved(rows) -> set:
     if not rows:
         return set()
-    subs = Submission.objects.filter(region_id__in={r.region_id for r in rows}, period_id__in={r.period_id for r in rows},
+    subs = Submission.objects.filter(region_id__in={r.region_id for r in rows},
+                                     period_id__in={r.period_id for r in rows},
                                      status__in=LOCKED_STATUSES).values_list("region_id", "unit_id", "period_id",
                                                                              "data_set_id")
     members = {}

@@ -52,7 +52,8 @@ class Period:
 
     @property
     def first_month(self) -> int:
-        return {YEAR: 1, HALF: 6 * (self.index - 1) + 1, QUARTER: 3 * (self.index - 1) + 1, MONTH: self.index}[self.kind]
+        months = {YEAR: 12, HALF: 6, QUARTER: 3, MONTH: 1}[self.kind]
+        return months * (self.index - 1) + 1
 
     @property
     def months(self) -> int:

@@ -1,4 +1,5 @@
-"""One line per stage of the demo build (what it built, the seconds it took), so whoever runs `kesu demo` sees it move."""
+"""One line per stage of the demo build (what it built, the seconds it took), so whoever runs `kesu demo` sees it
+move."""
 
 import time
 from collections.abc import Callable

@@ -303,11 +303,13 @@ def framework_items_for_plan(plan: Plan) -> QuerySet[FrameworkItem]:
 # -- documents and meetings ----------------------------------------------------------------------------------------
 
 def documents_for_scope(scope: Scope) -> QuerySet[PolicyDocument]:
-    return PolicyDocument.objects.select_related("region").prefetch_related("tasks").filter(scope.region_or_ancestor_q("region__"))
+    return (PolicyDocument.objects.select_related("region").prefetch_related("tasks")
+            .filter(scope.region_or_ancestor_q("region__")))
 
 
 def meetings_for_scope(scope: Scope) -> QuerySet[Meeting]:
-    return Meeting.objects.select_related("region").prefetch_related("tasks").filter(scope.region_or_ancestor_q("region__"))
+    return (Meeting.objects.select_related("region").prefetch_related("tasks")
+            .filter(scope.region_or_ancestor_q("region__")))
 
 
 def managed_regions(scope: Scope) -> QuerySet[Region]:

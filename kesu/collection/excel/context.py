@@ -86,7 +86,8 @@ def _tasks(reporter: Reporter):
     paths = [*region.ancestor_paths, region.path]
     qs = Task.objects.filter(plan__start_year__lte=year, plan__end_year__gte=year)
     if reporter.unit is not None:
-        qs = qs.filter(Q(task_units__unit=reporter.unit) | Q(all_members_responsible=True, plan__region__path__in=paths))
+        qs = qs.filter(Q(task_units__unit=reporter.unit)
+                       | Q(all_members_responsible=True, plan__region__path__in=paths))
     else:
         qs = qs.filter(plan__region=reporter.region)
     return qs.distinct().order_by("plan_id", "sort", "id")

@@ -59,7 +59,8 @@ def test_four_writers_and_an_approver_lose_nothing_and_approval_freezes_the_valu
     # Every accepted write is in the audit trail, once, in the order the database applied them.
     assert sorted(Decimal(e.changes["value"][1]) for e in updates) == sorted(Decimal(v) for v in accepted)
     chain = [Decimal(e.changes["value"][0]) for e in updates]
-    assert chain == [Decimal(1)] + [Decimal(e.changes["value"][1]) for e in updates][:-1]  # no write was based on a lost one
+    # no write was based on a lost one
+    assert chain == [Decimal(1)] + [Decimal(e.changes["value"][1]) for e in updates][:-1]
     assert row.value == Decimal(updates[-1].changes["value"][1]) and row.value in {Decimal(v) for v in accepted}
     assert row.version == 1 + len(accepted)
 

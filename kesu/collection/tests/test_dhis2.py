@@ -176,7 +176,8 @@ def test_export_reimports_as_a_no_op_in_json_and_csv(client, world):
     assert "'-5 万元为上年结转" in csv_text and "'=SUM(A1)" in csv_text  # guarded for spreadsheets …
     r = post(client, world.office, csv_text, content_type="text/csv")
     assert r.json()["response"]["importCount"] == {"imported": 0, "updated": 0, "ignored": 3, "deleted": 0}
-    assert AuditEvent.objects.filter(object_type="collection.indicatorvalue").count() == events  # … and the guard never reaches the stored comment
+    # … and the guard never reaches the stored comment
+    assert AuditEvent.objects.filter(object_type="collection.indicatorvalue").count() == events
     assert IndicatorValue.objects.get(indicator__code="FUND_RAISED").explanation == "-5 万元为上年结转"
 
 
@@ -188,7 +189,8 @@ def test_export_filters_and_paging(client, world):
     h = bearer(world.office)
 
     def rows(query):
-        return [(v["dataElement"], v["orgUnit"]) for v in client.get(f"/api/dataValueSets?{query}", **h).json()["dataValues"]]
+        values = client.get(f"/api/dataValueSets?{query}", **h).json()["dataValues"]
+        return [(v["dataElement"], v["orgUnit"]) for v in values]
 
     assert rows("orgUnit=511725100") == [("HR_FULL", "511725100")]
     assert rows("orgUnit=511725&children=false") == [("HR_FULL", "511725")]
