@@ -22,9 +22,8 @@ def schemes_for(scope: Scope) -> QuerySet:
         return Scheme.objects.select_related("region")
     if scope.is_filler:  # a unit sees the schemes it is assessed under, nothing else
         return Scheme.objects.filter(assessments__unit_id=scope.unit_id).distinct().select_related("region")
-    above = Q(assessments__region__path__startswith=scope.region_path)
-    return Scheme.objects.filter(Q(region__path__startswith=scope.region_path) | above).distinct().select_related(
-        "region")
+    above = scope.region_q("assessments__region__")
+    return Scheme.objects.filter(scope.region_q("region__") | above).distinct().select_related("region")
 
 
 def scheme_for(scope: Scope, pk) -> Scheme:
@@ -41,7 +40,7 @@ def assessments_for(scope: Scope, scheme: Scheme) -> QuerySet:
         return qs.filter(unit_id=scope.unit_id)
     if scope.is_admin or scheme.region.path.startswith(scope.region_path):
         return qs
-    return qs.filter(Q(region__path__startswith=scope.region_path) | Q(unit__region__path__startswith=scope.region_path))
+    return qs.filter(scope.region_q("region__") | scope.unit_q("unit__"))
 
 
 def assessment_for(scope: Scope, pk) -> Assessment:

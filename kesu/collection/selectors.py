@@ -322,8 +322,7 @@ def review_queue(scope: Scope):
         return Submission.objects.none()
     qs = Submission.objects.select_related("data_set", "region", "unit").exclude(status=SubmissionStatus.EMPTY)
     if not scope.is_admin:
-        qs = qs.filter(region__path__startswith=scope.region_path).exclude(region_id=scope.region_id,
-                                                                           unit__isnull=True)
+        qs = qs.filter(scope.region_q("region__")).exclude(region_id=scope.region_id, unit__isnull=True)
     return qs.order_by("status", "-submitted_at", "region__path")
 
 

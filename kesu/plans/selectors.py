@@ -319,5 +319,5 @@ def managed_regions(scope: Scope) -> QuerySet[Region]:
         return Region.objects.none()
     if scope.is_admin:
         return Region.objects.filter(Q(plans__isnull=False) | Q(level__lte=3)).distinct().order_by("path")
-    return Region.objects.filter(Q(pk=scope.region_id) | Q(path__startswith=scope.region_path, plans__isnull=False)
-                                 ).distinct().order_by("path")
+    return (Region.objects.filter(Q(pk=scope.region_id) | scope.region_q() & Q(plans__isnull=False))
+            .distinct().order_by("path"))
