@@ -208,7 +208,7 @@ def _headline(root, *, of_children: bool = False, year: int | None = None) -> In
     its one science museum's visits, would be empty); the root's own indicators when they have none. ``year``
     narrows the look to that year's rows (the lower regions' rows of every year and month are many).
     """
-    from kesu.collection.rollup import RollupRow
+    from kesu.collection.models import RollupRow
 
     if of_children:
         rows = RollupRow.objects.filter(region__parent=root)

@@ -132,8 +132,7 @@ def generate(scale: str, *, seed: int = 7, log=print) -> Dataset:
 
 
 def _generate(scale: str, seed: int, log) -> Dataset:
-    from kesu.collection.models import Activity, DataSet, IndicatorValue, Submission
-    from kesu.collection.rollup import RollupRow
+    from kesu.collection.models import Activity, DataSet, IndicatorValue, RollupRow, Submission
     from kesu.orgs.models import Unit, UnitKind
     from kesu.regions.models import Level, Region
 

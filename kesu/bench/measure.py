@@ -71,8 +71,7 @@ def machine() -> dict:
 
 
 def dataset_sizes() -> dict:
-    from kesu.collection.models import Activity, IndicatorValue
-    from kesu.collection.rollup import RollupRow
+    from kesu.collection.models import Activity, IndicatorValue, RollupRow
     from kesu.orgs.models import Unit
     from kesu.regions.models import Region
 

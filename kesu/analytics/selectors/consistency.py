@@ -7,7 +7,7 @@ from decimal import Decimal
 from django.db.models import F
 
 from kesu.accounts.scope import Scope
-from kesu.collection.rollup import RollupRow
+from kesu.collection.models import RollupRow
 from kesu.plans.models import Indicator
 from kesu.regions.models import Region
 

@@ -26,8 +26,7 @@ KEY_CODES = ["LIT_RATIO", "ACT_PARTICIPANTS", "SITE_MUSEUM_VISITS", "FUND_RAISED
 def headline_indicators(root) -> list[Indicator]:
     """At most six indicators with approved figures at ``root``: the programme's key figures first (科学素质比例,
     活动参与人次, 场馆参观, 经费, 志愿者, 示范村), then the catalogue's order; background data such as population last."""
-    from kesu.collection.models import ActivityIndicatorRule
-    from kesu.collection.rollup import RollupRow
+    from kesu.collection.models import ActivityIndicatorRule, RollupRow
 
     have = set(RollupRow.objects.filter(region=root).values_list("indicator_id", flat=True).distinct()[:500])
     if not have:  # nothing approved yet: no cards of zeros counted from activities either

@@ -27,10 +27,11 @@ from kesu.collection.models import (
     DataSet,
     IndicatorValue,
     Measure,
+    RollupRow,
     Submission,
     SubmissionStatus,
 )
-from kesu.collection.rollup import RollupRow, containing, inside, period, region_figure, time_combine
+from kesu.collection.rollup import containing, inside, period, region_figure, time_combine
 from kesu.plans.models import Indicator, RegionAggregation
 from kesu.regions.models import Region
 
