@@ -58,7 +58,7 @@ def unit_compatibility(fact_unit: str, indicator_unit: str, money_like: bool = F
     if "/" in iu:  # a per-unit indicator (元/人, 人/万人): the fact's unit must be its numerator
         return 1.0 if fu and fu == iu.split("/")[0] else 0.0
     if iu in MONEY_UNITS:
-        if fu == "元":
+        if fu in MONEY_UNITS:  # any money scale converts (元 → 万元, 万元 → 万元, 亿元 → 万元)
             return 1.0
         return 0.5 if fu == "" and money_like else 0.0
     if fu == iu:
@@ -73,8 +73,8 @@ def unit_compatibility(fact_unit: str, indicator_unit: str, money_like: bool = F
 
 def convert_value(value: float, fact_unit: str, indicator_unit: str) -> float:
     """Express a fact's value in the indicator's unit (money: 元 → 万元 …)."""
-    if indicator_unit in MONEY_UNITS and fact_unit in ("元", ""):
-        return value / MONEY_UNITS[indicator_unit]
+    if indicator_unit in MONEY_UNITS and (fact_unit in MONEY_UNITS or fact_unit == ""):
+        return value * MONEY_UNITS.get(fact_unit, 1.0) / MONEY_UNITS[indicator_unit]
     return value
 
 

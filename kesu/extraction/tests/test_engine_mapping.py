@@ -89,5 +89,8 @@ def test_unit_helpers():
     assert 0 < unit_compatibility("名", "人") < 1
     assert convert_value(4_000_000, "元", "万元") == 400
     assert convert_value(7, "期", "期") == 7
+    # A figure already in 万元 or 亿元 (an accepted fact's unit, a catalogue's) fits and keeps its scale.
+    assert unit_compatibility("万元", "万元") == 1.0 and unit_compatibility("亿元", "万元") == 1.0
+    assert convert_value(86.5, "万元", "万元") == 86.5 and convert_value(2, "亿元", "万元") == 20000
     assert phrase_match("科普讲座", "举办科普讲座") == 1.0
     assert phrase_match("科普讲座", "完全无关") == 0.0
