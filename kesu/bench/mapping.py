@@ -2,6 +2,9 @@
 
 Run: ``python -m kesu.bench.mapping --corpus DIR [--labels docs/extraction-mapping-labels.json] [--errors]``
 
+The region and period the engine reads for each report (without the app's region tree) are scored too, against
+``docs/extraction-report-labels.json`` (``--report-labels``).
+
 The corpus directory holds ``texts/ID.txt``, ``labels/ID.json`` (the gold facts) and ``split.json``; the mapping
 labels (codes only) say which indicator each gold fact is, or none. The gold facts are mapped with the built-in
 catalogue exactly as the app maps extracted facts; bulk accept's choice is the app's rule (confident, not blocked, not
@@ -88,15 +91,54 @@ def score(corpus: Path, labels: dict, split: str = "dev", errors: bool = False) 
     return out
 
 
+def score_reports(corpus: Path, labels: dict, split: str = "dev", errors: bool = False) -> dict:
+    """Region and period of each report (the engine alone, no region tree) against the report labels."""
+    from kesu.extraction.engine.normalize import fold
+    from kesu.extraction.engine.reports import read_reports
+
+    ids = json.loads((corpus / "split.json").read_text())[split]
+    region_n = region_ok = years_n = years_ok = 0
+    wrong = []
+    for doc in ids:
+        reports = read_reports((corpus / "texts" / f"{doc}.txt").read_text(encoding="utf-8"))["reports"]
+        for k, rep in enumerate(reports):
+            want = labels.get(doc, {}).get(str(k), {})
+            got_region = rep["region"]
+            if "level" in want:
+                region_n += 1
+                ok = got_region["level"] == want["level"] and (
+                    "name" not in want or fold(got_region["name"] or "") == want["name"])
+                region_ok += ok
+                if not ok:
+                    wrong.append({"doc": doc, "report": k, "region": [got_region["name"], got_region["level"]],
+                                  "want": [want.get("name"), want["level"]]})
+            if "years" in want:
+                years_n += 1
+                ok = rep["period"]["years"] == want["years"]
+                years_ok += ok
+                if not ok:
+                    wrong.append({"doc": doc, "report": k, "years": rep["period"]["years"], "want": want["years"]})
+    out = {"reports_stating_region": region_n, "region_correct": region_ok,
+           "reports_stating_years": years_n, "years_correct": years_ok}
+    if errors:
+        out["errors"] = wrong
+    return out
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--corpus", required=True, type=Path)
     parser.add_argument("--labels", type=Path, default=ROOT / "docs/extraction-mapping-labels.json")
     parser.add_argument("--split", default="dev")
+    parser.add_argument("--report-labels", type=Path, default=ROOT / "docs/extraction-report-labels.json")
     parser.add_argument("--errors", action="store_true")
     ns = parser.parse_args(argv)
     labels = json.loads(ns.labels.read_text(encoding="utf-8"))["labels"]
-    print(json.dumps(score(ns.corpus, labels, ns.split, ns.errors), ensure_ascii=False, indent=1))
+    out = score(ns.corpus, labels, ns.split, ns.errors)
+    if ns.report_labels.exists():
+        report_labels = json.loads(ns.report_labels.read_text(encoding="utf-8"))["labels"]
+        out["reports"] = score_reports(ns.corpus, report_labels, ns.split, ns.errors)
+    print(json.dumps(out, ensure_ascii=False, indent=1))
     return 0
 
 
