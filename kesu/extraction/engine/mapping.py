@@ -168,6 +168,18 @@ def fact_fields(fact: Any, text: str | None, sections: list | None) -> dict[str,
     return {"subject": subject, "context": context, "section": section}
 
 
+_SENTENCE_END = re.compile(r"[。；;！？!?\n]")
+
+
+def _sentence(text: str | None, start: int | None) -> str:
+    """The sentence up to the number (folded): where the activity a figure counts is named (举办讲座…，参加人员…)."""
+    if text is None or start is None:
+        return ""
+    window = text[max(0, start - 120):start]
+    cut = max((m.end() for m in _SENTENCE_END.finditer(window)), default=0)
+    return fold(window[cut:])
+
+
 def map_facts(
     facts: Iterable[Any],
     catalogue: list[dict],
@@ -191,19 +203,27 @@ def map_facts(
     out = []
     for fact in facts:
         fields = fact_fields(fact, text, sections)
-        best, best_score = None, 0.0
-        for ind in catalogue:
-            sc = score_indicator(fact, ind, fields)
-            if sc > best_score:
-                best, best_score = ind, sc
         fact_dict = fact if isinstance(fact, dict) else fact.to_dict()
         features = (fact_features(text, fact_dict["start"], fact_dict["end"], fact_dict.get("unit") or "")
                     if text is not None and fact_dict.get("start") is not None else {})
-        blocked = indicator_accepts(features, best) if best is not None and best_score >= min_confidence else None
-        if blocked:
-            # The name fits but the figure is of another kind: shown with the reason, never mapped.
-            features = {**features, "blocked": {"code": best["code"], "name": best.get("name", ""), "reason": blocked}}
-        if best is None or best_score < min_confidence or blocked:
+        if fact_dict.get("suspicious"):
+            features = {**features, "corrupt": True}
+        # Without the text there is no sentence to read: only the figure's own features decide.
+        around = {**fields, "sentence": _sentence(text, fact_dict.get("start"))} if text is not None else None
+        ranked = sorted(((score_indicator(fact, ind, fields), k) for k, ind in enumerate(catalogue)), reverse=True)
+        ranked = [(sc, catalogue[k]) for sc, k in ranked if sc >= min_confidence]
+        best, best_score, blocked = None, (ranked[0][0] if ranked else 0.0), None
+        for sc, ind in ranked:
+            reason = indicator_accepts(features, ind, around)
+            if reason is None:
+                best, best_score = ind, sc
+                break
+            # The name fits but the figure is of another kind: shown with the reason, never mapped to it; a
+            # compatible indicator further down (人均科普专项经费 under 科普专项经费) may still take it.
+            blocked = blocked or {"code": ind["code"], "name": ind.get("name", ""), "reason": reason}
+        if blocked and best is None:
+            features = {**features, "blocked": blocked}
+        if best is None:
             out.append({
                 "fact": fact_dict, "code": None, "confidence": round(best_score, 3),
                 "value": None, "unit": None, "section": fields["section"], "features": features,

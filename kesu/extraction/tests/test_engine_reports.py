@@ -109,6 +109,11 @@ CATALOGUE = [
     {"code": "FARMER_P", "name": "农村实用技术培训人次", "unit": "人次", "aliases": ["农民培训", "实用技术培训"]},
     {"code": "FUND", "name": "科普经费", "unit": "万元", "aliases": ["经费"]},
     {"code": "LITERACY", "name": "公民具备科学素质的比例", "unit": "%", "aliases": ["具备科学素质"]},
+    {"code": "HQ_FARMER", "name": "高素质农民培育人数", "unit": "人", "aliases": ["培训高素质农民"],
+     "population": ["农民"]},
+    {"code": "COMMUNITIES", "name": "城镇社区数", "unit": "个", "aliases": ["社区数"]},
+    {"code": "EVENTS_P", "name": "各类科普活动参加人次", "unit": "人次", "aliases": ["参加人员", "受益群众"]},
+    {"code": "LECTURE_P", "name": "科普（技）讲座参加人次", "unit": "人次", "aliases": ["参加讲座人员"]},
 ]
 
 
@@ -126,10 +131,28 @@ CATALOGUE = [
     ("评选出优秀科技辅导员10名。", "10"),  # prize winners are not staff
     ("科技馆数量从2019年的5个增加到8个。", "5"),  # another year's figure
     ("全市科技馆年均新增2个。", "2"),  # an average
+    ("科技馆年均接待观众5万人次，开展科普活动300场次。", "300"),  # 年均 said once for the whole enumeration
+    ("全市科普经费投入首次突破200万元。", "200"),  # a round mark passed, not the statistic
+    ("全市建成包括科技馆在内的科普场所9个。", "9"),  # a wider total including the indicator
+    ("开展培训，全年培训农民工3000人、失地农民培训800名。", "3000"),  # not the farmers of 实用技术培训
+    ("开展培训，全年培训农民工3000人、失地农民培训800名。", "800"),
+    ("送科技进社区，先后走进6个社区。", "6"),  # where an activity went, not the region's number of communities
+    ("农民丰收节举行，参加实用技术展示的农民1200人次。", "1200"),  # participants are not trainees
+    ("受益群众0余人。", "0"),  # a corrupted number
 ])
 def test_figures_of_another_kind_stay_unmapped(text, number):
     found = next(m for m in map_facts(extract(text), CATALOGUE, text) if m["fact"]["text"].startswith(number))
     assert found["code"] is None
+
+
+def test_a_figure_blocked_from_one_indicator_goes_to_the_next_compatible_one():
+    text = "举办科普讲座12期，参加人员2000余人。"  # the lecture's audience, not all activities' participants
+    found = next(m for m in map_facts(extract(text), CATALOGUE, text) if m["fact"]["text"].startswith("2000"))
+    assert found["code"] == "LECTURE_P"
+    text = "全县辖城镇社区15个。"  # a stock count stated as such still maps
+    assert map_facts(extract(text), CATALOGUE, text)[0]["code"] == "COMMUNITIES"
+    text = "全县培训农民5000人。"  # 高素质农民 is narrower than the farmers the figure names: the plain training
+    assert map_facts(extract(text), CATALOGUE, text)[0]["code"] == "FARMER_P"
 
 
 def test_the_blocked_indicator_and_reason_are_kept_for_the_reviewer():
