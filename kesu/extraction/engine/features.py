@@ -65,8 +65,9 @@ def fact_features(text: str, start: int, end: int, unit: str) -> dict:
     features = {"kind": "result", "span": "year", "measure": "total", "component": False, "total_marker": False}
     if TARGET.search(clause) or TARGET.search(sentence[:-len(clause)] if clause else sentence):
         features["kind"] = "target"
+    years_named = set(re.findall(r"((?:19|20)\d\d)\s*年", sentence))
     if (CUMULATIVE.search(sentence) and not NOT_CUMULATIVE.search(sentence)) or (
-            CUMULATIVE_WEAK.search(sentence) and not ONE_YEAR.search(sentence)):
+            CUMULATIVE_WEAK.search(sentence) and (not ONE_YEAR.search(sentence) or len(years_named) > 1)):
         features["span"] = "cumulative"
     if PER_CAPITA.search(clause) or PER_CAPITA.match(after) or "/人" in after[:3]:
         features["measure"] = "per_capita"
@@ -87,6 +88,8 @@ def fact_features(text: str, start: int, end: int, unit: str) -> dict:
     # A headline repeats a figure of the body in round words; the body's sentence is the one to take.
     features["heading"] = len(line) <= 50 and not re.search(r"[。，,；;]", line)
     features["threshold"] = bool(THRESHOLD.search(text[max(0, start - 3):start]))
+    # 百场讲座, 千人培训: a bare hundred or thousand names a campaign, not a count.
+    features["round"] = text[start:start + 1] in ("百", "千", "万") and not re.match(r"[百千万][\d零一二三四五六七八九十]", text[start:start + 2])
     features["breakthrough"] = bool(BREAKTHROUGH.search(text[max(0, start - 4):start]))
     features["other_year"] = bool(OTHER_YEAR.search(text[max(0, start - 12):start]))
     return features
@@ -101,7 +104,7 @@ TRAINING = re.compile(r"培训|培育|培养|轮训|训练|学员|班|课程|授
 # A total over all kinds (各类科普活动参加人次) is not taken for a figure whose sentence names one kind of activity
 # that has its own indicator (举办科普讲座…，参加人员2000人; 竞赛…参加人数).
 BROAD = ("各类", "合计", "总")
-ACTIVITY_KIND = re.compile(r"讲座|报告会|咨询|义诊|竞赛|大赛|展览|参观|夏令营|冬令营|培训")
+ACTIVITY_KIND = re.compile(r"讲座|报告会|科普报告|咨询|义诊|竞赛|大赛|展览|参观|夏令营|冬令营|培训")
 
 
 # Counts of the region's own administrative units (城镇社区数, 行政村数) are stocks a report states as such (全县辖…,
@@ -112,6 +115,18 @@ STOCK = re.compile(r"辖|共有|现有|拥有|全(?:省|市|县|区|镇|乡)(?:�
 INCLUDING = re.compile(r"包括(.{1,40}?)在内")
 # Trainees who are not farmers in the sense of 农村实用技术培训: migrant and other workers, the labour force.
 NOT_FARMERS = re.compile(r"农民工|劳动力|再就业|已就业|在岗|从业人员|职工|失地")
+
+
+# Who served an activity (staff, experts, team leaders) are not its audience; attending a ceremony is not taking
+# part in the activity; money given away is not a donation received.
+AUDIENCE_NAME = re.compile(r"参加|参观|群众|受众|听众|受益")
+STAFF = re.compile(r"工作人员|医疗专家|领队|讲解员|医生|医护")
+CEREMONY = re.compile(r"闭幕式|开幕式|颁奖|仪式|典礼")
+RECEIVED = re.compile(r"社会|接受|获得|收到|募集|各界|争取|筹集|受赠")
+
+
+def _last_clause(text: str) -> str:
+    return re.split(r"[，,：:]", text)[-1]
 
 
 def _names(indicator: dict) -> list[str]:
@@ -131,6 +146,20 @@ def indicator_accepts(features: dict, indicator: dict, fields: dict | None = Non
     if fields is not None and NOT_FARMERS.search(fields.get("subject", "")) and "农" in indicator.get("name", "") \
             and _TRAINING_NAME.search(indicator.get("name", "")):
         return "培训的是农民工、劳动力或在岗人员，不是农村实用技术培训"
+    name = indicator.get("name", "")
+    if fields is not None:
+        clause = fields.get("context", "")
+        subject = fields.get("subject", "")
+        if AUDIENCE_NAME.search(name) and (STAFF.search(subject) or STAFF.search(_last_clause(clause))):
+            return "是工作人员、专家或领队，不是参加的群众"
+        if CEREMONY.search(subject):
+            return "是仪式的出席人数，不是活动的参加人次"
+        if "培训" in subject and not _TRAINING_NAME.search(name + " ".join(indicator.get("aliases") or [])):
+            return "是培训的人数，不是该指标统计的对象"
+        if "捐赠" in name and not RECEIVED.search(clause):
+            return "是捐出的钱款，不是收到的捐赠"
+    if features.get("round"):
+        return "是“百场”“千人”之类的整数提法，不是统计值"
     if features.get("breakthrough"):
         return "是“突破”的整数关口，不是统计值"
     if fields is not None and _TRAINING_NAME.search(indicator.get("name", "")) and not TRAINING.search(sentence):
@@ -160,7 +189,7 @@ def indicator_accepts(features: dict, indicator: dict, fields: dict | None = Non
 
 _PARENS = re.compile(r"[（(][^）)]*[）)]")
 # Qualifiers that make a thing another thing (a 科普示范乡镇 is not simply a 乡镇).
-QUALIFIERS = ("示范", "先进", "特色", "重点", "星级", "优秀", "场馆")
+QUALIFIERS = ("示范", "先进", "特色", "重点", "星级", "优秀", "场馆", "建筑面积", "占地面积")
 _STEM_SUFFIX = re.compile(r"(?:人次|次数|期数|场次|人数|个数|数量|总数|总额|金额|比例|比重|覆盖率|普及率|率|数|额)$")
 _ADMIN = set("省市州县区旗镇乡村")
 

@@ -114,6 +114,11 @@ CATALOGUE = [
     {"code": "COMMUNITIES", "name": "城镇社区数", "unit": "个", "aliases": ["社区数"]},
     {"code": "EVENTS_P", "name": "各类科普活动参加人次", "unit": "人次", "aliases": ["参加人员", "受益群众"]},
     {"code": "LECTURE_P", "name": "科普（技）讲座参加人次", "unit": "人次", "aliases": ["参加讲座人员"]},
+    {"code": "LEADERS", "name": "农村科普带头人", "unit": "人", "aliases": ["科普带头人"]},
+    {"code": "DONATION", "name": "捐赠", "unit": "万元", "aliases": ["社会捐赠"]},
+    {"code": "EXHIB_AREA", "name": "科技馆展厅面积", "unit": "平方米", "aliases": ["展厅面积"]},
+    {"code": "LECTURE_N", "name": "科普（技）讲座", "unit": "次", "aliases": ["科普讲座"]},
+    {"code": "VISITS", "name": "科技馆当年参观人次", "unit": "人次", "aliases": ["科技馆接待观众"]},
 ]
 
 
@@ -139,6 +144,13 @@ CATALOGUE = [
     ("送科技进社区，先后走进6个社区。", "6"),  # where an activity went, not the region's number of communities
     ("农民丰收节举行，参加实用技术展示的农民1200人次。", "1200"),  # participants are not trainees
     ("受益群众0余人。", "0"),  # a corrupted number
+    ("参加义诊的有内科、外科医生及工作人员共12人。", "12"),  # the staff, not the audience
+    ("参赛学生、辅导员等1500余人参加闭幕式。", "1500"),  # a ceremony's attendance
+    ("培训农村科普带头人后，全年培训人数1万人。", "1"),  # trainees are not 带头人
+    ("科协向贫困学校捐赠2万元。", "2"),  # money given away is no donation received
+    ("全市科技馆总建筑面积达3.5万平方米。", "3.5"),  # a building's area is not the exhibition area
+    ("百场科普讲座进社区活动启动。", "百"),  # a campaign's name
+    ("科技馆从2015年的9座增加到2024年的40座，累计接待观众超4万人次。", "4"),  # 累计 over the years named
 ])
 def test_figures_of_another_kind_stay_unmapped(text, number):
     found = next(m for m in map_facts(extract(text), CATALOGUE, text) if m["fact"]["text"].startswith(number))
@@ -151,6 +163,8 @@ def test_a_figure_blocked_from_one_indicator_goes_to_the_next_compatible_one():
     assert found["code"] == "LECTURE_P"
     text = "全县辖城镇社区15个。"  # a stock count stated as such still maps
     assert map_facts(extract(text), CATALOGUE, text)[0]["code"] == "COMMUNITIES"
+    text = "全年获得社会捐赠2万元。"
+    assert map_facts(extract(text), CATALOGUE, text)[0]["code"] == "DONATION"
     text = "全县培训农民5000人。"  # 高素质农民 is narrower than the farmers the figure names: the plain training
     assert map_facts(extract(text), CATALOGUE, text)[0]["code"] == "FARMER_P"
 
