@@ -98,7 +98,7 @@ def fact_features(text: str, start: int, end: int, unit: str) -> dict:
 # A training indicator counts training: the figure's sentence must say so (a forum's or an event's participants
 # are not trainees).
 _TRAINING_NAME = re.compile(r"培训|培育")
-TRAINING = re.compile(r"培训|培育|培养|轮训|训练|学员|班|课程|授课|普训|技能提升")
+TRAINING = re.compile(r"培训|培育|培养|轮训|训练|受训|参训|学员|班|课程|授课|普训|技能提升")
 
 
 # A total over all kinds (各类科普活动参加人次) is not taken for a figure whose sentence names one kind of activity
