@@ -15,6 +15,7 @@ text: these are the ways Chinese work reports say what a number is.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 _SENTENCE_END = re.compile(r"[。；;！？!?\n]")
 _CLAUSE_END = re.compile(r"[。；;！？!?\n，,：:]")
@@ -204,8 +205,7 @@ def thing_conflict(subject: str, indicator: dict) -> bool:
     s = (subject or "").strip()
     if not s:
         return False
-    names = [_PARENS.sub("", n) for n in [indicator.get("name", "")] + list(indicator.get("aliases") or []) if n]
-    stems = [st for st in (_STEM_SUFFIX.sub("", n) for n in names) if st]
+    names, stems = _terms(indicator.get("name", ""), tuple(indicator.get("aliases") or ()))
     if not stems:
         return False
     if any(q in s and not any(q in n for n in names) for q in QUALIFIERS):
@@ -213,6 +213,13 @@ def thing_conflict(subject: str, indicator: dict) -> bool:
     if len(s) == 1:
         return s in _ADMIN and not any(s in st for st in stems)
     return not all(_same_head(part, stems) for part in _CONJ.split(s) if part)
+
+
+@lru_cache(maxsize=4096)
+def _terms(name: str, aliases: tuple) -> tuple[list[str], list[str]]:
+    """An indicator's names without glosses, and their stems (without 人次/数/率 …): computed once per indicator."""
+    names = [_PARENS.sub("", n) for n in (name, *aliases) if n]
+    return names, [st for st in (_STEM_SUFFIX.sub("", n) for n in names) if st]
 
 
 def _same_head(phrase: str, stems: list[str]) -> bool:

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from functools import lru_cache
 from typing import Any
 
 from .normalize import fold
@@ -45,6 +46,7 @@ _SAME_FAMILY = 0.85
 _WEIGHTS = {"subject": 1.0, "context": 0.8, "section": 0.6}
 
 
+@lru_cache(maxsize=1024)
 def _family(unit: str) -> str | None:
     for name, members in _FAMILY.items():
         if unit in members:
@@ -52,6 +54,7 @@ def _family(unit: str) -> str | None:
     return None
 
 
+@lru_cache(maxsize=4096)
 def unit_compatibility(fact_unit: str, indicator_unit: str, money_like: bool = False) -> float:
     """How well a fact's unit fits an indicator's unit (0 = incompatible)."""
     fu, iu = (fact_unit or "").strip(), (indicator_unit or "").strip()
@@ -78,8 +81,9 @@ def convert_value(value: float, fact_unit: str, indicator_unit: str) -> float:
     return value
 
 
-def _bigrams(s: str) -> set[str]:
-    return {s[i:i + 2] for i in range(len(s) - 1)} or ({s} if s else set())
+@lru_cache(maxsize=8192)
+def _bigrams(s: str) -> frozenset[str]:
+    return frozenset({s[i:i + 2] for i in range(len(s) - 1)} or ({s} if s else set()))
 
 
 def phrase_match(phrase: str, text: str) -> float:
@@ -89,17 +93,34 @@ def phrase_match(phrase: str, text: str) -> float:
     if phrase in text:
         return 1.0
     grams = _bigrams(phrase)
-    found = sum(1 for g in grams if g in text)
-    share = found / len(grams)
+    # The text's bigram set is cached: one fact's fields are matched against every candidate indicator's phrases.
+    share = len(grams & _bigrams(text)) / len(grams)
     return share if share >= 0.5 else 0.0
 
 
+@lru_cache(maxsize=8192)
+def _folded(phrase: str) -> str:
+    return fold(phrase)
+
+
 def _best_in_fields(phrases: Iterable[str], fields: dict[str, str]) -> float:
+    """The best weighted ``phrase_match`` of any phrase (already folded) in any field, inlined: this runs for every
+    candidate indicator of every fact."""
     best = 0.0
-    for phrase in phrases:
-        p = fold(phrase)
-        for name, text in fields.items():
-            best = max(best, _WEIGHTS[name] * phrase_match(p, text))
+    prepared = [(_WEIGHTS[name], text, _bigrams(text)) for name, text in fields.items() if text]
+    for p in phrases:
+        if not p:
+            continue
+        grams = _bigrams(p)
+        for weight, text, text_grams in prepared:
+            if weight <= best:
+                continue
+            if p in text:
+                best = weight
+                continue
+            share = len(grams & text_grams) / len(grams)
+            if share >= 0.5 and weight * share > best:
+                best = weight * share
     return best
 
 
@@ -112,29 +133,30 @@ _GLOSS = re.compile(r"[（(][^）)]*[）)]")
 _MONEY_WORDS = re.compile(r"经费|资金|投入|投资|拨款|筹集|预算|支出|捐赠|金额")
 
 
+@lru_cache(maxsize=4096)
+def _phrases(name: str, aliases: tuple, population: tuple, section_keywords: tuple) -> tuple:
+    """An indicator's phrases, folded, computed once: names and aliases (and the name without its bracketed gloss:
+    "科普（技）讲座参加人次" is written "科普讲座…参加人员" in reports), population, section keywords."""
+    names = [name, *aliases]
+    names += [_GLOSS.sub("", n) for n in names if n and _GLOSS.search(n)]
+    return (tuple(_folded(n) for n in names if n), tuple(_folded(p) for p in population),
+            tuple(_folded(k) for k in section_keywords))
+
+
 def score_indicator(fact: Any, indicator: dict, fields: dict[str, str]) -> float:
     fu = _fact_get(fact, "unit", "") or ""
     money_like = bool(_MONEY_WORDS.search(fields.get("subject", "") + fields.get("context", "")))
     gate = unit_compatibility(fu, indicator.get("unit", ""), money_like)
     if gate == 0.0:
         return 0.0
-    from .features import modifier_conflict, thing_conflict
-
-    if _family(fu) not in ("people", "visits") and thing_conflict(fields.get("subject", ""), indicator):
-        # For people the subject names who they are (听众, 学员), not a thing to compare with the indicator's.
-        return 0.0
-    if modifier_conflict(fields.get("subject", ""), fields.get("context", ""), indicator):
-        return 0.0
-    names = [indicator.get("name", "")] + list(indicator.get("aliases") or [])
-    # "科普（技）讲座参加人次" is written "科普讲座…参加人员" in reports: match the name without its bracketed gloss too.
-    names += [_GLOSS.sub("", n) for n in names if n and _GLOSS.search(n)]
-    alias = _best_in_fields([n for n in names if n], fields)
+    names, population, sect_kw = _phrases(indicator.get("name", ""), tuple(indicator.get("aliases") or ()),
+                                          tuple(indicator.get("population") or ()),
+                                          tuple(indicator.get("section_keywords") or ()))
+    alias = _best_in_fields(names, fields)
     parts = [(0.65, alias)]
-    population = indicator.get("population") or []
     pop = _best_in_fields(population, fields) if population else None
     if pop is not None:
         parts.append((0.2, pop))
-    sect_kw = indicator.get("section_keywords") or []
     sect = _best_in_fields(sect_kw, {"section": fields.get("section", ""), "context": fields.get("context", "")}) \
         if sect_kw else None
     if sect is not None:
@@ -145,6 +167,15 @@ def score_indicator(fact: Any, indicator: dict, fields: dict[str, str]) -> float
         if _PERSON.search(fields.get("subject", "")):
             return 0.0  # the figure names who was counted (再就业人员), and they are not the indicator's population
         score *= 0.4  # the indicator is about a population nobody mentioned
+    if score == 0.0:
+        return 0.0  # nothing names it: the conflicts below need not be read
+    from .features import modifier_conflict, thing_conflict
+
+    if _family(fu) not in ("people", "visits") and thing_conflict(fields.get("subject", ""), indicator):
+        # For people the subject names who they are (听众, 学员), not a thing to compare with the indicator's.
+        return 0.0
+    if modifier_conflict(fields.get("subject", ""), fields.get("context", ""), indicator):
+        return 0.0
     return gate * score
 
 
@@ -210,7 +241,11 @@ def map_facts(
             features = {**features, "corrupt": True}
         # Without the text there is no sentence to read: only the figure's own features decide.
         around = {**fields, "sentence": _sentence(text, fact_dict.get("start"))} if text is not None else None
-        ranked = sorted(((score_indicator(fact, ind, fields), k) for k, ind in enumerate(catalogue)), reverse=True)
+        # The unit gate first (cached per unit pair): most of the catalogue is out before any phrase is matched.
+        fu = fact_dict.get("unit") or ""
+        money_like = bool(_MONEY_WORDS.search(fields["subject"] + fields["context"]))
+        ranked = sorted(((score_indicator(fact, ind, fields), k) for k, ind in enumerate(catalogue)
+                         if unit_compatibility(fu, ind.get("unit", ""), money_like) > 0), reverse=True)
         ranked = [(sc, catalogue[k]) for sc, k in ranked if sc >= min_confidence]
         best, best_score, blocked = None, (ranked[0][0] if ranked else 0.0), None
         for sc, ind in ranked:
