@@ -22,8 +22,10 @@ Confidence is in 0..1; below ``min_confidence`` the fact is kept with code None.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Iterable
 from functools import lru_cache
+from itertools import chain
 from typing import Any
 
 from .normalize import fold
@@ -202,6 +204,38 @@ def fact_fields(fact: Any, text: str | None, sections: list | None) -> dict[str,
 _SENTENCE_END = re.compile(r"[。；;！？!?\n]")
 
 
+class _PhraseIndex:
+    """Which indicators a fact's words can name at all: an indicator scores above zero only if one of its phrases
+    occurs in a field or shares half its bigrams with one, so phrases are indexed by bigram and counted once per
+    fact. Only those indicators are scored (a necessary condition: the scores themselves are unchanged)."""
+
+    def __init__(self, catalogue: list[dict]):
+        self.postings: dict[str, list[int]] = {}
+        self.need: list[float] = []
+        self.owner: list[int] = []
+        self.always: set[int] = set()  # one-character phrases have no bigram to index
+        for k, ind in enumerate(catalogue):
+            names, population, sect_kw = _phrases(ind.get("name", ""), tuple(ind.get("aliases") or ()),
+                                                  tuple(ind.get("population") or ()),
+                                                  tuple(ind.get("section_keywords") or ()))
+            for phrase in {*names, *population, *sect_kw}:
+                if len(phrase) < 2:
+                    if phrase:
+                        self.always.add(k)
+                    continue
+                grams = _bigrams(phrase)
+                pid = len(self.need)
+                self.need.append(len(grams) * 0.5)
+                self.owner.append(k)
+                for g in grams:
+                    self.postings.setdefault(g, []).append(pid)
+
+    def candidates(self, fields: dict[str, str]) -> list[int]:
+        grams = frozenset().union(*(_bigrams(t) for t in fields.values() if t))
+        hits = Counter(chain.from_iterable(self.postings.get(g, ()) for g in grams))  # counted in C
+        return sorted({self.owner[pid] for pid, n in hits.items() if n >= self.need[pid]} | self.always)
+
+
 def _sentence(text: str | None, start: int | None) -> str:
     """The sentence up to the number (folded): where the activity a figure counts is named (举办讲座…，参加人员…)."""
     if text is None or start is None:
@@ -231,6 +265,7 @@ def map_facts(
         sections = section_finder(split_sections(text))
     from .features import fact_features, indicator_accepts
 
+    index = _PhraseIndex(catalogue)
     out = []
     for fact in facts:
         fields = fact_fields(fact, text, sections)
@@ -244,8 +279,9 @@ def map_facts(
         # The unit gate first (cached per unit pair): most of the catalogue is out before any phrase is matched.
         fu = fact_dict.get("unit") or ""
         money_like = bool(_MONEY_WORDS.search(fields["subject"] + fields["context"]))
-        ranked = sorted(((score_indicator(fact, ind, fields), k) for k, ind in enumerate(catalogue)
-                         if unit_compatibility(fu, ind.get("unit", ""), money_like) > 0), reverse=True)
+        named = index.candidates(fields)
+        ranked = sorted(((score_indicator(fact, catalogue[k], fields), k) for k in named
+                         if unit_compatibility(fu, catalogue[k].get("unit", ""), money_like) > 0), reverse=True)
         ranked = [(sc, catalogue[k]) for sc, k in ranked if sc >= min_confidence]
         best, best_score, blocked = None, (ranked[0][0] if ranked else 0.0), None
         for sc, ind in ranked:
