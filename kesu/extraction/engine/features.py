@@ -134,6 +134,15 @@ def _names(indicator: dict) -> list[str]:
     return [_PARENS.sub("", n) for n in [indicator.get("name", "")] + list(indicator.get("aliases") or []) if n]
 
 
+def _named_kind(fields: dict, sentence: str):
+    """The one kind of activity a figure is about: named in its own clause, or, when the clause names none (参加人员
+    2000人), earlier in the sentence; a clause that says 活动 itself (开展各类科普活动300场) is about all kinds."""
+    clause = _last_clause(fields.get("context", "")) + fields.get("subject", "")
+    if m := ACTIVITY_KIND.search(clause):
+        return m
+    return None if "活动" in clause else ACTIVITY_KIND.search(sentence)
+
+
 def indicator_accepts(features: dict, indicator: dict, fields: dict | None = None) -> str | None:
     """None when an indicator can take a figure of these features, else the reason (in Chinese) it cannot."""
     if features.get("corrupt"):
@@ -165,7 +174,7 @@ def indicator_accepts(features: dict, indicator: dict, fields: dict | None = Non
         return "是“突破”的整数关口，不是统计值"
     if fields is not None and _TRAINING_NAME.search(indicator.get("name", "")) and not TRAINING.search(sentence):
         return "句中没有培训，不是培训人次或期数"
-    if fields is not None and indicator.get("name", "").startswith(BROAD) and (m := ACTIVITY_KIND.search(sentence)):
+    if fields is not None and indicator.get("name", "").startswith(BROAD) and (m := _named_kind(fields, sentence)):
         return f"句中说的是“{m.group(0)}”这一类活动，不是各类活动的合计"
     name = indicator.get("name", "") + " " + " ".join(indicator.get("aliases") or [])
     unit = indicator.get("unit", "")

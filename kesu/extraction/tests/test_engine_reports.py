@@ -161,6 +161,9 @@ def test_a_figure_blocked_from_one_indicator_goes_to_the_next_compatible_one():
     text = "举办科普讲座12期，参加人员2000余人。"  # the lecture's audience, not all activities' participants
     found = next(m for m in map_facts(extract(text), CATALOGUE, text) if m["fact"]["text"].startswith("2000"))
     assert found["code"] == "LECTURE_P"
+    text = "举办培训班12期，开展各类科普活动300场次。"  # a clause naming all activities keeps the total
+    events = [{"code": "EVENTS_N", "name": "各类科普活动", "unit": "场次", "aliases": ["开展科普活动"]}]
+    assert map_facts(extract(text), CATALOGUE + events, text)[1]["code"] == "EVENTS_N"
     text = "全县辖城镇社区15个。"  # a stock count stated as such still maps
     assert map_facts(extract(text), CATALOGUE, text)[0]["code"] == "COMMUNITIES"
     text = "全年获得社会捐赠2万元。"
