@@ -105,6 +105,7 @@ class Gazetteer:
         return self.canonical.get(match_text, match_text)
 
 
+PLACEHOLDER = re.compile(r"(?<![A-Za-z])(?:[xX×Ｘｘ]{1,3}|某)(省|市|县|区|镇|乡)")
 _RANK = {"national": 0, "province": 1, "city": 2, "county": 3, "town": 4}
 
 
@@ -146,6 +147,10 @@ def detect_region(title: str, body: str, offset: int = 0, title_offset: int = 0,
         level = max(counts, key=lambda lv: (weights[lv], -first[lv].start()))
         m = first[level]
         evidence.append({"kind": f"自称（{counts[level]} 处）", **_evidence(body, *m.span(), offset)})
+    if level is None and name is None and (m := PLACEHOLDER.search(body[:HEAD_CHARS])):
+        # 范文 sites blank the name out (x县, XX市): the level is still the report's.
+        level = LEVELS[m.group(1)]
+        evidence.append({"kind": "隐去名称的地名", **_evidence(body, *m.span(), offset)})
     if name is not None:
         suffix_level = next((lv for word, lv in LEVELS.items() if name.endswith(word)), None)
         if from_body and level and suffix_level and _RANK[suffix_level] > _RANK[level]:

@@ -51,6 +51,7 @@ def test_facts_of_a_copy_link_to_the_original_and_a_sub_region_figure_is_named()
     # Menu words and common nouns that end in a suffix are no places; level words in a list are no names.
     ("首页/新闻/影音市政/社区服务", "图片新闻", None, None),
     ("1、科普工作总结 按照市、县的总体部署，开展科普活动", "", None, None),
+    ("科普活动月工作总结", "根据x县人民政府办公室的通知，我局开展了宣传活动。", None, "county"),  # a blanked-out name
     ("活动现场，东园社区、西岭社区等示范社区参加", "我县科协……我县……全县", None, "county"),
     # A county body co-hosting a province's forum is a participant: the report is the province's.
     ("论坛在某地举行", "本次论坛由省青少年科技中心、福清市科协主办。来自全省的科技老师……全省……全省",
