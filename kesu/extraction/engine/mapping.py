@@ -135,12 +135,17 @@ _GLOSS = re.compile(r"[（(][^）)]*[）)]")
 _MONEY_WORDS = re.compile(r"经费|资金|投入|投资|拨款|筹集|预算|支出|捐赠|金额")
 
 
+# How reports name a population besides the catalogue's word: 农村实用技术培训 is about farmers without saying 农民.
+POPULATION_FORMS = {"农民": ("农民", "农村", "农户", "村民")}
+
+
 @lru_cache(maxsize=4096)
 def _phrases(name: str, aliases: tuple, population: tuple, section_keywords: tuple) -> tuple:
     """An indicator's phrases, folded, computed once: names and aliases (and the name without its bracketed gloss:
     "科普（技）讲座参加人次" is written "科普讲座…参加人员" in reports), population, section keywords."""
     names = [name, *aliases]
     names += [_GLOSS.sub("", n) for n in names if n and _GLOSS.search(n)]
+    population = [form for p in population for form in POPULATION_FORMS.get(p, (p,))]
     return (tuple(_folded(n) for n in names if n), tuple(_folded(p) for p in population),
             tuple(_folded(k) for k in section_keywords))
 
@@ -280,10 +285,11 @@ def map_facts(
         fu = fact_dict.get("unit") or ""
         money_like = bool(_MONEY_WORDS.search(fields["subject"] + fields["context"]))
         named = index.candidates(fields)
-        ranked = sorted(((score_indicator(fact, catalogue[k], fields), k) for k in named
+        scored = sorted(((score_indicator(fact, catalogue[k], fields), k) for k in named
                          if unit_compatibility(fu, catalogue[k].get("unit", ""), money_like) > 0), reverse=True)
-        ranked = [(sc, catalogue[k]) for sc, k in ranked if sc >= min_confidence]
-        best, best_score, blocked = None, (ranked[0][0] if ranked else 0.0), None
+        ranked = [(sc, catalogue[k]) for sc, k in scored if sc >= min_confidence]
+        # An unmapped fact still shows how close the nearest indicator came.
+        best, best_score, blocked = None, (scored[0][0] if scored else 0.0), None
         for sc, ind in ranked:
             reason = indicator_accepts(features, ind, around)
             if reason is None:
