@@ -73,8 +73,8 @@ def fact_get(scope: Scope, pk: int) -> ExtractedFact:
 def _accept_roots_q(document: SourceDocument) -> Q:
     """The document's region, and the regions its reports were confirmed as: a city office that uploaded under a
     county and confirmed a report as the city's accepts into the city."""
-    paths = {document.region.path} | set(
-        document.reports.filter(confirmed_at__isnull=False, region__isnull=False).values_list("region__path", flat=True))
+    confirmed = document.reports.filter(confirmed_at__isnull=False, region__isnull=False)
+    paths = {document.region.path} | set(confirmed.values_list("region__path", flat=True))
     q = Q()
     for path in paths:
         q |= Q(path__startswith=path)

@@ -39,7 +39,9 @@ AVERAGE = re.compile(r"年均|平均每年|每年平均|平均")
 HONOUR = re.compile(r"获奖|[一二三]等奖|入围|入榜|评选出|评出|评为|被授予|表彰|表现突出|最具人气|进入复评|获得.{0,12}称号|荣获")
 # A threshold stated in place of the figure (突破200亿元, 超过24%): rounded, never the figure itself.
 THRESHOLD = re.compile(r"(?:突破|超过|超|逾|大于|不低于|至少|达)$")
-# 突破 names a round mark passed (首次突破200亿元), never the statistic itself.
+# A bare 百/千/万 (not 百二十, not 千5): a campaign's name.
+ROUND = re.compile(r"[百千万](?![\d零一二三四五六七八九十])")
+# 突破 names a round mark passed (经费首次突破100万元), never the statistic itself.
 BREAKTHROUGH = re.compile(r"突破$")
 # Another year than the report's, named for this figure (从2015年的92座 …).
 OTHER_YEAR = re.compile(r"(?:从|由|比|较|与)\s*(?:19|20)\d\d\s*年(?:的|底|末)?$")
@@ -90,7 +92,7 @@ def fact_features(text: str, start: int, end: int, unit: str) -> dict:
     features["heading"] = len(line) <= 50 and not re.search(r"[。，,；;]", line)
     features["threshold"] = bool(THRESHOLD.search(text[max(0, start - 3):start]))
     # 百场讲座, 千人培训: a bare hundred or thousand names a campaign, not a count.
-    features["round"] = text[start:start + 1] in ("百", "千", "万") and not re.match(r"[百千万][\d零一二三四五六七八九十]", text[start:start + 2])
+    features["round"] = bool(ROUND.match(text, start))
     features["breakthrough"] = bool(BREAKTHROUGH.search(text[max(0, start - 4):start]))
     features["other_year"] = bool(OTHER_YEAR.search(text[max(0, start - 12):start]))
     return features

@@ -47,8 +47,8 @@ YEAR = r"(?:19[5-9]\d|20\d\d)"
 YEAR_RANGE = re.compile(rf"({YEAR})\s*(?:年)?\s*(?:[-—–~～至到]|—{{2}})\s*({YEAR})\s*年")
 # A year the report is about: not a target (到2025年), a starting point (从2015年的), a source's date (2023年发布的),
 # nor a full date (2025年12月31日: a page's publication date, weaker evidence, see DATE).
-YEAR_ONE = re.compile(rf"(?<![从由比较])(?<![到至](?={YEAR}\s*年[^的]))({YEAR})\s*年(?!\s*[-—–~～至到]\s*{YEAR})(?!\s*\d{{1,2}}\s*月\s*\d{{1,2}}\s*日)"
-                      r"(?!发布|印发|出台|颁布|远景|前|以前|底前|末前)")
+YEAR_ONE = re.compile(rf"(?<![从由比较])(?<![到至](?={YEAR}\s*年[^的]))({YEAR})\s*年(?!\s*[-—–~～至到]\s*{YEAR})"
+                      r"(?!\s*\d{1,2}\s*月\s*\d{1,2}\s*日)(?!发布|印发|出台|颁布|远景|前|以前|底前|末前)")
 DATE = re.compile(rf"(?<!\d)({YEAR})(?:[-/.](?:0?[1-9]|1[0-2])[-/.]\d{{1,2}}|\s*年\s*\d{{1,2}}\s*月\s*\d{{1,2}}\s*日)")
 HALF = re.compile(r"上半年|下半年|第[一二三四1-4]季度|一季度|二季度|三季度|四季度")
 SPAN = re.compile(r"(?<![\d〇零一二三四五六七八九十])(近|这|过去)?([两二三四五六七八九十\d]{1,2})\s*年(?:来|以来|间|中)|“?十[一二三四五六]五”?(?:期间|以来|时期)")
@@ -154,7 +154,7 @@ def detect_region(title: str, body: str, offset: int = 0, title_offset: int = 0,
     if name is not None:
         suffix_level = next((lv for word, lv in LEVELS.items() if name.endswith(word)), None)
         if from_body and level and suffix_level and _RANK[suffix_level] > _RANK[level]:
-            # 福清市科协 co-hosting a forum of 全省: the body named is a participant, the report is the wider region's.
+            # A county 科协 co-hosting a forum of 全省: the body named is a participant, the report is the wider region's.
             evidence = [e for e in evidence if e["kind"] != "发文单位"]
             name = None
         else:
