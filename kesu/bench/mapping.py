@@ -2,6 +2,9 @@
 
 Run: ``python -m kesu.bench.mapping --corpus DIR [--labels docs/extraction-mapping-labels.json] [--errors]``
 
+The region and period the engine reads for each report (without the app's region tree) are scored too, against
+``docs/extraction-report-labels.json`` (``--report-labels``).
+
 The corpus directory holds ``texts/ID.txt``, ``labels/ID.json`` (the gold facts) and ``split.json``; the mapping
 labels (codes only) say which indicator each gold fact is, or none. The gold facts are mapped with the built-in
 catalogue exactly as the app maps extracted facts; bulk accept's choice is the app's rule (confident, not blocked, not
@@ -88,15 +91,93 @@ def score(corpus: Path, labels: dict, split: str = "dev", errors: bool = False) 
     return out
 
 
+def score_reports(corpus: Path, labels: dict, split: str = "dev", errors: bool = False) -> dict:
+    """Region and period of each report (the engine alone, no region tree) against the report labels."""
+    from kesu.extraction.engine.normalize import fold
+    from kesu.extraction.engine.reports import read_reports
+
+    ids = json.loads((corpus / "split.json").read_text())[split]
+    region_n = region_ok = years_n = years_ok = 0
+    wrong = []
+    for doc in ids:
+        reports = read_reports((corpus / "texts" / f"{doc}.txt").read_text(encoding="utf-8"))["reports"]
+        for k, rep in enumerate(reports):
+            want = labels.get(doc, {}).get(str(k), {})
+            got_region = rep["region"]
+            if "level" in want:
+                region_n += 1
+                ok = got_region["level"] == want["level"] and (
+                    "name" not in want or fold(got_region["name"] or "") == want["name"])
+                region_ok += ok
+                if not ok:
+                    wrong.append({"doc": doc, "report": k, "region": [got_region["name"], got_region["level"]],
+                                  "want": [want.get("name"), want["level"]]})
+            if "years" in want:
+                years_n += 1
+                ok = rep["period"]["years"] == want["years"]
+                years_ok += ok
+                if not ok:
+                    wrong.append({"doc": doc, "report": k, "years": rep["period"]["years"], "want": want["years"]})
+    out = {"reports_stating_region": region_n, "region_correct": region_ok,
+           "reports_stating_years": years_n, "years_correct": years_ok}
+    if errors:
+        out["errors"] = wrong
+    return out
+
+
+def engine_speed(texts: list[str], label: str, catalogue: list[dict]) -> dict:
+    """The whole engine on text already read (clean, split, extract, reports, map, link), in MB per CPU second."""
+    import time
+
+    from kesu.extraction.engine import clean_text, extract, split_sections
+    from kesu.extraction.engine.job import link_facts
+    from kesu.extraction.engine.mapping import map_facts
+    from kesu.extraction.engine.reports import read_reports
+
+    nbytes = sum(len(t.encode("utf-8")) for t in texts)
+    c0, t0, facts = time.process_time(), time.perf_counter(), 0
+    for text in texts:
+        clean_text(text)
+        split_sections(text)
+        mapped = map_facts(extract(text), catalogue, text)
+        link_facts(text, read_reports(text), mapped)
+        facts += len(mapped)
+    cpu, wall = time.process_time() - c0, time.perf_counter() - t0
+    return {"set": label, "docs": len(texts), "mb": round(nbytes / 1e6, 3), "facts": facts, "cpu_s": round(cpu, 2),
+            "wall_s": round(wall, 2), "mb_per_cpu_s": round(nbytes / 1e6 / cpu, 2)}
+
+
+def speed(corpus: Path, split: str = "dev", repeat: int = 10) -> list[dict]:
+    import random
+
+    from kesu.bench.extraction import report_text
+
+    catalogue = builtin_catalogue()
+    ids = json.loads((corpus / "split.json").read_text())[split]
+    real = [(corpus / "texts" / f"{doc}.txt").read_text(encoding="utf-8") for doc in ids]
+    engine_speed(real[:3], "warm-up", catalogue)
+    rng = random.Random(7)
+    return [engine_speed(real * repeat, f"development texts ×{repeat}", catalogue),
+            engine_speed([report_text(100_000, rng) for _ in range(5)], "generated 100 KB reports", catalogue)]
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--corpus", required=True, type=Path)
     parser.add_argument("--labels", type=Path, default=ROOT / "docs/extraction-mapping-labels.json")
     parser.add_argument("--split", default="dev")
+    parser.add_argument("--report-labels", type=Path, default=ROOT / "docs/extraction-report-labels.json")
     parser.add_argument("--errors", action="store_true")
+    parser.add_argument("--speed", action="store_true", help="also time the whole engine (MB per CPU second)")
     ns = parser.parse_args(argv)
     labels = json.loads(ns.labels.read_text(encoding="utf-8"))["labels"]
-    print(json.dumps(score(ns.corpus, labels, ns.split, ns.errors), ensure_ascii=False, indent=1))
+    out = score(ns.corpus, labels, ns.split, ns.errors)
+    if ns.report_labels.exists():
+        report_labels = json.loads(ns.report_labels.read_text(encoding="utf-8"))["labels"]
+        out["reports"] = score_reports(ns.corpus, report_labels, ns.split, ns.errors)
+    if ns.speed:
+        out["speed"] = speed(ns.corpus, ns.split)
+    print(json.dumps(out, ensure_ascii=False, indent=1))
     return 0
 
 

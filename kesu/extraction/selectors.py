@@ -70,14 +70,24 @@ def fact_get(scope: Scope, pk: int) -> ExtractedFact:
     return fact
 
 
+def _accept_roots_q(document: SourceDocument) -> Q:
+    """The document's region, and the regions its reports were confirmed as: a city office that uploaded under a
+    county and confirmed a report as the city's accepts into the city."""
+    confirmed = document.reports.filter(confirmed_at__isnull=False, region__isnull=False)
+    paths = {document.region.path} | set(confirmed.values_list("region__path", flat=True))
+    q = Q()
+    for path in paths:
+        q |= Q(path__startswith=path)
+    return q
+
+
 def regions_for_accept(scope: Scope, document: SourceDocument) -> QuerySet:
-    """The document's region and the regions below it that the reviewer manages."""
-    return (Region.objects.filter(scope.region_q(), path__startswith=document.region.path)
-            .order_by("depth", "path")[:500])
+    """The regions the reviewer manages under the document's region or a confirmed report's region."""
+    return Region.objects.filter(scope.region_q()).filter(_accept_roots_q(document)).order_by("depth", "path")[:500]
 
 
 def region_for_accept(scope: Scope, document: SourceDocument, pk) -> Region:
-    region = (Region.objects.filter(scope.region_q(), path__startswith=document.region.path, pk=pk).first()
+    region = (Region.objects.filter(scope.region_q(), pk=pk).filter(_accept_roots_q(document)).first()
               if str(pk).isdigit() else None)
     if region is None:
         raise Http404("没有该区域，或无权填报")

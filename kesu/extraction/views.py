@@ -102,6 +102,8 @@ def document(request, pk):
         "confirm_regions": [g for g in confirm_regions if scope.manages_region(g)],
         "managed_regions": [g for g in confirm_regions if scope.manages_region(g)],
         "high": services.HIGH_CONFIDENCE, "selected": selected, "stuck": stuck,
+        # A page of a dense report links a thousand facts: reverse the URL once, not once per link.
+        "fact_url": reverse("extraction:fact", args=[0]).removesuffix("0/"),
         "working": doc.status in (DocumentStatus.PENDING, DocumentStatus.PROCESSING) and not stuck,
         **_accept_context(scope, doc),
     }

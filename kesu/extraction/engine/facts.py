@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 
 from . import numerals as nm
 from .normalize import HAN, normalise
@@ -48,10 +48,10 @@ class Fact:
     nend: int = field(default=0, repr=False)
 
     def to_dict(self) -> dict:
-        d = asdict(self)
-        d.pop("nstart")
-        d.pop("nend")
-        return d
+        # By hand: dataclasses.asdict deep-copies field by field and cost more than mapping a dense page.
+        return {"text": self.text, "start": self.start, "end": self.end, "value": self.value,
+                "value_high": self.value_high, "unit": self.unit, "approx": self.approx, "subject": self.subject,
+                "suspicious": self.suspicious}
 
 
 CN_CHARS = "零〇○一二两三四五六七八九十百千万亿"

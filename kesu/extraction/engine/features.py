@@ -15,11 +15,12 @@ text: these are the ways Chinese work reports say what a number is.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 _SENTENCE_END = re.compile(r"[。；;！？!?\n]")
 _CLAUSE_END = re.compile(r"[。；;！？!?\n，,：:]")
 TARGET = re.compile(r"计划|目标|力争|预计|争取|确保|拟|将达到|要达到|达到.{0,6}以上|不低于|不少于|任务数|"
-                    r"(?:到|至)\s*(?:19|20)\d\d\s*年(?:底|末)?|(?:19|20)\d\d\s*年(?:前|以前)")
+                    r"(?:到|至)\s*(?:19|20)\d\d\s*年(?:底|末)?(?!的)|(?:19|20)\d\d\s*年(?:前|以前)")
 CUMULATIVE = re.compile(r"历年|(?<![\d〇零])[两二三四五六七八九十\d]{1,2}\s*年(?:来|以来|间)|近[两二三四五六七八九十\d]{1,2}年|"
                         r"十[一二三四五]五.{0,2}(?:期间|以来|时期)|建站以来|成立以来|开展以来|实施以来")
 # 累计/先后 sum over a period the sentence may already name as one year (全年累计培训…).
@@ -38,6 +39,10 @@ AVERAGE = re.compile(r"年均|平均每年|每年平均|平均")
 HONOUR = re.compile(r"获奖|[一二三]等奖|入围|入榜|评选出|评出|评为|被授予|表彰|表现突出|最具人气|进入复评|获得.{0,12}称号|荣获")
 # A threshold stated in place of the figure (突破200亿元, 超过24%): rounded, never the figure itself.
 THRESHOLD = re.compile(r"(?:突破|超过|超|逾|大于|不低于|至少|达)$")
+# A bare 百/千/万 (not 百二十, not 千5): a campaign's name.
+ROUND = re.compile(r"[百千万](?![\d零一二三四五六七八九十])")
+# 突破 names a round mark passed (经费首次突破100万元), never the statistic itself.
+BREAKTHROUGH = re.compile(r"突破$")
 # Another year than the report's, named for this figure (从2015年的92座 …).
 OTHER_YEAR = re.compile(r"(?:从|由|比|较|与)\s*(?:19|20)\d\d\s*年(?:的|底|末)?$")
 
@@ -63,8 +68,9 @@ def fact_features(text: str, start: int, end: int, unit: str) -> dict:
     features = {"kind": "result", "span": "year", "measure": "total", "component": False, "total_marker": False}
     if TARGET.search(clause) or TARGET.search(sentence[:-len(clause)] if clause else sentence):
         features["kind"] = "target"
+    years_named = set(re.findall(r"((?:19|20)\d\d)\s*年", sentence))
     if (CUMULATIVE.search(sentence) and not NOT_CUMULATIVE.search(sentence)) or (
-            CUMULATIVE_WEAK.search(sentence) and not ONE_YEAR.search(sentence)):
+            CUMULATIVE_WEAK.search(sentence) and (not ONE_YEAR.search(sentence) or len(years_named) > 1)):
         features["span"] = "cumulative"
     if PER_CAPITA.search(clause) or PER_CAPITA.match(after) or "/人" in after[:3]:
         features["measure"] = "per_capita"
@@ -76,19 +82,102 @@ def fact_features(text: str, start: int, end: int, unit: str) -> dict:
     features["component"] = bool(COMPONENT.search(clause))
     features["total_marker"] = bool(TOTAL.search(clause))
     features["honour"] = bool(HONOUR.search(clause))
-    features["average"] = bool(AVERAGE.search(clause))
+    # 年均 said once at the head of an enumeration covers every figure of the sentence (年均接待…，开展…，覆盖…).
+    features["average"] = bool(AVERAGE.search(clause)) or bool(
+        AVERAGE.search(sentence) and not ONE_YEAR.search(sentence))
     line_start = text.rfind("\n", 0, start) + 1
     line_end = text.find("\n", end)
     line = text[line_start: len(text) if line_end < 0 else line_end].strip()
     # A headline repeats a figure of the body in round words; the body's sentence is the one to take.
     features["heading"] = len(line) <= 50 and not re.search(r"[。，,；;]", line)
     features["threshold"] = bool(THRESHOLD.search(text[max(0, start - 3):start]))
+    # 百场讲座, 千人培训: a bare hundred or thousand names a campaign, not a count.
+    features["round"] = bool(ROUND.match(text, start))
+    features["breakthrough"] = bool(BREAKTHROUGH.search(text[max(0, start - 4):start]))
     features["other_year"] = bool(OTHER_YEAR.search(text[max(0, start - 12):start]))
     return features
 
 
-def indicator_accepts(features: dict, indicator: dict) -> str | None:
+# A training indicator counts training: the figure's sentence must say so (a forum's or an event's participants
+# are not trainees).
+_TRAINING_NAME = re.compile(r"培训|培育")
+TRAINING = re.compile(r"培训|培育|培养|轮训|训练|受训|参训|学员|班|课程|授课|普训|技能提升")
+
+
+# A total over all kinds (各类科普活动参加人次) is not taken for a figure whose sentence names one kind of activity
+# that has its own indicator (举办科普讲座…，参加人员2000人; 竞赛…参加人数).
+BROAD = ("各类", "合计", "总")
+ACTIVITY_KIND = re.compile(r"讲座|报告会|科普报告|咨询|义诊|竞赛|大赛|展览|参观|夏令营|冬令营|培训")
+
+
+# Counts of the region's own administrative units (城镇社区数, 行政村数) are stocks a report states as such (全县辖…,
+# 共有…); "送到3个社区" counts where something went.
+STOCK_NAME = re.compile(r"^(?:城镇社区|行政村|乡镇|社区|村)(?:（[^）]*）)?(?:个)?数$")
+STOCK = re.compile(r"辖|共有|现有|拥有|全(?:省|市|县|区|镇|乡)(?:共|有)")
+# "包括A和B在内的X": X is a wider total than A or B.
+INCLUDING = re.compile(r"包括(.{1,40}?)在内")
+# Trainees who are not farmers in the sense of 农村实用技术培训: migrant and other workers, the labour force.
+NOT_FARMERS = re.compile(r"农民工|劳动力|再就业|已就业|在岗|从业人员|职工|失地")
+
+
+# Who served an activity (staff, experts, team leaders) are not its audience; attending a ceremony is not taking
+# part in the activity; money given away is not a donation received.
+AUDIENCE_NAME = re.compile(r"参加|参观|群众|受众|听众|受益")
+STAFF = re.compile(r"工作人员|医疗专家|领队|讲解员|医生|医护")
+CEREMONY = re.compile(r"闭幕式|开幕式|颁奖|仪式|典礼")
+RECEIVED = re.compile(r"社会|接受|获得|收到|募集|各界|争取|筹集|受赠")
+
+
+def _last_clause(text: str) -> str:
+    return re.split(r"[，,：:]", text)[-1]
+
+
+def _names(indicator: dict) -> list[str]:
+    return [_PARENS.sub("", n) for n in [indicator.get("name", "")] + list(indicator.get("aliases") or []) if n]
+
+
+def _named_kind(fields: dict, sentence: str):
+    """The one kind of activity a figure is about: named in its own clause, or, when the clause names none (参加人员
+    2000人), earlier in the sentence; a clause that says 活动 itself (开展各类科普活动300场) is about all kinds."""
+    clause = _last_clause(fields.get("context", "")) + fields.get("subject", "")
+    if m := ACTIVITY_KIND.search(clause):
+        return m
+    return None if "活动" in clause else ACTIVITY_KIND.search(sentence)
+
+
+def indicator_accepts(features: dict, indicator: dict, fields: dict | None = None) -> str | None:
     """None when an indicator can take a figure of these features, else the reason (in Chinese) it cannot."""
+    if features.get("corrupt"):
+        return "数字在原文中已损坏"
+    sentence = (fields or {}).get("sentence", "")
+    if fields is not None and STOCK_NAME.search(indicator.get("name", "")) and not STOCK.search(sentence):
+        return "不是本地区的建制总数（句中没有“辖、共有、现有”）"
+    inside = INCLUDING.search(sentence)
+    if inside and any(n and n in inside.group(1) for n in _names(indicator)):
+        return "是包括该指标在内的更大合计"
+    if fields is not None and NOT_FARMERS.search(fields.get("subject", "")) and "农" in indicator.get("name", "") \
+            and _TRAINING_NAME.search(indicator.get("name", "")):
+        return "培训的是农民工、劳动力或在岗人员，不是农村实用技术培训"
+    name = indicator.get("name", "")
+    if fields is not None:
+        clause = fields.get("context", "")
+        subject = fields.get("subject", "")
+        if AUDIENCE_NAME.search(name) and (STAFF.search(subject) or STAFF.search(_last_clause(clause))):
+            return "是工作人员、专家或领队，不是参加的群众"
+        if CEREMONY.search(subject):
+            return "是仪式的出席人数，不是活动的参加人次"
+        if "培训" in subject and not _TRAINING_NAME.search(name + " ".join(indicator.get("aliases") or [])):
+            return "是培训的人数，不是该指标统计的对象"
+        if "捐赠" in name and not RECEIVED.search(clause):
+            return "是捐出的钱款，不是收到的捐赠"
+    if features.get("round"):
+        return "是“百场”“千人”之类的整数提法，不是统计值"
+    if features.get("breakthrough"):
+        return "是“突破”的整数关口，不是统计值"
+    if fields is not None and _TRAINING_NAME.search(indicator.get("name", "")) and not TRAINING.search(sentence):
+        return "句中没有培训，不是培训人次或期数"
+    if fields is not None and indicator.get("name", "").startswith(BROAD) and (m := _named_kind(fields, sentence)):
+        return f"句中说的是“{m.group(0)}”这一类活动，不是各类活动的合计"
     name = indicator.get("name", "") + " " + " ".join(indicator.get("aliases") or [])
     unit = indicator.get("unit", "")
     if features.get("kind") == "target":
@@ -112,7 +201,7 @@ def indicator_accepts(features: dict, indicator: dict) -> str | None:
 
 _PARENS = re.compile(r"[（(][^）)]*[）)]")
 # Qualifiers that make a thing another thing (a 科普示范乡镇 is not simply a 乡镇).
-QUALIFIERS = ("示范", "先进", "特色", "重点", "星级", "优秀", "场馆")
+QUALIFIERS = ("示范", "先进", "特色", "重点", "星级", "优秀", "场馆", "建筑面积", "占地面积")
 _STEM_SUFFIX = re.compile(r"(?:人次|次数|期数|场次|人数|个数|数量|总数|总额|金额|比例|比重|覆盖率|普及率|率|数|额)$")
 _ADMIN = set("省市州县区旗镇乡村")
 
@@ -127,8 +216,7 @@ def thing_conflict(subject: str, indicator: dict) -> bool:
     s = (subject or "").strip()
     if not s:
         return False
-    names = [_PARENS.sub("", n) for n in [indicator.get("name", "")] + list(indicator.get("aliases") or []) if n]
-    stems = [st for st in (_STEM_SUFFIX.sub("", n) for n in names) if st]
+    names, stems = _terms(indicator.get("name", ""), tuple(indicator.get("aliases") or ()))
     if not stems:
         return False
     if any(q in s and not any(q in n for n in names) for q in QUALIFIERS):
@@ -136,6 +224,13 @@ def thing_conflict(subject: str, indicator: dict) -> bool:
     if len(s) == 1:
         return s in _ADMIN and not any(s in st for st in stems)
     return not all(_same_head(part, stems) for part in _CONJ.split(s) if part)
+
+
+@lru_cache(maxsize=4096)
+def _terms(name: str, aliases: tuple) -> tuple[list[str], list[str]]:
+    """An indicator's names without glosses, and their stems (without 人次/数/率 …): computed once per indicator."""
+    names = [_PARENS.sub("", n) for n in (name, *aliases) if n]
+    return names, [st for st in (_STEM_SUFFIX.sub("", n) for n in names) if st]
 
 
 def _same_head(phrase: str, stems: list[str]) -> bool:
@@ -149,7 +244,9 @@ def _same_head(phrase: str, stems: list[str]) -> bool:
 # Things joined in one subject (科技馆和科学技术类博物馆, 专、兼职人员): every one must be the indicator's thing.
 _CONJ = re.compile(r"和|与|及|、")
 # Modifiers that narrow an indicator's population: a subject without the modifier is a broader figure.
-MODIFIERS = ("专职", "兼职", "女性", "专项", "政府", "注册", "中级职称")
+MODIFIERS = ("专职", "兼职", "女性", "专项", "政府", "注册", "中级职称", "高素质")
+# Other ways a report says the modifier (高素质农民 were called 新型职业农民).
+MODIFIER_FORMS = {"高素质": ("高素质", "职业农民")}
 
 
 # Modifiers that, said of the figure, make it another population than an indicator without them (基本具备 ≠ 具备).
@@ -162,7 +259,7 @@ def modifier_conflict(subject: str, context: str, indicator: dict) -> bool:
     figure a population the indicator does not (具备基本科学素质), or both of a pair together (专、兼职人员)."""
     name = indicator.get("name", "")
     near = (subject or "") + (context or "")
-    if any(m in name and m not in near for m in MODIFIERS):
+    if any(m in name and not any(f in near for f in MODIFIER_FORMS.get(m, (m,))) for m in MODIFIERS):
         return True
     if any(m in (subject or "") and m not in name for m in OWN_MODIFIERS):
         return True

@@ -22,7 +22,10 @@ Confidence is in 0..1; below ``min_confidence`` the fact is kept with code None.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Iterable
+from functools import lru_cache
+from itertools import chain
 from typing import Any
 
 from .normalize import fold
@@ -45,6 +48,7 @@ _SAME_FAMILY = 0.85
 _WEIGHTS = {"subject": 1.0, "context": 0.8, "section": 0.6}
 
 
+@lru_cache(maxsize=1024)
 def _family(unit: str) -> str | None:
     for name, members in _FAMILY.items():
         if unit in members:
@@ -52,13 +56,14 @@ def _family(unit: str) -> str | None:
     return None
 
 
+@lru_cache(maxsize=4096)
 def unit_compatibility(fact_unit: str, indicator_unit: str, money_like: bool = False) -> float:
     """How well a fact's unit fits an indicator's unit (0 = incompatible)."""
     fu, iu = (fact_unit or "").strip(), (indicator_unit or "").strip()
     if "/" in iu:  # a per-unit indicator (元/人, 人/万人): the fact's unit must be its numerator
         return 1.0 if fu and fu == iu.split("/")[0] else 0.0
     if iu in MONEY_UNITS:
-        if fu == "元":
+        if fu in MONEY_UNITS:  # any money scale converts (元 → 万元, 万元 → 万元, 亿元 → 万元)
             return 1.0
         return 0.5 if fu == "" and money_like else 0.0
     if fu == iu:
@@ -73,13 +78,14 @@ def unit_compatibility(fact_unit: str, indicator_unit: str, money_like: bool = F
 
 def convert_value(value: float, fact_unit: str, indicator_unit: str) -> float:
     """Express a fact's value in the indicator's unit (money: 元 → 万元 …)."""
-    if indicator_unit in MONEY_UNITS and fact_unit in ("元", ""):
-        return value / MONEY_UNITS[indicator_unit]
+    if indicator_unit in MONEY_UNITS and (fact_unit in MONEY_UNITS or fact_unit == ""):
+        return value * MONEY_UNITS.get(fact_unit, 1.0) / MONEY_UNITS[indicator_unit]
     return value
 
 
-def _bigrams(s: str) -> set[str]:
-    return {s[i:i + 2] for i in range(len(s) - 1)} or ({s} if s else set())
+@lru_cache(maxsize=8192)
+def _bigrams(s: str) -> frozenset[str]:
+    return frozenset({s[i:i + 2] for i in range(len(s) - 1)} or ({s} if s else set()))
 
 
 def phrase_match(phrase: str, text: str) -> float:
@@ -89,17 +95,34 @@ def phrase_match(phrase: str, text: str) -> float:
     if phrase in text:
         return 1.0
     grams = _bigrams(phrase)
-    found = sum(1 for g in grams if g in text)
-    share = found / len(grams)
+    # The text's bigram set is cached: one fact's fields are matched against every candidate indicator's phrases.
+    share = len(grams & _bigrams(text)) / len(grams)
     return share if share >= 0.5 else 0.0
 
 
+@lru_cache(maxsize=8192)
+def _folded(phrase: str) -> str:
+    return fold(phrase)
+
+
 def _best_in_fields(phrases: Iterable[str], fields: dict[str, str]) -> float:
+    """The best weighted ``phrase_match`` of any phrase (already folded) in any field, inlined: this runs for every
+    candidate indicator of every fact."""
     best = 0.0
-    for phrase in phrases:
-        p = fold(phrase)
-        for name, text in fields.items():
-            best = max(best, _WEIGHTS[name] * phrase_match(p, text))
+    prepared = [(_WEIGHTS[name], text, _bigrams(text)) for name, text in fields.items() if text]
+    for p in phrases:
+        if not p:
+            continue
+        grams = _bigrams(p)
+        for weight, text, text_grams in prepared:
+            if weight <= best:
+                continue
+            if p in text:
+                best = weight
+                continue
+            share = len(grams & text_grams) / len(grams)
+            if share >= 0.5 and weight * share > best:
+                best = weight * share
     return best
 
 
@@ -112,29 +135,35 @@ _GLOSS = re.compile(r"[（(][^）)]*[）)]")
 _MONEY_WORDS = re.compile(r"经费|资金|投入|投资|拨款|筹集|预算|支出|捐赠|金额")
 
 
+# How reports name a population besides the catalogue's word: 农村实用技术培训 is about farmers without saying 农民.
+POPULATION_FORMS = {"农民": ("农民", "农村", "农户", "村民")}
+
+
+@lru_cache(maxsize=4096)
+def _phrases(name: str, aliases: tuple, population: tuple, section_keywords: tuple) -> tuple:
+    """An indicator's phrases, folded, computed once: names and aliases (and the name without its bracketed gloss:
+    "科普（技）讲座参加人次" is written "科普讲座…参加人员" in reports), population, section keywords."""
+    names = [name, *aliases]
+    names += [_GLOSS.sub("", n) for n in names if n and _GLOSS.search(n)]
+    population = [form for p in population for form in POPULATION_FORMS.get(p, (p,))]
+    return (tuple(_folded(n) for n in names if n), tuple(_folded(p) for p in population),
+            tuple(_folded(k) for k in section_keywords))
+
+
 def score_indicator(fact: Any, indicator: dict, fields: dict[str, str]) -> float:
     fu = _fact_get(fact, "unit", "") or ""
     money_like = bool(_MONEY_WORDS.search(fields.get("subject", "") + fields.get("context", "")))
     gate = unit_compatibility(fu, indicator.get("unit", ""), money_like)
     if gate == 0.0:
         return 0.0
-    from .features import modifier_conflict, thing_conflict
-
-    if _family(fu) not in ("people", "visits") and thing_conflict(fields.get("subject", ""), indicator):
-        # For people the subject names who they are (听众, 学员), not a thing to compare with the indicator's.
-        return 0.0
-    if modifier_conflict(fields.get("subject", ""), fields.get("context", ""), indicator):
-        return 0.0
-    names = [indicator.get("name", "")] + list(indicator.get("aliases") or [])
-    # "科普（技）讲座参加人次" is written "科普讲座…参加人员" in reports: match the name without its bracketed gloss too.
-    names += [_GLOSS.sub("", n) for n in names if n and _GLOSS.search(n)]
-    alias = _best_in_fields([n for n in names if n], fields)
+    names, population, sect_kw = _phrases(indicator.get("name", ""), tuple(indicator.get("aliases") or ()),
+                                          tuple(indicator.get("population") or ()),
+                                          tuple(indicator.get("section_keywords") or ()))
+    alias = _best_in_fields(names, fields)
     parts = [(0.65, alias)]
-    population = indicator.get("population") or []
     pop = _best_in_fields(population, fields) if population else None
     if pop is not None:
         parts.append((0.2, pop))
-    sect_kw = indicator.get("section_keywords") or []
     sect = _best_in_fields(sect_kw, {"section": fields.get("section", ""), "context": fields.get("context", "")}) \
         if sect_kw else None
     if sect is not None:
@@ -145,6 +174,15 @@ def score_indicator(fact: Any, indicator: dict, fields: dict[str, str]) -> float
         if _PERSON.search(fields.get("subject", "")):
             return 0.0  # the figure names who was counted (再就业人员), and they are not the indicator's population
         score *= 0.4  # the indicator is about a population nobody mentioned
+    if score == 0.0:
+        return 0.0  # nothing names it: the conflicts below need not be read
+    from .features import modifier_conflict, thing_conflict
+
+    if _family(fu) not in ("people", "visits") and thing_conflict(fields.get("subject", ""), indicator):
+        # For people the subject names who they are (听众, 学员), not a thing to compare with the indicator's.
+        return 0.0
+    if modifier_conflict(fields.get("subject", ""), fields.get("context", ""), indicator):
+        return 0.0
     return gate * score
 
 
@@ -168,6 +206,50 @@ def fact_fields(fact: Any, text: str | None, sections: list | None) -> dict[str,
     return {"subject": subject, "context": context, "section": section}
 
 
+_SENTENCE_END = re.compile(r"[。；;！？!?\n]")
+
+
+class _PhraseIndex:
+    """Which indicators a fact's words can name at all: an indicator scores above zero only if one of its phrases
+    occurs in a field or shares half its bigrams with one, so phrases are indexed by bigram and counted once per
+    fact. Only those indicators are scored (a necessary condition: the scores themselves are unchanged)."""
+
+    def __init__(self, catalogue: list[dict]):
+        self.postings: dict[str, list[int]] = {}
+        self.need: list[float] = []
+        self.owner: list[int] = []
+        self.always: set[int] = set()  # one-character phrases have no bigram to index
+        for k, ind in enumerate(catalogue):
+            names, population, sect_kw = _phrases(ind.get("name", ""), tuple(ind.get("aliases") or ()),
+                                                  tuple(ind.get("population") or ()),
+                                                  tuple(ind.get("section_keywords") or ()))
+            for phrase in {*names, *population, *sect_kw}:
+                if len(phrase) < 2:
+                    if phrase:
+                        self.always.add(k)
+                    continue
+                grams = _bigrams(phrase)
+                pid = len(self.need)
+                self.need.append(len(grams) * 0.5)
+                self.owner.append(k)
+                for g in grams:
+                    self.postings.setdefault(g, []).append(pid)
+
+    def candidates(self, fields: dict[str, str]) -> list[int]:
+        grams = frozenset().union(*(_bigrams(t) for t in fields.values() if t))
+        hits = Counter(chain.from_iterable(self.postings.get(g, ()) for g in grams))  # counted in C
+        return sorted({self.owner[pid] for pid, n in hits.items() if n >= self.need[pid]} | self.always)
+
+
+def _sentence(text: str | None, start: int | None) -> str:
+    """The sentence up to the number (folded): where the activity a figure counts is named (举办讲座…，参加人员…)."""
+    if text is None or start is None:
+        return ""
+    window = text[max(0, start - 120):start]
+    cut = max((m.end() for m in _SENTENCE_END.finditer(window)), default=0)
+    return fold(window[cut:])
+
+
 def map_facts(
     facts: Iterable[Any],
     catalogue: list[dict],
@@ -188,22 +270,37 @@ def map_facts(
         sections = section_finder(split_sections(text))
     from .features import fact_features, indicator_accepts
 
+    index = _PhraseIndex(catalogue)
     out = []
     for fact in facts:
         fields = fact_fields(fact, text, sections)
-        best, best_score = None, 0.0
-        for ind in catalogue:
-            sc = score_indicator(fact, ind, fields)
-            if sc > best_score:
-                best, best_score = ind, sc
         fact_dict = fact if isinstance(fact, dict) else fact.to_dict()
         features = (fact_features(text, fact_dict["start"], fact_dict["end"], fact_dict.get("unit") or "")
                     if text is not None and fact_dict.get("start") is not None else {})
-        blocked = indicator_accepts(features, best) if best is not None and best_score >= min_confidence else None
-        if blocked:
-            # The name fits but the figure is of another kind: shown with the reason, never mapped.
-            features = {**features, "blocked": {"code": best["code"], "name": best.get("name", ""), "reason": blocked}}
-        if best is None or best_score < min_confidence or blocked:
+        if fact_dict.get("suspicious"):
+            features = {**features, "corrupt": True}
+        # Without the text there is no sentence to read: only the figure's own features decide.
+        around = {**fields, "sentence": _sentence(text, fact_dict.get("start"))} if text is not None else None
+        # The unit gate first (cached per unit pair): most of the catalogue is out before any phrase is matched.
+        fu = fact_dict.get("unit") or ""
+        money_like = bool(_MONEY_WORDS.search(fields["subject"] + fields["context"]))
+        named = index.candidates(fields)
+        scored = sorted(((score_indicator(fact, catalogue[k], fields), k) for k in named
+                         if unit_compatibility(fu, catalogue[k].get("unit", ""), money_like) > 0), reverse=True)
+        ranked = [(sc, catalogue[k]) for sc, k in scored if sc >= min_confidence]
+        # An unmapped fact still shows how close the nearest indicator came.
+        best, best_score, blocked = None, (scored[0][0] if scored else 0.0), None
+        for sc, ind in ranked:
+            reason = indicator_accepts(features, ind, around)
+            if reason is None:
+                best, best_score = ind, sc
+                break
+            # The name fits but the figure is of another kind: shown with the reason, never mapped to it; a
+            # compatible indicator further down (人均科普专项经费 under 科普专项经费) may still take it.
+            blocked = blocked or {"code": ind["code"], "name": ind.get("name", ""), "reason": reason}
+        if blocked and best is None:
+            features = {**features, "blocked": blocked}
+        if best is None:
             out.append({
                 "fact": fact_dict, "code": None, "confidence": round(best_score, 3),
                 "value": None, "unit": None, "section": fields["section"], "features": features,

@@ -26,9 +26,18 @@ from .split import split_documents, split_sections
 # Level words, from the self-references a report uses for its own region.
 LEVELS = {"国": "national", "省": "province", "自治区": "province", "市": "city", "州": "city", "盟": "city", "县": "county",
           "区": "county", "旗": "county", "镇": "town", "乡": "town", "街道": "town"}
-SELF_REF = re.compile(r"(?:我|全|本|该)(国|省|自治区|市|州|盟|县|区|旗|镇|乡|街道)(?![长委政府级域内外])")
+SELF_REF = re.compile(r"(?:我|全|本|该)(国|省|自治区|市|州|盟|县|区|旗|镇|乡|街道)(?![长委政府级域内外])"
+                      r"(?!科普示范|示范|先进|优秀|文明|百强|十佳)")
+# 我市/本县 can only mean the writer's own region; 全国/全省 also name wider things a report mentions (全国100名…).
+_OWN_WEIGHT = {"我": 3, "本": 3}
 # A place name: 2–8 Han characters ending in an administrative suffix. The lazy prefix keeps "四川省达州市" as two.
-PLACE = re.compile(r"([\u4e00-\u9fff]{1,7}?(?:自治区|自治州|自治县|省|市|州|盟|县|区|旗|镇|乡|街道))(?![市县区])")
+PLACE = re.compile(r"([\u4e00-\u9fff]{1,7}?(?:自治区|自治州|自治县|省|市|州|盟|县|区|旗|镇|乡|街道))"
+                   r"(?![市县区政场民委级域内外情长容貌])(?![、和与及]\s*[省市州县区旗镇乡])")
+# A suffix closing a common noun, not a place (社区, 园区, 景区, 开发区 …).
+NOT_PLACE_END = re.compile(r"(?:社|园|景|城|小|辖|片|校|矿|林|垦|库|牧|灾|疫|郊|山|厂|街|营|展|赛|分|专|学|地|选|"
+                           r"开发|示范|试验|功能|保护|风景)区$")
+# Words before a name that are no part of it (按照市、县的部署, 关于渠县…).
+FUNCTION_PREFIX = re.compile(r"^(?:按照|根据|关于|依照|对于|为了|由于|经过|通过|在|对|由|为|和|与|及|向|从|据|将|让|使)")
 # Words that end in a suffix but are not places ("城区", "社区", "园区", "辖区", "全市" …).
 NOT_PLACE = re.compile(r"^(?:[全我本该各市县区省镇乡]|城|社|园|辖|景|街|小|新城|开发|试验|示范|功能|老|山|库|牧|"
                        r"片|校|厂|矿|林|垦|灾|疫|重点|贫困|边|特|老城|主城)")
@@ -36,7 +45,11 @@ BODY = re.compile(r"((?:[\u4e00-\u9fff]{2,8}?(?:省|市|州|县|区|旗|镇|乡)
                   r"科技局|教育局|办公室|全民科学素质|科普))")
 YEAR = r"(?:19[5-9]\d|20\d\d)"
 YEAR_RANGE = re.compile(rf"({YEAR})\s*(?:年)?\s*(?:[-—–~～至到]|—{{2}})\s*({YEAR})\s*年")
-YEAR_ONE = re.compile(rf"({YEAR})\s*年(?!\s*[-—–~～至到]\s*{YEAR})")
+# A year the report is about: not a target (到2025年), a starting point (从2015年的), a source's date (2023年发布的),
+# nor a full date (2025年12月31日: a page's publication date, weaker evidence, see DATE).
+YEAR_ONE = re.compile(rf"(?<![从由比较])(?<![到至](?={YEAR}\s*年[^的]))({YEAR})\s*年(?!\s*[-—–~～至到]\s*{YEAR})"
+                      r"(?!\s*\d{1,2}\s*月\s*\d{1,2}\s*日)(?!发布|印发|出台|颁布|远景|前|以前|底前|末前)")
+DATE = re.compile(rf"(?<!\d)({YEAR})(?:[-/.](?:0?[1-9]|1[0-2])[-/.]\d{{1,2}}|\s*年\s*\d{{1,2}}\s*月\s*\d{{1,2}}\s*日)")
 HALF = re.compile(r"上半年|下半年|第[一二三四1-4]季度|一季度|二季度|三季度|四季度")
 SPAN = re.compile(r"(?<![\d〇零一二三四五六七八九十])(近|这|过去)?([两二三四五六七八九十\d]{1,2})\s*年(?:来|以来|间|中)|“?十[一二三四五六]五”?(?:期间|以来|时期)")
 FIVE_YEAR_PLAN = {"十一五": (2006, 2010), "十二五": (2011, 2015), "十三五": (2016, 2020), "十四五": (2021, 2025),
@@ -50,7 +63,8 @@ def _evidence(text: str, start: int, end: int, offset: int) -> dict:
 
 def _is_place(name: str, min_core: int = 2) -> bool:
     core = re.sub(r"(?:自治区|自治州|自治县|街道|省|市|州|盟|县|区|旗|镇|乡)$", "", name)
-    return len(core) >= min_core and not NOT_PLACE.match(name) and not re.search(
+    return len(core) >= min_core and not NOT_PLACE.match(name) and not NOT_PLACE_END.search(name) and \
+        not FUNCTION_PREFIX.match(name) and not re.search(
         r"[年月日号第个個名次项下办邀政请诚位]|科普|科协|活动|工作", name)
 
 
@@ -91,11 +105,16 @@ class Gazetteer:
         return self.canonical.get(match_text, match_text)
 
 
+PLACEHOLDER = re.compile(r"(?<![A-Za-z])(?:[xX×Ｘｘ]{1,3}|某)(省|市|县|区|镇|乡)")
+_RANK = {"national": 0, "province": 1, "city": 2, "county": 3, "town": 4}
+
+
 def detect_region(title: str, body: str, offset: int = 0, title_offset: int = 0,
                   gazetteer: Gazetteer | None = None) -> dict:
     """``{"name", "level", "evidence": [...]}`` — what the report says its region is (name or level may be None)."""
     evidence: list[dict] = []
     name = level = None
+    from_body = False
     # With a gazetteer only known names count: free titles are full of name-shaped words (影音市政, 按照市…).
     for m in (gazetteer.find(title) if gazetteer else places_in(title)):
         name = gazetteer.name(m.group(1)) if gazetteer else m.group(1)
@@ -109,20 +128,37 @@ def detect_region(title: str, body: str, offset: int = 0, title_offset: int = 0,
                 name = gazetteer.name(place[0].group(1)) if gazetteer else place[0].group(1)
                 pos = m.start() if m.start() < len(head) else len(body) - HEAD_CHARS + m.start() - len(head)
                 evidence.append({"kind": "发文单位", **_evidence(body, pos, pos + len(m.group(1)), offset)})
+                from_body = True
                 break
     counts: dict[str, int] = {}
     first: dict[str, re.Match] = {}
-    for m in SELF_REF.finditer(body):
+    weights: dict[str, int] = {}
+    from .normalize import fold
+
+    for m in SELF_REF.finditer(fold(body)):  # 1:1: 我國 counts as 我国, offsets unchanged
         lv = LEVELS[m.group(1)]
         counts[lv] = counts.get(lv, 0) + 1
+        weights[lv] = weights.get(lv, 0) + _OWN_WEIGHT.get(m.group(0)[0], 1)
         first.setdefault(lv, m)
+    own_in_title = next((LEVELS[m.group(1)] for m in SELF_REF.finditer(title) if m.group(0)[0] in _OWN_WEIGHT), None)
+    if own_in_title in counts:  # 我省…进京参加: the title says whose report it is, whatever the body counts
+        weights[own_in_title] += 1000
     if counts:
-        level = max(counts, key=lambda lv: (counts[lv], -first[lv].start()))
+        level = max(counts, key=lambda lv: (weights[lv], -first[lv].start()))
         m = first[level]
         evidence.append({"kind": f"自称（{counts[level]} 处）", **_evidence(body, *m.span(), offset)})
+    if level is None and name is None and (m := PLACEHOLDER.search(body[:HEAD_CHARS])):
+        # 范文 sites blank the name out (x县, XX市): the level is still the report's.
+        level = LEVELS[m.group(1)]
+        evidence.append({"kind": "隐去名称的地名", **_evidence(body, *m.span(), offset)})
     if name is not None:
         suffix_level = next((lv for word, lv in LEVELS.items() if name.endswith(word)), None)
-        level = suffix_level or level
+        if from_body and level and suffix_level and _RANK[suffix_level] > _RANK[level]:
+            # A county 科协 co-hosting a forum of 全省: the body named is a participant, the report is the wider region's.
+            evidence = [e for e in evidence if e["kind"] != "发文单位"]
+            name = None
+        else:
+            level = suffix_level or level
     return {"name": name, "level": level, "evidence": evidence}
 
 
@@ -138,9 +174,12 @@ def _span_years(m: re.Match) -> int | None:
 
 def detect_period(title: str, body: str, offset: int = 0, title_offset: int = 0) -> dict:
     """``{"years": [first, last] | None, "part": "上半年"|…|"", "span": "两年来"|…|"", "evidence": [...]}``."""
+    from .normalize import fold
+
     evidence: list[dict] = []
     years = None
     part = span = ""
+    title, body = fold(title), fold(body[:HEAD_CHARS])  # 1:1, offsets unchanged; 從/由 read as 从/由
     for source, text, base in (("标题", title, title_offset), ("开头", body[:HEAD_CHARS], offset)):
         m = YEAR_RANGE.search(text)
         if m:
@@ -151,6 +190,12 @@ def detect_period(title: str, body: str, offset: int = 0, title_offset: int = 0)
         if m:
             years = [int(m.group(1))] * 2
             evidence.append({"kind": f"{source}中的年份", **_evidence(text, *m.span(), base)})
+            break
+    for source, text, base in (("标题", title, title_offset), ("开头", body[:HEAD_CHARS], offset)):
+        m = DATE.search(text) if years is None else None
+        if m:  # a news page's date: the year its events happened, when nothing else says
+            years = [int(m.group(1))] * 2
+            evidence.append({"kind": f"{source}中的日期", **_evidence(text, *m.span(), base)})
             break
     for source, text, base in (("标题", title, title_offset), ("开头", body[:HEAD_CHARS], offset)):
         m = HALF.search(text)

@@ -89,5 +89,16 @@ def test_unit_helpers():
     assert 0 < unit_compatibility("名", "人") < 1
     assert convert_value(4_000_000, "元", "万元") == 400
     assert convert_value(7, "期", "期") == 7
+    # A figure already in 万元 or 亿元 (an accepted fact's unit, a catalogue's) fits and keeps its scale.
+    assert unit_compatibility("万元", "万元") == 1.0 and unit_compatibility("亿元", "万元") == 1.0
+    assert convert_value(86.5, "万元", "万元") == 86.5 and convert_value(2, "亿元", "万元") == 20000
     assert phrase_match("科普讲座", "举办科普讲座") == 1.0
     assert phrase_match("科普讲座", "完全无关") == 0.0
+
+
+def test_farmer_training_is_recognised_without_the_word_farmer():
+    """农村实用技术培训 is the farmers' training although the clause never says 农民 (rural, 农户, 村民 do)."""
+    from kesu.bench.mapping import builtin_catalogue
+
+    text = "全年开展农村实用技术培训120期。"
+    assert map_facts(extract(text), builtin_catalogue(), text)[0]["code"] == "TRN_FARMER_SESSIONS"

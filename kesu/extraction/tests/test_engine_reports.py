@@ -48,6 +48,17 @@ def test_facts_of_a_copy_link_to_the_original_and_a_sub_region_figure_is_named()
     ("关于全民科学素质工作的报告", "全市上下共同努力，我市科普工作……达州市科学技术协会", "达州市", "city"),
     ("科普工作情况汇报", "本区今年……全区……我区……", None, "county"),
     ("工作总结", "今年以来，各项工作稳步推进。", None, None),
+    # Menu words and common nouns that end in a suffix are no places; level words in a list are no names.
+    ("首页/新闻/娱乐市政/社区服务", "图片新闻", None, None),
+    ("1、科普工作总结 按照市、县的总体部署，开展科普活动", "", None, None),
+    ("科普活动月工作总结", "根据x县人民政府办公室的通知，我局开展了宣传活动。", None, "county"),  # a blanked-out name
+    ("活动现场，东园社区、西岭社区等示范社区参加", "我县科协……我县……全县", None, "county"),
+    # A county body co-hosting a province's forum is a participant: the report is the province's.
+    ("论坛在某地举行", "本次论坛由省青少年科技中心、临江市科协主办。来自全省的科技老师……全省……全省",
+     None, "province"),
+    # 我省 in the title outweighs a body that speaks of 全国 more often; 全国科普示范市 is no self-reference.
+    ("我省5名科普信息员进京参加活动", "全国评选……全国100名……全国第一……我省入选", None, "province"),
+    ("科协召开全委会", "市委、市政府领导下，我市创建全国科普示范市、全国科普示范县", None, "city"),
 ])
 def test_region_detection(title, body, name, level):
     found = detect_region(title, body, gazetteer=None)
@@ -60,6 +71,11 @@ def test_region_detection(title, body, name, level):
     ("2024年上半年科普工作总结", "", [2024, 2024], "上半年", ""),
     ("科普工作汇报", "2023年以来……两年来，我县……", [2022, 2023], "", "两年来"),
     ("“十三五”科普工作总结", "“十三五”期间，我市……", [2016, 2020], "", "十三五”期间"),
+    # Targets, starting points and a source's date are not the period; a page's date is, when nothing else says.
+    ("农民培训", "到2025年，培训农民5000人次。据农业农村部2023年发布的数据……", None, "", ""),
+    ("科技馆免费开放", "全省免费开放科技馆从2016年的12座增加到2024年的56座。", [2024, 2024], "", ""),
+    ("科技馆局部更新展 日期 2025-12-15", "今年的展览……", [2025, 2025], "", ""),
+    ("2020年11月16日星期一", "大会总结了2005年的工作。", [2005, 2005], "", ""),
 ])
 def test_period_detection(title, body, years, part, span):
     found = detect_period(title, body)
@@ -94,6 +110,16 @@ CATALOGUE = [
     {"code": "FARMER_P", "name": "农村实用技术培训人次", "unit": "人次", "aliases": ["农民培训", "实用技术培训"]},
     {"code": "FUND", "name": "科普经费", "unit": "万元", "aliases": ["经费"]},
     {"code": "LITERACY", "name": "公民具备科学素质的比例", "unit": "%", "aliases": ["具备科学素质"]},
+    {"code": "HQ_FARMER", "name": "高素质农民培育人数", "unit": "人", "aliases": ["培训高素质农民"],
+     "population": ["农民"]},
+    {"code": "COMMUNITIES", "name": "城镇社区数", "unit": "个", "aliases": ["社区数"]},
+    {"code": "EVENTS_P", "name": "各类科普活动参加人次", "unit": "人次", "aliases": ["参加人员", "受益群众"]},
+    {"code": "LECTURE_P", "name": "科普（技）讲座参加人次", "unit": "人次", "aliases": ["参加讲座人员"]},
+    {"code": "LEADERS", "name": "农村科普带头人", "unit": "人", "aliases": ["科普带头人"]},
+    {"code": "DONATION", "name": "捐赠", "unit": "万元", "aliases": ["社会捐赠"]},
+    {"code": "EXHIB_AREA", "name": "科技馆展厅面积", "unit": "平方米", "aliases": ["展厅面积"]},
+    {"code": "LECTURE_N", "name": "科普（技）讲座", "unit": "次", "aliases": ["科普讲座"]},
+    {"code": "VISITS", "name": "科技馆当年参观人次", "unit": "人次", "aliases": ["科技馆接待观众"]},
 ]
 
 
@@ -111,10 +137,40 @@ CATALOGUE = [
     ("评选出优秀科技辅导员10名。", "10"),  # prize winners are not staff
     ("科技馆数量从2019年的5个增加到8个。", "5"),  # another year's figure
     ("全市科技馆年均新增2个。", "2"),  # an average
+    ("科技馆年均接待观众5万人次，开展科普活动300场次。", "300"),  # 年均 said once for the whole enumeration
+    ("全市科普经费投入首次突破200万元。", "200"),  # a round mark passed, not the statistic
+    ("全市建成包括科技馆在内的科普场所9个。", "9"),  # a wider total including the indicator
+    ("开展培训，全年培训农民工3000人、失地农民培训800名。", "3000"),  # not the farmers of 实用技术培训
+    ("开展培训，全年培训农民工3000人、失地农民培训800名。", "800"),
+    ("送科技进社区，先后走进6个社区。", "6"),  # where an activity went, not the region's number of communities
+    ("农民丰收节举行，参加实用技术展示的农民1200人次。", "1200"),  # participants are not trainees
+    ("受益群众0余人。", "0"),  # a corrupted number
+    ("参加义诊的有内科、外科医生及工作人员共12人。", "12"),  # the staff, not the audience
+    ("参赛学生、辅导员等1500余人参加闭幕式。", "1500"),  # a ceremony's attendance
+    ("培训农村科普带头人后，全年培训人数1万人。", "1"),  # trainees are not 带头人
+    ("科协向贫困学校捐赠2万元。", "2"),  # money given away is no donation received
+    ("全市科技馆总建筑面积达3.5万平方米。", "3.5"),  # a building's area is not the exhibition area
+    ("千场讲座进社区活动启动。", "千"),  # a campaign's name
+    ("科技馆从2015年的9座增加到2024年的40座，累计接待观众超4万人次。", "4"),  # 累计 over the years named
 ])
 def test_figures_of_another_kind_stay_unmapped(text, number):
     found = next(m for m in map_facts(extract(text), CATALOGUE, text) if m["fact"]["text"].startswith(number))
     assert found["code"] is None
+
+
+def test_a_figure_blocked_from_one_indicator_goes_to_the_next_compatible_one():
+    text = "举办科普讲座12期，参加人员2000余人。"  # the lecture's audience, not all activities' participants
+    found = next(m for m in map_facts(extract(text), CATALOGUE, text) if m["fact"]["text"].startswith("2000"))
+    assert found["code"] == "LECTURE_P"
+    text = "举办培训班12期，开展各类科普活动300场次。"  # a clause naming all activities keeps the total
+    events = [{"code": "EVENTS_N", "name": "各类科普活动", "unit": "场次", "aliases": ["开展科普活动"]}]
+    assert map_facts(extract(text), CATALOGUE + events, text)[1]["code"] == "EVENTS_N"
+    text = "全县辖城镇社区15个。"  # a stock count stated as such still maps
+    assert map_facts(extract(text), CATALOGUE, text)[0]["code"] == "COMMUNITIES"
+    text = "全年获得社会捐赠2万元。"
+    assert map_facts(extract(text), CATALOGUE, text)[0]["code"] == "DONATION"
+    text = "全县培训农民5000人。"  # 高素质农民 is narrower than the farmers the figure names: the plain training
+    assert map_facts(extract(text), CATALOGUE, text)[0]["code"] == "FARMER_P"
 
 
 def test_the_blocked_indicator_and_reason_are_kept_for_the_reviewer():

@@ -2,10 +2,12 @@
 copies linked to their original, another region's report kept out of the county's figures, and bulk accept taking
 each indicator's headline figure of a confirmed report."""
 
+from datetime import date, timedelta
+
 import pytest
 from django.urls import reverse
 
-from kesu.collection.models import IndicatorValue
+from kesu.collection.models import DataSet, IndicatorValue, LockException
 from kesu.core.exceptions import ApplicationError
 from kesu.extraction import services
 from kesu.extraction.models import FactStatus, SourceReport
@@ -139,3 +141,34 @@ def test_a_sub_regions_figure_is_offered_to_that_region_when_the_office_may_writ
                                     data=PAGE.encode()).created[0]
     panel = client.get(reverse("extraction:fact", args=[page.facts.get(text="52期").pk])).content.decode()
     assert "说的是宣汉县" in panel and "可采用为" not in panel
+
+
+@pytest.mark.django_db
+def test_a_city_office_accepts_a_report_confirmed_as_the_citys_into_the_city(client, world):
+    from kesu.accounts.models import Role, User
+
+    city_office = User.objects.create_user("office_city", password="pw-kesu-1", role=Role.OFFICE, region=world.city)
+    city_set = DataSet.objects.create(region=world.city, code="ANNUAL_CITY", name="市年度科普工作统计", period_type="Y")
+    city_set.indicators.set(world.ind.values())
+    LockException.objects.create(data_set=city_set, period_id="2023", region=world.city,
+                                 until=date.today() + timedelta(30), reason="录入历史报告")
+    doc = services.document_upload(actor=city_office, region=world.county, name="页.txt",
+                                   data=PAGE.encode()).created[0]
+    client.force_login(city_office)
+    client.post(reverse("extraction:report_confirm", args=[doc.reports.get(index=1).pk]),
+                {"region": world.city.pk, "year_first": "2023"})
+    fact = doc.facts.get(report__index=1, text="410期")
+    panel = client.get(reverse("extraction:fact", args=[fact.pk])).content.decode()
+    assert f'<option value="{world.city.pk}"' in panel  # the city is offered although the page was filed under 渠县
+    response = client.post(reverse("extraction:fact_accept", args=[fact.pk]),
+                           {"region": world.city.pk, "period": "2023"}, follow=True)
+    assert "已采用“410期”" in response.content.decode()
+    row = IndicatorValue.objects.get(indicator__code="TRN_FARMER_SESSIONS")
+    assert (row.region, row.value) == (world.city, 410)
+    # The county office sees the same page but may not write for the city.
+    client.force_login(world.office)
+    county_page = services.document_upload(actor=world.office, region=world.county, name="县.txt",
+                                           data=(PAGE + "\n").encode()).created[0]
+    response = client.post(reverse("extraction:fact_accept", args=[county_page.facts.get(text="410期").pk]),
+                           {"region": world.city.pk, "period": "2023"}, follow=True)
+    assert "未能采用“410期”" in response.content.decode()
