@@ -48,6 +48,14 @@ class YearChoice:
         return out
 
     @property
+    def page_note(self) -> str:
+        """The note of a page that shows one year only (no running year beside it as progress)."""
+        if self.complete and self.running and not self.chosen:
+            return (f"以下为{self.year}年（最近一个审核完成的年度）已审核数据；{self.running}年正在填报审核，"
+                    f"可在报告期中选择。")
+        return self.note
+
+    @property
     def note(self) -> str:
         """One sentence saying which year the page shows and why."""
         if self.chosen:

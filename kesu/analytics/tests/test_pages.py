@@ -230,7 +230,7 @@ def test_period_pickers_default_to_the_last_approved_year_and_say_so(client, dat
     html = client.get(reverse(f"analytics:{name}")).content.decode()
     # 2024 has one approved return fewer than 2023 (one was resubmitted): 2023 is the last complete year.
     assert _picked(html) == ["2023"]
-    assert "以下为2023年（最近一个审核完成的年度）" in html
+    assert "以下为2023年（最近一个审核完成的年度）已审核数据；2024年正在填报审核，可在报告期中选择" in html
     picked = client.get(reverse(f"analytics:{name}"), {"period": "2024", "periods": "2024"}).content.decode()
     assert _picked(picked) == ["2024"] and "以下为2024年已审核数据" in picked
 
