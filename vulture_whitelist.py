@@ -4,7 +4,7 @@ Read by vulture only (never imported): each line uses a name the way the framewo
 """
 
 from kesu.analytics.api import common
-from kesu.analytics.selectors import progress
+from kesu.analytics.selectors import periods, progress
 from kesu.collection import outliers
 from kesu.core import errors, middleware, replicas, security, timing
 from kesu.extraction import engine
@@ -29,6 +29,8 @@ engine.__getattr__
 
 # Properties the templates read (vulture reads Python only).
 progress.TaskProgress.status_class
+periods.YearChoice.page_note
+periods.YearChoice.options
 progress.Progress.status_class
 outliers.Figure.change_pct
 ExtractedFact.feature_labels

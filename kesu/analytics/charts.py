@@ -139,7 +139,7 @@ def trend_chart(scope, params) -> ChartData:
 
 def completeness_chart(scope, params) -> ChartData:
     root = analysis_root(scope, _p(params, "region"))
-    period = Period.parse(_p(params, "period", str(clock.today().year - 1)))
+    period = Period.parse(_p(params, "period", str(default_year(root))))
     rows = compare.completeness_by_region(scope, region=root, period=period)
     title = f"{root.name}{period.label}填报完成率"
     option = chart_option(title, "bar", [r.region.name if r.region != root else "本级单位" for r in rows],

@@ -1,6 +1,7 @@
 """Pages of the analytics app: dashboards, explorer, ranking, consistency, pivot (+ XLSX), chart JSON twins,
 API tokens and public pages. Views call selectors and services only."""
 
+from dataclasses import replace
 from datetime import date
 
 from django.contrib import messages
@@ -14,14 +15,14 @@ from kesu.accounts.models import ApiToken
 from kesu.accounts.scope import Scope
 from kesu.core import clock
 from kesu.core.exceptions import ApplicationError
-from kesu.core.periods import Period
+from kesu.core.params import year_param
 from kesu.plans.selectors import indicators_for_scope
-from kesu.regions.models import Region
 
 from . import charts, services
 from .models import Publication, PublicationStatus
+from .params import analysis_params, flag
 from .selectors import compare, consistency, dashboard
-from .selectors.explore import GROUPS, analysis_root, child_regions, explore, resolve_indicators, resolve_periods
+from .selectors.explore import GROUPS, analysis_root, explore, resolve_indicators
 from .selectors.periods import year_choice
 from .selectors.pivot import DIMENSIONS, pivot
 from .xlsx import pivot_xlsx
@@ -33,18 +34,6 @@ def _scope(request) -> Scope:
 
 def _today() -> date:
     return clock.today()
-
-
-def _regions_for(scope: Scope, root: Region) -> list[Region]:
-    """The regions offered in a picker: the scope's own region, the current one, its parent chain and children."""
-    base = analysis_root(scope)
-    chain = [r for r in Region.objects.filter(path__in=[*root.ancestor_paths, root.path]).order_by("depth")
-             if scope.sees_region(r)]
-    return list(dict.fromkeys([base, *chain, *child_regions(root)]))
-
-
-def _flag(request, name) -> bool:
-    return request.GET.get(name) in ("1", "on", "true")
 
 
 # -- dashboards ------------------------------------------------------------------------------------------------
@@ -100,34 +89,27 @@ def chart_table(request, name):
 
 @require_safe
 def indicator_explorer(request):
-    scope = _scope(request)
-    root = analysis_root(scope, request.GET.get("region"))
-    all_indicators = indicators_for_scope(scope)
-    codes = request.GET.getlist("indicators") or [i.code for i in all_indicators[:5]]
     group_by = request.GET.get("group_by", "region")
-    choice = year_choice(root, today=_today())
-    year = choice.year
-    periods_text = request.GET.get("periods") or (
-        ",".join(str(y) for y in range(year - 4, year + 1)) if group_by == "period" else str(year))
-    ctx = {"root": root, "regions": _regions_for(scope, root), "all_indicators": all_indicators, "codes": codes,
-           "group_by": group_by, "groups": GROUPS, "periods_text": periods_text,
-           "include_submitted": _flag(request, "include_submitted"), "choice": choice,
-           "period_asked": bool(request.GET.get("periods"))}
+    q = analysis_params(_scope(request), request.GET, period_field="periods", indicator_count=5,
+                        default_periods=lambda y: [str(x) for x in range(y - 4, y + 1)] if group_by == "period"
+                        else [str(y)])
+    periods_text = ",".join(q.period_ids)
+    ctx = {**q.context(), "group_by": group_by, "groups": GROUPS, "periods_text": periods_text}
     try:
-        indicators = resolve_indicators(scope, codes)
-        periods = resolve_periods(periods_text.replace("，", ",").split(","))
-        ctx["table"] = table = explore(scope, indicators=indicators, region=root, periods=periods,
-                                       group_by=group_by, include_submitted=ctx["include_submitted"])
-        if _flag(request, "all"):
+        indicators = q.indicators()
+        periods = q.periods()
+        ctx["table"] = table = explore(q.scope, indicators=indicators, region=q.root, periods=periods,
+                                       group_by=group_by, include_submitted=q.include_submitted)
+        if flag(request.GET, "all"):
             ctx["rows"], ctx["shown_groups"], ctx["hidden"] = table.rows, table.groups, 0
         else:
             ctx["rows"], ctx["shown_groups"], ctx["hidden"] = table.trimmed()
         # One indicator of one period: a figure's source link from a report. Its figure is marked and scrolled to.
         ctx["focus"] = len(indicators) == 1 and len(periods) == 1
         params = request.GET.copy()
-        params.setlist("indicators", [",".join(codes)])
+        params.setlist("indicators", [",".join(q.codes)])
         params["periods"] = periods_text
-        params["region"] = root.code
+        params["region"] = q.root.code
         params["group_by"] = group_by
         ctx["chart_query"] = params.urlencode()
         params["all"] = "1"
@@ -139,20 +121,15 @@ def indicator_explorer(request):
 
 @require_safe
 def ranking_view(request):
-    scope = _scope(request)
-    root = analysis_root(scope, request.GET.get("region"))
-    choice = year_choice(root, today=_today())
+    q = analysis_params(_scope(request), request.GET, indicator_count=1)
     params = request.GET.copy()
-    params.setdefault("region", root.code)
-    if not params.get("period"):
-        params["period"] = str(choice.year)
-    ctx = {"root": root, "regions": _regions_for(scope, root), "params": params, "choice": choice,
-           "period_asked": bool(request.GET.get("period")),
-           "all_indicators": indicators_for_scope(scope)}
+    params["region"] = q.root.code
+    params["period"] = q.period_id
+    ctx = {**q.context(), "params": params}
     try:
-        ctx["data"] = charts.build("ranking", scope, params)
+        ctx["data"] = charts.build("ranking", q.scope, params)
         ctx["chart_query"] = params.urlencode()
-        ctx["completeness"] = charts.build("completeness", scope, {"region": root.code, "period": params["period"]})
+        ctx["completeness"] = charts.build("completeness", q.scope, {"region": q.root.code, "period": q.period_id})
     except ApplicationError as exc:
         ctx["error"] = exc.message
     return render(request, "analytics/ranking.html", ctx)
@@ -160,16 +137,11 @@ def ranking_view(request):
 
 @require_safe
 def consistency_view(request):
-    scope = _scope(request)
-    root = analysis_root(scope, request.GET.get("region"))
-    choice = year_choice(root, today=_today())
-    year = request.GET.get("period") or str(choice.year)
-    ctx = {"root": root, "regions": _regions_for(scope, root), "period": year, "choice": choice,
-           "period_asked": bool(request.GET.get("period")), "include_submitted": _flag(request, "include_submitted")}
+    q = analysis_params(_scope(request), request.GET)
+    ctx = q.context()
     try:
-        p = Period.parse(year)
-        ctx["rows"] = consistency.mismatches(scope, region=root, period_ids=[p.id],
-                                             include_submitted=ctx["include_submitted"])
+        ctx["rows"] = consistency.mismatches(q.scope, region=q.root, period_ids=[p.id for p in q.periods()],
+                                             include_submitted=q.include_submitted)
     except ApplicationError as exc:
         ctx["error"] = exc.message
     return render(request, "analytics/consistency.html", ctx)
@@ -177,32 +149,24 @@ def consistency_view(request):
 
 @require_safe
 def progress_view(request):
-    scope = _scope(request)
-    root = analysis_root(scope, request.GET.get("region"))
-    choice = year_choice(root, request.GET.get("year"), today=_today())
-    year = choice.year
-    ctx = {"root": root, "year": year, "regions": _regions_for(scope, root), "choice": choice}
-    ctx.update(dashboard.progress_context(scope, root, year, _today()))
+    q = analysis_params(_scope(request), request.GET, period_field="year")
+    year = q.choice.year
+    ctx = {**q.context(), "year": year}
+    ctx.update(dashboard.progress_context(q.scope, q.root, year, _today()))
     return render(request, "analytics/progress.html", ctx)
 
 
 @require_safe
 def compare_view(request):
-    scope = _scope(request)
-    root = analysis_root(scope, request.GET.get("region"))
-    all_indicators = indicators_for_scope(scope)
-    codes = request.GET.getlist("indicators") or [i.code for i in all_indicators[:8]]
-    choice = year_choice(root, today=_today())
-    period_id = request.GET.get("period") or str(choice.year)
-    ctx = {"root": root, "regions": _regions_for(scope, root), "all_indicators": all_indicators, "codes": codes,
-           "period_id": period_id, "choice": choice, "period_asked": bool(request.GET.get("period"))}
+    q = analysis_params(_scope(request), request.GET, indicator_count=8)
+    ctx = {**q.context(), "period_id": q.period_id}
     try:
-        indicators = resolve_indicators(scope, codes)
-        ctx["yoy"] = compare.year_on_year(scope, indicators=indicators, region=root, period=Period.parse(period_id))
-        spans = compare.spans(scope, indicators=indicators, region=root)
+        indicators = q.indicators()
+        ctx["yoy"] = compare.year_on_year(q.scope, indicators=indicators, region=q.root, period=q.periods()[0])
+        spans = compare.spans(q.scope, indicators=indicators, region=q.root)
         ctx["spans"] = [(i, spans[i.pk]) for i in indicators]
         ctx["span_labels"] = [label for label, _, _ in compare.PLAN_SPANS[1:3]]
-        ctx["trend_query"] = f"region={root.code}&indicators={','.join(codes[:4])}"
+        ctx["trend_query"] = f"region={q.root.code}&indicators={','.join(q.codes[:4])}"
     except ApplicationError as exc:
         ctx["error"] = exc.message
     return render(request, "analytics/compare.html", ctx)
@@ -213,22 +177,12 @@ def compare_view(request):
 
 @require_safe
 def pivot_view(request):
-    scope = _scope(request)
-    root = analysis_root(scope, request.GET.get("region"))
-    all_indicators = indicators_for_scope(scope)
-    codes = request.GET.getlist("indicators") or [i.code for i in all_indicators[:6]]
-    choice = year_choice(root, today=_today())
-    periods_text = request.GET.get("periods") or str(choice.year)
+    q = analysis_params(_scope(request), request.GET, period_field="periods", indicator_count=6)
     rows, cols = request.GET.get("rows", "region"), request.GET.get("cols", "indicator")
-    ctx = {"root": root, "regions": _regions_for(scope, root), "all_indicators": all_indicators, "codes": codes,
-           "periods_text": periods_text, "rows": rows, "cols": cols, "dimensions": DIMENSIONS, "choice": choice,
-           "rows_label": DIMENSIONS.get(rows, ""),
-           "period_asked": bool(request.GET.get("periods")),
-           "include_submitted": _flag(request, "include_submitted")}
+    ctx = {**q.context(), "rows": rows, "cols": cols, "dimensions": DIMENSIONS, "rows_label": DIMENSIONS.get(rows, "")}
     try:
-        result = pivot(scope, region=root, indicators=resolve_indicators(scope, codes),
-                       periods=resolve_periods(periods_text.replace("，", ",").split(",")), rows=rows, cols=cols,
-                       include_submitted=ctx["include_submitted"])
+        result = pivot(q.scope, region=q.root, indicators=q.indicators(), periods=q.periods(), rows=rows, cols=cols,
+                       include_submitted=q.include_submitted)
     except ApplicationError as exc:
         ctx["error"] = exc.message
         return render(request, "analytics/pivot.html", ctx, status=200)
@@ -304,14 +258,14 @@ def publication_edit(request, pk=None):
     root = pub.region if pub else analysis_root(scope)
     all_indicators = indicators_for_scope(scope)
     form = {"title": pub.title if pub else f"{root.name}全民科学素质工作主要指标",
-            "year": pub.year if pub else charts.default_year(root), "note": pub.note if pub else "",
+            "year": pub.year if pub else year_choice(root).year, "note": pub.note if pub else "",
             "codes": [i.code for i in pub.indicators.all()] if pub else [i.code for i in all_indicators[:6]]}
     if request.method == "POST":
-        form = {"title": request.POST.get("title", ""), "year": request.POST.get("year", ""),
+        form = {"title": request.POST.get("title", ""), "year": year_param(request.POST),
                 "note": request.POST.get("note", ""), "codes": request.POST.getlist("indicators")}
         try:
-            if not str(form["year"]).isdigit():
-                raise ApplicationError("年份应为四位数字。", field="year")
+            if form["year"] is None:
+                raise ApplicationError("请选择年份。", field="year")
             pub = services.publication_save(actor=request.user, region=root, title=form["title"],
                                             year=int(form["year"]), indicators=resolve_indicators(scope, form["codes"])
                                             if form["codes"] else [], note=form["note"], publication=pub)
@@ -319,15 +273,16 @@ def publication_edit(request, pk=None):
             return redirect("analytics:publication_preview", pk=pub.pk)
         except ApplicationError as exc:
             messages.error(request, exc.message)
+    choice = replace(year_choice(root, form["year"]), picked=(str(form["year"]),) if form["year"] else ())
     return render(request, "analytics/publication_form.html", {"pub": pub, "root": root, "form": form,
-                                                               "all_indicators": all_indicators})
+                                                               "all_indicators": all_indicators, "choice": choice})
 
 
 @require_safe
 def publication_preview(request, pk):
     scope = _scope(request)
     pub = _publication(scope, pk)
-    ctx = dashboard.public_context(pub)
+    ctx = dashboard.public_context(pub, dashboard.public_year_choice(pub, year_param(request.GET)))
     ctx.update({"preview": True, "pub": pub, "can_manage": scope.manages_region(pub.region)})
     return render(request, "analytics/public.html", ctx)
 
@@ -353,7 +308,7 @@ def public_page(request, slug):
     pub = Publication.objects.select_related("region").filter(slug=slug, status=PublicationStatus.PUBLISHED).first()
     if pub is None:
         raise Http404("该页面不存在或已撤回")
-    ctx = dashboard.public_context(pub)
+    ctx = dashboard.public_context(pub, dashboard.public_year_choice(pub, year_param(request.GET)))
     ctx.update({"preview": False, "pub": pub})
     return render(request, "analytics/public.html", ctx)
 
@@ -365,4 +320,5 @@ def public_chart_json(request, slug):  # noqa: ARG001 (a Django view's signature
     pub = Publication.objects.select_related("region").filter(slug=slug, status=PublicationStatus.PUBLISHED).first()
     if pub is None:
         raise Http404
-    return JsonResponse(dashboard.public_context(pub)["chart"].as_json(), json_dumps_params={"ensure_ascii": False})
+    choice = dashboard.public_year_choice(pub, year_param(request.GET))
+    return JsonResponse(dashboard.public_context(pub, choice)["chart"].as_json(), json_dumps_params={"ensure_ascii": False})

@@ -19,6 +19,16 @@ class ValidationRuleAdmin(admin.ModelAdmin):
     readonly_fields = ["code", "kind", "expression", "indicator", "threshold_pct", "codes", "region"]
 
 
+@admin.register(models.OutlierRule)
+class OutlierRuleAdmin(admin.ModelAdmin):
+    list_display = ["indicator", "enabled", "jump_ratio", "min_diff", "modified_z", "z_score", "range_factor"]
+    # Thresholds are set on the rules page, through the service that checks and audits them; here they are read.
+    readonly_fields = list_display
+
+    def has_add_permission(self, request):
+        return False
+
+
 @admin.register(models.ActivityIndicatorRule)
 class ActivityIndicatorRuleAdmin(admin.ModelAdmin):
     list_display = ["indicator", "kinds", "populations", "measure"]

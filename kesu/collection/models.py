@@ -353,6 +353,32 @@ class ValidationRule(TimeStampedModel):
         return self.name
 
 
+class OutlierRule(TimeStampedModel):
+    """One indicator's own outlier thresholds (see ``outliers.py``); an empty field takes the built-in default.
+
+    Figures differ in how much they move from year to year: a county's 科普示范村 count barely moves, its activity
+    participants may double with one large event. As in DHIS2's outlier detection, each indicator can carry its own
+    jump ratio, minimum difference and z-score thresholds, or have detection switched off.
+    """
+
+    indicator = models.OneToOneField("plans.Indicator", verbose_name="指标", on_delete=models.CASCADE,
+                                     related_name="outlier_rule")
+    enabled = models.BooleanField("启用异常值检测", default=True)
+    jump_ratio = models.DecimalField("同比突变倍数", max_digits=8, decimal_places=2, null=True, blank=True)
+    min_diff = models.DecimalField("最小差额", max_digits=20, decimal_places=4, null=True, blank=True)
+    modified_z = models.DecimalField("修正 Z 值阈值", max_digits=6, decimal_places=2, null=True, blank=True)
+    z_score = models.DecimalField("Z 值阈值", max_digits=6, decimal_places=2, null=True, blank=True)
+    range_factor = models.DecimalField("历史范围放宽倍数", max_digits=6, decimal_places=2, null=True, blank=True)
+
+    class Meta:
+        verbose_name = "异常值检测阈值"
+        verbose_name_plural = "异常值检测阈值"
+        ordering = ["indicator__sort", "indicator__code"]
+
+    def __str__(self) -> str:
+        return f"{self.indicator} 异常值阈值"
+
+
 # ---------------------------------------------------------------------------------------------------------------
 # Submissions
 # ---------------------------------------------------------------------------------------------------------------

@@ -12,18 +12,21 @@ numeric indicator (no rule to write):
   growth of a short yearly series from being flagged (three close years give a tiny MAD); the score keeps a wide
   range from hiding an odd figure.
 
+These are the built-in defaults (``DEFAULT``). An indicator may carry its own thresholds, or have detection switched
+off, in an ``OutlierRule``; a threshold it leaves empty keeps the default (``thresholds_for``).
+
 A flag is not a refusal: the figure may be right. It needs a 情况说明 before the return is submitted (explain or
 fix), and the reviewer sees it beside the figure.
 """
 
 import statistics
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
 from kesu.core.periods import Period
 
 from .computed import compute_many
-from .models import ActivityIndicatorRule, IndicatorValue
+from .models import ActivityIndicatorRule, IndicatorValue, OutlierRule
 
 JUMP_RATIO = Decimal(3)
 JUMP_MIN_DIFF = Decimal(10)
@@ -32,6 +35,39 @@ HISTORY_YEARS = 10
 MODIFIED_Z = 3.5
 RANGE_FACTOR = 2.0
 Z_SCORE = 3.0
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """The outlier thresholds of one indicator."""
+
+    enabled: bool = True
+    jump_ratio: Decimal = JUMP_RATIO
+    min_diff: Decimal = JUMP_MIN_DIFF
+    modified_z: float = MODIFIED_Z
+    z_score: float = Z_SCORE
+    range_factor: float = RANGE_FACTOR
+
+
+DEFAULT = Thresholds()
+TUNABLE = ("jump_ratio", "min_diff", "modified_z", "z_score", "range_factor")
+
+
+def thresholds_of(rule: OutlierRule | None) -> Thresholds:
+    """The thresholds an indicator's rule sets, each empty one the default's."""
+    if rule is None:
+        return DEFAULT
+    changes = {"enabled": rule.enabled}
+    for name in TUNABLE:
+        value = getattr(rule, name)
+        if value is not None:
+            changes[name] = type(getattr(DEFAULT, name))(value)
+    return replace(DEFAULT, **changes)
+
+
+def thresholds_for(indicator_ids) -> dict[int, Thresholds]:
+    """{indicator id: thresholds} for the indicators that have a rule (one query); others take ``DEFAULT``."""
+    return {r.indicator_id: thresholds_of(r) for r in OutlierRule.objects.filter(indicator_id__in=list(indicator_ids))}
 
 
 @dataclass
@@ -46,40 +82,40 @@ def _fmt(value) -> str:
     return f"{value.normalize():f}" if value == value.to_integral() else f"{value:f}".rstrip("0").rstrip(".")
 
 
-def jump(current: Decimal, previous: Decimal | None) -> Flag | None:
-    if previous is None or previous <= 0 or current < 0 or abs(current - previous) < JUMP_MIN_DIFF:
+def jump(current: Decimal, previous: Decimal | None, t: Thresholds = DEFAULT) -> Flag | None:
+    if previous is None or previous <= 0 or current < 0 or abs(current - previous) < t.min_diff:
         return None
     ratio = current / previous
-    if ratio >= JUMP_RATIO:
+    if ratio >= t.jump_ratio:
         return Flag("jump", "同比突变", f"是上年（{_fmt(previous)}）的 {ratio:.1f} 倍")
-    if ratio <= 1 / JUMP_RATIO:
+    if ratio <= 1 / t.jump_ratio:
         return Flag("jump", "同比突变", f"仅为上年（{_fmt(previous)}）的 {ratio * 100:.0f}%")
     return None
 
 
-def history_outlier(current: Decimal, history: list[Decimal]) -> Flag | None:
+def history_outlier(current: Decimal, history: list[Decimal], t: Thresholds = DEFAULT) -> Flag | None:
     """``history``: the reporter's figures of earlier years (the current one excluded)."""
     if len(history) < MIN_HISTORY:
         return None
     values = [float(v) for v in history]
     x = float(current)
     low, high = min(values), max(values)
-    floor = low / RANGE_FACTOR if low >= 0 else low * RANGE_FACTOR
-    ceiling = high * RANGE_FACTOR if high >= 0 else high / RANGE_FACTOR
-    if floor <= x <= ceiling or min(abs(x - low), abs(x - high)) < float(JUMP_MIN_DIFF):
+    floor = low / t.range_factor if low >= 0 else low * t.range_factor
+    ceiling = high * t.range_factor if high >= 0 else high / t.range_factor
+    if floor <= x <= ceiling or min(abs(x - low), abs(x - high)) < float(t.min_diff):
         return None
     median = statistics.median(values)
     mad = statistics.median(abs(v - median) for v in values)
     span = f"{len(values)} 年历史数据 {_fmt(min(history))}–{_fmt(max(history))}"
     if mad > 0:
         score = 0.6745 * (x - median) / mad
-        if abs(score) > MODIFIED_Z:
+        if abs(score) > t.modified_z:
             return Flag("history", "历史离群", f"远离本单位{span}（修正 Z 值 {score:.1f}）")
         return None
     sd = statistics.pstdev(values)
     if sd > 0:
         score = (x - statistics.fmean(values)) / sd
-        if abs(score) > Z_SCORE:
+        if abs(score) > t.z_score:
             return Flag("history", "历史离群", f"远离本单位{span}（Z 值 {score:.1f}）")
     return None
 
@@ -99,12 +135,13 @@ def history(indicator_ids, *, region, unit, period: Period) -> dict[int, dict[st
     return out
 
 
-def flags_for(current: Decimal | None, earlier: dict[str, Decimal], period: Period) -> list[Flag]:
-    """The flags of one figure, given its earlier years ({period id: value})."""
-    if current is None:
+def flags_for(current: Decimal | None, earlier: dict[str, Decimal], period: Period,
+              t: Thresholds = DEFAULT) -> list[Flag]:
+    """The flags of one figure, given its earlier years ({period id: value}) and its indicator's thresholds."""
+    if current is None or not t.enabled:
         return []
-    found = [jump(Decimal(current), earlier.get(period.previous_year().id)),
-             history_outlier(Decimal(current), list(earlier.values()))]
+    found = [jump(Decimal(current), earlier.get(period.previous_year().id), t),
+             history_outlier(Decimal(current), list(earlier.values()), t)]
     return [f for f in found if f is not None]
 
 
@@ -145,6 +182,7 @@ def figures(indicators, *, region, unit, period: Period) -> list[Figure]:
     computed = compute_many(rules, region=region, unit=unit, period=period)
     computed_last = compute_many(rules, region=region, unit=unit, period=period.previous_year())
     earlier = history(ids, region=region, unit=unit, period=period)
+    tuned = thresholds_for(ids)
     last_id = period.previous_year().id
     out = []
     for ind in indicators:
@@ -155,5 +193,6 @@ def figures(indicators, *, region, unit, period: Period) -> list[Figure]:
         last_year = computed_last.get(ind.pk) if is_computed else past.get(last_id)
         out.append(Figure(indicator=ind, value=value, last_year=last_year,
                           explanation=(row.explanation if row else "") or "", is_computed=is_computed,
-                          flags=[] if is_computed else flags_for(value, past, period)))
+                          flags=[] if is_computed else flags_for(value, past, period,
+                                                                                 tuned.get(ind.pk, DEFAULT))))
     return out

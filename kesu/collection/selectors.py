@@ -195,10 +195,11 @@ def grid(scope: Scope, data_set: DataSet, period: Period, reporter: Reporter, *,
     last = dict(base.filter(period_id=period.previous_year().id).values_list("indicator_id", "value"))
     computed = computed_values(ids, region=reporter.region, unit=reporter.unit, period=period)
     earlier = outliers.history(ids, region=reporter.region, unit=reporter.unit, period=period)
+    tuned = outliers.thresholds_for(ids)
     for ind in indicators:
         row = current.get(ind.pk)
-        flags = [] if ind.pk in computed or row is None else outliers.flags_for(row.value, earlier.get(ind.pk, {}),
-                                                                                 period)
+        flags = [] if ind.pk in computed or row is None else outliers.flags_for(
+            row.value, earlier.get(ind.pk, {}), period, tuned.get(ind.pk, outliers.DEFAULT))
         result.cells.append(Cell(indicator=ind, row=row, last_year=last.get(ind.pk),
                                  computed=computed.get(ind.pk), is_computed=ind.pk in computed,
                                  editable=result.editable and ind.pk not in computed, flags=flags))
@@ -522,3 +523,20 @@ def rules_for(scope: Scope) -> list:
         return list(qs)
     region = Region.objects.get(pk=scope.region_id)
     return list(qs.filter(Q(region__isnull=True) | Q(region__path__in=[*region.ancestor_paths, region.path])))
+
+
+def outlier_settings(scope: Scope) -> dict:
+    """The outlier thresholds the rules page shows: the built-in defaults, the indicators (visible to the scope)
+    that carry their own, and the indicators this user may tune (all for the administrator, the office's own local
+    indicators for an office)."""
+    from kesu.plans.selectors import indicators_for_scope
+
+    from .models import OutlierRule
+
+    visible = indicators_for_scope(scope)
+    ids = {i.pk for i in visible}
+    rules = [r for r in OutlierRule.objects.select_related("indicator").order_by("indicator__sort", "indicator__code")
+             if r.indicator_id in ids]
+    tunable = visible if scope.is_admin else [
+        i for i in visible if scope.is_office and i.region is not None and scope.manages_region(i.region)]
+    return {"default": outliers.DEFAULT, "rules": rules, "tunable": tunable}

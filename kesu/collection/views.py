@@ -282,8 +282,21 @@ def rules(request):
     if not (scope.is_admin or scope.is_office):
         raise PermissionDenied
     region = selectors.own_reporter(scope).region if scope.region_id else None
-    error = None
-    if request.method == "POST" and region is not None:
+    error = outlier_error = None
+    if request.method == "POST" and request.POST.get("form") == "outlier":
+        try:
+            tunable = selectors.outlier_settings(scope)["tunable"]
+            indicator = next((i for i in tunable if i.code == request.POST.get("indicator")), None)
+            if indicator is None:
+                raise ApplicationError("请选择可调整的指标。", field="indicator")
+            services.outlier_rule_save(actor=request.user, indicator=indicator,
+                                       enabled=request.POST.get("enabled") == "1",
+                                       **{n: request.POST.get(n, "") for n in services.OUTLIER_FIELDS})
+            messages.success(request, f"“{indicator.name}”的异常值阈值已保存。")
+            return redirect("collection:rules")
+        except ApplicationError as exc:
+            outlier_error = exc.message
+    elif request.method == "POST" and region is not None:
         try:
             services.rule_create(actor=request.user, region=region, code=request.POST.get("code", "").strip(),
                                  name=request.POST.get("name", ""), expression=request.POST.get("expression", ""),
@@ -294,7 +307,9 @@ def rules(request):
         except ApplicationError as exc:
             error = exc.message
     return render(request, "collection/rules.html", {"rules": selectors.rules_for(scope), "error": error,
-                                                     "region": region, "posted": request.POST})
+                                                     "region": region, "posted": request.POST,
+                                                     "outlier": selectors.outlier_settings(scope),
+                                                     "outlier_error": outlier_error})
 
 
 _ACTIONS = {

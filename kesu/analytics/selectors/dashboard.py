@@ -1,6 +1,6 @@
 """What each role's landing dashboard shows; and the figures of a public page (approved only)."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from django.http import Http404
@@ -140,23 +140,34 @@ def _filler(scope: Scope, today: date) -> dict:
     return {"role": "filler", "returns": home_rows(scope, today=today), "tasks": task_rows, "today": today}
 
 
-def public_context(pub) -> dict:
+def public_year_choice(pub, asked=None) -> YearChoice:
+    """The year a publication's page shows: the year the office published, or an earlier one with approved data
+    that the visitor picks (never a later one: a new year's figures go public only when the office publishes them)."""
+    choice = year_choice(pub.region)
+    years = sorted({y for y in choice.years if y <= pub.year} | {pub.year}, reverse=True)
+    year = asked if asked in years else pub.year
+    # The note reads “以下为X年已审核数据”: true of any year a publication shows.
+    return replace(choice, year=year, years=years, chosen=True, complete=False, running=None, picked=())
+
+
+def public_context(pub, choice: YearChoice | None = None) -> dict:
     """Approved figures only — never drafts or submitted values — for a publication's page or its preview."""
+    choice = choice or public_year_choice(pub)
     root = pub.region
     indicators = list(pub.indicators.order_by("sort"))
-    years = [str(y) for y in range(pub.year - 4, pub.year + 1)]
+    years = [str(y) for y in range(choice.year - 4, choice.year + 1)]
     kids = child_regions(root)
     figs = figures(Plan.for_indicators(indicators), root, [root, *kids], years, include_submitted=False)
     rows = []
     for ind in indicators:
-        now = figs.get((ind.pk, root.pk, str(pub.year)), EMPTY)
-        before = figs.get((ind.pk, root.pk, str(pub.year - 1)), EMPTY)
+        now = figs.get((ind.pk, root.pk, str(choice.year)), EMPTY)
+        before = figs.get((ind.pk, root.pk, str(choice.year - 1)), EMPTY)
         rows.append({"indicator": ind, "value": now.value, "previous": before.value,
-                     "children": [figs.get((ind.pk, k.pk, str(pub.year)), EMPTY).value for k in kids]})
+                     "children": [figs.get((ind.pk, k.pk, str(choice.year)), EMPTY).value for k in kids]})
     series = [(i.name, [charts.num(figs.get((i.pk, root.pk, y), EMPTY).value) for y in years]) for i in indicators[:4]]
     title = f"{root.name}{years[0]}—{years[-1]}年主要指标"
     option = charts.chart_option(title, "line", [f"{y}年" for y in years], series)
     table = [[f"{y}年", *[figs.get((i.pk, root.pk, y), EMPTY).value for i in indicators[:4]]] for y in years]
     header = ["年份", *[charts.indicator_label(i) for i in indicators[:4]]]
     chart = charts.ChartData("public", title, header, table, option)
-    return {"root": root, "rows": rows, "children": kids, "chart": chart, "year": pub.year}
+    return {"root": root, "rows": rows, "children": kids, "chart": chart, "year": choice.year, "choice": choice}

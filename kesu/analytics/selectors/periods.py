@@ -27,12 +27,42 @@ class YearChoice:
     running: int | None = None  # the later year being collected now, shown beside as progress
     years: list = field(default_factory=list)  # the years with approved data, newest first (the picker)
     chosen: bool = False  # the user picked the year
+    picked: tuple = ()  # the period ids the user picked, when they are not just ``year`` (a quarter, several years)
+
+    @property
+    def options(self) -> list[tuple[str, str, bool]]:
+        """(period id, label, selected) for the period picker: the years with approved data, newest first, and
+        whatever else the user picked (a quarter from a report's source link, a year without approved data)."""
+        from kesu.core.periods import Period
+
+        picked = list(self.picked) or [str(self.year)]
+        ids = [str(y) for y in self.years] + [p for p in picked if p not in {str(y) for y in self.years}]
+        out = []
+        for pid in ids:
+            label = Period.parse(pid).label
+            if pid.isdigit() and int(pid) >= self.today.year:
+                label += "（进行中）"
+            elif pid not in {str(y) for y in self.years}:
+                label += "（无已审核数据）"
+            out.append((pid, label, pid in picked))
+        return out
+
+    @property
+    def page_note(self) -> str:
+        """The note of a page that shows one year only (no running year beside it as progress)."""
+        if self.complete and self.running and not self.chosen:
+            return (f"以下为{self.year}年（最近一个审核完成的年度）已审核数据；{self.running}年正在填报审核，"
+                    f"可在报告期中选择。")
+        return self.note
 
     @property
     def note(self) -> str:
         """One sentence saying which year the page shows and why."""
         if self.chosen:
-            return f"以下为{self.year}年已审核数据。"
+            from kesu.core.periods import Period
+
+            shown = "、".join(Period.parse(p).label for p in self.picked) if self.picked else f"{self.year}年"
+            return f"以下为{shown}已审核数据。"
         if self.complete and self.running:
             return (f"以下为{self.year}年（最近一个审核完成的年度）数据；{self.running}年正在填报审核，"
                     f"其已审核的部分列为进度。")

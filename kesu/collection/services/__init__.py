@@ -12,7 +12,7 @@ from .activities import (
                          attachment_add,
                          attachment_delete,
 )
-from .config import data_set_create, load_rules, lock_exception_open, rule_create
+from .config import OUTLIER_FIELDS, data_set_create, load_rules, lock_exception_open, outlier_rule_save, rule_create
 from .figures import AMEND, COLLECT, HISTORY, Figure, figures_write, write_mode
 from .narratives import narrative_save
 from .reminders import send_reminders
@@ -33,7 +33,7 @@ from .values import value_save, value_upsert
 __all__ = [
     "AMEND", "COLLECT", "HISTORY", "Figure", "figures_write", "write_mode",
     "activity_create", "activity_delete", "activity_update", "activity_upsert", "attachment_add", "attachment_delete",
-    "data_set_create", "load_rules", "lock_exception_open", "rule_create", "narrative_save", "send_reminders",
+    "data_set_create", "load_rules", "lock_exception_open", "OUTLIER_FIELDS", "outlier_rule_save", "rule_create", "narrative_save", "send_reminders",
     "submission_accept", "submission_approve", "submission_for", "submission_return", "submission_submit",
     "submission_unapprove", "submission_violations", "value_save", "value_upsert", "submission_approve_batch",
     "submission_figures", "submission_withdraw",

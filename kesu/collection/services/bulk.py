@@ -19,6 +19,7 @@ from kesu.core.exceptions import ApplicationError
 from kesu.core.models import AuditEvent
 
 from ..models import LOCKED_STATUSES, Activity, Submission
+from ..reporting import reopen_hint
 from . import activities as activity_services
 from . import figures
 from .common import parse_period, require_writer, scope_of
@@ -105,8 +106,8 @@ class _Locks:
     def check(self, day: date) -> None:
         for start, end, period_id, name in self.spans:
             if start <= day <= end:
-                raise ApplicationError(f"{self.unit.name}{period_id}“{name}”已审核，{day:%Y-%m-%d} 的活动已锁定，不能修改。",
-                                       field="start_date")
+                raise ApplicationError(f"{self.unit.name}{period_id}“{name}”已审核，{day:%Y-%m-%d} 的活动已锁定，不能修改。"
+                                       f"{reopen_hint('approved', self.unit.region, self.unit)}", field="start_date")
 
 
 @dataclass
@@ -139,9 +140,6 @@ def activity_bulk_upsert(*, actor, unit, rows: list[ActivityRow], reason: str = 
         base = current.fields if current else {}
         try:
             clean = activity_services.clean_activity({**base, **r.data}, unit=unit)
-            locks.check(clean["start_date"])
-            if current is not None:
-                locks.check(base["start_date"])
         except ApplicationError as exc:
             _error(result, r.row, exc)
             continue
@@ -151,16 +149,26 @@ def activity_bulk_upsert(*, actor, unit, rows: list[ActivityRow], reason: str = 
                                           f"（{clean['start_date']:%Y-%m-%d}）与第 {seen[key]} 行重复。"))
             continue
         seen[key] = r.row
+        diff = {k: [audit.plain(base[k]), audit.plain(clean.get(k))] for k in FIELDS
+                if base[k] != clean.get(k)} if current is not None else None
+        if current is not None and not diff:
+            # An unchanged row changes nothing, so an approved year's lock does not refuse it: the template of a
+            # locked year, downloaded and uploaded back as it is, is a no-op.
+            result.unchanged += 1
+            continue
+        try:
+            locks.check(clean["start_date"])
+            if current is not None:
+                locks.check(base["start_date"])
+        except ApplicationError as exc:
+            _error(result, r.row, exc)
+            continue
         if current is None:
             if key in by_key:  # an external key that is new, on an activity already registered by name and date
                 result.errors.append(RowError(row=r.row, field="title", message=f"{unit.name}已登记 "
                                               f"{clean['start_date']:%Y-%m-%d} 的“{clean['title']}”，请勿重复登记。"))
                 continue
             new.append((clean, r))
-            continue
-        diff = {k: [audit.plain(base[k]), audit.plain(clean.get(k))] for k in FIELDS if base[k] != clean.get(k)}
-        if not diff:
-            result.unchanged += 1
             continue
         changed.append((current, clean, r, diff))
         result.changes.append((r.row, diff))

@@ -13,7 +13,7 @@ from kesu.core.exceptions import ApplicationError
 from kesu.core.periods import Period
 
 from ..models import EDITABLE_STATUSES, Submission, SubmissionStatus
-from ..reporting import data_sets_for, is_open, window
+from ..reporting import closed_hint, data_sets_for, is_open, reopen_hint, window
 
 FORM = "表单"
 
@@ -62,18 +62,19 @@ def guard_open(*, region, unit, period: Period, indicator=None, on: date | None 
     who = reporter_label(region, unit)
     for ds in data_sets:
         status = statuses.get(ds.pk, SubmissionStatus.EMPTY)
+        # Each refusal says who can open the return again and how (the same words at every door).
         if status in (SubmissionStatus.APPROVED, SubmissionStatus.ACCEPTED):
-            raise ApplicationError(f"{who}{period.label}“{ds.name}”已审核，{what}已锁定，不能修改。", field="value",
-                                   extra={"code": "locked"})
+            raise ApplicationError(f"{who}{period.label}“{ds.name}”已审核，{what}已锁定，不能修改。"
+                                   f"{reopen_hint(status, region, unit)}", field="value", extra={"code": "locked"})
         if status not in EDITABLE_STATUSES:
-            raise ApplicationError(f"{who}{period.label}“{ds.name}”已提交，等待审核，{what}不能修改；如需修改请联系审核单位退回。",
-                                   field="value", extra={"code": "submitted"})
+            raise ApplicationError(f"{who}{period.label}“{ds.name}”已提交，等待审核，{what}不能修改。"
+                                   f"{reopen_hint(status, region, unit)}", field="value", extra={"code": "submitted"})
         if not is_open(ds, period, region, unit, on):
             w = window(ds, period)
             if on < w.opens:
                 raise ApplicationError(f"“{ds.name}”{period.label}尚未开始填报（{w.opens:%Y-%m-%d} 起）。", field="value",
                                        extra={"code": "not_open"})
-            raise ApplicationError(f"“{ds.name}”{period.label}已于 {w.closes:%Y-%m-%d} 截止锁定，如需补报请联系办公室开放。",
+            raise ApplicationError(f"“{ds.name}”{period.label}已于 {w.closes:%Y-%m-%d} 截止锁定。{closed_hint(region, unit)}",
                                    field="value", extra={"code": "closed"})
     return {ds: statuses.get(ds.pk, SubmissionStatus.EMPTY) for ds in data_sets}
 

@@ -21,6 +21,7 @@ from ..models import (
     DataSet,
     LockException,
     Measure,
+    OutlierRule,
     Population,
     RuleKind,
     Severity,
@@ -107,6 +108,60 @@ def rule_create(*, actor, region, code: str, name: str, kind: str = RuleKind.EXP
         rule = ValidationRule.objects.create(region=region, code=code, message=message, **fields)
         audit.record(actor=actor, action="create", instance=rule, region_path=region.path,
                      changes={"expression": [None, rule.expression or f"{rule.indicator} ±{rule.threshold_pct}%"]})
+    return rule
+
+
+# What each tunable threshold means, and its lowest sensible value (a jump ratio of 1 would flag every change).
+OUTLIER_FIELDS = {"jump_ratio": ("同比突变倍数", Decimal("1.1")), "min_diff": ("最小差额", Decimal(0)),
+                   "modified_z": ("修正 Z 值阈值", Decimal("0.5")), "z_score": ("Z 值阈值", Decimal("0.5")),
+                   "range_factor": ("历史范围放宽倍数", Decimal(1))}
+
+
+def _threshold(name: str, raw) -> Decimal | None:
+    label, lowest = OUTLIER_FIELDS[name]
+    text = str("" if raw is None else raw).strip()
+    if text == "":
+        return None
+    try:
+        value = Decimal(text)
+    except ArithmeticError:
+        raise ApplicationError(f"“{label}”应为数字，收到“{text[:20]}”。", field=name) from None
+    if not value.is_finite() or value < lowest or value >= 10**6:
+        raise ApplicationError(f"“{label}”应不小于 {lowest}，收到 {text[:20]}。", field=name)
+    return value
+
+
+def outlier_rule_save(*, actor, indicator: Indicator, enabled: bool = True, **thresholds) -> OutlierRule | None:
+    """An indicator's own outlier thresholds (empty: the built-in default). Nothing set and detection on: the rule
+    is removed and the defaults apply. A national indicator is tuned by the system administrator, a local one by
+    its region's office."""
+    scope = scope_of(actor)
+    if not scope.is_admin and (indicator.region is None or not scope.is_office
+                               or not scope.manages_region(indicator.region)):
+        raise PermissionDenied("只有系统管理员可以调整全国通用指标的异常值阈值；本地指标由其所属区域的办公室调整")
+    unknown = set(thresholds) - set(OUTLIER_FIELDS)
+    if unknown:
+        raise ApplicationError(f"不支持的阈值“{'、'.join(sorted(unknown))}”。", field=sorted(unknown)[0])
+    values = {name: _threshold(name, thresholds.get(name)) for name in OUTLIER_FIELDS}
+    with transaction.atomic():
+        rule = OutlierRule.objects.select_for_update().filter(indicator=indicator).first()
+        old = {"enabled": rule.enabled, **{n: getattr(rule, n) for n in OUTLIER_FIELDS}} if rule else {}
+        new = {"enabled": bool(enabled), **values}
+        if bool(enabled) and all(v is None for v in values.values()):
+            if rule is not None:
+                rule.delete()
+                audit.record(actor=actor, action="delete", object_type="collection.outlierrule", object_id=indicator.pk,
+                             object_repr=f"{indicator} 异常值阈值",
+                             changes={n: [audit.plain(v), None] for n, v in old.items() if v is not None},
+                             region_path=indicator.region.path if indicator.region else "")
+            return None
+        rule = rule or OutlierRule(indicator=indicator)
+        for name, value in new.items():
+            setattr(rule, name, value)
+        rule.save()
+        audit.record(actor=actor, action="update" if old else "create", instance=rule,
+                     changes=audit.model_changes(rule, old or None, list(new)),
+                     region_path=indicator.region.path if indicator.region else "")
     return rule
 
 

@@ -257,7 +257,6 @@ def _plan(key, items: list[Figure], result: WriteResult, mode: str, *, lock: boo
             if indicator.pk in derived:
                 raise ApplicationError(f"“{indicator.name}”由科普活动自动汇总，不能直接填报；请在“活动”中登记。", field="value")
             number = None if f.delete else number_of(indicator, f.value)
-            coverings[indicator.pk] = guard.check(indicator)
         except ApplicationError as exc:
             result.error(f.row, exc)
             continue
@@ -284,11 +283,18 @@ def _plan(key, items: list[Figure], result: WriteResult, mode: str, *, lock: boo
         if row is not None:
             result.stored[f.row] = row
         if row is not None and row.value == p.number and row.explanation == p.explanation:
+            # Checked before the locks: a figure given back as stored changes nothing, so a locked year's template
+            # uploaded back unchanged is a no-op rather than a refusal.
             result.unchanged += 1
         elif row is None and p.number is None and not p.explanation:
             # Tabbing through an empty cell (or deleting a figure never stored) creates no row and no event.
             result.unchanged += 1
         else:
+            try:
+                coverings[p.indicator.pk] = guard.check(p.indicator)
+            except ApplicationError as exc:
+                result.error(f.row, exc)
+                continue
             changes.append(p)
     if len(result.errors) == before:
         _check_rules(result, changes, parsed, stored, region=region, unit=unit, period=period)

@@ -96,10 +96,18 @@ def _lock(w):
                               status=SubmissionStatus.APPROVED)
 
 
+def _submitted(w):
+    _lock(w)
+    Submission.objects.update(status=SubmissionStatus.SUBMITTED)
+
+
 CASES = {
     # (indicator, value, set-up, the refusal every door must give)
     "precision": ("FUND_RAISED", "0.00005", None, "“年度科普经费筹集额”最多保留 4 位小数（填写了 0.00005）"),
-    "locked": ("HR_FULL", "12", _lock, f"渠县教育局{YEAR}年“年度科普工作统计”已审核，数据已锁定，不能修改。"),
+    "locked": ("HR_FULL", "12", _lock, f"渠县教育局{YEAR}年“年度科普工作统计”已审核，数据已锁定，不能修改。"
+                                       "如需修改，请联系渠县科协在“提交与审核”页取消审核并退回。"),
+    "submitted": ("HR_FULL", "12", _submitted, f"渠县教育局{YEAR}年“年度科普工作统计”已提交，等待审核，数据不能修改。"
+                                               "如需修改，请在“提交与审核”页点击“撤回”（渠县科协审核前可撤回），或请渠县科协退回。"),
     "range": ("LIT_RATIO", "120", None, "“公民具备科学素质的比例”不能大于 100（填写了 120）"),
 }
 

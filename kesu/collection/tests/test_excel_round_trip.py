@@ -10,7 +10,7 @@ from openpyxl import load_workbook
 
 from kesu.collection.excel import testing
 from kesu.collection.excel.columns import LISTS_SHEET
-from kesu.collection.models import Activity, IndicatorValue
+from kesu.collection.models import Activity, IndicatorValue, Submission, SubmissionStatus
 from kesu.core.models import AuditEvent
 from kesu.plans.models import Framework, Plan, Task, TaskRole, TaskUnit
 
@@ -71,6 +71,35 @@ def test_an_unchanged_template_is_a_no_op(client, stocked, who, for_unit):
     job.refresh_from_db()
     assert job.status == "done"
     assert _state() == before
+
+
+@pytest.mark.django_db
+def test_an_approved_years_unchanged_template_is_a_no_op_and_a_change_says_who_can_reopen(client, stocked):
+    Submission.objects.create(data_set=stocked.ds, period_id=str(Y), period_start=date(Y, 1, 1),
+                              period_end=date(Y, 12, 31), region=stocked.county, unit=stocked.edu,
+                              status=SubmissionStatus.APPROVED)
+    login(client, stocked.filler)
+    template = download(client, stocked)
+    before = _state()
+    upload(client, stocked, template)
+    job = last_job()
+    assert job.status == "ready" and job.problems == [], messages_of(job)
+    commit(client, job)
+    job.refresh_from_db()
+    assert job.status == "done" and _state() == before
+
+    def change(wb):
+        ws = wb["活动"]
+        ws.cell(row=2, column=[c.value for c in ws[1]].index("参加人次") + 1, value=150)
+        wb["指标数据"].cell(row=2, column=5, value=1200)
+
+    upload(client, stocked, testing.edit(template, change))
+    job = last_job()
+    problems = messages_of(job)
+    reopen = "如需修改，请联系渠县科协在“提交与审核”页取消审核并退回。"
+    assert job.status != "ready" and _state() == before
+    assert f"活动|2|开始日期|渠县教育局{Y}“年度科普工作统计”已审核，{Y}-03-01 的活动已锁定，不能修改。{reopen}" in problems
+    assert f"已审核，数据已锁定，不能修改。{reopen}" in problems, problems
 
 
 @pytest.mark.django_db
