@@ -12,7 +12,7 @@ from kesu.plans.models import TaskRole
 from kesu.plans.selectors import plans_for_scope, plans_in_force, unit_tasks
 from kesu.regions.selectors import regions_visible
 
-from .models import Role, User
+from .models import ApiToken, Role, User
 from .scope import Scope
 
 
@@ -62,6 +62,13 @@ def user_for_scope(scope: Scope, pk: int):
     if user is None:
         raise Http404("没有该账号，或不在本级及下级区域内")
     return user
+
+
+def api_tokens_of(scope: Scope, account: User):
+    """The personal access tokens of an account the scope manages (``user_for_scope`` checked it), newest first."""
+    if not scope.can_manage:
+        raise PermissionDenied("只有办公室和系统管理员可以管理账号")
+    return ApiToken.objects.filter(user=account).select_related("user").order_by("-created_at", "-id")
 
 
 def account_choices(scope: Scope) -> dict:
