@@ -66,8 +66,12 @@ def test_an_office_loads_an_old_year_from_the_template_as_approved_history_with_
     assert {e.action for e in events} == {"history"} and events.count() == 2
     assert all(e.actor == world.office and e.reason == HISTORY_REASON and "2018年统计表.xlsx" in e.source
                for e in events)
-    # The year is now kesu's own (approved): loading it again as history is refused; a change is an amendment.
+    # The same file again is a no-op; the year is now kesu's own (approved), so a changed figure is refused as
+    # history (a change is an amendment).
     upload(client, world, filled)
+    again = last_job()
+    assert again.status == "ready" and again.sheet_counts["指标数据"]["unchanged"] == 2, messages_of(again)
+    upload(client, world, testing.fill(template(client, world), values={"HR_FULL": 41}))
     assert "已在本系统中填报，不能作为历史数据导入" in messages_of(last_job())
 
 
