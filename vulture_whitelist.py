@@ -3,7 +3,7 @@
 Read by vulture only (never imported): each line uses a name the way the framework does.
 """
 
-from kesu.analytics.api import common
+from kesu.accounts import api_auth
 from kesu.analytics.selectors import periods, progress
 from kesu.collection import outliers
 from kesu.core import errors, middleware, replicas, security, timing
@@ -22,7 +22,7 @@ security.SecurityHeadersMiddleware
 timing.ServerTimingMiddleware
 
 # django-ninja calls APIKeyCookie._get_key to read the credential.
-common.SessionAuth._get_key
+api_auth.SessionAuth._get_key
 
 # Module __getattr__ (PEP 562): the engine's lazily imported names.
 engine.__getattr__

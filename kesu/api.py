@@ -1,14 +1,25 @@
-"""The REST API: each app contributes a django-ninja router, mounted here.
+"""The REST API: each app contributes a django-ninja router from its own ``api.py``; this module only mounts them,
+with the one authentication list (``kesu.accounts.api_auth.AUTH``) and the one set of error handlers
+(``kesu.core.api``).
 
 Every API view is exempt from the login redirect at the Django level (``login_required = False``): the API answers
 an anonymous call itself, with a 401 JSON error, and authenticates by session or personal access token.
+
+Operation ids are pinned on each route (``operation_id=…``) to the ids the document had when the routes were first
+published, so that a generated client keeps its method names when a route moves between apps.
 """
 
 from ninja import NinjaAPI
 
-from kesu.analytics.api import register
+from kesu.accounts.api_auth import AUTH
+from kesu.analytics.api import router as analytics_router
+from kesu.collection.api import exchange_router, records_router, workflow_router
+from kesu.core.api import install_error_handlers
+from kesu.orgs.api import router as orgs_router
+from kesu.plans.api import router as plans_router
+from kesu.regions.api import router as regions_router
 
-# Every error has one shape (see kesu.analytics.api.common.error); the document says so for every operation, so a
+# Every error has one shape (see kesu.core.api.error); the document says so for every operation, so a
 # client (and the schema fuzzer) knows what a refusal looks like.
 ERROR_SCHEMA = {
     "type": "object",
@@ -53,4 +64,9 @@ def health(request):  # noqa: ARG001 (an API operation's signature)
     return {"status": "ok"}
 
 
-register(api)
+install_error_handlers(api)
+# Mount order is the order of the document: metadata, figures, workflow, analytics, exchange.
+for router, tag in [(regions_router, "元数据"), (orgs_router, "元数据"), (plans_router, "元数据"),
+                    (records_router, "数据"), (workflow_router, "审核流程"), (analytics_router, "统计分析"),
+                    (exchange_router, "数据交换")]:
+    api.add_router("/", router, auth=AUTH, tags=[tag])

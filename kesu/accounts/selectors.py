@@ -11,7 +11,7 @@ from kesu.orgs.selectors import units_for_scope
 from kesu.plans.selectors import filler_tasks, plans_for_scope, plans_in_force
 from kesu.regions.selectors import regions_visible
 
-from .models import Role, User
+from .models import ApiToken, Role, User
 from .scope import Scope
 
 
@@ -56,6 +56,13 @@ def user_for_scope(scope: Scope, pk: int):
     if user is None:
         raise Http404("没有该账号，或不在本级及下级区域内")
     return user
+
+
+def api_tokens_of(scope: Scope, account: User):
+    """The personal access tokens of an account the scope manages (``user_for_scope`` checked it), newest first."""
+    if not scope.can_manage:
+        raise PermissionDenied("只有办公室和系统管理员可以管理账号")
+    return ApiToken.objects.filter(user=account).select_related("user").order_by("-created_at", "-id")
 
 
 def account_choices(scope: Scope) -> dict:

@@ -163,13 +163,21 @@ def token_create(*, actor, name: str, days: int = 90) -> tuple[ApiToken, str]:
 
 
 def token_revoke(*, actor, token: ApiToken) -> ApiToken:
+    """End a token: its owner's, or — from the account page — one of an account the actor's office manages."""
     if token.user_id != actor.pk and not actor.is_superuser:
-        raise PermissionDenied("只能撤销自己的令牌")
+        try:
+            _check_manages(actor, role=token.user.role, region=token.user.region if token.user.unit_id is None
+                           else None, unit=token.user.unit)
+        except ApplicationError:
+            raise PermissionDenied("只能撤销自己或本辖区账号的令牌") from None
+        if token.user.is_superuser or token.user.role == Role.ADMIN:
+            raise PermissionDenied("办公室不能管理系统管理员账号的令牌")
     with transaction.atomic():
         if token.revoked_at is None:
             token.revoked_at = timezone.now()
             token.save(update_fields=["revoked_at", "updated_at"])
-            audit.record(actor=actor, action="revoke", instance=token, changes={"revoked_at": [None, "now"]})
+            audit.record(actor=actor, action="revoke", instance=token, object_repr=f"{token.user.display_name}：{token}",
+                         changes={"revoked_at": [None, "now"]})
     return token
 
 

@@ -15,4 +15,7 @@ urlpatterns = [
     path("users/<int:pk>/password/", views.user_password_reset, name="user_password_reset"),
     path("users/<int:pk>/deactivate/", views.user_deactivate, name="user_deactivate"),
     path("users/<int:pk>/activate/", views.user_activate, name="user_activate"),
+    path("users/<int:pk>/api/", views.user_api, name="user_api"),
+    path("users/<int:pk>/api/access/", views.user_api_access, name="user_api_access"),
+    path("users/<int:pk>/api/tokens/<int:token_pk>/revoke/", views.user_token_revoke, name="user_token_revoke"),
 ]

@@ -1,4 +1,4 @@
-"""The home page, and the office's account pages: list, create, reset a password, deactivate.
+"""The home page, and the office's account pages: list, create, reset a password, deactivate, API access.
 
 Scope: an office manages the accounts of its region's subtree (kesu/accounts/services.py); read-only roles and
 fillers get 403; an account outside the subtree is a 404.
@@ -7,7 +7,7 @@ fillers get 403; an account outside the subtree is a 404.
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
@@ -113,3 +113,37 @@ def _set_active(request, pk, *, active: bool):
     except ApplicationError as exc:
         messages.error(request, exc.message)
     return redirect("accounts:user_list")
+
+
+@require_safe
+def user_api(request, pk):
+    """An account's API access: the 查看 grant, and its tokens with their expiry, each revocable."""
+    scope = _manager(request)
+    account = selectors.user_for_scope(scope, pk)
+    return render(request, "accounts/user_api.html", {"account": account,
+                                                      "tokens": selectors.api_tokens_of(scope, account)})
+
+
+@require_POST
+def user_api_access(request, pk):
+    scope = _manager(request)
+    account = selectors.user_for_scope(scope, pk)
+    allowed = request.POST.get("allowed") == "1"
+    try:
+        services.user_api_access_set(actor=request.user, user=account, allowed=allowed)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, f"已为“{account.username}”{'开通' if allowed else '关闭'}接口权限。"
+                         + ("" if allowed else "其令牌随即失效。"))
+    return redirect("accounts:user_api", account.pk)
+
+
+@require_POST
+def user_token_revoke(request, pk, token_pk):
+    scope = _manager(request)
+    account = selectors.user_for_scope(scope, pk)
+    token = get_object_or_404(selectors.api_tokens_of(scope, account), pk=token_pk)
+    services.token_revoke(actor=request.user, token=token)
+    messages.success(request, f"令牌“{token.name}”已撤销。")
+    return redirect("accounts:user_api", account.pk)

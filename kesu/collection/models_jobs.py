@@ -52,6 +52,9 @@ class ExcelImport(TimeStampedModel):
     summary = models.JSONField("概况", default=dict, blank=True)
     error = models.TextField("错误", blank=True)
     background = models.BooleanField("后台处理", default=False)
+    # An office's load of a year kesu never collected: the figures are written as approved history (the figure
+    # service's history mode), not into a return.
+    history = models.BooleanField("历史数据导入", default=False)
     finished_at = models.DateTimeField("完成时间", null=True, blank=True)
 
     class Meta:

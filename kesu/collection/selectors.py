@@ -4,6 +4,7 @@ A filler sees only its own unit's rows (drafts included); an office sees its reg
 (or accepted) figures only.
 """
 
+from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -540,3 +541,28 @@ def outlier_settings(scope: Scope) -> dict:
     tunable = visible if scope.is_admin else [
         i for i in visible if scope.is_office and i.region is not None and scope.manages_region(i.region)]
     return {"default": outliers.DEFAULT, "rules": rules, "tunable": tunable}
+def counted_statuses(include_submitted: bool) -> set:
+    """The statuses of returns whose figures count: approved (and accepted), plus submitted when asked."""
+    return set(LOCKED_STATUSES) | ({SubmissionStatus.SUBMITTED} if include_submitted else set())
+
+
+def approval_keys(root: Region, period_ids, indicator_ids, include_submitted) -> dict[tuple, bool]:
+    """{(region, unit, period, indicator): approved?} for the returns of ``root``'s subtree that make values count."""
+    subs = list(Submission.objects.filter(region__path__startswith=root.path, period_id__in=period_ids,
+                                          status__in=counted_statuses(include_submitted))
+                .values_list("region_id", "unit_id", "period_id", "data_set_id", "status"))
+    if not subs:
+        return {}
+    ds_inds = defaultdict(list)
+    for ds_id, ind_id in DataSet.indicators.through.objects.filter(
+            dataset_id__in={s[3] for s in subs}, indicator_id__in=indicator_ids).values_list("dataset_id",
+                                                                                             "indicator_id"):
+        ds_inds[ds_id].append(ind_id)
+    keys: dict[tuple, bool] = {}
+    for r, u, p, ds, status in subs:
+        approved = status in LOCKED_STATUSES
+        for i in ds_inds[ds]:
+            key = (r, u, p, i)
+            keys[key] = keys.get(key, False) or approved
+    return keys
+

@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from kesu.accounts.scope import Scope
 from kesu.collection.models import IndicatorValue
-from kesu.collection.services import AMEND, Figure, figures_write, write_mode
+from kesu.collection.services import AMEND, Figure, outside_figures_accept, outside_paths
 from kesu.core import audit, worker
 from kesu.core.exceptions import ApplicationError
 from kesu.core.periods import Period
@@ -240,16 +240,14 @@ def fact_accept(*, actor, fact: ExtractedFact, region, period, unit=None, indica
         raise ApplicationError(f"{unit.name}不属于{region.name}。", field="unit")
     period = _year(period)
     value = accepted_value(fact, indicator)
-    mode = write_mode(region=region, unit=unit, indicator=indicator, period=period)
     reason = f"采用历史报告“{fact.document.original_name}”中的“{fact.text}”"
-    if mode == AMEND:
-        if not amend_reason.strip():
+    with transaction.atomic():
+        result = outside_figures_accept(actor=actor, door="extraction", reason=reason, amend_reason=amend_reason,
+                                        figures=[Figure(indicator=indicator, region=region, unit=unit, period=period,
+                                                        value=value, source=fact.source_label)])
+        if result.errors and result.errors[0].extra.get("needs_amend"):
             raise ApplicationError(amend_proposal(fact, indicator, region, unit, period, value), field="amend",
                                    extra={"needs_amend": True})
-        reason = f"{reason}；更正原因：{amend_reason.strip()}"
-    with transaction.atomic():
-        result = figures_write(actor=actor, door="extraction", mode=mode, reason=reason, figures=[Figure(
-            indicator=indicator, region=region, unit=unit, period=period, value=value, source=fact.source_label)])
         _raise_first(result)
         _mark_accepted(actor, fact, indicator, result.stored[1], region)
     return fact
@@ -411,33 +409,33 @@ def facts_accept_bulk(*, actor, document: SourceDocument, region=None, period=No
     if not Scope.for_user(actor).manages_region(region):
         raise PermissionDenied("无权为该区域填报数据")
     period = _year(period)
-    by_mode: dict = {}
+    # The path of each figure decides: an approved year is left for one-by-one confirmation of the correction.
+    candidates = outcome.accepted
+    paths = outside_paths([Figure(indicator=f.indicator, region=region, unit=unit, period=period, row=n)
+                           for n, f in enumerate(candidates)])
+    outcome.left += [(candidates[f.row], "该年度已审核锁定，更正须逐条确认") for f in paths.pop(AMEND, [])]
+    outcome.accepted = [candidates[f.row] for batch in paths.values() for f in batch]
+    if not outcome.accepted:
+        return outcome
+    values = []
     for fact in outcome.accepted:
-        mode = write_mode(region=region, unit=unit, indicator=fact.indicator, period=period)
-        if mode == AMEND:
-            outcome.left.append((fact, "该年度已审核锁定，更正须逐条确认"))
-        else:
-            by_mode.setdefault(mode, []).append(fact)
-    outcome.accepted = [f for facts in by_mode.values() for f in facts]
+        try:
+            values.append(accepted_value(fact, fact.indicator))
+        except ApplicationError as exc:
+            raise ApplicationError(f"“{fact.text}”（第 {fact.start} 字起）：{exc.message}；本次批量采用未保存任何数据。",
+                                   field=exc.field) from None
+    facts = outcome.accepted
     with transaction.atomic():
-        for mode, facts in by_mode.items():
-            values = []
-            for fact in facts:
-                try:
-                    values.append(accepted_value(fact, fact.indicator))
-                except ApplicationError as exc:
-                    raise ApplicationError(f"“{fact.text}”（第 {fact.start} 字起）：{exc.message}；本次批量采用未保存任何数据。",
-                                           field=exc.field) from None
-            result = figures_write(
-                actor=actor, door="extraction", mode=mode, reason=f"批量采用历史报告“{document.original_name}”",
-                figures=[Figure(indicator=f.indicator, region=region, unit=unit, period=period, value=v,
-                                source=f.source_label, row=n)
-                         for n, (f, v) in enumerate(zip(facts, values, strict=True), start=1)])
-            if result.errors:
-                first = result.errors[0]
-                fact = facts[first.row - 1]
-                raise ApplicationError(f"“{fact.text}”（第 {fact.start} 字起）：{first.message}；本次批量采用未保存任何数据。",
-                                       field=first.field)
-            for n, fact in enumerate(facts, start=1):
-                _mark_accepted(actor, fact, fact.indicator, result.stored[n], region)
+        result = outside_figures_accept(
+            actor=actor, door="extraction", reason=f"批量采用历史报告“{document.original_name}”",
+            figures=[Figure(indicator=f.indicator, region=region, unit=unit, period=period, value=v,
+                            source=f.source_label, row=n)
+                     for n, (f, v) in enumerate(zip(facts, values, strict=True), start=1)])
+        if result.errors:
+            first = result.errors[0]
+            fact = facts[first.row - 1]
+            raise ApplicationError(f"“{fact.text}”（第 {fact.start} 字起）：{first.message}；本次批量采用未保存任何数据。",
+                                   field=first.field)
+        for n, fact in enumerate(facts, start=1):
+            _mark_accepted(actor, fact, fact.indicator, result.stored[n], region)
     return outcome

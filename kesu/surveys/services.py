@@ -1,6 +1,6 @@
 """Every write of the surveys app: keyword-only, one transaction, an audit event.
 
-An accepted estimate becomes a figure only through ``kesu.collection.services.value_upsert``, so scope, locks,
+An accepted estimate becomes a figure only through ``kesu.collection.services.outside_figures_accept``, so scope, locks,
 rules and audit are those of every other door.
 """
 
@@ -13,7 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from kesu.accounts.scope import Scope
-from kesu.collection.services import value_upsert, write_mode
+from kesu.collection.services import Figure, outside_figures_accept
 from kesu.core import audit, worker
 from kesu.core.exceptions import ApplicationError
 from kesu.plans.models import Indicator
@@ -216,14 +216,17 @@ def survey_round_accept(*, actor, survey: SurveyRound) -> SurveyRound:
     if rural is not None and not rural.suppressed:
         writes.append((RURAL_INDICATOR, rural))
     with transaction.atomic():
-        for code, estimate in writes:
-            # The same path as any figure for a past year: a year kesu never collected is loaded as approved
-            # history; an approved year is corrected with the round as the reason; otherwise the open return.
-            indicator = Indicator.objects.get(code=code)
-            mode = write_mode(region=survey.region, unit=None, indicator=indicator, period=str(survey.year))
-            value_upsert(actor=actor, indicator=indicator, region=survey.region, unit=None, period=str(survey.year),
-                         value=str(_percent(estimate.share)), source=source_label(estimate), door="survey",
-                         mode=mode, reason=f"采用“{survey.title}”的调查结果")
+        # The same path as any outside figure for a past year: a year kesu never collected is loaded as approved
+        # history; an approved year is corrected with the round as the reason; otherwise the open return.
+        indicators = {i.code: i for i in Indicator.objects.filter(code__in=[code for code, _ in writes])}
+        reason = f"采用“{survey.title}”的调查结果"
+        result = outside_figures_accept(actor=actor, door="survey", reason=reason, amend_reason=reason, figures=[
+            Figure(indicator=indicators[code], region=survey.region, unit=None, period=str(survey.year),
+                   value=str(_percent(estimate.share)), source=source_label(estimate), row=n)
+            for n, (code, estimate) in enumerate(writes, start=1)])
+        if result.errors:
+            first = result.errors[0]
+            raise ApplicationError(first.message, field=first.field, extra=first.extra)
         survey.status, survey.accepted_by, survey.accepted_at = RoundStatus.ACCEPTED, actor, timezone.now()
         survey.save()
         audit.record(actor=actor, action="accept", instance=survey, object_repr=survey.title,

@@ -12,6 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from kesu.accounts.models import Role, User
+from kesu.accounts.services import token_create
 from kesu.assessment.models import Scheme
 from kesu.collection.models import Activity, DataSet, IndicatorValue, Narrative, Submission, ValidationRule
 from kesu.extraction.models import SourceDocument
@@ -29,6 +30,7 @@ CEILING = 40  # no list page or endpoint needs more, whatever it lists
 PAGES = {
     "home": None,
     "accounts:user_list": None,
+    "accounts:user_api": lambda o: reverse("accounts:user_api", args=[User.objects.get(username="filler_a").pk]),
     "regions:region_list": None,
     "regions:region_children": lambda o: reverse("regions:region_children", kwargs={"pk": o["county_x"].pk}),
     "orgs:unit_list": None,
@@ -114,6 +116,7 @@ def grow(objects, start: int, count: int) -> None:
                                       file=f"extraction/{k}.docx", sha256=f"{k:064d}")
         questionnaire = Questionnaire.objects.create(region=county, name=f"问卷{k}", definition={})
         SurveyRound.objects.create(region=county, questionnaire=questionnaire, year=2020 + k, title=f"抽样调查{k}")
+        token_create(actor=User.objects.get(username="filler_a"), name=f"令牌{k}")
         Scheme.objects.create(region=county, year=2020 + k, name=f"考核细则{k}", subject="unit")
 
 

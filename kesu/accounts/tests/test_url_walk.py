@@ -41,6 +41,9 @@ RULES = {
     "accounts:user_password_reset": (lambda o: _account_url("accounts:user_password_reset"), None, MANAGE_X),
     "accounts:user_deactivate": (lambda o: _account_url("accounts:user_deactivate"), None, MANAGE_X),
     "accounts:user_activate": (lambda o: _account_url("accounts:user_activate"), None, MANAGE_X),
+    "accounts:user_api": (lambda o: _account_url("accounts:user_api"), MANAGE_X, set()),
+    "accounts:user_api_access": (lambda o: _account_url("accounts:user_api_access"), None, MANAGE_X),
+    "accounts:user_token_revoke": (lambda o: _token_url(), None, MANAGE_X),
     "regions:region_list": (None, SIGNED_IN, set()),
     "regions:region_import_template": (None, SIGNED_IN, set()),
     "regions:region_detail": ("county_x", READ_X_AND_FILLERS, set()),
@@ -98,6 +101,14 @@ RULES = {
 
 def _account_url(name: str) -> str:
     return reverse(name, args=[User.objects.get(username="filler_a").pk])
+
+
+def _token_url() -> str:
+    from kesu.accounts.services import token_create
+
+    filler = User.objects.get(username="filler_a")
+    token = filler.api_tokens.first() or token_create(actor=filler, name="脚本")[0]
+    return reverse("accounts:user_token_revoke", args=[filler.pk, token.pk])
 
 
 RULES.update(COLLECTION_RULES)

@@ -21,17 +21,16 @@ from django.db import connection
 from django.db.models import Count, Exists, OuterRef, Sum
 
 from kesu.collection.models import (
-    LOCKED_STATUSES,
     Activity,
     ActivityIndicatorRule,
-    DataSet,
     IndicatorValue,
     Measure,
     RollupRow,
     Submission,
-    SubmissionStatus,
 )
 from kesu.collection.rollup import containing, inside, period, region_figure, time_combine
+from kesu.collection.selectors import approval_keys as status_keys
+from kesu.collection.selectors import counted_statuses as statuses_for
 from kesu.plans.models import Indicator, RegionAggregation
 from kesu.regions.models import Region
 
@@ -88,34 +87,9 @@ class Plan:
         return [pk for pk in self.rules if pk not in self.activity_rules]
 
 
-def statuses_for(include_submitted: bool) -> set:
-    return set(LOCKED_STATUSES) | ({SubmissionStatus.SUBMITTED} if include_submitted else set())
-
-
 # ---------------------------------------------------------------------------------------------------------------
 # Live computation over a subtree
 # ---------------------------------------------------------------------------------------------------------------
-
-
-def status_keys(root: Region, period_ids, indicator_ids, include_submitted) -> dict[tuple, bool]:
-    """{(region, unit, period, indicator): approved?} for the returns that make values count."""
-    subs = list(Submission.objects.filter(region__path__startswith=root.path, period_id__in=period_ids,
-                                          status__in=statuses_for(include_submitted))
-                .values_list("region_id", "unit_id", "period_id", "data_set_id", "status"))
-    if not subs:
-        return {}
-    ds_inds = defaultdict(list)
-    for ds_id, ind_id in DataSet.indicators.through.objects.filter(
-            dataset_id__in={s[3] for s in subs}, indicator_id__in=indicator_ids).values_list("dataset_id",
-                                                                                             "indicator_id"):
-        ds_inds[ds_id].append(ind_id)
-    keys: dict[tuple, bool] = {}
-    for r, u, p, ds, status in subs:
-        approved = status in LOCKED_STATUSES
-        for i in ds_inds[ds]:
-            key = (r, u, p, i)
-            keys[key] = keys.get(key, False) or approved
-    return keys
 
 
 def _tree(root: Region):

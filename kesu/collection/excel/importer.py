@@ -16,6 +16,7 @@ from django.db import transaction
 from kesu.core.exceptions import ApplicationError
 
 from ..services import bulk
+from ..services.figures import COLLECT, HISTORY
 from . import cells
 from .cells import CellError, normalize_text, plain_text
 from .columns import ACTIVITIES_SHEET, ACTIVITY_COLUMNS, VALUE_COLUMNS, VALUES_SHEET
@@ -24,6 +25,7 @@ from .reader import Book, Problem, SheetRows, read_book
 
 VALUE_HEADERS = {c.key: c.header for c in VALUE_COLUMNS} | {"indicator": "指标编码"}
 ACTIVITY_HEADERS = {c.key: c.header for c in ACTIVITY_COLUMNS}
+HISTORY_REASON = "Excel 历史数据导入（本系统上线前的年份，按已审核记录）"
 
 
 def source_for(name: str, row: int) -> str:
@@ -197,17 +199,21 @@ def _without_cycle_collector():
             gc.enable()
 
 
-def run(path, name: str, ctx: Context, *, actor, commit: bool, progress=None, on_written=None) -> Outcome:
+def run(path, name: str, ctx: Context, *, actor, commit: bool, progress=None, on_written=None,
+        history: bool = False) -> Outcome:
     """Check (and with ``commit``, import) a workbook. File-level refusals raise ApplicationError.
 
     ``on_written(outcome)`` is called inside the import's transaction once every row is written, so that what it
-    records (the job's status) commits together with the data or not at all.
+    records (the job's status) commits together with the data or not at all. With ``history`` the figures are
+    loaded as approved history of a year kesu never collected (activities are not part of history).
     """
     with _without_cycle_collector():
-        return _run(path, name, ctx, actor=actor, commit=commit, progress=progress, on_written=on_written)
+        return _run(path, name, ctx, actor=actor, commit=commit, progress=progress, on_written=on_written,
+                    history=history)
 
 
-def _run(path, name: str, ctx: Context, *, actor, commit: bool, progress, on_written=None) -> Outcome:
+def _run(path, name: str, ctx: Context, *, actor, commit: bool, progress, on_written=None,
+         history: bool = False) -> Outcome:
     step = progress or (lambda _stage, _pct: None)
     step("读取文件", 5)
     book: Book = read_book(path, name, expected_mark=ctx.reporter.mark,
@@ -218,7 +224,10 @@ def _run(path, name: str, ctx: Context, *, actor, commit: bool, progress, on_wri
     if VALUES_SHEET in book.sheets:
         value_rows = _value_rows(book.sheets[VALUES_SHEET], ctx, name, outcome.problems)
     if ACTIVITIES_SHEET in book.sheets:
-        if ctx.reporter.unit is None and book.sheets[ACTIVITIES_SHEET].rows:
+        if history and book.sheets[ACTIVITIES_SHEET].rows:
+            outcome.problems.append(Problem(ACTIVITIES_SHEET, None, "", "历史数据导入只导入“指标数据”，不登记活动；"
+                                                                        "请删除“活动”工作表中的行后重新上传。"))
+        elif ctx.reporter.unit is None and book.sheets[ACTIVITIES_SHEET].rows:
             outcome.problems.append(Problem(ACTIVITIES_SHEET, None, "", "区域本级汇总不登记活动，请由成员单位上传活动。"))
         else:
             activity_rows = _activity_rows(book.sheets[ACTIVITIES_SHEET], ctx, name, outcome.problems)
@@ -228,22 +237,23 @@ def _run(path, name: str, ctx: Context, *, actor, commit: bool, progress, on_wri
         # One pass: the services check every row against the data as it is now (it may have changed since the
         # preview) and write, in one transaction. Its progress would be invisible to the page until the commit,
         # so the bar waits at "写入数据库".
-        _write(ctx, actor, value_rows, activity_rows, outcome, step, on_written)
+        _write(ctx, actor, value_rows, activity_rows, outcome, step, on_written, history=history)
     else:
         # A dry run outside any transaction, so its progress is visible to the page while it runs.
-        _services(ctx, actor, value_rows, activity_rows, outcome, step, write=False)
+        _services(ctx, actor, value_rows, activity_rows, outcome, step, write=False, history=history)
     outcome.problems.sort(key=lambda p: (p.sheet != VALUES_SHEET, p.sheet, p.row or 0))
     outcome.summary.setdefault("_changes", [])
     step("完成", 100)
     return outcome
 
 
-def _write(ctx, actor, value_rows, activity_rows, outcome: Outcome, step, on_written=None) -> None:
+def _write(ctx, actor, value_rows, activity_rows, outcome: Outcome, step, on_written=None, *,
+           history: bool = False) -> None:
     """All rows of all sheets in ONE transaction; any refusal rolls every row back."""
     try:
         with transaction.atomic():
             step("写入数据库", 85)
-            _services(ctx, actor, value_rows, activity_rows, outcome, step, write=True)
+            _services(ctx, actor, value_rows, activity_rows, outcome, step, write=True, history=history)
             if outcome.blocking:
                 raise _Rollback
             outcome.committed = True
@@ -253,7 +263,8 @@ def _write(ctx, actor, value_rows, activity_rows, outcome: Outcome, step, on_wri
         outcome.committed = False
 
 
-def _services(ctx, actor, value_rows, activity_rows, outcome: Outcome, step, *, write: bool) -> None:
+def _services(ctx, actor, value_rows, activity_rows, outcome: Outcome, step, *, write: bool,
+              history: bool = False) -> None:
     reporter = ctx.reporter
     outcome.problems = [p for p in outcome.problems if not getattr(p, "from_service", False)]
 
@@ -264,11 +275,12 @@ def _services(ctx, actor, value_rows, activity_rows, outcome: Outcome, step, *, 
     if not write:
         step("逐行检查", 35)
     values = bulk.value_bulk_upsert(actor=actor, region=reporter.region, unit=reporter.unit, period=reporter.period,
-                                    rows=value_rows, dry_run=not write)
+                                    rows=value_rows, dry_run=not write, mode=HISTORY if history else COLLECT,
+                                    reason=HISTORY_REASON if history else "")
     outcome.problems += _service_problems(VALUES_SHEET, values, VALUE_HEADERS)
     outcome.summary = {VALUES_SHEET: _counts(values, len(value_rows))}
     changes = _value_changes(ctx, value_rows)
-    if reporter.unit is not None and not (write and values.errors):
+    if reporter.unit is not None and not history and not (write and values.errors):
         activities = bulk.activity_bulk_upsert(actor=actor, unit=reporter.unit, rows=activity_rows,
                                                dry_run=not write, progress=row_progress)
         outcome.problems += _service_problems(ACTIVITIES_SHEET, activities, ACTIVITY_HEADERS)

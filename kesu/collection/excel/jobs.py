@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from kesu.accounts.scope import Scope
-from kesu.core import liveness, worker
+from kesu.core import clock, liveness, worker
 from kesu.core.exceptions import ApplicationError
 from kesu.core.periods import Period
 
@@ -39,9 +39,17 @@ def _display_name(uploaded_file) -> str:
     return name[:200]
 
 
-def excel_import_create(*, actor, reporter: Reporter, uploaded_file) -> ExcelImport:
-    """Store an upload for ``reporter`` after the checks that need no parsing (size, signature, zip directory)."""
-    require_writer(Scope.for_user(actor), reporter.region, reporter.unit)
+def excel_import_create(*, actor, reporter: Reporter, uploaded_file, history: bool = False) -> ExcelImport:
+    """Store an upload for ``reporter`` after the checks that need no parsing (size, signature, zip directory).
+
+    ``history``: the file holds figures of a year kesu never collected, loaded as approved history — the office's
+    job alone, and only for a period that is over (the figure service checks each row again).
+    """
+    scope = Scope.for_user(actor)
+    if history:
+        history_guard(scope, reporter)
+    else:
+        require_writer(scope, reporter.region, reporter.unit)
     name = _display_name(uploaded_file)
     # Size first, from the upload's declared size (Django has already streamed it to a temporary file).
     safety.check_size(uploaded_file.size, name)
@@ -49,7 +57,7 @@ def excel_import_create(*, actor, reporter: Reporter, uploaded_file) -> ExcelImp
     safety.check_signature(uploaded_file.read(8), name)
     uploaded_file.seek(0)
     job = ExcelImport(user=actor, region=reporter.region, unit=reporter.unit, period_id=reporter.period.id,
-                      original_name=name, size=uploaded_file.size, background=uploaded_file.size > sync_limit_bytes())
+                      history=history, original_name=name, size=uploaded_file.size, background=uploaded_file.size > sync_limit_bytes())
     job.file.save(f"{uuid.uuid4().hex}.xlsx", uploaded_file, save=False)
     try:
         safety.inspect_zip(job.file.path, name)
@@ -63,6 +71,14 @@ def excel_import_create(*, actor, reporter: Reporter, uploaded_file) -> ExcelImp
         run_check(job.pk)
         job.refresh_from_db()
     return job
+
+
+def history_guard(scope: Scope, reporter: Reporter) -> None:
+    """Only the office that manages the region loads history, and only for a period that is over."""
+    if not scope.manages_region(reporter.region):
+        raise PermissionDenied("只有本区域及上级办公室可以导入历史数据")
+    if reporter.period.end >= clock.today():
+        raise ApplicationError(f"{reporter.period.label}尚未结束，不能作为历史数据导入；请按正常填报上传。", field="history")
 
 
 def excel_import_commit(*, actor, job: ExcelImport) -> ExcelImport:
@@ -163,7 +179,7 @@ def _run_locked(job_id: int, *, commit: bool) -> None:
         ctx = build_context(_reporter(job))
         outcome = importer.run(Path(job.file.path), job.original_name, ctx, actor=job.user, commit=commit,
                                progress=_progress(job_id) if job.background else None,
-                               on_written=lambda written: _record_written(job_id, written))
+                               on_written=lambda written: _record_written(job_id, written), history=job.history)
     except ApplicationError as exc:
         _finish(job_id, status=ImportStatus.INVALID, problems=[{"sheet": "", "row": None, "column": "文件",
                                                                 "message": exc.message, "blocking": True}],

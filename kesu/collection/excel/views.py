@@ -15,6 +15,7 @@ from kesu.core import clock
 from kesu.core.exceptions import ApplicationError
 from kesu.core.periods import Period
 from kesu.orgs.models import Unit
+from kesu.regions.models import Region
 
 from ..models_jobs import ExcelImport
 from ..services.common import require_writer
@@ -45,17 +46,33 @@ def _reporter_args(reporter: Reporter) -> list:
     return [reporter.period.id, reporter.region.pk, reporter.unit.pk if reporter.unit else 0]
 
 
+FIRST_YEAR = 2000  # the earliest year offered for history (the 2006 纲要's figures and a margin before them)
+
+
+def _start_year(request) -> int:
+    """The year the office picked (``?year=``), else this year; an unreadable or future year falls back to it."""
+    this_year = clock.today().year
+    raw = request.GET.get("year", "")
+    return int(raw) if raw.isdigit() and FIRST_YEAR <= int(raw) <= this_year else this_year
+
+
 @require_GET
 def excel_start(request):
-    """Where a 填报员 lands from the menu: the upload page of its own unit for the current year."""
+    """Where a 填报员 lands from the menu: the upload page of its own unit for the current year.
+
+    An office picks the year; for a year that is over it can load the figures as history (years before kesu).
+    """
     scope = Scope.for_user(request.user)
-    year = str(clock.today().year)
     if scope.is_filler:
-        return redirect("collection:excel_upload", year, scope.region_id, scope.unit_id)
+        return redirect("collection:excel_upload", str(clock.today().year), scope.region_id, scope.unit_id)
     if not (scope.is_office or scope.is_admin):
         raise PermissionDenied
+    year = _start_year(request)
     units = Unit.objects.filter(scope.unit_q()).select_related("region").order_by("region__path", "sort", "id")[:300]
-    return render(request, "collection/excel/start.html", {"units": units, "year": year})
+    own = Region.objects.filter(pk=scope.region_id).first() if scope.region_id else None
+    return render(request, "collection/excel/start.html", {
+        "units": units, "year": str(year), "own_region": own, "past": year < clock.today().year,
+        "years": list(range(clock.today().year, FIRST_YEAR - 1, -1))})
 
 
 def excel_template(request, period_id, region_id, unit_id):
@@ -68,16 +85,26 @@ def excel_template(request, period_id, region_id, unit_id):
     return response
 
 
+def _may_load_history(scope: Scope, reporter: Reporter) -> bool:
+    try:
+        jobs.history_guard(scope, reporter)
+    except (PermissionDenied, ApplicationError):
+        return False
+    return True
+
+
 def excel_upload(request, period_id, region_id, unit_id):
-    _, reporter = _reporter(request, period_id, region_id, unit_id)
+    scope, reporter = _reporter(request, period_id, region_id, unit_id)
     error = None
+    history = request.POST.get("history") == "1" if request.method == "POST" else request.GET.get("history") == "1"
     if request.method == "POST":
         uploaded = request.FILES.get("file")
         if uploaded is None:
             error = "请选择要上传的 Excel 文件。"
         else:
             try:
-                job = jobs.excel_import_create(actor=request.user, reporter=reporter, uploaded_file=uploaded)
+                job = jobs.excel_import_create(actor=request.user, reporter=reporter, uploaded_file=uploaded,
+                                               history=history)
             except ApplicationError as exc:
                 error = exc.message
             else:
@@ -86,7 +113,8 @@ def excel_upload(request, period_id, region_id, unit_id):
                                          period_id=reporter.period.id).order_by("-created_at")[:10])
     return render(request, "collection/excel/upload.html", {
         "reporter": reporter, "args": _reporter_args(reporter), "error": error, "recent": recent,
-        "periods": _nearby_periods(reporter.period),
+        "periods": _nearby_periods(reporter.period), "history": history,
+        "may_load_history": _may_load_history(scope, reporter),
     }, status=400 if error else 200)
 
 

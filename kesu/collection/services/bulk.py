@@ -63,18 +63,20 @@ def _error(result: BulkResult, row: int, exc: ApplicationError) -> None:
 
 
 def value_bulk_upsert(*, actor, region, unit, period, rows: list[ValueRow], reason: str = "",
-                      dry_run: bool = False, door: str = "excel") -> BulkResult:
+                      dry_run: bool = False, door: str = "excel", mode: str = figures.COLLECT) -> BulkResult:
     """Upsert many figures of one reporter and period through the figure service (``figures.figures_write``).
 
     Rules are checked against the whole file at once (every row's new figure in place), so the order of the rows
-    never matters; a file with any problem writes nothing.
+    never matters; a file with any problem writes nothing. ``mode=HISTORY`` loads a year kesu never collected as
+    approved history (the figure service allows it to the office that manages the region only).
     """
     period = parse_period(period)
-    require_writer(scope_of(actor), region, unit)
+    if mode == figures.COLLECT:
+        require_writer(scope_of(actor), region, unit)
     if unit is not None and unit.region_id != region.pk:
         raise ApplicationError(f"{unit.name}不属于{region.name}。", field="unit")
     written = figures.figures_write(
-        actor=actor, door=door, reason=reason, dry_run=dry_run,
+        actor=actor, door=door, reason=reason, dry_run=dry_run, mode=mode,
         figures=[figures.Figure(indicator=r.indicator, region=region, unit=unit, period=period, value=r.value,
                                 explanation=r.explanation, source=r.source, row=r.row) for r in rows])
     return BulkResult(created=written.created, updated=written.updated, unchanged=written.unchanged,

@@ -6,7 +6,8 @@ cell is a batch of one. Every row is checked the same way whatever door it came 
 - scope: the actor may write for the reporter (``require_writer``; history and amendments need an office);
 - coverage: an active data set collects the indicator from this reporter for the period's type — a period no data
   set covers (a month of a yearly indicator, ``190001``) is refused with the periods that are collected;
-- locks and deadlines of the covering returns (``guard_open``);
+- locks and deadlines of the covering returns (``guard_open``) — they refuse a change; a figure sent unchanged
+  (an export re-imported, a template uploaded again) is a no-op;
 - the number itself: digits, sign, integer, range, and precision — a figure finer than the stored four decimals is
   refused, never rounded;
 - duplicates within the batch, optimistic versions (``expected_version``), validation rules of the reporter's
@@ -114,6 +115,7 @@ class _Planned:
     number: Decimal | None
     explanation: str = ""
     stored: IndicatorValue | None = None
+    closed: ApplicationError | None = None  # the lock or deadline that refuses this figure if it changes
 
 
 def figures_write(*, actor, figures: list[Figure], door: str, reason: str = "", dry_run: bool = False,
@@ -257,10 +259,17 @@ def _plan(key, items: list[Figure], result: WriteResult, mode: str, *, lock: boo
             if indicator.pk in derived:
                 raise ApplicationError(f"“{indicator.name}”由科普活动自动汇总，不能直接填报；请在“活动”中登记。", field="value")
             number = None if f.delete else number_of(indicator, f.value)
+            closed = None
+            try:
+                coverings[indicator.pk] = guard.check(indicator)
+            except ApplicationError as exc:
+                if exc.extra.get("code") == "uncovered":
+                    raise
+                closed = exc  # a lock or deadline refuses a change only: an unchanged figure writes nothing
         except ApplicationError as exc:
             result.error(f.row, exc)
             continue
-        parsed.append(_Planned(figure=f, indicator=indicator, number=number))
+        parsed.append(_Planned(figure=f, indicator=indicator, number=number, closed=closed))
     stored_rows = (IndicatorValue.objects.select_related("updated_by", "indicator")
                    .filter(indicator_id__in=[p.indicator.pk for p in parsed], region=region, unit=unit,
                            period_id=period.id))
@@ -271,30 +280,27 @@ def _plan(key, items: list[Figure], result: WriteResult, mode: str, *, lock: boo
     for p in parsed:
         f, row = p.figure, stored.get(p.indicator.pk)
         p.stored = row
+        if f.delete:
+            p.explanation = ""
+        else:
+            p.explanation = (row.explanation if row else "") if f.explanation is None else f.explanation.strip()
+        # Tabbing through an empty cell (or deleting a figure never stored) creates no row and no event; re-sending
+        # a stored figure unchanged (an export re-imported, a template uploaded again) is a no-op even when locked.
+        unchanged = ((row is not None and row.value == p.number and row.explanation == p.explanation)
+                     or (row is None and p.number is None and not p.explanation))
+        if p.closed is not None and not unchanged:
+            result.error(f.row, p.closed)
+            continue
         if f.expected_version is not None and (row.version if row else 0) != f.expected_version:
             result.error(f.row, ApplicationError(
                 value_conflict_message(row) if row else f"“{p.indicator.name}”已被他人清除，请刷新后重新填写。",
                 field="version", extra={"current": row, "code": "conflict"}))
             continue
-        if f.delete:
-            p.explanation = ""
-        else:
-            p.explanation = (row.explanation if row else "") if f.explanation is None else f.explanation.strip()
         if row is not None:
             result.stored[f.row] = row
-        if row is not None and row.value == p.number and row.explanation == p.explanation:
-            # Checked before the locks: a figure given back as stored changes nothing, so a locked year's template
-            # uploaded back unchanged is a no-op rather than a refusal.
-            result.unchanged += 1
-        elif row is None and p.number is None and not p.explanation:
-            # Tabbing through an empty cell (or deleting a figure never stored) creates no row and no event.
+        if unchanged:
             result.unchanged += 1
         else:
-            try:
-                coverings[p.indicator.pk] = guard.check(p.indicator)
-            except ApplicationError as exc:
-                result.error(f.row, exc)
-                continue
             changes.append(p)
     if len(result.errors) == before:
         _check_rules(result, changes, parsed, stored, region=region, unit=unit, period=period)

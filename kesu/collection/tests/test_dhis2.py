@@ -181,6 +181,24 @@ def test_export_reimports_as_a_no_op_in_json_and_csv(client, world):
     assert IndicatorValue.objects.get(indicator__code="FUND_RAISED").explanation == "-5 万元为上年结转"
 
 
+def test_an_approved_year_s_export_reimports_as_a_no_op_but_a_change_is_refused(client, world):
+    post(client, world.office, {"period": YEAR, "orgUnit": "511725", "dataValues": [
+        {"dataElement": "HR_FULL", "value": "12"}, {"dataElement": "FUND_RAISED", "value": "3.5"}]})
+    Submission.objects.filter(region=world.county, unit=None, period_id=YEAR).update(status=SubmissionStatus.APPROVED)
+    events = AuditEvent.objects.filter(object_type="collection.indicatorvalue").count()
+    for suffix, content_type in (("json", "application/json"), ("csv", "text/csv")):
+        body = client.get(f"/api/dataValueSets.{suffix}?period={YEAR}", **bearer(world.office)).content.decode()
+        r = post(client, world.office, body, content_type=content_type)
+        assert r.status_code == 200 and r.json()["response"]["importCount"]["ignored"] == 2, r.content[:300]
+    r = post(client, world.office, {"period": YEAR, "orgUnit": "511725", "dataValues": [
+        {"dataElement": "HR_FULL", "value": "12"}, {"dataElement": "FUND_RAISED", "value": "3.6"}]})
+    conflicts = r.json()["response"]["conflicts"]
+    assert r.status_code == 409 and len(conflicts) == 1 and "已审核，数据已锁定" in conflicts[0]["value"]
+    assert conflicts[0]["indexes"] == [1]  # only the changed row is refused; the unchanged one is no conflict
+    assert AuditEvent.objects.filter(object_type="collection.indicatorvalue").count() == events
+    assert IndicatorValue.objects.get(indicator__code="FUND_RAISED").value == 3.5
+
+
 def test_export_filters_and_paging(client, world):
     post(client, world.office, {"period": YEAR, "dataValues": [
         {"dataElement": "HR_FULL", "orgUnit": "511725", "value": "1"},

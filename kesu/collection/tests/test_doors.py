@@ -1,11 +1,13 @@
 """Door by door: the same bad figure through the grid, the Excel import, the REST API, the DHIS2 exchange (JSON,
-CSV, ADX) and the acceptance of an extracted fact gets the same Chinese refusal, and nothing is written."""
+CSV, ADX) and the acceptance of an extracted fact gets the same Chinese refusal, and nothing is written. The same
+holds for the doors that load history (a year kesu never collected): Excel, DHIS2 and an old report's fact."""
 
 import json
 from datetime import date
 from decimal import Decimal
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from kesu.accounts.services import token_create
@@ -71,7 +73,7 @@ def dhis2_adx(client, w, code, value):
                                 f'</group></adx>', "application/adx+xml")
 
 
-def extracted(client, w, code, value):
+def extracted(client, w, code, value, *, period=YEAR, own_return=False):
     doc = SourceDocument.objects.create(region=w.county, uploaded_by=w.office, original_name="总结.txt",
                                         kind=DocumentKind.TXT, file="extraction/x.txt", sha256="0" * 64,
                                         text=f"全年数值为{value}。")
@@ -81,7 +83,8 @@ def extracted(client, w, code, value):
                                         value=Decimal(str(value)) * factor, unit=unit, indicator=w.ind[code],
                                         mapped_value=Decimal(str(value)), confidence=0.9)
     try:
-        extraction.fact_accept(actor=w.office, fact=fact, region=w.county, unit=w.edu, period=YEAR)
+        extraction.fact_accept(actor=w.office, fact=fact, region=w.county,
+                               unit=None if own_return else w.edu, period=period)
     except ApplicationError as exc:
         return exc.message
     return "accepted"
@@ -126,6 +129,43 @@ def test_every_door_gives_the_same_refusal_and_writes_nothing(client, world, doo
     assert refusal in answer, answer
     assert not IndicatorValue.objects.exists()
     assert not AuditEvent.objects.filter(object_type="collection.indicatorvalue").exists()
+
+
+# -- history: a year kesu never collected, loaded by the office -------------------------------------------------------
+
+OLD = str(int(YEAR) - 8)
+
+
+def excel_history(client, w, code, value):
+    client.force_login(w.office)
+    args = [OLD, w.county.pk, 0]
+    template = client.get(reverse("collection:excel_template", args=args)).content
+    client.post(reverse("collection:excel_upload", args=args),
+                {"file": SimpleUploadedFile("历史.xlsx", testing.fill(template, values={code: value})), "history": "1"})
+    return messages_of(last_job())
+
+
+def dhis2_history(client, w, code, value):
+    _, raw = token_create(actor=w.office, name="门")
+    r = client.post("/api/dataValueSets?history=true", data=json.dumps({
+        "period": OLD, "orgUnit": "511725", "dataValues": [{"dataElement": code, "value": str(value)}]}),
+        content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {raw}")
+    assert r.status_code == 409
+    return " ".join(c["value"] for c in r.json()["response"]["conflicts"])
+
+
+def extracted_history(client, w, code, value):
+    return extracted(client, w, code, value, period=OLD, own_return=True)
+
+
+@pytest.mark.parametrize("case", ["precision", "range"])
+@pytest.mark.parametrize("door", [excel_history, dhis2_history, extracted_history], ids=lambda d: d.__name__)
+def test_every_history_door_gives_the_same_refusal_and_writes_nothing(client, world, door, case):
+    code, value, _, refusal = CASES[case]
+    answer = door(client, world, code, value)
+    assert refusal in answer, answer
+    assert not IndicatorValue.objects.exists() and not Submission.objects.exists()
+    assert not AuditEvent.objects.filter(action="history").exists()
 
 
 @pytest.mark.parametrize("period", [f"{YEAR}01", f"{YEAR}Q1", "190001"])

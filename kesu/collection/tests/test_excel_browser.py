@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 
 from kesu.collection.excel import testing
-from kesu.collection.models import Activity
+from kesu.collection.models import Activity, IndicatorValue, Submission, SubmissionStatus
 
 from .conftest import YEAR
 from .test_excel_round_trip import stocked  # noqa: F401 - the fixture
@@ -149,3 +149,32 @@ def test_a_file_with_a_mistake_on_every_row_shows_the_first_thousand(page, live_
         page.locator("#excel-problems-download").click()
     lines = (info.value.path().read_bytes().decode("utf-8-sig")).splitlines()
     assert len(lines) == 1201
+
+
+def test_office_loads_an_old_year_as_history_from_the_excel_page(page, live_server, world, tmp_path):
+    old = str(int(YEAR) - 8)
+    _login(page, live_server, world.office.username)
+    page.goto(f"{live_server.url}{reverse('collection:excel_start')}")
+    page.select_option("#id_year", old)
+    page.locator("#history-note").wait_for()
+    row = page.locator("tr", has_text="区域本级汇总")
+    with page.expect_download() as info:
+        row.get_by_role("link", name="下载模板").click()
+    template = tmp_path / "模板.xlsx"
+    info.value.save_as(template)
+    filled = tmp_path / f"{old}年统计表.xlsx"
+    filled.write_bytes(testing.fill(template.read_bytes(), values={"HR_FULL": 40}))
+    row.get_by_role("link", name="上传Excel").click()
+    assert page.locator("#id_history").is_checked()
+    page.set_input_files("#id_file", str(filled))
+    if os.environ.get("KESU_SCREENSHOTS"):
+        page.screenshot(path=os.path.join(os.environ["KESU_SCREENSHOTS"], "excel-history-upload.png"), full_page=True)
+    page.get_by_role("button", name="上传并检查").click()
+    page.locator("#history-badge").wait_for()
+    page.get_by_role("button", name="确认导入").click()
+    page.locator("#excel-status", has_text="已导入").wait_for()
+    if os.environ.get("KESU_SCREENSHOTS"):
+        page.screenshot(path=os.path.join(os.environ["KESU_SCREENSHOTS"], "excel-history-done.png"), full_page=True)
+    value = IndicatorValue.objects.get(indicator=world.ind["HR_FULL"], region=world.county, unit=None, period_id=old)
+    assert value.value == 40
+    assert Submission.objects.get(region=world.county, unit=None, period_id=old).status == SubmissionStatus.APPROVED

@@ -1,22 +1,22 @@
-"""Data: indicator values, activities, narratives. Reads are scoped; writes go through the collection services
-(the same validation, locks and audit as the forms)."""
+"""Figures, activities and narratives. Reads are scoped; writes go through the collection services (the same
+validation, locks and audit as the forms)."""
 
 from datetime import date
 
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema
 
-from kesu.collection import services as collection
-from kesu.collection.models import Activity, IndicatorValue, Narrative
-from kesu.collection.selectors import reporter_get
+from kesu.accounts.api_auth import scope_of
+from kesu.core.api import Amount, Count, Id, Limit, Offset, PeriodId, Version, Year, page
 from kesu.core.exceptions import ApplicationError
 from kesu.core.periods import Period
 from kesu.orgs.models import Unit
 from kesu.plans.models import Task
 from kesu.regions.models import Region
 
-from ..selectors.figures import status_keys
-from .common import Amount, Count, Id, Limit, Offset, PeriodId, Version, Year, page, scope_of
+from .. import services as collection
+from ..models import Activity, IndicatorValue, Narrative
+from ..selectors import approval_keys, reporter_get
 
 router = Router()
 
@@ -58,7 +58,7 @@ def _reporter(scope, region_code: str, unit_id: int | None):
 def _value_rows(scope, qs, root: Region):
     """Value rows visible to ``scope`` with their approval flag; viewers see approved figures only."""
     rows = list(qs.select_related("indicator", "region")[:5000])
-    keys = status_keys(root, {r.period_id for r in rows}, {r.indicator_id for r in rows}, include_submitted=False)
+    keys = approval_keys(root, {r.period_id for r in rows}, {r.indicator_id for r in rows}, include_submitted=False)
     out = []
     for r in rows:
         approved = bool(keys.get((r.region_id, r.unit_id, r.period_id, r.indicator_id)))
@@ -89,7 +89,7 @@ def scoped_values(scope, *, region: str | None, period: str | None, indicator: s
     return qs.order_by("region__path", "unit_id", "indicator__sort", "period_id"), root
 
 
-@router.get("/values", response=list[ValueOut], summary="指标数值")
+@router.get("/values", response=list[ValueOut], summary="指标数值", operation_id="kesu_analytics_api_records_values")
 def values(request, region: str | None = None, period: PeriodId | None = None, indicator: str | None = None,
            unit: Id | None = None, limit: Limit = 1000, offset: Offset = 0):
     scope = scope_of(request)
@@ -98,7 +98,8 @@ def values(request, region: str | None = None, period: PeriodId | None = None, i
     return _value_rows(scope, page(qs, limit, offset, 5000), root) if root else []
 
 
-@router.post("/values", response={200: ValueOut}, summary="填报或修改一个数值（与表单相同的校验）")
+@router.post("/values", response={200: ValueOut}, summary="填报或修改一个数值（与表单相同的校验）",
+             operation_id="kesu_analytics_api_records_value_save")
 def value_save(request, payload: ValueIn):
     scope = scope_of(request)
     rep = _reporter(scope, payload.region, payload.unit)
@@ -153,7 +154,8 @@ def _activity_out(a: Activity) -> ActivityOut:
                        version=a.version)
 
 
-@router.get("/activities", response=list[ActivityOut], summary="科普活动")
+@router.get("/activities", response=list[ActivityOut], summary="科普活动",
+            operation_id="kesu_analytics_api_records_activities")
 def activities(request, year: Year | None = None, unit: Id | None = None, limit: Limit = 500, offset: Offset = 0):
     scope = scope_of(request)
     qs = Activity.objects.filter(scope.unit_q("unit__")).select_related("region").order_by("-start_date", "-id")
@@ -164,7 +166,8 @@ def activities(request, year: Year | None = None, unit: Id | None = None, limit:
     return [_activity_out(a) for a in page(qs, limit, offset)]
 
 
-@router.post("/activities", response=ActivityOut, summary="登记科普活动（与表单相同的校验）")
+@router.post("/activities", response=ActivityOut, summary="登记科普活动（与表单相同的校验）",
+             operation_id="kesu_analytics_api_records_activity_create")
 def activity_create(request, payload: ActivityIn):
     scope = scope_of(request)
     unit = Unit.objects.filter(pk=payload.unit).select_related("region").first()
@@ -205,7 +208,8 @@ def _narrative_out(n: Narrative, region_code: str) -> NarrativeOut:
                         results=n.results, problems=n.problems, next_steps=n.next_steps, version=n.version)
 
 
-@router.get("/narratives", response=list[NarrativeOut], summary="工作情况（文字）")
+@router.get("/narratives", response=list[NarrativeOut], summary="工作情况（文字）",
+            operation_id="kesu_analytics_api_records_narratives")
 def narratives(request, region: str, period: PeriodId, unit: Id | None = None):
     scope = scope_of(request)
     rep = _reporter(scope, region, unit)
@@ -213,7 +217,8 @@ def narratives(request, region: str, period: PeriodId, unit: Id | None = None):
     return [_narrative_out(n, rep.region.code) for n in qs.order_by("task_id")]
 
 
-@router.post("/narratives", response=NarrativeOut, summary="填写工作情况（与表单相同的校验）")
+@router.post("/narratives", response=NarrativeOut, summary="填写工作情况（与表单相同的校验）",
+             operation_id="kesu_analytics_api_records_narrative_save")
 def narrative_save(request, payload: NarrativeIn):
     scope = scope_of(request)
     rep = _reporter(scope, payload.region, payload.unit)

@@ -6,11 +6,12 @@ from typing import Literal
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema
 
-from kesu.collection import services as collection
-from kesu.collection.models import Submission
-from kesu.collection.selectors import submission_get
+from kesu.accounts.api_auth import scope_of
+from kesu.core.api import Id, Limit, Offset, PeriodId, page
 
-from .common import Id, Limit, Offset, PeriodId, page, scope_of
+from .. import services as collection
+from ..models import Submission
+from ..selectors import submission_get
 
 router = Router()
 
@@ -37,7 +38,8 @@ def _out(s: Submission) -> SubmissionOut:
                          return_reason=s.return_reason)
 
 
-@router.get("/submissions", response=list[SubmissionOut], summary="填报任务及状态")
+@router.get("/submissions", response=list[SubmissionOut], summary="填报任务及状态",
+            operation_id="kesu_analytics_api_workflow_submissions")
 def submissions(request, period: PeriodId | None = None, status: str | None = None, limit: Limit = 500,
                 offset: Offset = 0):
     scope = scope_of(request)
@@ -57,7 +59,8 @@ ACTIONS = {"submit": collection.submission_submit, "return": collection.submissi
            "approve": collection.submission_approve}
 
 
-@router.post("/submissions/{submission_id}/{action}", response=SubmissionOut, summary="提交 / 退回 / 审核通过")
+@router.post("/submissions/{submission_id}/{action}", response=SubmissionOut, summary="提交 / 退回 / 审核通过",
+             operation_id="kesu_analytics_api_workflow_act")
 def act(request, submission_id: Id, action: Literal["submit", "return", "approve"], payload: ActionIn):
     scope = scope_of(request)
     sub = submission_get(scope, submission_id)

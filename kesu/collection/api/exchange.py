@@ -1,4 +1,4 @@
-"""The collection app's REST routes: DHIS2 data value sets (``/api/dataValueSets`` with ``.json``/``.csv``/``.xml``
+"""DHIS2 data value sets (``/api/dataValueSets`` with ``.json``/``.csv``/``.xml``
 /``.adx`` suffixes). Reading and writing go through ``kesu.collection.dhis2`` and the figure service."""
 
 from typing import Literal
@@ -7,10 +7,10 @@ from django.http import HttpResponse, JsonResponse
 from ninja import Query, Router, Schema
 from pydantic import Field
 
-from kesu.analytics.api.common import scope_of
+from kesu.accounts.api_auth import scope_of
 from kesu.core.exceptions import ApplicationError
 
-from . import dhis2
+from .. import dhis2
 
 router = Router()
 
@@ -128,22 +128,24 @@ def _import(request, params: ImportParams, suffix: str | None):
 
 
 @router.get("/dataValueSets", summary="导出数据（DHIS2 dataValueSets：JSON、CSV 或 ADX，可分页）",
-            openapi_extra=_EXPORT_DOC)
+            openapi_extra=_EXPORT_DOC, operation_id="kesu_collection_api_export")
 def export(request, params: Query[ExportParams]):
     return _export(request, params, None)
 
 
-@router.get("/dataValueSets.{suffix}", summary="导出数据（后缀指定格式：json、csv、adx）", openapi_extra=_EXPORT_DOC)
+@router.get("/dataValueSets.{suffix}", summary="导出数据（后缀指定格式：json、csv、adx）", openapi_extra=_EXPORT_DOC,
+            operation_id="kesu_collection_api_export_suffixed")
 def export_suffixed(request, suffix: Literal["json", "csv", "adx"], params: Query[ExportParams]):
     return _export(request, params, suffix)
 
 
-@router.post("/dataValueSets", summary="导入数据（DHIS2 dataValueSets：JSON、CSV、XML、ADX）", openapi_extra=_IMPORT_DOC)
+@router.post("/dataValueSets", summary="导入数据（DHIS2 dataValueSets：JSON、CSV、XML、ADX）", openapi_extra=_IMPORT_DOC,
+             operation_id="kesu_collection_api_import_")
 def import_(request, params: Query[ImportParams]):
     return _import(request, params, None)
 
 
 @router.post("/dataValueSets.{suffix}", summary="导入数据（后缀指定格式：json、csv、xml、adx）",
-             openapi_extra=_IMPORT_DOC)
+             openapi_extra=_IMPORT_DOC, operation_id="kesu_collection_api_import_suffixed")
 def import_suffixed(request, suffix: Literal["json", "csv", "xml", "adx"], params: Query[ImportParams]):
     return _import(request, params, suffix)

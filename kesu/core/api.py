@@ -1,22 +1,18 @@
-"""Authentication, scope and the error shape shared by every endpoint.
+"""What every REST route shares, whatever app it belongs to: the bounded parameter types, the one error shape, the
+error handlers and paging. Authentication lives with the accounts (``kesu.accounts.api_auth``); ``kesu/api.py``
+mounts each app's routers and installs the handlers once.
 
 Every error is ``{"code": ..., "message": 中文说明, "fields": [...]}`` (plus ``row`` for imports)."""
 
 from typing import Annotated
 
 from django.conf import settings
-from django.contrib.auth import authenticate
 from django.core.exceptions import PermissionDenied
 from django.db import DataError
 from django.http import Http404
 from ninja.errors import AuthenticationError, HttpError, ValidationError
-from ninja.security import APIKeyCookie, HttpBasicAuth, HttpBearer
-from ninja.utils import check_csrf
 from pydantic import Field
 
-from kesu.accounts import throttle
-from kesu.accounts.scope import Scope
-from kesu.accounts.services import token_user
 from kesu.core.exceptions import ApplicationError
 
 # Integers the API accepts, bounded in the OpenAPI document: a database integer column holds at most 2**31 - 1, so a
@@ -37,77 +33,10 @@ PeriodList = Annotated[str, Field(pattern=r"^(19\d\d|2[01]\d\d|2200)(S[12]|Q[1-4
                                   description="逗号分隔的报告期")]
 
 
+
+
 class CsrfRefused(Exception):
     """A signed-in browser session wrote without its CSRF token (answered 403 with a Chinese reason)."""
-
-
-class SessionAuth(APIKeyCookie):
-    """The signed-in browser session (CSRF checked on writes).
-
-    Without a signed-in session this method simply does not apply (the call ends as 401 when no other method
-    does): a script with a wrong token, or none, is told to authenticate, not that a CSRF check failed.
-    """
-
-    param_name = "sessionid"
-
-    def _get_key(self, request):
-        if not request.user.is_authenticated:
-            return None
-        if self.csrf and not getattr(request, "_ninja_csrf_exempt", False) and check_csrf(request):
-            raise CsrfRefused()
-        return request.COOKIES.get(self.param_name)
-
-    def authenticate(self, request, key):  # noqa: ARG002 (django-ninja's APIKeyCookie signature)
-        return request.user if request.user.is_authenticated else None
-
-
-class TokenAuth(HttpBearer):
-    """``Authorization: Bearer ksu_…`` — a personal access token."""
-
-    def __call__(self, request):
-        # Only a Bearer header is ours; any other scheme (Basic) is left to the next method without a word — the
-        # library's own check would log the whole header, credentials included.
-        scheme, _, token = request.headers.get("Authorization", "").partition(" ")
-        if scheme.lower() != "bearer":
-            return None
-        return self.authenticate(request, token.strip())
-
-    def authenticate(self, request, token):
-        user = token_user(token)
-        if user is not None:
-            request.user = user
-        return user
-
-
-class BasicAuth(HttpBasicAuth):
-    """HTTP Basic with a kesu user name and password, for DHIS2 clients that know no other way.
-
-    Off unless ``KESU_API_BASIC_AUTH`` is set: a password sent with every call is weaker than a token, so an
-    installation turns it on only for such clients (over HTTPS). Repeated failures count towards the same
-    lock-out as the login page.
-    """
-
-    def authenticate(self, request, username, password):
-        if not settings.KESU_API_BASIC_AUTH:
-            return None
-        ip = throttle.client_ip(request)
-        if throttle.is_locked(username, ip):
-            return None
-        user = authenticate(request, username=username, password=password)
-        if user is None or not user.is_active:
-            throttle.record_failure(username, ip)
-            return None
-        request.user = user
-        return user
-
-
-# The token is tried first: a script that sends a Bearer token is never asked for a CSRF token, even when it also
-# carries a session cookie (the session check refuses a write without one, before the next method is tried).
-AUTH = [TokenAuth(), BasicAuth(), SessionAuth()]
-
-
-def scope_of(request) -> Scope:
-    return Scope.for_user(request.auth if request.auth is not None else request.user)
 
 
 def error(api, request, status: int, code: str, message: str, fields=None, **extra):

@@ -1,9 +1,12 @@
-"""Analytics queries: indicators × region × periods grouped by child region, unit, item, population or period."""
+"""The analytics app's REST route, a read: indicators × region × periods grouped by child region, unit, item,
+population or period (the write routes live with their apps)."""
 
 from ninja import Query, Router, Schema
 
-from ..selectors.explore import explore, resolve_indicators, resolve_periods
-from .common import PeriodList, scope_of
+from kesu.accounts.api_auth import scope_of
+from kesu.core.api import PeriodList
+
+from .selectors.explore import explore, resolve_indicators, resolve_periods
 
 router = Router()
 
@@ -16,7 +19,8 @@ class AnalyticsQuery(Schema):
     include_submitted: bool = False
 
 
-@router.get("/analytics", summary="汇总查询（实时，默认只含已审核数据）")
+@router.get("/analytics", summary="汇总查询（实时，默认只含已审核数据）",
+            operation_id="kesu_analytics_api_query_analytics")
 def analytics(request, q: Query[AnalyticsQuery]):
     scope = scope_of(request)
     table = explore(scope, indicators=resolve_indicators(scope, q.indicators.split(",") if q.indicators else []),
