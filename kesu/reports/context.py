@@ -172,13 +172,16 @@ def _activity_series(region: Region, period: Period, section_of_item) -> dict[in
         from kesu.collection.models import Activity
     except ImportError:
         return {}
-    held = Activity.objects.filter(region__path__startswith=region.path)
+    # The region's own and its lower regions' units: an upper level's unit holding an event here is not this
+    # region's work (the upper region's report cites it).
+    held = Activity.objects.filter(region__path__startswith=region.path, unit__region__path__startswith=region.path)
     before = {(unit, activity_theme(title)) for unit, title in held.filter(start_date__lt=period.start).values_list(
         "unit_id", "title").distinct()}
     rows = held.filter(start_date__range=(period.start, period.end)).values_list(
         "unit_id", "unit__name", "unit__short_name", "unit__region_id", "title", "start_date", "participants",
         "region_id", "framework_item_id", "task__item_id", "task__title")
     units = {u.pk: u for u in Unit.objects.filter(pk__in={r[0] for r in rows}).select_related("region")}
+    children = {c.path: c for c in Region.objects.filter(parent=region)}
     series: dict[tuple, dict] = {}
     for unit_id, _, _, unit_region, title, start, people, place, item_id, task_item, task in rows:
         section = section_of_item(item_id or task_item)
@@ -196,7 +199,7 @@ def _activity_series(region: Region, period: Period, section_of_item) -> dict[in
     out: dict[int, list[d.ActivitySeries]] = {}
     for (section, unit_id, theme), e in series.items():
         unit = units[unit_id]
-        lower = unit.region if unit.region_id != region.pk else None
+        lower = next((c for path, c in children.items() if unit.region.path.startswith(path)), None)
         out.setdefault(section, []).append(d.ActivitySeries(
             unit=_lower_unit(unit, lower) if lower else _short_unit(unit, region), theme=theme, task=e["task"],
             events=e["events"], participants=e["people"], places=len(e["places"]), month=e["month"],
