@@ -257,11 +257,15 @@ def _target_point(ctx: ReportContext, *, rates_said: bool = False) -> Point | No
         return None
     labels = _names([running_label(f.label) for f in behind])
     answer = f"针对{labels}进度不足的问题，逐项分析原因，压实牵头单位责任，加强过程调度"
-    nxt = [t for t in ctx.next_targets if t.code in {f.code for f in behind} and t.target is not None]
-    if nxt:
-        goals = "、".join(f"{running_label(t.label)}{cnformat.format_quantity(t.target, t.unit, percent=t.is_percent)}"
-                         for t in nxt)
-        answer += f"，确保完成{ctx.year + 1}年{goals}的目标"
+    # The year's report answers with next year's targets; a half-year's with this year's, which it has yet to reach.
+    if ctx.period_id.isdigit():
+        goals_of, when = [t for t in ctx.next_targets if t.code in {f.code for f in behind}], f"{ctx.year + 1}年"
+    else:
+        goals_of, when = behind, "全年"
+    goals = "、".join(f"{running_label(t.label)}{cnformat.format_quantity(t.target, t.unit, percent=t.is_percent)}"
+                      for t in goals_of if t.target is not None)
+    if goals:
+        answer += f"，确保完成{when}{goals}的目标"
     return Point("target", problem, answer, "建议上级在下达年度目标时统筹考虑基层工作基础，并加强过程指导")
 
 

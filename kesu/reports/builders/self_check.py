@@ -59,15 +59,22 @@ def self_check_section(ctx: ReportContext, section: ItemSection, numbering: doc.
         runs = writing.figures_sentence(task.figures, lead="", when=doc.period_word(ctx), keep_zero=True,
                                         annual=doc.is_annual(ctx))
         statements = []
-        for n in task.narratives:
-            said = [t for t in (memory.fresh(s) for s in clauses.content_clauses(
-                f"{n.progress}。{n.results}", unit=n.unit, tasks=titles)) if t]
-            reach = clauses.reach_of(n.progress)
-            if reach:
-                said.append(f"组织活动{reach[0]}场（期），参与群众{cnformat.format_quantity(reach[1], '人次')}")
-            if said:
-                statements.append(Run(f"{n.unit}{'，'.join(said[:2])}。", href=n.source_url))
+        # The activity records are the evidence; a unit's own count is cited only where the records hold none
+        # (two different counts of the same work side by side would leave the reader asking which is true).
         records = [a for a in section.activities if a.task == task.title]
+        for n in task.narratives:
+            done = [t for t in (memory.fresh(s) for s in clauses.content_clauses(
+                n.progress, unit=n.unit, tasks=titles)) if t]
+            achieved = [t for t in (memory.fresh(s) for s in clauses.content_clauses(
+                n.results, unit=n.unit, tasks=titles)) if t]
+            reach = None if records else clauses.reach_of(n.progress)
+            if reach:
+                done.append(f"组织活动{reach[0]}场（期），参与群众{cnformat.format_quantity(reach[1], '人次')}")
+            said = (done + achieved)[:2]
+            if said:
+                # A statement of results has no verb for the unit to lead: “县科协方面，农村学校学生…”.
+                subject = n.unit if done else f"{n.unit}方面，"
+                statements.append(Run(f"{subject}{'，'.join(said)}。", href=n.source_url))
         if records:
             themes = list(dict.fromkeys(a.theme for a in sorted(records, key=lambda a: -a.participants)))
             people = cnformat.format_quantity(sum(a.participants for a in records), "人次")
