@@ -515,8 +515,8 @@ def compose_work_report(ctx, budget, charts_) -> list:
         if results:
             text += f"{'；'.join(results)}。"
         body.append(Paragraph([Run(text)]))
-    body += lower_blocks(ctx, budget, numbering, memory)
-    bright = sorted((h for s in stories for h in s.highlights), key=lambda h: -h.people)[:3]
+    bright = [memory.cite(h) for h in sorted((h for s in stories for h in s.highlights), key=lambda h: -h.people)[:3]]
+    body += lower_blocks(ctx, budget, numbering, memory)  # after choosing the 特色亮点, which it does not repeat
     if bright:
         body.append(numbering.heading(2, "特色亮点"))
         # “the year's largest” only when it is: the largest of every activity series of the region.
