@@ -183,6 +183,7 @@ class Memory:
         self.statements: list[str] = []
         self.clauses: set[str] = set()
         self.cited: set[tuple[str, str]] = set()  # highlighted activities (unit, theme)
+        self.beaten = 0  # targets said to be beaten so far
 
     def cite(self, found: planning.Highlight) -> planning.Highlight:
         self.cited.add((found.unit, found.theme))
@@ -289,12 +290,23 @@ def work_text(story: planning.SectionStory, memory: Memory, *, lead_in: str = ""
     return "".join(parts)
 
 
+_BEATEN = ("超额完成年度任务", "高于年度目标要求", "目标任务全面完成")
+_AHEAD = ("提前完成全年目标", "已超过全年目标")
+
+
 def section_blocks(ctx: ReportContext, story: planning.SectionStory, numbering: Numbering, memory: Memory,
                    *, with_target: bool = False) -> list:
     """A 提升行动/工程 in a 工作总结 or 进展: the region's figures, then the units' work pooled and said once."""
     runs = memory.note_runs(writing.figures_sentence(
         story.figures, lead=ctx.region_scope_word, when=period_word(ctx), with_target=with_target,
         annual=is_annual(ctx)))
+    if runs and story.beaten is not None:
+        # A target beaten is worth its own clause; a half-year that has reached the year's target is ahead of time.
+        endings = _AHEAD if not is_annual(ctx) else _BEATEN
+        done = endings[memory.beaten % len(endings)]  # said a few times in a report: not the same words each time
+        memory.beaten += 1
+        runs = runs + [Run(f"{planning.running_label(story.beaten.label)}完成年度目标的"
+                           f"{cnformat.format_completion(story.beaten.value, story.beaten.target)}，{done}。")]
     words = work_text(story, memory)
     if not runs and not words:
         return []

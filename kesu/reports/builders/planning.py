@@ -80,6 +80,7 @@ class SectionStory:
     methods: list[Cluster] = field(default_factory=list)
     results: list[Cluster] = field(default_factory=list)
     highlights: list[Highlight] = field(default_factory=list)
+    beaten: Figure | None = None  # the section's target beaten by the widest margin, if any
 
 
 def _task_titles(section: ItemSection) -> list[str]:
@@ -129,6 +130,8 @@ def section_story(section: ItemSection, *, said: set[str], budget: Budget) -> Se
         results += [(n.unit, s) for s in clauses.content_clauses(n.results, unit=n.unit, tasks=titles)]
     story.methods = clauses.cluster(methods)[:budget.methods]
     story.results = clauses.cluster(results)[:budget.results]
+    over = [f for f in story.figures if f.completion is not None and f.completion > 100]
+    story.beaten = max(over, key=lambda f: f.completion, default=None)
     story.highlights = activity_highlights(section.activities, budget.highlights) or word_highlights(
         found, budget.highlights)
     return story

@@ -101,3 +101,11 @@ def test_the_self_check_goes_item_by_item_against_the_assessment_with_scores_and
         ["2", "重点任务完成情况", "60", "52.5", "佐证材料：活动台账；实际值/目标值"],
         ["3", "数据报送", "20", "未自评", "—"]]
     assert "3项考核内容逐项自评（已自评2项），自评得分86.5分（满分100分）" in _text(document)
+
+
+def test_a_target_beaten_is_said_in_its_section():
+    text = _text(build_document(make_context(), with_charts=False))
+    assert "农村实用技术培训期数完成年度目标的108.3%，超额完成年度任务。" in text
+    half = _text(build_document(make_context(kinds.PROGRESS, period_id="2026S1", period_label="2026年上半年"),
+                                with_charts=False))
+    assert "超额完成年度任务" not in half
