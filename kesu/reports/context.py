@@ -197,6 +197,7 @@ def _activity_series(region: Region, period: Period, section_of_item) -> dict[in
             entry["places"].add(place)
         entry["month"] = min(entry["month"], start.month)
     out: dict[int, list[d.ActivitySeries]] = {}
+    source = _url("collection:activity_list")
     for (section, unit_id, theme), e in series.items():
         unit = units[unit_id]
         lower = next((c for path, c in children.items() if unit.region.path.startswith(path)), None)
@@ -206,7 +207,7 @@ def _activity_series(region: Region, period: Period, section_of_item) -> dict[in
             named=any(n in theme for n in NAMED_EVENTS), first_time=(unit_id, theme) not in before,
             lower_region=lower.name if lower else "",
             place_word="乡镇（街道）" if unit.region.level >= Level.COUNTY else "县（市、区）",
-            source_url=_url("collection:activity_list")))
+            source_url=source))
     return out
 
 
