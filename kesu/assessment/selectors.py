@@ -83,6 +83,14 @@ def self_check_items(scope: Scope, assessment_pk) -> dict:
     }
 
 
+def region_self_assessment(scope: Scope, *, region, year: int) -> dict | None:
+    """A region's self-assessment of a year under its upper level's scheme, as ``self_check_items`` gives it (plus
+    ``pk``), for the region's 自查报告; None when no scheme of that year assesses the region."""
+    scope.require(scope.sees_region(region))
+    found = Assessment.objects.filter(region=region, scheme__year=year).order_by("-scheme__created_at", "-pk").first()
+    return None if found is None else {**self_check_items(scope, found.pk), "pk": found.pk}
+
+
 def facts_for(assessment: Assessment, item: SchemeItem) -> rules.Facts:
     """What the stored data says about the assessed unit or region for one automatic item."""
     year = assessment.scheme.year

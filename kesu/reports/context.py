@@ -3,6 +3,7 @@
 """
 
 import hashlib
+import re
 from datetime import date
 from decimal import Decimal
 
@@ -14,7 +15,7 @@ from kesu.core.models import AuditEvent
 from kesu.core.periods import Period
 from kesu.orgs.models import CoordinationBody, PostKind, Unit
 from kesu.plans.models import Framework, FrameworkItem, Indicator, ItemKind, Meeting, Plan, PolicyDocument, Target, Task
-from kesu.regions.models import Region
+from kesu.regions.models import Level, Region
 
 from .builders import data as d
 from .builders import kinds
@@ -130,6 +131,118 @@ def _narratives(region: Region, period: Period) -> dict[int, list[d.Narrative]]:
     return by_task
 
 
+def _lower_unit(unit: Unit, lower: Region) -> str:
+    """渠县教育局 in 达州市's report: the lower region's name, then the unit as that region's report calls it."""
+    short = _short_unit(unit, lower)
+    return short if short.startswith(lower.name) else f"{lower.name}{short.removeprefix(lower.name[-1:])}"
+
+
+def _lower_narratives(children: list[Region], period: Period) -> dict[int, list[d.Narrative]]:
+    """The lower regions' units' texts by framework item: an upper region's report says what its counties did."""
+    try:
+        from kesu.collection.models import Narrative
+    except ImportError:
+        return {}
+    by_item: dict[int, list[d.Narrative]] = {}
+    lower = {c.pk: c for c in children}
+    rows = Narrative.objects.filter(region__in=children, period_id=period.id, unit__isnull=False).select_related(
+        "unit", "task")
+    for row in rows.order_by("region__sort", "region__code", "task__sort", "unit__sort", "id"):
+        by_item.setdefault(row.task.item_id, []).append(d.Narrative(
+            unit=_lower_unit(row.unit, lower[row.region_id]), task=row.task.title, progress=row.progress,
+            results=row.results, region=lower[row.region_id].name,
+            source_url=_url("collection:narratives", period.id, row.region_id, row.unit_id)))
+    return by_item
+
+
+# Events of the national calendar an office names when its units held them.
+NAMED_EVENTS = ("全国科普日", "科技活动周", "三下乡", "科技创新大赛", "科技工作者日", "科普讲解大赛", "防灾减灾日")
+_PLACE = re.compile(r"（[^（）]*）$")
+
+
+def activity_theme(title: str) -> str:
+    """高素质农民培训班（涌兴镇） → 高素质农民培训班: the same activity held in many places is one theme."""
+    return _PLACE.sub("", title).strip() or title
+
+
+def _activity_series(region: Region, period: Period, section_of_item) -> dict[int, list[d.ActivitySeries]]:
+    """The subtree's activity records of the period as series (unit × theme) per section, from the records
+    themselves: how many, how many people, how many places, whether named or new."""
+    try:
+        from kesu.collection.models import Activity
+    except ImportError:
+        return {}
+    # The region's own and its lower regions' units: an upper level's unit holding an event here is not this
+    # region's work (the upper region's report cites it).
+    held = Activity.objects.filter(region__path__startswith=region.path, unit__region__path__startswith=region.path)
+    before = {(unit, activity_theme(title)) for unit, title in held.filter(start_date__lt=period.start).values_list(
+        "unit_id", "title").distinct()}
+    rows = held.filter(start_date__range=(period.start, period.end)).values_list(
+        "unit_id", "unit__name", "unit__short_name", "unit__region_id", "title", "start_date", "participants",
+        "region_id", "framework_item_id", "task__item_id", "task__title")
+    units = {u.pk: u for u in Unit.objects.filter(pk__in={r[0] for r in rows}).select_related("region")}
+    children = {c.path: c for c in Region.objects.filter(parent=region)}
+    series: dict[tuple, dict] = {}
+    for unit_id, _, _, unit_region, title, start, people, place, item_id, task_item, task in rows:
+        section = section_of_item(item_id or task_item)
+        if section is None:
+            continue
+        theme = activity_theme(title)
+        entry = series.setdefault((section, unit_id, theme), {
+            "task": task or "", "events": 0, "people": 0, "places": set(), "month": start.month,
+            "region": unit_region})
+        entry["events"] += 1
+        entry["people"] += people
+        if place != unit_region:
+            entry["places"].add(place)
+        entry["month"] = min(entry["month"], start.month)
+    out: dict[int, list[d.ActivitySeries]] = {}
+    source = _url("collection:activity_list")
+    for (section, unit_id, theme), e in series.items():
+        unit = units[unit_id]
+        lower = next((c for path, c in children.items() if unit.region.path.startswith(path)), None)
+        out.setdefault(section, []).append(d.ActivitySeries(
+            unit=_lower_unit(unit, lower) if lower else _short_unit(unit, region), theme=theme, task=e["task"],
+            events=e["events"], participants=e["people"], places=len(e["places"]), month=e["month"],
+            named=any(n in theme for n in NAMED_EVENTS), first_time=(unit_id, theme) not in before,
+            lower_region=lower.name if lower else "",
+            place_word="乡镇（街道）" if unit.region.level >= Level.COUNTY else "县（市、区）",
+            source_url=source))
+    return out
+
+
+def _literacy(scope: Scope, region: Region, year: int, figure: d.Figure | None) -> d.LiteracyCitation | None:
+    """The literacy ratio's source: an accepted local survey of the year when there is one, else the published
+    result the ratio was entered from; None when the region has no ratio for the year."""
+    try:
+        from kesu.surveys.selectors import headline_citation
+    except ImportError:
+        headline_citation = None
+    found = headline_citation(scope, region, year) if headline_citation else None
+    if found is not None:
+        share = None if found["suppressed"] else Decimal(found["share"]) * 100
+        margin = None if found["margin"] is None else Decimal(found["margin"]) * 100
+        return d.LiteracyCitation(share, margin, found["survey"], _url("surveys:index"))
+    if figure is None or figure.value is None:
+        return None
+    return d.LiteracyCitation(Decimal(figure.value), source_url=figure.source_url)
+
+
+def _self_assessment(scope: Scope, region: Region, year: int) -> d.SelfAssessment | None:
+    try:
+        from kesu.assessment.selectors import region_self_assessment
+    except ImportError:
+        return None
+    found = region_self_assessment(scope, region=region, year=year)
+    if found is None:
+        return None
+    return d.SelfAssessment(
+        scheme=found["scheme"], status=found["status"], self_total=found["self_total"],
+        items=[d.AssessmentItem(i["number"], i["title"], Decimal(i["weight"]), i["self_points"], i["self_note"],
+                                i["evidence"], i["auto_note"]) for i in found["items"]],
+        source_url=_url("assessment:assessment", found["pk"]))
+
+
 def _top_item(item: FrameworkItem | None, items: dict[int, FrameworkItem]) -> FrameworkItem | None:
     while item is not None and item.parent_id is not None:
         item = items.get(item.parent_id)
@@ -196,6 +309,7 @@ def build_context(scope: Scope, *, region: Region, period: Period, kind: str,
 
     sections: list[d.ItemSection] = []
     by_item: dict[int, d.ItemSection] = {}
+    lower_words = _lower_narratives(children, period) if plan and children else {}
     for item in sorted((i for i in items.values() if i.parent_id is None and i.kind in (
             ItemKind.ACTION, ItemKind.PROJECT, ItemKind.POPULATION, ItemKind.BASIC_PROJECT)),
             key=lambda i: (i.sort, i.pk)):
@@ -215,6 +329,17 @@ def build_context(scope: Scope, *, region: Region, period: Period, kind: str,
         known = {f.code for f in section.figures}
         section.figures += [f for f in task_figs if f.code not in known and not known.add(f.code)]
         section.narratives += words
+
+    def section_of_item(item_id):
+        top = _top_item(items.get(item_id), items)
+        return top.pk if top is not None and top.pk in by_item else None
+
+    for item_id, words in lower_words.items():
+        top = section_of_item(item_id)
+        if top is not None:
+            by_item[top].lower_narratives += words
+    for top, found in _activity_series(region, period, section_of_item).items():
+        by_item[top].activities = found
 
     key_figures = [figure(i) for i in sorted((wanted[pk] for pk in targets if pk in wanted),
                                               key=lambda i: (i.sort, i.code))]
@@ -260,6 +385,8 @@ def build_context(scope: Scope, *, region: Region, period: Period, kind: str,
         next_targets=_next_targets(region, period.year + 1,
                                    [by_code[c.code] for c in key_figures if c.code in by_code]),
         next_tasks=_next_tasks(region, period.year + 1, plan),
+        literacy=_literacy(scope, region, period.year, next((f for f in headline if f.code == "LIT_RATIO"), None)),
+        assessment=_self_assessment(scope, region, period.year) if kind == kinds.SELF_CHECK else None,
         data_state=f"{data_state(region)}/{fingerprint[:12]}", is_demo=is_demo,
     )
 

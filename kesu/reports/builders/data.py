@@ -54,6 +54,7 @@ class Narrative:
     problems: str = ""
     next_steps: str = ""
     source_url: str = ""
+    region: str = ""  # the lower region of the unit, in an upper region's report
 
 
 @dataclass
@@ -68,6 +69,28 @@ class TaskCheck:
 
 
 @dataclass
+class ActivitySeries:
+    """One unit's activities of one theme in the period, as its activity records have them (not its own words).
+
+    The theme is the activity's title without the place (“高素质农民培训班（涌兴镇）” → “高素质农民培训班”); a series
+    is what a highlight cites: the largest reach, a named event, a first.
+    """
+
+    unit: str
+    theme: str
+    task: str = ""
+    events: int = 0  # activity records
+    participants: int = 0
+    places: int = 0  # distinct lower places it was held in (townships of a county unit, counties of a city unit)
+    place_word: str = "乡镇（街道）"
+    month: int = 0  # the month of its first activity in the period
+    named: bool = False  # a named event of the national calendar (全国科普日, 科技活动周, “三下乡” …)
+    first_time: bool = False  # the region held no activity of this theme before the period
+    lower_region: str = ""  # the lower region whose unit organised it (in an upper region's report)
+    source_url: str = ""
+
+
+@dataclass
 class ItemSection:
     """One 提升行动 or 重点工程 (a framework item) with the figures and narratives that belong to it."""
 
@@ -77,11 +100,13 @@ class ItemSection:
     figures: list[Figure] = field(default_factory=list)
     narratives: list[Narrative] = field(default_factory=list)
     tasks: list[TaskCheck] = field(default_factory=list)
+    activities: list[ActivitySeries] = field(default_factory=list)  # the region's whole subtree
+    lower_narratives: list[Narrative] = field(default_factory=list)  # the lower regions' units (upper regions only)
 
     @property
     def has_data(self) -> bool:
         return any(f.has_value for f in self.figures) or any(
-            n.progress or n.results for n in self.narratives
+            n.progress or n.results for n in self.narratives + self.lower_narratives
         )
 
 
@@ -143,6 +168,48 @@ class TrendPoint:
 
 
 @dataclass
+class LiteracyCitation:
+    """Where the region's 公民具备科学素质的比例 comes from: its own accepted sample survey, or a published result."""
+
+    share: Decimal | None  # per cent; None when the survey's sample was too small to publish
+    margin: Decimal | None = None  # ± percentage points (a survey only)
+    survey: str = ""  # the survey's title; empty for a published result
+    source_url: str = ""
+
+    @property
+    def from_survey(self) -> bool:
+        return bool(self.survey)
+
+
+@dataclass
+class AssessmentItem:
+    """One 考核 item of the region's self-assessment: its weight, the self-score and what proves it."""
+
+    number: str
+    title: str
+    weight: Decimal
+    self_points: Decimal | None = None
+    self_note: str = ""
+    evidence: str = ""
+    basis: str = ""  # how the data scored it, where a rule did (按数据计分的依据)
+
+
+@dataclass
+class SelfAssessment:
+    """The region's 自评 under the upper level's 考核细则 for the year (from the assessment app)."""
+
+    scheme: str
+    status: str
+    self_total: Decimal | None
+    items: list[AssessmentItem] = field(default_factory=list)
+    source_url: str = ""
+
+    @property
+    def full_marks(self) -> Decimal:
+        return sum((i.weight for i in self.items), Decimal(0))
+
+
+@dataclass
 class ReportContext:
     """Everything a report of one kind, region and period is written from."""
 
@@ -171,6 +238,8 @@ class ReportContext:
     next_steps: list[Narrative] = field(default_factory=list)
     next_targets: list[Figure] = field(default_factory=list)  # the next year's targets of the key indicators
     next_tasks: list[str] = field(default_factory=list)  # the next year's tasks where a plan for it exists
+    literacy: LiteracyCitation | None = None  # how the opening cites the literacy ratio
+    assessment: SelfAssessment | None = None  # the 自查报告's 考核 items, when the region has a self-assessment
     data_state: str = ""  # fingerprint of the data the report was written from
     is_demo: bool = False
 

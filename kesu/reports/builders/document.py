@@ -11,6 +11,7 @@ from kesu.core import cnformat
 from . import clauses, kinds, planning, writing
 from .blocks import Cell, Chart, Heading, Paragraph, ReportDocument, Run, Signature, Table
 from .data import ItemSection, ReportContext
+from .self_check import compose_self_check
 
 NO_DATA = "暂无数据"
 CHART_REGIONS = 20  # more bars than this do not fit a page; the table lists every region
@@ -63,9 +64,44 @@ def period_word(ctx: ReportContext) -> str:
     return "本月"
 
 
+LITERACY = "LIT_RATIO"
+
+
+def headline_figures(ctx: ReportContext) -> list:
+    """The headline's figures less the literacy ratio when it is cited with its source (``literacy_runs``)."""
+    return [f for f in ctx.headline if not (ctx.literacy is not None and f.code == LITERACY)]
+
+
 def headline_runs(ctx: ReportContext) -> list[Run]:
-    return writing.figures_sentence(ctx.headline, lead=ctx.region_scope_word, when=period_word(ctx),
+    runs = writing.figures_sentence(headline_figures(ctx), lead=ctx.region_scope_word, when=period_word(ctx),
                                     with_target=False, annual=ctx.period_id.isdigit())
+    return runs + literacy_runs(ctx)
+
+
+def literacy_runs(ctx: ReportContext) -> list[Run]:
+    """经抽样调查，全县公民具备科学素质的比例为11.8%（±0.9个百分点）… — or, where the ratio was taken from a published
+    result rather than the region's own survey, 据已公布的公民科学素质监测结果…: the reader learns where it comes from."""
+    cite = ctx.literacy
+    if cite is None:
+        return []
+    fig = next((f for f in ctx.headline if f.code == LITERACY and f.value is not None), None)
+    whole = ctx.region_scope_word
+    if cite.from_survey:
+        if cite.share is None:
+            return [Run(f"经抽样调查，{whole}有效样本量不足，公民具备科学素质的比例不宜发布。", href=cite.source_url)]
+        value = (Run(writing.quantity(fig), figure=fig) if fig is not None
+                 else Run(cnformat.format_percent(cite.share), href=cite.source_url))
+        runs = [Run(f"经抽样调查，{whole}公民具备科学素质的比例为"), value]
+        if cite.margin is not None:
+            runs.append(Run(f"（±{cnformat.format_plain(cite.margin, 1)}个百分点）"))
+    elif fig is not None:
+        runs = [Run(f"据已公布的公民科学素质监测结果，{whole}公民具备科学素质的比例为"), Run(writing.quantity(fig),
+                                                                                     figure=fig)]
+    else:
+        return []
+    change = writing.change_text(fig, same_period=not ctx.period_id.isdigit()) if fig is not None else ""
+    runs.append(Run(f"，{change}。" if change else "。"))
+    return writing.merge_plain(runs)
 
 
 def opening(ctx: ReportContext) -> Paragraph:
@@ -146,6 +182,12 @@ class Memory:
         self.codes: set[str] = set()
         self.statements: list[str] = []
         self.clauses: set[str] = set()
+        self.cited: set[tuple[str, str]] = set()  # highlighted activities (unit, theme)
+        self.beaten = 0  # targets said to be beaten so far
+
+    def cite(self, found: planning.Highlight) -> planning.Highlight:
+        self.cited.add((found.unit, found.theme))
+        return found
 
     def note_runs(self, runs: list[Run]) -> list[Run]:
         self.codes.update(r.figure.code for r in runs if r.figure is not None)
@@ -178,10 +220,52 @@ def _task_phrase(tasks: list[str]) -> str:
     return f"{'、'.join(woven[:2])}等{len(woven)}项任务"
 
 
-def highlight_text(reach: clauses.Reach) -> str:
-    task = clauses.weave_title(reach.task)
-    people = cnformat.format_quantity(reach.people, "人次")
-    return f"{reach.unit}围绕“{task}”组织活动{reach.events}场（期），参与群众{people}"
+def _count_word(theme: str) -> str:
+    """期 for a course (培训班), 场 for a one-off event: how the genre counts each."""
+    return "期" if theme.endswith("班") or "培训" in theme else "场"
+
+
+def highlight_text(found: planning.Highlight) -> str:
+    """One cited activity, said by why it stands out: its reach, a first, a named event of the calendar."""
+    people = cnformat.format_quantity(found.people, "人次")
+    if found.kind == "words":
+        return f"{found.unit}围绕“{clauses.weave_title(found.task)}”组织活动{found.events}场（期），参与群众{people}"
+    if _count_word(found.theme) == "期":  # a course counts its trainees, an event its public
+        people = f"培训{people}"
+    else:
+        people = f"参与群众{people}"
+    count = f"{found.events}{_count_word(found.theme)}"
+    where = f"，覆盖{found.places}个{found.place_word}" if found.places > 1 else ""
+    if found.kind == "first":
+        return f"{found.unit}首次组织{found.theme}{count}{where}，{people}"
+    if found.kind == "named":
+        return f"{found.unit}于{found.month}月集中组织{found.theme}{count}{where}，{people}"
+    return f"{found.unit}组织{found.theme}{count}{where}，{people}"
+
+
+def lower_blocks(ctx: ReportContext, budget: planning.Budget, numbering: Numbering, memory: Memory) -> list:
+    """An upper region's lower regions, each in one sentence of its own work: its units, what they did that the
+    report has not said, its activity records and its most significant activity."""
+    found = planning.lower_stories(ctx, budget)
+    texts, themes = [], set()
+    for story in found:
+        methods = _fresh_texts(story.methods, memory)
+        parts = [f"{story.region}{story.units}个部门{'；'.join(methods)}" if methods and story.units else ""]
+        if story.events:
+            people = cnformat.format_quantity(story.people, "人次")
+            parts.append(f"{period_word(ctx)}登记科普活动{story.events}场（次），参与群众{people}")
+        # An activity the sections cited already, or a theme an earlier region's sentence named, is not cited again.
+        pick = next((h for h in story.highlights if (h.unit, h.theme) not in memory.cited
+                     and h.theme not in themes), None)
+        if pick is not None:
+            themes.add(memory.cite(pick).theme)
+            parts.append(f"其中{highlight_text(pick)}")
+        said = "，".join(p for p in parts if p)
+        if said:
+            texts.append(said if said.startswith(story.region) else f"{story.region}{said}")
+    if not texts:
+        return []
+    return [numbering.heading(2, f"{ctx.lower_word}工作开展情况"), Paragraph([Run("。".join(texts) + "。")])]
 
 
 def work_text(story: planning.SectionStory, memory: Memory, *, lead_in: str = "") -> str:
@@ -198,12 +282,16 @@ def work_text(story: planning.SectionStory, memory: Memory, *, lead_in: str = ""
         verb = "聚焦" if methods[0].startswith("围绕") else "围绕"
         subject = f"{lead_in}{actors}" + (f"{verb}{tasks}，" if tasks else "")
         parts.append(subject + "；".join(methods) + "。")
-    highlights = [highlight_text(h) for h in story.highlights]
+    highlights = [highlight_text(memory.cite(h)) for h in story.highlights]
     if highlights:
         parts.append("其中，" + "；".join(highlights) + "。")
     if results:
         parts.append("；".join(results) + "。")
     return "".join(parts)
+
+
+_BEATEN = ("超额完成年度任务", "高于年度目标要求", "目标任务全面完成")
+_AHEAD = ("提前完成全年目标", "已超过全年目标")
 
 
 def section_blocks(ctx: ReportContext, story: planning.SectionStory, numbering: Numbering, memory: Memory,
@@ -212,42 +300,18 @@ def section_blocks(ctx: ReportContext, story: planning.SectionStory, numbering: 
     runs = memory.note_runs(writing.figures_sentence(
         story.figures, lead=ctx.region_scope_word, when=period_word(ctx), with_target=with_target,
         annual=is_annual(ctx)))
+    if runs and story.beaten is not None:
+        # A target beaten is worth its own clause; a half-year that has reached the year's target is ahead of time.
+        endings = _AHEAD if not is_annual(ctx) else _BEATEN
+        done = endings[memory.beaten % len(endings)]  # said a few times in a report: not the same words each time
+        memory.beaten += 1
+        runs = runs + [Run(f"{planning.running_label(story.beaten.label)}完成年度目标的"
+                           f"{cnformat.format_completion(story.beaten.value, story.beaten.target)}，{done}。")]
     words = work_text(story, memory)
     if not runs and not words:
         return []
     runs = runs + [Run(words)] if words else runs
     return [numbering.heading(2, section_heading_text(story.section)), Paragraph(writing.merge_plain(runs))]
-
-
-def self_check_section(ctx: ReportContext, section: ItemSection, numbering: Numbering, memory: Memory) -> list:
-    """A 考核 item in the 自查报告: each task with its figures (zeros kept), its evidence and a self-assessment."""
-    blocks = [numbering.heading(2, section.title)]
-    if not section.tasks:
-        blocks.append(Paragraph([Run(f"本项无具体任务，{NO_DATA}。")]))
-        return blocks
-    titles = [t.title for t in section.tasks]
-    for task in section.tasks:
-        lead = f"（牵头单位：{'、'.join(task.lead_units)}）" if task.lead_units else ""
-        blocks.append(numbering.heading(3, f"{clauses.weave_title(task.title)}{lead}"))
-        runs = writing.figures_sentence(task.figures, lead="", when=period_word(ctx), keep_zero=True,
-                                        annual=is_annual(ctx))
-        statements = []
-        for n in task.narratives:
-            said = [t for t in (memory.fresh(s) for s in clauses.content_clauses(
-                f"{n.progress}。{n.results}", unit=n.unit, tasks=titles)) if t]
-            reach = clauses.reach_of(n.progress)
-            if reach:
-                said.append(f"组织活动{reach[0]}场（期），参与群众{cnformat.format_quantity(reach[1], '人次')}")
-            if said:
-                statements.append(Run(f"{n.unit}{'，'.join(said[:2])}。", href=n.source_url))
-        if runs or statements:
-            blocks.append(Paragraph(writing.merge_plain(runs + statements)))
-        else:
-            missing = "、".join(f.label for f in task.figures) if task.figures else "工作情况"
-            blocks.append(Paragraph([Run(f"{missing}{NOT_REPORTED}。")]))
-        assessment = writing.self_assessment(task.figures) or ("已开展" if statements or runs else NOT_REPORTED)
-        blocks.append(Paragraph([Run(f"自评：{assessment}。")]))
-    return blocks
 
 
 def table_number(figure_value, unit: str) -> str:
@@ -426,6 +490,7 @@ def compose_summary(ctx, budget, charts_) -> list:
     body += organisation_blocks(ctx, numbering, plain_missing=False)
     for story in _stories(ctx, budget, memory):
         body += section_blocks(ctx, story, numbering, memory)
+    body += lower_blocks(ctx, budget, numbering, memory)
     body += indicators_blocks(ctx, numbering, charts_)
     points = planning.problem_points(ctx, limit=budget.points, said=memory.codes)
     body += points_blocks(numbering, "存在问题", [p.problem for p in points if p.problem], plain_missing=False)
@@ -443,8 +508,9 @@ def compose_work_report(ctx, budget, charts_) -> list:
     body: list = [numbering.heading(1, "基本情况")]
     org = organisation_blocks(ctx, numbering, plain_missing=False)
     body += org[1:]  # no sub-heading: 基本情况 is one short passage
-    runs = memory.note_runs(writing.figures_sentence(ctx.headline, lead=f"{ctx.period_label}，{ctx.region_scope_word}",
-                                                     with_target=False, annual=is_annual(ctx)))
+    runs = memory.note_runs(writing.figures_sentence(
+        headline_figures(ctx), lead=f"{ctx.period_label}，{ctx.region_scope_word}", with_target=False,
+        annual=is_annual(ctx)) + literacy_runs(ctx))
     if runs:
         body.append(Paragraph(runs))
     body += indicators_blocks(ctx, numbering, charts_)[1:]
@@ -461,12 +527,16 @@ def compose_work_report(ctx, budget, charts_) -> list:
         if results:
             text += f"{'；'.join(results)}。"
         body.append(Paragraph([Run(text)]))
-    bright = sorted((h for s in stories for h in s.highlights), key=lambda h: -h.people)[:3]
+    bright = [memory.cite(h) for h in sorted((h for s in stories for h in s.highlights), key=lambda h: -h.people)[:3]]
+    body += lower_blocks(ctx, budget, numbering, memory)  # after choosing the 特色亮点, which it does not repeat
     if bright:
         body.append(numbering.heading(2, "特色亮点"))
-        body.append(Paragraph([Run(planning.ordinal_points([highlight_text(h) + "，在同类工作中规模最大"
-                                                           if i == 0 else highlight_text(h)
-                                                           for i, h in enumerate(bright)]))]))
+        # “the year's largest” only when it is: the largest of every activity series of the region.
+        largest = max((a.participants for s in ctx.sections for a in s.activities), default=0)
+        body.append(Paragraph([Run(planning.ordinal_points([
+            highlight_text(h) + ("，为全年参与人数最多的系列活动" if i == 0 and h.kind != "words"
+                                 and h.people == largest else "")
+            for i, h in enumerate(bright)]))]))
     points = planning.problem_points(ctx, limit=budget.points, said=memory.codes)
     body += points_blocks(numbering, "存在问题", [p.problem for p in points if p.problem], plain_missing=False)
     advice = list(dict.fromkeys(p.advice for p in points if p.advice))
@@ -507,6 +577,7 @@ def compose_progress(ctx, budget, charts_) -> list:
     sections = []
     for story in _stories(ctx, budget, memory):
         sections += section_blocks(ctx, story, numbering, memory)
+    sections += lower_blocks(ctx, budget, numbering, memory)
     if sections:
         body += [heading, *sections]
     else:
@@ -515,20 +586,6 @@ def compose_progress(ctx, budget, charts_) -> list:
     body += points_blocks(numbering, "存在问题", [p.problem for p in points if p.problem], plain_missing=False)
     when = "下半年工作安排" if ctx.period_id.upper().endswith("S1") else "下步工作安排"
     body += points_blocks(numbering, when, next_steps_texts(ctx, points), plain_missing=False)
-    return body
-
-
-def compose_self_check(ctx, budget, charts_) -> list:
-    """自查报告: item by item against the plan, with the evidence and a self-assessment; problems and 整改措施."""
-    numbering, memory = Numbering(), Memory()
-    body: list = [numbering.heading(1, "自查情况")]
-    body += organisation_blocks(ctx, numbering, plain_missing=True)
-    for section in ctx.sections:
-        body += self_check_section(ctx, section, numbering, memory)
-    body += indicators_blocks(ctx, numbering, charts_, with_assessment=True)
-    points = planning.problem_points(ctx, limit=budget.points, said=memory.codes)
-    body += points_blocks(numbering, "存在问题", [p.problem for p in points if p.problem], plain_missing=True)
-    body += points_blocks(numbering, "整改措施", next_steps_texts(ctx, points), plain_missing=True)
     return body
 
 

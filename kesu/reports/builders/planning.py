@@ -21,7 +21,24 @@ from kesu.core import cnformat
 
 from . import clauses, kinds
 from .clauses import Cluster, Reach
-from .data import Figure, ItemSection, ReportContext
+from .data import ActivitySeries, Figure, ItemSection, ReportContext
+
+
+@dataclass(frozen=True)
+class Highlight:
+    """An activity worth citing and why: the largest reach, a first, a named event (from the activity records), or a
+    unit's own count when the records say nothing (from its words)."""
+
+    kind: str  # reach | first | named | words
+    unit: str
+    task: str
+    events: int
+    people: int
+    theme: str = ""
+    places: int = 0
+    place_word: str = ""
+    month: int = 0
+    lower_region: str = ""
 
 
 @dataclass(frozen=True)
@@ -62,7 +79,8 @@ class SectionStory:
     tasks: list[str] = field(default_factory=list)
     methods: list[Cluster] = field(default_factory=list)
     results: list[Cluster] = field(default_factory=list)
-    highlights: list[Reach] = field(default_factory=list)
+    highlights: list[Highlight] = field(default_factory=list)
+    beaten: Figure | None = None  # the section's target beaten by the widest margin, if any
 
 
 def _task_titles(section: ItemSection) -> list[str]:
@@ -112,13 +130,74 @@ def section_story(section: ItemSection, *, said: set[str], budget: Budget) -> Se
         results += [(n.unit, s) for s in clauses.content_clauses(n.results, unit=n.unit, tasks=titles)]
     story.methods = clauses.cluster(methods)[:budget.methods]
     story.results = clauses.cluster(results)[:budget.results]
+    over = [f for f in story.figures if f.completion is not None and f.completion > 100]
+    story.beaten = max(over, key=lambda f: f.completion, default=None)
+    story.highlights = activity_highlights(section.activities, budget.highlights) or word_highlights(
+        found, budget.highlights)
+    return story
+
+
+@dataclass
+class LowerStory:
+    """One lower region's own work in an upper region's report: its units, their distinct methods, its activity
+    records and the most significant of them."""
+
+    region: str
+    units: int = 0
+    methods: list[Cluster] = field(default_factory=list)
+    events: int = 0
+    people: int = 0
+    highlights: list[Highlight] = field(default_factory=list)  # candidates, most significant first
+
+
+def lower_stories(ctx: ReportContext, budget: Budget) -> list[LowerStory]:
+    """The lower regions in the order their units wrote, then those known from activity records only."""
+    words = [n for s in ctx.sections for n in s.lower_narratives]
+    series = [a for s in ctx.sections for a in s.activities if a.lower_region]
+    regions = list(dict.fromkeys([n.region for n in words if n.region] + [a.lower_region for a in series]))
+    titles = [n.task for n in words if n.task]
+    out = []
+    for region in regions:
+        mine = [n for n in words if n.region == region]
+        done = [(n.unit, s) for n in mine for s in clauses.content_clauses(n.progress or n.results, unit=n.unit,
+                                                                           tasks=titles)]
+        held = [a for a in series if a.lower_region == region]
+        out.append(LowerStory(region, len({n.unit for n in mine}), clauses.cluster(done)[:budget.methods],
+                              sum(a.events for a in held), sum(a.participants for a in held),
+                              activity_highlights(held, 5)))
+    return out
+
+
+def activity_highlights(series: list[ActivitySeries], limit: int) -> list[Highlight]:
+    """The most significant activities of a section from its records: the largest reach, then a first, then a named
+    event, then the next largest — each of a different unit and theme, so two highlights are two stories."""
+    if not series or limit <= 0:
+        return []
+    ranked = sorted((s for s in series if s.participants), key=lambda s: (-s.participants, s.unit, s.theme))
+    chosen: list[Highlight] = []
+
+    def take(found: ActivitySeries | None, kind: str) -> None:
+        if found is None or len(chosen) >= limit:
+            return
+        if all(found.unit != c.unit and found.theme != c.theme for c in chosen):
+            chosen.append(Highlight(kind, found.unit, found.task, found.events, found.participants, found.theme,
+                                    found.places, found.place_word, found.month, found.lower_region))
+
+    take(ranked[0] if ranked else None, "reach")
+    take(next((s for s in ranked if s.first_time), None), "first")
+    take(next((s for s in ranked if s.named), None), "named")
+    for found in ranked:
+        take(found, "more")
+    return chosen
+
+
+def word_highlights(found: list[Reach], limit: int) -> list[Highlight]:
+    """Without activity records: the units' own counts, largest first, different units and tasks."""
     chosen: list[Reach] = []
     for reach in sorted(found, key=lambda r: -r.people):
-        # The highlights name different units and different tasks: two units of one task are one story.
         if all(reach.unit != c.unit and reach.task != c.task for c in chosen):
             chosen.append(reach)
-    story.highlights = chosen[:budget.highlights]
-    return story
+    return [Highlight("words", r.unit, r.task, r.events, r.people) for r in chosen[:limit]]
 
 
 # -- problems and the steps that answer them --------------------------------------------------------------------
@@ -181,11 +260,15 @@ def _target_point(ctx: ReportContext, *, rates_said: bool = False) -> Point | No
         return None
     labels = _names([running_label(f.label) for f in behind])
     answer = f"针对{labels}进度不足的问题，逐项分析原因，压实牵头单位责任，加强过程调度"
-    nxt = [t for t in ctx.next_targets if t.code in {f.code for f in behind} and t.target is not None]
-    if nxt:
-        goals = "、".join(f"{running_label(t.label)}{cnformat.format_quantity(t.target, t.unit, percent=t.is_percent)}"
-                         for t in nxt)
-        answer += f"，确保完成{ctx.year + 1}年{goals}的目标"
+    # The year's report answers with next year's targets; a half-year's with this year's, which it has yet to reach.
+    if ctx.period_id.isdigit():
+        goals_of, when = [t for t in ctx.next_targets if t.code in {f.code for f in behind}], f"{ctx.year + 1}年"
+    else:
+        goals_of, when = behind, "全年"
+    goals = "、".join(f"{running_label(t.label)}{cnformat.format_quantity(t.target, t.unit, percent=t.is_percent)}"
+                      for t in goals_of if t.target is not None)
+    if goals:
+        answer += f"，确保完成{when}{goals}的目标"
     return Point("target", problem, answer, "建议上级在下达年度目标时统筹考虑基层工作基础，并加强过程指导")
 
 

@@ -131,6 +131,9 @@ def test_half_year_compares_with_the_same_period_and_has_no_empty_heading(report
     assert "上年同期" in text
     assert not re.search(r"较上年(?!同期)|比上年(?!同期)", text)
     assert "时间过半、任务过半" in text
+    plans = section_text(document, "下半年工作安排")
+    assert "2026年" not in plans  # the half-year aims at this year's targets, not next year's
+    assert "确保完成全年" in plans or "确保完成" not in plans
     blocks = document.body
     for block, after in zip(blocks, blocks[1:] + [None], strict=True):
         if isinstance(block, Heading):
@@ -155,3 +158,33 @@ def test_summary_says_stocks_as_stocks(reports):
     text = prose(document)
     assert "建成科技馆1个" not in text and "现有科技馆1个" in text
     assert re.search(r"累计建成科普画廊（宣传栏）\d+个，新增\d+个", text)
+
+
+@pytest.mark.parametrize("case", [c for c in CASES if c[1] != kinds.SELF_CHECK], ids=lambda c: "-".join(c))
+def test_highlights_cite_the_activity_records(reports, case):
+    ctx, document = reports[case]
+    themes = {a.theme for s in ctx.sections for a in s.activities}
+    assert themes, "the demo's units registered activities"
+    if case[1] == kinds.WORK_REPORT:  # the 汇报 gathers them under 特色亮点
+        heading = next(b for b in document.body if isinstance(b, Heading) and b.text == "特色亮点")
+        cited = re.split(r"；", document.body[document.body.index(heading) + 1].text)
+    else:  # the sections cite them after “其中，”
+        cited = re.findall(r"其中，([^。]*)", prose(document))
+    assert cited and all(any(t in c for t in themes) for c in cited), cited[:3]
+
+
+@pytest.mark.parametrize("kind", [kinds.ANNUAL_SUMMARY, kinds.PROGRESS])
+def test_a_prefecture_says_what_its_counties_did(reports, kind):
+    ctx, document = reports[(PREFECTURE, kind, "2025" if kind == kinds.ANNUAL_SUMMARY else "2025S1")]
+    heading = next(b for b in document.body if isinstance(b, Heading) and b.text == "各县（市、区）工作开展情况")
+    text = document.body[document.body.index(heading) + 1].text
+    counties = {a.lower_region for s in ctx.sections for a in s.activities if a.lower_region}
+    assert counties and all(f"{c}{'全年' if kind == kinds.ANNUAL_SUMMARY else '上半年'}登记" in text or c in text
+                            for c in counties)
+    assert re.search(r"其中(?:渠县|宣汉县|大竹县)", text)
+
+
+def test_the_summary_cites_where_the_literacy_ratio_comes_from(reports):
+    ctx, document = reports[(COUNTY, kinds.ANNUAL_SUMMARY, "2025")]
+    assert ctx.literacy is not None and not ctx.literacy.from_survey  # the demo's ratio is a published one
+    assert "据已公布的公民科学素质监测结果，全县公民具备科学素质的比例为11.8%" in document.opening.text
