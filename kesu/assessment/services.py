@@ -21,7 +21,7 @@ from kesu.orgs.models import Unit
 from kesu.regions.models import Region
 
 from . import rules, selectors
-from .models import Assessment, AssessmentStatus, ItemScore, Scheme, SchemeItem, SubjectKind
+from .models import Assessment, AssessmentStatus, Evidence, ItemScore, Scheme, SchemeItem, SubjectKind
 
 SCHEME_DIR = Path(__file__).resolve().parent / "schemes"
 
@@ -110,8 +110,24 @@ def _subject_path(assessment: Assessment) -> str:
     return assessment.unit.region.path if assessment.unit_id else assessment.region.path
 
 
+def _chosen_links(scope, assessment: Assessment, label: str, keys) -> list[Evidence]:
+    """The records picked from the 自评 form's lists; a key not among the subject's own records is refused."""
+    offered = {key: (kind, record) for kind, rows in selectors.evidence_choices(scope, assessment).items()
+               for key, _, record in rows}
+    links = []
+    for key in dict.fromkeys(k.strip() for k in keys if k.strip()):
+        if key not in offered:
+            raise ApplicationError(f"“{label}”所选佐证材料（{key}）不存在，或不属于{assessment.subject_name}。",
+                                   field="evidence")
+        kind, record = offered[key]
+        links.append(Evidence(kind=str(kind), **{str(kind): record}))
+    return links
+
+
 def assessment_self_score(*, actor, assessment: Assessment, item: SchemeItem, points, note: str = "",
-                          evidence: str = "") -> ItemScore:
+                          evidence: str = "", links: list[str] | None = None) -> ItemScore:
+    """One item's self-score. ``links`` (keys such as ``activity:12``) replace the records cited for the item;
+    None keeps them. A manual item scored above zero needs evidence: a cited record or a written description."""
     scope = Scope.for_user(actor)
     scope.require(selectors.may_self_assess(scope, assessment))
     if assessment.status != AssessmentStatus.SELF:
@@ -120,14 +136,26 @@ def assessment_self_score(*, actor, assessment: Assessment, item: SchemeItem, po
     with transaction.atomic():
         score = ItemScore.objects.select_for_update().get(assessment=assessment, item=item)
         value = _points(points, label=label, weight=item.weight)
-        if item.rule == rules.MANUAL and value > 0 and not evidence.strip():
-            raise ApplicationError(f"“{label}”须提供佐证材料（{item.evidence or '文件、活动记录或照片'}）。", field="evidence")
+        chosen = None if links is None else _chosen_links(scope, assessment, label, links)
+        has_links = bool(chosen) if chosen is not None else score.links.exists()
+        if item.rule == rules.MANUAL and value > 0 and not evidence.strip() and not has_links:
+            raise ApplicationError(f"“{label}”须提供佐证材料（{item.evidence or '文件、活动记录或照片'}）：从已有的文件、"
+                                   f"活动记录或照片中选择，或写明材料名称。", field="evidence")
         old = {"self_points": score.self_points, "evidence": score.evidence}
+        old_links = sorted(link.key for link in score.links.all())
         score.self_points, score.self_note, score.evidence = value, note.strip(), evidence.strip()
         score.save()
+        changes = audit.model_changes(score, old, ["self_points", "evidence"])
+        if chosen is not None:
+            score.links.all().delete()
+            for link in chosen:
+                link.score = score
+            Evidence.objects.bulk_create(chosen)
+            new_links = sorted(link.key for link in chosen)
+            if new_links != old_links:
+                changes["links"] = [old_links, new_links]
         audit.record(actor=actor, action="self_score", instance=assessment, object_repr=f"{assessment} · {label}",
-                     changes=audit.model_changes(score, old, ["self_points", "evidence"]),
-                     region_path=_subject_path(assessment))
+                     changes=changes, region_path=_subject_path(assessment))
     return score
 
 

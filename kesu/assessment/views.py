@@ -101,10 +101,18 @@ def _quote(name: str) -> str:
 def assessment(request, pk):
     scope = Scope.for_user(request.user)
     found = selectors.assessment_for(scope, pk)
+    may_self = selectors.may_self_assess(scope, found) and found.status == AssessmentStatus.SELF
+    cited = selectors.evidence_of(found)
+    scores = list(found.scores.select_related("item"))
+    for s in scores:  # the records cited for each item, and whether a manual item has any evidence at all
+        s.cited = cited.get(s.item_id, [])
+        s.cited_keys = {link.key for link in s.cited}
+        s.lacks_evidence = (s.item.rule == rules.MANUAL and (s.self_points or 0) > 0 and not s.cited
+                            and not s.evidence.strip())
     return render(request, "assessment/assessment.html", {
-        "a": found, "scores": found.scores.select_related("item"),
-        "may_self": selectors.may_self_assess(scope, found) and found.status == AssessmentStatus.SELF,
+        "a": found, "scores": scores, "may_self": may_self,
         "may_review": selectors.may_review(scope, found) and found.status == AssessmentStatus.SUBMITTED,
+        "choices": selectors.evidence_choices(scope, found).items() if may_self else [],
         "manual": rules.MANUAL})
 
 
@@ -120,7 +128,9 @@ def self_score(request, pk):
                 services.assessment_self_score(actor=request.user, assessment=found, item=score.item,
                                                points=request.POST[key],
                                                note=request.POST.get(f"note-{score.item_id}", ""),
-                                               evidence=request.POST.get(f"evidence-{score.item_id}", ""))
+                                               evidence=request.POST.get(f"evidence-{score.item_id}", ""),
+                                               links=request.POST.getlist(f"links-{score.item_id}")
+                                               if score.item.rule == rules.MANUAL else None)
         if request.POST.get("submit"):
             services.assessment_submit(actor=request.user, assessment=found)
             messages.success(request, "自评已提交，等待审核。")
