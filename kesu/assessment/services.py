@@ -159,6 +159,19 @@ def assessment_self_score(*, actor, assessment: Assessment, item: SchemeItem, po
     return score
 
 
+def assessment_self_assess(*, actor, assessment: Assessment, entries: dict[int, dict], submit: bool = False
+                           ) -> Assessment:
+    """The 自评 form as one action: every item's entry (points, note, evidence, links) and, if asked, the submission.
+    One refused item refuses the whole form; nothing of it is saved."""
+    with transaction.atomic():
+        for score in assessment.scores.select_related("item"):
+            if score.item_id in entries:
+                assessment_self_score(actor=actor, assessment=assessment, item=score.item, **entries[score.item_id])
+        if submit:
+            assessment_submit(actor=actor, assessment=assessment)
+    return assessment
+
+
 def assessment_submit(*, actor, assessment: Assessment) -> Assessment:
     scope = Scope.for_user(actor)
     scope.require(selectors.may_self_assess(scope, assessment))
