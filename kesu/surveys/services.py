@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from kesu.accounts.scope import Scope
+from kesu.collection.reporting import data_sets_for
 from kesu.collection.services import value_upsert, write_mode
 from kesu.collection.services.figures import Figure, figures_write
 from kesu.core import audit, worker
@@ -214,7 +215,9 @@ def survey_round_accept(*, actor, survey: SurveyRound) -> SurveyRound:
         raise ApplicationError("有效样本量不足，全区域比例不宜发布，不能采用。", field="status")
     writes = [(HEADLINE_INDICATOR, head)]
     rural = estimates.get(("urban", "农村"))
-    if rural is not None and not rural.suppressed:
+    # the rural ratio is written where the region's returns collect it; the headline is always asked for
+    if rural is not None and not rural.suppressed and data_sets_for(
+            survey.region, None, indicator=Indicator.objects.get(code=RURAL_INDICATOR), period_type="Y"):
         writes.append((RURAL_INDICATOR, rural))
     with transaction.atomic():
         for code, estimate in writes:
