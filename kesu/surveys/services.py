@@ -274,8 +274,9 @@ def published_figure_record(*, actor, area, indicator_code: str, year, value, pu
     if link and not link.startswith(("http://", "https://")):
         raise ApplicationError(f"来源链接“{link[:60]}”应以 http:// 或 https:// 开头。", field="link")
     with transaction.atomic():
-        found = PublishedFigure.objects.select_for_update().filter(office=office, area=area, indicator=indicator,
-                                                                    year=int(year)).first()
+        # no ordering: the model's default joins the area, and PostgreSQL cannot lock the nullable side of a join
+        found = PublishedFigure.objects.select_for_update(of=("self",)).order_by().filter(
+            office=office, area=area, indicator=indicator, year=int(year)).first()
         old = {"value": found.value, "publisher": found.publisher} if found else {}
         figure = found or PublishedFigure(office=office, area=area, indicator=indicator, year=int(year))
         figure.value, figure.publisher, figure.published_on = number, publisher[:100], published_on
