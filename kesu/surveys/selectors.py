@@ -212,8 +212,8 @@ def literacy_series(scope: Scope, region: Region) -> dict:
     for year, value in Target.objects.filter(indicator__code="LIT_RATIO", region=region).order_by(
             "plan__start_year").values_list("year", "value"):
         targets[year] = value  # a later plan's target for the same year replaces an earlier one's
-    province = Region.objects.filter(path=region.ancestor_paths[0]).first() if region.ancestor_paths else None
-    wanted = Q(area__isnull=True) | (Q(area=province) if province else Q(pk__in=[]))
+    province = (region.ancestor_paths or [None])[0]  # by path: no query for the province itself
+    wanted = Q(area__isnull=True) | (Q(area__path=province) if province else Q(pk__in=[]))
     published = {}
     for f in (PublishedFigure.objects.filter(wanted, indicator__code="LIT_RATIO")
               .filter(Q(office__path__in=[*region.ancestor_paths, region.path]) | Q(office__path__startswith=region.path))
