@@ -93,6 +93,7 @@ def scheme_open(*, actor, scheme: Scheme) -> int:
             if not made:
                 continue
             created += 1
+            scores = []
             for item in items:
                 score = ItemScore(assessment=assessment, item=item)
                 if item.rule != rules.MANUAL:
@@ -100,7 +101,8 @@ def scheme_open(*, actor, scheme: Scheme) -> int:
                                                     selectors.facts_for(assessment, item))
                     score.auto_points, score.auto_note = result.points, result.explanation
                     score.self_points = result.points
-                score.save()
+                scores.append(score)
+            ItemScore.objects.bulk_create(scores)
         audit.record(actor=actor, action="open", instance=scheme, object_repr=str(scheme),
                      changes={"assessments": [None, created]}, region_path=scheme.region.path)
     return created
@@ -110,16 +112,22 @@ def _subject_path(assessment: Assessment) -> str:
     return assessment.unit.region.path if assessment.unit_id else assessment.region.path
 
 
-def _chosen_links(scope, assessment: Assessment, label: str, keys) -> list[Evidence]:
+def _chosen_links(assessment: Assessment, label: str, keys) -> list[Evidence]:
     """The records picked from the 自评 form's lists; a key not among the subject's own records is refused."""
-    offered = {key: (kind, record) for kind, rows in selectors.evidence_choices(scope, assessment).items()
-               for key, _, record in rows}
+    sources = selectors.evidence_sources(assessment)
+    wanted: dict[str, list[int]] = {}
+    keys = list(dict.fromkeys(k.strip() for k in keys if k.strip()))
+    for key in keys:
+        kind, _, pk = key.partition(":")
+        wanted.setdefault(kind, []).append(int(pk) if pk.isdigit() and kind in sources else 0)
+    found = {f"{kind}:{r.pk}": (kind, r) for kind, pks in wanted.items() if kind in sources
+             for r in sources[kind].filter(pk__in=pks)}
     links = []
-    for key in dict.fromkeys(k.strip() for k in keys if k.strip()):
-        if key not in offered:
+    for key in keys:
+        if key not in found:
             raise ApplicationError(f"“{label}”所选佐证材料（{key}）不存在，或不属于{assessment.subject_name}。",
                                    field="evidence")
-        kind, record = offered[key]
+        kind, record = found[key]
         links.append(Evidence(kind=str(kind), **{str(kind): record}))
     return links
 
@@ -136,7 +144,7 @@ def assessment_self_score(*, actor, assessment: Assessment, item: SchemeItem, po
     with transaction.atomic():
         score = ItemScore.objects.select_for_update().get(assessment=assessment, item=item)
         value = _points(points, label=label, weight=item.weight)
-        chosen = None if links is None else _chosen_links(scope, assessment, label, links)
+        chosen = None if links is None else _chosen_links(assessment, label, links)
         has_links = bool(chosen) if chosen is not None else score.links.exists()
         if item.rule == rules.MANUAL and value > 0 and not evidence.strip() and not has_links:
             raise ApplicationError(f"“{label}”须提供佐证材料（{item.evidence or '文件、活动记录或照片'}）：从已有的文件、"
