@@ -182,7 +182,52 @@ def explore_chart(scope, params) -> ChartData:
                      unapproved=table.any_unapproved)
 
 
-CHARTS = {"ranking": ranking_chart, "trend": trend_chart, "completeness": completeness_chart,
+SOURCE_SYMBOLS = {"本地抽样调查": "diamond", "上级发布": "triangle", "填报": "circle"}
+
+
+def literacy_chart(scope, params) -> ChartData:
+    """公民具备科学素质的比例: the region's own figures against its plan's target and the published national and
+    provincial series; every point names its source (local survey, published from above, or reported)."""
+    from kesu.surveys.selectors import literacy_series
+
+    root = analysis_root(scope, _p(params, "region"))
+    data = literacy_series(scope, root)
+    years = sorted({p["year"] for p in data["own"]} | set(data["targets"])
+                   | {p["year"] for points in data["published"].values() for p in points})[-12:]
+    title = f"{root.name}公民具备科学素质的比例"
+    own = {p["year"]: p for p in data["own"]}
+
+    def point(p, symbol="circle"):
+        if p is None:
+            return None
+        return {"value": num(p["value"]), "name": f"{p['year']}年 · {p['source']}", "symbol": symbol,
+                "symbolSize": 10 if symbol != "circle" else 6}
+
+    series = [(root.name, [point(own.get(y), SOURCE_SYMBOLS[own[y]["kind"]]) if y in own else None for y in years])]
+    if data["targets"]:
+        series.append(("规划目标", [num(data["targets"].get(y)) for y in years]))
+    for name, points in data["published"].items():
+        by_year = {p["year"]: p for p in points}
+        series.append((f"{name}（上级发布）", [point(by_year.get(y)) if y in by_year else None for y in years]))
+    option = chart_option(title, "line", [f"{y}年" for y in years], series, y_name="%")
+    option["title"]["subtext"] = "◆ 本地抽样调查　▲ 上级发布　● 填报；虚线：规划目标与上级发布的对照序列"
+    option["grid"]["top"] = 64
+    option["tooltip"] = {"trigger": "item", "formatter": "{a}<br/>{b}：{c}%"}
+    for entry in option["series"]:
+        entry["connectNulls"] = True
+        if entry["name"] == "规划目标":
+            entry.update(lineStyle={"type": "dashed", "color": "#d63939"}, itemStyle={"color": "#d63939"},
+                         step="end", symbol="none")
+        elif entry["name"] != root.name:
+            entry["lineStyle"] = {"type": "dotted"}
+    rows = [[f"{p['year']}年", root.name, p["value"], p["source"]] for p in data["own"]]
+    rows += [[f"{y}年", "规划目标", v, "实施方案目标值"] for y, v in sorted(data["targets"].items())]
+    rows += [[f"{p['year']}年", name, p["value"], p["source"]] for name, points in data["published"].items()
+             for p in points]
+    return ChartData("literacy", title, ["年份", "系列", "比例（%）", "来源"], rows, option)
+
+
+CHARTS = {"ranking": ranking_chart, "literacy": literacy_chart, "trend": trend_chart, "completeness": completeness_chart,
           "progress": progress_chart, "explore": explore_chart}
 
 

@@ -98,3 +98,41 @@ class ItemScore(models.Model):
     class Meta:
         ordering = ["item__pk"]
         constraints = [models.UniqueConstraint(fields=["assessment", "item"], name="assessment_item_once")]
+
+
+class EvidenceKind(models.TextChoices):
+    DOCUMENT = "document", "政策文件"
+    REPORT = "report", "历史报告"
+    ACTIVITY = "activity", "活动记录"
+    ATTACHMENT = "attachment", "活动照片或附件"
+
+
+class Evidence(models.Model):
+    """One record kesu already holds, cited as evidence of a self-score: a document, an old report, an activity
+    or one of its photos. Exactly one of the four links is set, the one ``kind`` names."""
+
+    score = models.ForeignKey(ItemScore, on_delete=models.CASCADE, related_name="links")
+    kind = models.CharField("类型", max_length=10, choices=EvidenceKind.choices)
+    document = models.ForeignKey("plans.PolicyDocument", null=True, blank=True, on_delete=models.CASCADE,
+                                 related_name="+")
+    report = models.ForeignKey("extraction.SourceDocument", null=True, blank=True, on_delete=models.CASCADE,
+                               related_name="+")
+    activity = models.ForeignKey("collection.Activity", null=True, blank=True, on_delete=models.CASCADE,
+                                 related_name="+")
+    attachment = models.ForeignKey("collection.ActivityAttachment", null=True, blank=True, on_delete=models.CASCADE,
+                                   related_name="+")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "佐证材料"
+        ordering = ["kind", "pk"]
+
+    @property
+    def target(self):
+        return getattr(self, self.kind)
+
+    @property
+    def key(self) -> str:
+        return f"{self.kind}:{getattr(self, f'{self.kind}_id')}"
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}：{self.target}"

@@ -117,5 +117,72 @@ def facts_for(assessment: Assessment, item: SchemeItem) -> rules.Facts:
     return rules.Facts()
 
 
+EVIDENCE_LIMIT = 300  # records offered per kind in the 自评 form, the latest first
+
+
+def evidence_sources(assessment: Assessment) -> dict[str, QuerySet]:
+    """What the assessed unit or region already holds in kesu, by kind of evidence (unordered, unlimited).
+
+    A unit: its own activities of the scheme's year (and their photos and attachments) and its region's documents;
+    a region: the documents, old reports and activities of its subtree.
+    """
+    from kesu.collection.models import ActivityAttachment
+    from kesu.extraction.models import SourceDocument
+    from kesu.plans.models import PolicyDocument
+
+    from .models import EvidenceKind
+
+    year = assessment.scheme.year
+    if assessment.unit_id:
+        documents = PolicyDocument.objects.filter(region_id=assessment.unit.region_id)
+        reports = SourceDocument.objects.none()
+        activities = Activity.objects.filter(unit_id=assessment.unit_id, start_date__year=year)
+    else:
+        path = assessment.region.path
+        documents = PolicyDocument.objects.filter(region__path__startswith=path)
+        reports = SourceDocument.objects.filter(region__path__startswith=path, duplicate_of__isnull=True)
+        activities = Activity.objects.filter(region__path__startswith=path, start_date__year=year)
+    return {EvidenceKind.DOCUMENT: documents, EvidenceKind.REPORT: reports, EvidenceKind.ACTIVITY: activities,
+            EvidenceKind.ATTACHMENT: ActivityAttachment.objects.filter(activity__in=activities)}
+
+
+def evidence_choices(scope: Scope, assessment: Assessment) -> dict[str, list]:
+    """The 自评 form's lists: kind → [(key, label, record)], the latest first, at most EVIDENCE_LIMIT of each."""
+    from .models import EvidenceKind
+
+    scope.require(may_self_assess(scope, assessment) or may_review(scope, assessment))
+    sources = evidence_sources(assessment)
+    activities = list(sources[EvidenceKind.ACTIVITY].select_related("unit").prefetch_related("attachments").order_by(
+        "-start_date", "-pk")[:EVIDENCE_LIMIT])
+    return {
+        EvidenceKind.DOCUMENT: [(f"document:{d.pk}", f"{d}（{d.issued_on:%Y-%m-%d}）", d)
+                                for d in sources[EvidenceKind.DOCUMENT].order_by("-issued_on", "-pk")[:EVIDENCE_LIMIT]],
+        EvidenceKind.REPORT: [(f"report:{r.pk}", r.original_name, r) for r in sources[EvidenceKind.REPORT].only(
+            "pk", "original_name").order_by("-pk")[:EVIDENCE_LIMIT]],
+        EvidenceKind.ACTIVITY: [(f"activity:{a.pk}", f"{a.start_date:%m-%d} {a.title}（{a.unit.name}）", a)
+                                for a in activities],
+        EvidenceKind.ATTACHMENT: [(f"attachment:{f.pk}", f"{f.original_name}（{a.title}）", f)
+                                  for a in activities for f in a.attachments.all()],
+    }
+
+
+def evidence_of(assessment: Assessment) -> dict[int, list]:
+    """Item id → the records cited for it, for the 自评 form, the 审核 page and the 自查报告."""
+    from .models import Evidence
+
+    cited: dict[int, list] = {}
+    for link in Evidence.objects.filter(score__assessment=assessment).select_related(
+            "score", "document", "report", "activity", "attachment__activity"):
+        cited.setdefault(link.score.item_id, []).append(link)
+    return cited
+
+
+def evidence_labels(scope: Scope, assessment_pk) -> dict[str, list[str]]:
+    """Item number → the cited records as the 自查报告 names them (政策文件：…, 活动记录：…)."""
+    assessment = assessment_for(scope, assessment_pk)
+    numbers = dict(assessment.scheme.items.values_list("pk", "number"))
+    return {numbers[item_id]: [str(link) for link in links] for item_id, links in evidence_of(assessment).items()}
+
+
 def _decimal(value) -> Decimal | None:
     return None if value is None else Decimal(value)

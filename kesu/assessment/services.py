@@ -21,7 +21,7 @@ from kesu.orgs.models import Unit
 from kesu.regions.models import Region
 
 from . import rules, selectors
-from .models import Assessment, AssessmentStatus, ItemScore, Scheme, SchemeItem, SubjectKind
+from .models import Assessment, AssessmentStatus, Evidence, ItemScore, Scheme, SchemeItem, SubjectKind
 
 SCHEME_DIR = Path(__file__).resolve().parent / "schemes"
 
@@ -93,6 +93,7 @@ def scheme_open(*, actor, scheme: Scheme) -> int:
             if not made:
                 continue
             created += 1
+            scores = []
             for item in items:
                 score = ItemScore(assessment=assessment, item=item)
                 if item.rule != rules.MANUAL:
@@ -100,7 +101,8 @@ def scheme_open(*, actor, scheme: Scheme) -> int:
                                                     selectors.facts_for(assessment, item))
                     score.auto_points, score.auto_note = result.points, result.explanation
                     score.self_points = result.points
-                score.save()
+                scores.append(score)
+            ItemScore.objects.bulk_create(scores)
         audit.record(actor=actor, action="open", instance=scheme, object_repr=str(scheme),
                      changes={"assessments": [None, created]}, region_path=scheme.region.path)
     return created
@@ -110,8 +112,30 @@ def _subject_path(assessment: Assessment) -> str:
     return assessment.unit.region.path if assessment.unit_id else assessment.region.path
 
 
+def _chosen_links(assessment: Assessment, label: str, keys) -> list[Evidence]:
+    """The records picked from the 自评 form's lists; a key not among the subject's own records is refused."""
+    sources = selectors.evidence_sources(assessment)
+    wanted: dict[str, list[int]] = {}
+    keys = list(dict.fromkeys(k.strip() for k in keys if k.strip()))
+    for key in keys:
+        kind, _, pk = key.partition(":")
+        wanted.setdefault(kind, []).append(int(pk) if pk.isdigit() and kind in sources else 0)
+    found = {f"{kind}:{r.pk}": (kind, r) for kind, pks in wanted.items() if kind in sources
+             for r in sources[kind].filter(pk__in=pks)}
+    links = []
+    for key in keys:
+        if key not in found:
+            raise ApplicationError(f"“{label}”所选佐证材料（{key}）不存在，或不属于{assessment.subject_name}。",
+                                   field="evidence")
+        kind, record = found[key]
+        links.append(Evidence(kind=str(kind), **{str(kind): record}))
+    return links
+
+
 def assessment_self_score(*, actor, assessment: Assessment, item: SchemeItem, points, note: str = "",
-                          evidence: str = "") -> ItemScore:
+                          evidence: str = "", links: list[str] | None = None) -> ItemScore:
+    """One item's self-score. ``links`` (keys such as ``activity:12``) replace the records cited for the item;
+    None keeps them. A manual item scored above zero needs evidence: a cited record or a written description."""
     scope = Scope.for_user(actor)
     scope.require(selectors.may_self_assess(scope, assessment))
     if assessment.status != AssessmentStatus.SELF:
@@ -120,15 +144,40 @@ def assessment_self_score(*, actor, assessment: Assessment, item: SchemeItem, po
     with transaction.atomic():
         score = ItemScore.objects.select_for_update().get(assessment=assessment, item=item)
         value = _points(points, label=label, weight=item.weight)
-        if item.rule == rules.MANUAL and value > 0 and not evidence.strip():
-            raise ApplicationError(f"“{label}”须提供佐证材料（{item.evidence or '文件、活动记录或照片'}）。", field="evidence")
+        chosen = None if links is None else _chosen_links(assessment, label, links)
+        has_links = bool(chosen) if chosen is not None else score.links.exists()
+        if item.rule == rules.MANUAL and value > 0 and not evidence.strip() and not has_links:
+            raise ApplicationError(f"“{label}”须提供佐证材料（{item.evidence or '文件、活动记录或照片'}）：从已有的文件、"
+                                   f"活动记录或照片中选择，或写明材料名称。", field="evidence")
         old = {"self_points": score.self_points, "evidence": score.evidence}
+        old_links = sorted(link.key for link in score.links.all())
         score.self_points, score.self_note, score.evidence = value, note.strip(), evidence.strip()
         score.save()
+        changes = audit.model_changes(score, old, ["self_points", "evidence"])
+        if chosen is not None:
+            score.links.all().delete()
+            for link in chosen:
+                link.score = score
+            Evidence.objects.bulk_create(chosen)
+            new_links = sorted(link.key for link in chosen)
+            if new_links != old_links:
+                changes["links"] = [old_links, new_links]
         audit.record(actor=actor, action="self_score", instance=assessment, object_repr=f"{assessment} · {label}",
-                     changes=audit.model_changes(score, old, ["self_points", "evidence"]),
-                     region_path=_subject_path(assessment))
+                     changes=changes, region_path=_subject_path(assessment))
     return score
+
+
+def assessment_self_assess(*, actor, assessment: Assessment, entries: dict[int, dict], submit: bool = False
+                           ) -> Assessment:
+    """The 自评 form as one action: every item's entry (points, note, evidence, links) and, if asked, the submission.
+    One refused item refuses the whole form; nothing of it is saved."""
+    with transaction.atomic():
+        for score in assessment.scores.select_related("item"):
+            if score.item_id in entries:
+                assessment_self_score(actor=actor, assessment=assessment, item=score.item, **entries[score.item_id])
+        if submit:
+            assessment_submit(actor=actor, assessment=assessment)
+    return assessment
 
 
 def assessment_submit(*, actor, assessment: Assessment) -> Assessment:

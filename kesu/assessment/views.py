@@ -100,12 +100,29 @@ def _quote(name: str) -> str:
 @require_GET
 def assessment(request, pk):
     scope = Scope.for_user(request.user)
-    found = selectors.assessment_for(scope, pk)
+    return _assessment_page(request, scope, selectors.assessment_for(scope, pk))
+
+
+def _assessment_page(request, scope, found, posted=None, status=200):
+    """The 自评 / 审核 page; ``posted`` (a refused 自评 form) is shown again as it was typed, nothing lost."""
+    may_self = selectors.may_self_assess(scope, found) and found.status == AssessmentStatus.SELF
+    cited = selectors.evidence_of(found)
+    scores = list(found.scores.select_related("item"))
+    for s in scores:  # the records cited for each item, and whether a manual item has any evidence at all
+        s.cited = cited.get(s.item_id, [])
+        s.cited_keys = {link.key for link in s.cited}
+        s.lacks_evidence = (s.item.rule == rules.MANUAL and (s.self_points or 0) > 0 and not s.cited
+                            and not s.evidence.strip())
+        if posted is not None:
+            s.self_points = posted.get(f"points-{s.item_id}", s.self_points)
+            s.evidence = posted.get(f"evidence-{s.item_id}", s.evidence)
+            if s.item.rule == rules.MANUAL:
+                s.cited_keys = set(posted.getlist(f"links-{s.item_id}"))
     return render(request, "assessment/assessment.html", {
-        "a": found, "scores": found.scores.select_related("item"),
-        "may_self": selectors.may_self_assess(scope, found) and found.status == AssessmentStatus.SELF,
+        "a": found, "scores": scores, "may_self": may_self,
         "may_review": selectors.may_review(scope, found) and found.status == AssessmentStatus.SUBMITTED,
-        "manual": rules.MANUAL})
+        "choices": selectors.evidence_choices(scope, found).items() if may_self else [],
+        "manual": rules.MANUAL}, status=status)
 
 
 @require_POST
@@ -113,21 +130,21 @@ def self_score(request, pk):
     scope = Scope.for_user(request.user)
     found = selectors.assessment_for(scope, pk)
     scope.require(selectors.may_self_assess(scope, found))
+    entries = {}
+    for score in found.scores.select_related("item"):
+        key = f"points-{score.item_id}"
+        if request.POST.get(key, "").strip() != "":
+            entries[score.item_id] = {
+                "points": request.POST[key], "note": request.POST.get(f"note-{score.item_id}", ""),
+                "evidence": request.POST.get(f"evidence-{score.item_id}", ""),
+                "links": request.POST.getlist(f"links-{score.item_id}") if score.item.rule == rules.MANUAL else None}
     try:
-        for score in found.scores.select_related("item"):
-            key = f"points-{score.item_id}"
-            if key in request.POST and request.POST[key].strip() != "":
-                services.assessment_self_score(actor=request.user, assessment=found, item=score.item,
-                                               points=request.POST[key],
-                                               note=request.POST.get(f"note-{score.item_id}", ""),
-                                               evidence=request.POST.get(f"evidence-{score.item_id}", ""))
-        if request.POST.get("submit"):
-            services.assessment_submit(actor=request.user, assessment=found)
-            messages.success(request, "自评已提交，等待审核。")
-        else:
-            messages.success(request, "自评已保存。")
+        services.assessment_self_assess(actor=request.user, assessment=found, entries=entries,
+                                        submit=bool(request.POST.get("submit")))
     except ApplicationError as exc:
-        messages.error(request, exc.message)
+        messages.error(request, f"{exc.message}本次填写未保存，请修改后重新提交。")
+        return _assessment_page(request, scope, found, posted=request.POST, status=422)
+    messages.success(request, "自评已提交，等待审核。" if request.POST.get("submit") else "自评已保存。")
     return redirect("assessment:assessment", pk=found.pk)
 
 

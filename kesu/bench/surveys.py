@@ -8,11 +8,9 @@ from __future__ import annotations
 import argparse
 import time
 
-import numpy as np
-
 from kesu.surveys.core.instrument import builtin_instruments
 from kesu.surveys.core.pipeline import analyse
-from kesu.surveys.core.synthetic import census_margins, synthetic_round
+from kesu.surveys.core.synthetic import census_margins, synthetic_round, wjx_csv
 
 TARGETS = {5_000: 1.0, 300_000: 10.0}
 
@@ -38,16 +36,7 @@ def measure_import(n: int) -> dict:
 
     instrument = builtin_instruments()["literacy-2024"]
     data = synthetic_round(instrument, n)
-    headers = ["所用时间", "来源IP", "1.性别", "2.年龄", "3.文化程度", "4.居住地"]
-    headers += [f"{k + 5}.{item.text}" for k, item in enumerate(instrument.items)]
-    columns = [np.char.add(data.seconds.astype(int).astype(str), "秒"), data.duplicate_key,
-               data.demographics["sex"], data.demographics["age"].astype(int).astype(str),
-               data.demographics["education"], data.demographics["urban"]]
-    for item in instrument.items:
-        options = np.array(item.options)
-        columns.append(options[np.searchsorted(np.array(list("ABCD")), data.answers[item.key])])
-    lines = [",".join(headers)] + [",".join(row) for row in zip(*(c.tolist() for c in columns), strict=True)]
-    payload = "\n".join(lines).encode("utf-8-sig")
+    payload = wjx_csv(instrument, data)
     started = time.perf_counter()
     table = read_table("答卷.csv", payload)
     parse(table, guess_mapping(table.headers, instrument), instrument)

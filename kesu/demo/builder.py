@@ -22,6 +22,7 @@ from kesu.accounts.services import user_create
 from kesu.core import clock
 from kesu.core.demo_flag import demo_loaded, set_demo_loaded
 from kesu.demo.figures import build_figures
+from kesu.demo.outcomes import build_outcomes
 from kesu.demo.progress import Progress
 from kesu.orgs import services as org_services
 from kesu.orgs.models import BodyKind, PostKind, Unit, UnitKind
@@ -254,6 +255,8 @@ def build_demo(*, figures: bool = True, progress: Progress | None = None) -> lis
             logins = _users(prefecture, counties)
         if figures:
             build_figures(prefecture=prefecture, counties=counties, focus_code=FOCUS_COUNTY, progress=progress)
+            with progress.stage("抽样调查结果、上级发布结果和年度考核"):
+                build_outcomes(prefecture=prefecture, focus=next(c for c in counties if c.code == FOCUS_COUNTY))
         set_demo_loaded()
     progress.done("演示数据载入完成")
     return logins

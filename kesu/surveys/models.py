@@ -85,3 +85,53 @@ class SurveyEstimate(models.Model):
     def margin(self) -> float | None:
         """Half the interval's width: the “±” of a published figure."""
         return None if self.lower is None or self.upper is None else (self.upper - self.lower) / 2
+
+
+class PublishedFigure(TimeStampedModel):
+    """A survey result published from above (全国 or a province's 科协), recorded by an office with its source.
+
+    ``area`` is the region the figure describes; empty means 全国. A figure about a region the office manages is also
+    written as that region-year's value through the ordinary write path (``written``); one about the nation or a
+    region above the office is kept here as a reference series beside the office's own figures.
+    """
+
+    office = models.ForeignKey("regions.Region", verbose_name="录入单位所在区域", on_delete=models.PROTECT,
+                               related_name="+")
+    area = models.ForeignKey("regions.Region", verbose_name="发布范围", null=True, blank=True,
+                             on_delete=models.PROTECT, related_name="published_figures")
+    indicator = models.ForeignKey("plans.Indicator", verbose_name="指标", on_delete=models.PROTECT, related_name="+")
+    year = models.PositiveSmallIntegerField("调查年度")
+    value = models.DecimalField("比例（%）", max_digits=6, decimal_places=2)
+    publisher = models.CharField("发布单位", max_length=100)
+    published_on = models.DateField("发布日期")
+    link = models.URLField("来源链接", max_length=500, blank=True)
+    written = models.BooleanField("已写入本区域数据", default=False)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="录入人", null=True, blank=True,
+                                    on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "上级发布的调查结果"
+        ordering = ["indicator_id", "area__path", "year"]
+        constraints = [
+            models.UniqueConstraint(fields=["office", "area", "indicator", "year"], name="published_figure_once",
+                                    condition=models.Q(area__isnull=False)),
+            models.UniqueConstraint(fields=["office", "indicator", "year"], name="published_national_once",
+                                    condition=models.Q(area__isnull=True)),
+        ]
+
+    @property
+    def area_name(self) -> str:
+        return self.area.name if self.area_id else "全国"
+
+    @property
+    def source_text(self) -> str:
+        """上级发布（中国科协，2025-05-29，https://…）: the source a written value keeps and every page shows."""
+        parts = [self.publisher, f"{self.published_on:%Y-%m-%d}", *([self.link] if self.link else [])]
+        return f"{PUBLISHED_SOURCE}（{'，'.join(parts)}）"
+
+    def __str__(self) -> str:
+        return f"{self.area_name}{self.year}年 {self.value}%（{self.publisher}发布）"
+
+
+PUBLISHED_SOURCE = "上级发布"  # how a published figure's source begins, on the value and on every page
+LOCAL_SURVEY_SOURCE = "本地抽样调查"  # how an accepted local round's source begins

@@ -24,6 +24,12 @@ def headline_sentence(region: str, estimate: dict) -> str:
             f"（±{estimate['margin'] * 100:.2f}个百分点，95%置信区间{_pct(estimate['lower'])}—{_pct(estimate['upper'])}）。")
 
 
+def published_sentence(region: str, publisher: str, published_on, share: float) -> str:
+    """据四川省科协2025年5月29日发布，达州市公民具备科学素质的比例为11.20%: a published figure, cited as such."""
+    return (f"据{publisher}{published_on.year}年{published_on.month}月{published_on.day}日发布，{region}公民具备"
+            f"科学素质的比例为{_pct(share)}。")
+
+
 def build_report(data: dict) -> bytes:
     """data: title, region, questionnaire, rows, kept, exclusions [(label, n)], weighted, headline, tiers, groups."""
     document = Document()

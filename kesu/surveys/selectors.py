@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from kesu.accounts.scope import Scope
@@ -14,7 +14,7 @@ from .core.instrument import instrument_from_dict
 from .core.pipeline import GROUP_LABELS, LITERATE
 from .core.reading import FIELDS, guess_mapping, read_table
 from .core.synthetic import EDUCATION
-from .models import Questionnaire, SurveyRound
+from .models import LOCAL_SURVEY_SOURCE, PUBLISHED_SOURCE, PublishedFigure, Questionnaire, SurveyRound
 
 # Categories in their natural order (lowest education first, towns before villages); others follow by name.
 LEVEL_ORDER = {level: k for k, level in enumerate(("城镇", "农村", "男", "女", *EDUCATION, "初中及以下", "大专及以上"))}
@@ -116,17 +116,102 @@ def report_data(survey: SurveyRound) -> dict:
 
 
 def headline_citation(scope: Scope, region: Region, year: int) -> dict | None:
-    """The accepted survey result of a region-year for a report: the figure, its ± and the sentence to quote."""
+    """The region-year's literacy ratio for a report: the figure, its ± and the sentence to quote.
+
+    ``kind`` says where it came from: ``survey`` (an accepted local round: n and the interval are known) or
+    ``published`` (a result published from above and recorded by an office: publisher, date and link, no interval).
+    A local round wins over a published figure of the same year.
+    """
     from .models import RoundStatus
-    from .report import headline_sentence
+    from .report import headline_sentence, published_sentence
 
     scope.require(scope.sees_region(region))
     survey = SurveyRound.objects.filter(region=region, year=year, status=RoundStatus.ACCEPTED).order_by(
         "-accepted_at").first()
-    if survey is None:
+    head = survey.estimates.filter(group="", outcome=LITERATE).first() if survey else None
+    if head is not None:
+        return {**_plain_estimate(head), "sentence": headline_sentence(region.name, _plain_estimate(head)),
+                "survey": survey.title, "kind": "survey", "source": LOCAL_SURVEY_SOURCE}
+    published = PublishedFigure.objects.filter(area=region, year=year, indicator__code="LIT_RATIO").order_by(
+        "-published_on", "-pk").first()
+    if published is None:
         return None
-    head = survey.estimates.filter(group="", outcome=LITERATE).first()
-    if head is None:
+    share = float(published.value) / 100
+    return {"outcome": LITERATE, "level": "", "share": share, "lower": None, "upper": None, "margin": None,
+            "n": None, "effective_n": None, "deff": None, "suppressed": False, "survey": "",
+            "kind": "published", "source": published.source_text, "publisher": published.publisher,
+            "published_on": published.published_on, "link": published.link,
+            "sentence": published_sentence(region.name, published.publisher, published.published_on, share)}
+
+
+# -- published figures and the literacy trend ------------------------------------------------------------------
+
+
+def published_figures_for(scope: Scope) -> QuerySet:
+    """Figures recorded by the user's office, the offices above it and those below it."""
+    _require_reader(scope)
+    qs = PublishedFigure.objects.select_related("area", "office", "indicator")
+    return qs.filter(scope.region_or_ancestor_q("office__"))
+
+
+def area_choices(scope: Scope) -> list[Region]:
+    """The regions an office may record published figures about: those above it, itself and its children."""
+    if not scope.can_manage or scope.is_admin:
+        return []
+    own = Region.objects.filter(path=scope.region_path).first()
+    above = list(Region.objects.filter(path__in=own.ancestor_paths).order_by("depth")) if own else []
+    return [*above, *Region.objects.filter(Q(path=scope.region_path) | Q(parent__path=scope.region_path)).order_by(
+        "depth", "code")]
+
+
+def area_choice(scope: Scope, pk) -> Region | None:
+    """'' is 全国; otherwise one of ``area_choices``."""
+    if str(pk).strip() in ("", "national"):
         return None
-    return {**_plain_estimate(head), "sentence": headline_sentence(region.name, _plain_estimate(head)),
-            "survey": survey.title}
+    found = next((r for r in area_choices(scope) if str(r.pk) == str(pk)), None)
+    if found is None:
+        raise Http404("没有该区域，或无权录入")
+    return found
+
+
+def source_kind(source: str) -> str:
+    """How a stored value of the ratio came in, in the words the chart's legend uses."""
+    if source.startswith(LOCAL_SURVEY_SOURCE):
+        return "本地抽样调查"
+    if source.startswith(PUBLISHED_SOURCE):
+        return "上级发布"
+    return "填报"
+
+
+def literacy_series(scope: Scope, region: Region) -> dict:
+    """The ratio's trend for the dashboard: the region's own values (each with its source), its plan's targets,
+    and the published national and provincial series, as plain data (years → points)."""
+    from django.db.models import Exists, OuterRef
+
+    from kesu.collection.models import LOCKED_STATUSES, IndicatorValue, Submission
+    from kesu.plans.models import Target
+
+    scope.require(scope.sees_region(region))
+    # like every dashboard figure: approved ones only (a figure still under review is not the region's result yet)
+    approved = Submission.objects.filter(region=region, unit=None, period_id=OuterRef("period_id"),
+                                         status__in=LOCKED_STATUSES)
+    own = [{"year": int(v.period_id), "value": v.value, "source": v.source or "填报", "kind": source_kind(v.source)}
+           for v in IndicatorValue.objects.filter(Exists(approved), indicator__code="LIT_RATIO", region=region,
+                                                  unit=None, value__isnull=False).only("period_id", "value", "source")
+           if v.period_id.isdigit()]
+    targets = {}
+    for year, value in Target.objects.filter(indicator__code="LIT_RATIO", region=region).order_by(
+            "plan__start_year").values_list("year", "value"):
+        targets[year] = value  # a later plan's target for the same year replaces an earlier one's
+    province = (region.ancestor_paths or [None])[0]  # by path: no query for the province itself
+    wanted = Q(area__isnull=True) | (Q(area__path=province) if province else Q(pk__in=[]))
+    published = {}
+    for f in (PublishedFigure.objects.filter(wanted, indicator__code="LIT_RATIO")
+              .filter(Q(office__path__in=[*region.ancestor_paths, region.path]) | Q(office__path__startswith=region.path))
+              .select_related("area").order_by("published_on", "pk")):
+        published[(f.area_name, f.year)] = f  # the latest release of a year wins
+    series = defaultdict(list)
+    for (name, _), f in sorted(published.items(), key=lambda kv: kv[0][1]):
+        series[name].append({"year": f.year, "value": f.value, "source": f.source_text})
+    return {"region": region.name, "own": sorted(own, key=lambda p: p["year"]), "targets": targets,
+            "published": dict(series)}

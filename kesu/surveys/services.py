@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from kesu.accounts.scope import Scope
+from kesu.collection.reporting import data_sets_for
 from kesu.collection.services import Figure, outside_figures_accept
 from kesu.core import audit, worker
 from kesu.core.exceptions import ApplicationError
@@ -23,7 +24,7 @@ from .core.pipeline import GROUP_LABELS, LITERATE, analyse
 from .core.reading import FIELDS, ResponseFileError, parse, read_table
 from .core.screening import ScreenSettings
 from .core.weighting import WeightingError
-from .models import Questionnaire, RoundStatus, SurveyEstimate, SurveyRound
+from .models import LOCAL_SURVEY_SOURCE, PublishedFigure, Questionnaire, RoundStatus, SurveyEstimate, SurveyRound
 
 HEADLINE_INDICATOR = "LIT_RATIO"  # 公民具备科学素质的比例
 RURAL_INDICATOR = "LIT_RURAL_RATIO"  # 农村居民具备科学素质的比例
@@ -197,7 +198,7 @@ def _percent(share: float) -> Decimal:
 
 def source_label(estimate: SurveyEstimate) -> str:
     """本地抽样调查（样本量1,234，95%置信区间11.2%—12.6%）: the figure's source, as the value keeps it."""
-    return (f"本地抽样调查（样本量{estimate.n:,}，95%置信区间{_percent(estimate.lower)}%—"
+    return (f"{LOCAL_SURVEY_SOURCE}（样本量{estimate.n:,}，95%置信区间{_percent(estimate.lower)}%—"
             f"{_percent(estimate.upper)}%）")
 
 
@@ -213,7 +214,9 @@ def survey_round_accept(*, actor, survey: SurveyRound) -> SurveyRound:
         raise ApplicationError("有效样本量不足，全区域比例不宜发布，不能采用。", field="status")
     writes = [(HEADLINE_INDICATOR, head)]
     rural = estimates.get(("urban", "农村"))
-    if rural is not None and not rural.suppressed:
+    # the rural ratio is written where the region's returns collect it; the headline is always asked for
+    if rural is not None and not rural.suppressed and data_sets_for(
+            survey.region, None, indicator=Indicator.objects.get(code=RURAL_INDICATOR), period_type="Y"):
         writes.append((RURAL_INDICATOR, rural))
     with transaction.atomic():
         # The same path as any outside figure for a past year: a year kesu never collected is loaded as approved
@@ -233,6 +236,67 @@ def survey_round_accept(*, actor, survey: SurveyRound) -> SurveyRound:
                      changes={"status": [RoundStatus.ANALYSED, RoundStatus.ACCEPTED]},
                      source=source_label(head), region_path=survey.region.path)
     return survey
+
+
+PUBLISHED_INDICATORS = (HEADLINE_INDICATOR, RURAL_INDICATOR)
+
+
+def published_figure_record(*, actor, area, indicator_code: str, year, value, publisher: str, published_on,
+                            link: str = "") -> PublishedFigure:
+    """Record a result published from above; one about a region the office manages also becomes its figure.
+
+    ``area`` None is 全国. The office may record figures about the nation, the regions above it and its own
+    subtree; recording the same area, indicator and year again replaces the earlier record (a corrected release).
+    A figure about a managed region goes through the one write path (door 上级发布) with the publisher, date and
+    link as its source, so the grid, the dashboard and the reports show where it came from.
+    """
+    scope = Scope.for_user(actor)
+    scope.require(scope.can_manage and not scope.is_admin)
+    office = actor.region
+    if area is not None and not (area.is_within(office) or office.is_within(area)):
+        raise ApplicationError(f"{area.name}不是本区域、上级区域或下级区域，不能录入其发布结果。", field="area")
+    if indicator_code not in PUBLISHED_INDICATORS:
+        raise ApplicationError(f"指标“{indicator_code}”不是调查发布的比例。", field="indicator")
+    indicator = Indicator.objects.get(code=indicator_code)
+    year = str(year).strip()
+    if not (year.isdigit() and 1990 <= int(year) <= 2100):
+        raise ApplicationError(f"调查年度“{year}”不正确（应为四位数字年份）。", field="year")
+    try:
+        number = Decimal(str(value).strip().rstrip("%"))
+    except ArithmeticError:
+        raise ApplicationError(f"比例“{value}”不是数字。", field="value") from None
+    if not 0 <= number <= 100 or number != number.quantize(Decimal("0.01")):
+        raise ApplicationError(f"比例“{value}”应在 0 到 100 之间，最多两位小数。", field="value")
+    publisher = publisher.strip()
+    if not publisher:
+        raise ApplicationError("请填写发布单位（如 中国科协、四川省科协）。", field="publisher")
+    if published_on is None:
+        raise ApplicationError("请填写发布日期。", field="published_on")
+    link = link.strip()
+    if link and not link.startswith(("http://", "https://")):
+        raise ApplicationError(f"来源链接“{link[:60]}”应以 http:// 或 https:// 开头。", field="link")
+    with transaction.atomic():
+        # no ordering: the model's default joins the area, and PostgreSQL cannot lock the nullable side of a join
+        found = PublishedFigure.objects.select_for_update(of=("self",)).order_by().filter(
+            office=office, area=area, indicator=indicator, year=int(year)).first()
+        old = {"value": found.value, "publisher": found.publisher} if found else {}
+        figure = found or PublishedFigure(office=office, area=area, indicator=indicator, year=int(year))
+        figure.value, figure.publisher, figure.published_on = number, publisher[:100], published_on
+        figure.link, figure.recorded_by = link[:500], actor
+        figure.written = area is not None and scope.manages_region(area)
+        figure.save()
+        if figure.written:
+            reason = f"录入{publisher}发布的{area.name}{year}年调查结果"
+            result = outside_figures_accept(actor=actor, door="published", reason=reason, amend_reason=reason,
+                                            figures=[Figure(indicator=indicator, region=area, unit=None, period=year,
+                                                            value=str(number), source=figure.source_text)])
+            if not result.ok:
+                raise ApplicationError(f"写入{area.name}{year}年数据未成功：{result.errors[0].message}", field="value")
+        audit.record(actor=actor, action="update" if found else "create", instance=figure, object_repr=str(figure),
+                     changes={"value": [str(old.get("value")) if old else None, str(number)],
+                              "publisher": [old.get("publisher"), publisher]},
+                     source=figure.source_text, region_path=office.path)
+    return figure
 
 
 GROUPS = GROUP_LABELS

@@ -7,6 +7,7 @@ app_name = "surveys"
 urlpatterns = [
     path("", views.index, name="index"),
     path("create/", views.create, name="create"),
+    path("published/", views.published_record, name="published_record"),
     path("questionnaires/import/", views.questionnaire_import, name="questionnaire_import"),
     path("questionnaires/template/", views.itembank_template, name="itembank_template"),
     path("<int:pk>/", views.detail, name="detail"),

@@ -29,7 +29,35 @@ def index(request):
         "rounds": selectors.rounds_for(scope)[:200],
         "questionnaires": selectors.questionnaires_for(scope) if scope.can_manage else [],
         "builtins": builtin_definitions(), "regions": selectors.managed_regions(scope),
-        "default_region": scope.region_id, "can_manage": scope.can_manage})
+        "default_region": scope.region_id, "can_manage": scope.can_manage,
+        "published": selectors.published_figures_for(scope)[:200], "areas": selectors.area_choices(scope)})
+
+
+@require_POST
+def published_record(request):
+    """The small form of a result published from above: area, indicator, year, ratio, publisher, date, link."""
+    from datetime import date
+
+    scope = Scope.for_user(request.user)
+    scope.require(scope.can_manage and not scope.is_admin)
+    post = request.POST
+    try:
+        area = selectors.area_choice(scope, post.get("area", ""))
+        try:
+            published_on = date.fromisoformat(post.get("published_on", "").strip())
+        except ValueError:
+            raise ApplicationError(f"发布日期“{post.get('published_on', '')}”应为 年-月-日（如 2025-05-29）。",
+                                   field="published_on") from None
+        figure = services.published_figure_record(
+            actor=request.user, area=area, indicator_code=post.get("indicator", services.HEADLINE_INDICATOR),
+            year=post.get("year", ""), value=post.get("value", ""), publisher=post.get("publisher", ""),
+            published_on=published_on, link=post.get("link", ""))
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        written = f"，并已写入{figure.area_name}{figure.year}年的指标数据" if figure.written else "，作为对照序列显示"
+        messages.success(request, f"已录入{figure}{written}。")
+    return redirect("surveys:index")
 
 
 @require_POST

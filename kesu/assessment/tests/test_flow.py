@@ -1,7 +1,7 @@
 """考核 from scheme to ranking: automatic items from the data, 自评 with evidence, 审核 with reasons, grade, export."""
 
 import io
-from datetime import UTC, date, datetime
+from datetime import date
 from decimal import Decimal as D
 
 import openpyxl
@@ -13,46 +13,11 @@ from kesu.accounts.models import Role, User
 from kesu.accounts.scope import Scope
 from kesu.assessment import selectors, services
 from kesu.assessment.models import AssessmentStatus
-from kesu.collection.models import Activity, DataSet, IndicatorValue, Submission
+from kesu.collection.models import Activity, IndicatorValue
 from kesu.core.exceptions import ApplicationError
 from kesu.core.models import AuditEvent
-from kesu.orgs.models import Unit, UnitKind
 from kesu.plans.loader import load_builtin
 from kesu.plans.models import Framework, Indicator, Plan, Target
-from kesu.regions.models import Level
-from kesu.testing import make_region
-
-
-@pytest.fixture
-def world(db, settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    city = make_region("511700", "达州市", Level.PREFECTURE)
-    county = make_region("511725", "渠县", Level.COUNTY, city)
-    edu = Unit.objects.create(region=county, name="渠县教育局", kind=UnitKind.EDUCATION)
-    agri = Unit.objects.create(region=county, name="渠县农业农村局", kind=UnitKind.AGRICULTURE)
-    office = User.objects.create_user(username="office", password="x-pass-123", role=Role.OFFICE, region=county)
-    filler = User.objects.create_user(username="edu", password="x-pass-123", role=Role.FILLER, unit=edu)
-    other = User.objects.create_user(username="agri", password="x-pass-123", role=Role.FILLER, unit=agri)
-    data_set = DataSet.objects.create(region=county, code="Y", name="年度统计", period_type="Y", due_days=15)
-    # 教育局 reported 2025 on time, 农业农村局 late; 教育局 held 4 activities, 农业农村局 12
-    for unit, day in ((edu, date(2026, 1, 10)), (agri, date(2026, 2, 20))):
-        Submission.objects.create(data_set=data_set, period_id="2025", period_start=date(2025, 1, 1),
-                                  period_end=date(2025, 12, 31), region=county, unit=unit, status="submitted",
-                                  submitted_at=datetime(day.year, day.month, day.day, 9, tzinfo=UTC))
-    for unit, count in ((edu, 4), (agri, 12)):
-        for k in range(count):
-            Activity.objects.create(unit=unit, region=county, kind="training", title=f"培训{k}",
-                                    start_date=date(2025, 3, 1 + k), end_date=date(2025, 3, 1 + k))
-    return {"city": city, "county": county, "edu": edu, "agri": agri, "office": office, "filler": filler,
-            "other": other}
-
-
-@pytest.fixture
-def scheme(world):
-    scheme = services.scheme_create(actor=world["office"], region=world["county"], year=2025,
-                                    definition=services.builtin_schemes()["units-annual"])
-    services.scheme_open(actor=world["office"], scheme=scheme)
-    return scheme
 
 
 def _score(assessment, number):
@@ -153,3 +118,49 @@ def test_a_broken_scheme_is_refused_whole(world):
     from kesu.assessment.models import Scheme
 
     assert not Scheme.objects.exists()
+
+
+def test_evidence_is_chosen_from_what_the_unit_holds(world, scheme, client, settings, tmp_path):
+    from django.core.files.base import ContentFile
+
+    from kesu.collection.models import ActivityAttachment
+    from kesu.plans.models import PolicyDocument
+
+    settings.MEDIA_ROOT = tmp_path
+    edu = scheme.assessments.get(unit=world["edu"])
+    item3 = _score(edu, "3").item
+    own = Activity.objects.filter(unit=world["edu"]).first()
+    photo = ActivityAttachment(activity=own, original_name="培训现场.png", content_type="image/png", size=8,
+                               uploaded_by=world["filler"])
+    photo.file.save("photo.png", ContentFile(b"\x89PNG\r\n\x1a\n"), save=True)
+    document = PolicyDocument.objects.create(region=world["county"], doc_no="渠教〔2025〕3号", title="教育系统科普工作方案",
+                                             issuer="渠县教育局", issued_on=date(2025, 2, 1))
+    choices = selectors.evidence_choices(Scope.for_user(world["filler"]), edu)
+    assert len(choices["activity"]) == 4 and [c[1] for c in choices["attachment"]] == [f"培训现场.png（{own.title}）"]
+    theirs = Activity.objects.filter(unit=world["agri"]).first()
+    with pytest.raises(ApplicationError, match=f"所选佐证材料（activity:{theirs.pk}）不存在，或不属于渠县教育局"):
+        services.assessment_self_score(actor=world["filler"], assessment=edu, item=item3, points="25",
+                                       links=[f"activity:{theirs.pk}"])
+    assert not _score(edu, "3").links.exists() and _score(edu, "3").self_points is None  # nothing half-written
+
+    # picked in the 自评 form: no typed evidence needed once records are cited
+    client.force_login(world["filler"])
+    form = client.get(reverse("assessment:assessment", args=[edu.pk])).content.decode()
+    assert f'value="attachment:{photo.pk}"' in form and "渠教〔2025〕3号" in form
+    client.post(reverse("assessment:self_score", args=[edu.pk]), {
+        f"points-{item3.pk}": "26", f"links-{item3.pk}": [f"activity:{own.pk}", f"attachment:{photo.pk}"],
+        f"points-{_score(edu, '4').item_id}": "15", f"links-{_score(edu, '4').item_id}": [f"document:{document.pk}"],
+        "submit": "1"})
+    edu.refresh_from_db()
+    assert edu.status == AssessmentStatus.SUBMITTED
+    cited = sorted(e.changes["links"][1] for e in AuditEvent.objects.filter(action="self_score"))
+    assert cited == [[f"activity:{own.pk}", f"attachment:{photo.pk}"], [f"document:{document.pk}"]]
+
+    # the office sees the cited records in 审核, each a link to the record itself
+    client.force_login(world["office"])
+    review = client.get(reverse("assessment:assessment", args=[edu.pk])).content.decode()
+    assert reverse("collection:attachment_download", args=[photo.pk]) in review
+    assert reverse("collection:activity_edit", args=[own.pk]) in review and "未提供佐证" not in review
+    labels = selectors.evidence_labels(Scope.for_user(world["office"]), edu.pk)
+    assert labels["3"] == [f"活动记录：{own}", "活动照片或附件：培训现场.png"]
+    assert labels["4"] == ["政策文件：教育系统科普工作方案（渠教〔2025〕3号）"]

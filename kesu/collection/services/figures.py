@@ -55,7 +55,8 @@ OBJECT_TYPE = "collection.indicatorvalue"
 
 # The doors figures come through; the label is written into every audit event's source.
 DOORS = {"grid": "表单", "excel": "Excel", "api": "REST API", "dhis2": "DHIS2 数据交换",
-         "extraction": "提取", "history": "历史数据导入", "survey": "抽样调查", "demo": "演示数据"}
+         "extraction": "提取", "history": "历史数据导入", "survey": "抽样调查", "published": "上级发布",
+         "demo": "演示数据"}
 
 COLLECT, HISTORY, AMEND = "collect", "history", "amend"
 # Audit actions: an ordinary change is create/update/delete; history and amendments are their own kinds.

@@ -129,3 +129,30 @@ def test_stored_roll_ups_equal_a_full_rebuild(demo_db):
     assert len(stored) > 1000
     rollup_rebuild()
     assert set(RollupRow.objects.values_list(*fields)) == stored
+
+
+def test_demo_measures_outcomes_a_survey_published_series_and_assessments(demo_db):
+    from kesu.assessment.models import Assessment, AssessmentStatus, Evidence
+    from kesu.surveys.models import PublishedFigure, RoundStatus, SurveyRound
+    from kesu.surveys.selectors import headline_citation
+
+    county = Region.objects.get(code=FOCUS_COUNTY)
+    survey = SurveyRound.objects.get(region=county, year=2025)
+    assert survey.status == RoundStatus.ACCEPTED and survey.kept > 600
+    value = IndicatorValue.objects.get(indicator__code="LIT_RATIO", region=county, unit=None, period_id="2025")
+    assert value.source.startswith("本地抽样调查（样本量") and 9 < value.value < 14
+    office = Scope.for_user(User.objects.get(username="quxian"))
+    assert headline_citation(office, county, 2025)["kind"] == "survey"
+    assert str(PublishedFigure.objects.get(area__isnull=True, year=2024).value) == "15.37"
+    assert {f.area_name for f in PublishedFigure.objects.all()} == {"全国", "四川省"}
+
+    statuses = dict(Assessment.objects.filter(scheme__region=county).values_list("status").annotate(n=Count("pk")))
+    assert statuses[AssessmentStatus.REVIEWED] == 3 and statuses[AssessmentStatus.SUBMITTED] == 2
+    assert Evidence.objects.filter(score__assessment__scheme__region=county, kind="activity").exists()
+    city = Assessment.objects.filter(scheme__region=county.parent).select_related("region")
+    assert {a.region.name: a.status for a in city if a.status != AssessmentStatus.SELF} == {
+        "渠县": AssessmentStatus.REVIEWED, "宣汉县": AssessmentStatus.SUBMITTED}
+
+    chart = dashboard.for_scope(Scope.for_user(User.objects.get(username="dazhou")), today=timezone.localdate())
+    literacy = next(data for data, _ in chart["charts"] if data.name == "literacy")
+    assert {s["name"] for s in literacy.option["series"]} >= {"达州市", "规划目标", "全国（上级发布）", "四川省（上级发布）"}

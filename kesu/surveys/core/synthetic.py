@@ -13,14 +13,16 @@ EDUCATION_ABILITY = (-0.9, -0.4, 0.1, 0.5, 0.9)
 LETTERS = np.array(list("ABCD"))
 
 
-def synthetic_round(instrument: Instrument, n: int, *, seed: int = 7, regions: tuple[str, ...] = ()) -> RoundData:
+def synthetic_round(instrument: Instrument, n: int, *, seed: int = 7, regions: tuple[str, ...] = (),
+                    ability_shift: float = 0.0) -> RoundData:
+    """``ability_shift`` moves everyone's ability (a negative shift: a county below the national level)."""
     rng = np.random.default_rng(seed)
     urban = rng.choice(["城镇", "农村"], n, p=[0.64, 0.36])
     sex = rng.choice(["男", "女"], n, p=[0.51, 0.49])
     education_index = rng.choice(len(EDUCATION), n, p=EDUCATION_SHARE)
     age = rng.integers(16, 73, n).astype(float)
     ability = (rng.normal(0, 1, n) + np.take(EDUCATION_ABILITY, education_index) + 0.3 * (urban == "城镇")
-               - 0.01 * (age - 40))
+               - 0.01 * (age - 40) + ability_shift)
     # the chance of a right answer rises with ability along a logistic curve, each item a little harder
     answers = {}
     for k, item in enumerate(instrument.items):
@@ -35,6 +37,20 @@ def synthetic_round(instrument: Instrument, n: int, *, seed: int = 7, regions: t
     seconds = rng.lognormal(np.log(420), 0.45, n)
     phone = np.char.add("1", rng.integers(3_000_000_000, 9_999_999_999, n).astype(str))
     return RoundData(answers=answers, demographics=demographics, seconds=seconds, duplicate_key=phone)
+
+
+def wjx_csv(instrument: Instrument, data: RoundData) -> bytes:
+    """A round as a 问卷星-style CSV export: numbered headers, option texts, 所用时间 in 秒, a 来源IP column."""
+    headers = ["所用时间", "来源IP", "1.性别", "2.年龄", "3.文化程度", "4.居住地"]
+    headers += [f"{k + 5}.{item.text}" for k, item in enumerate(instrument.items)]
+    columns = [np.char.add(data.seconds.astype(int).astype(str), "秒"), data.duplicate_key,
+               data.demographics["sex"], data.demographics["age"].astype(int).astype(str),
+               data.demographics["education"], data.demographics["urban"]]
+    for item in instrument.items:
+        options = np.array(item.options)
+        columns.append(options[np.searchsorted(LETTERS, data.answers[item.key])])
+    lines = [",".join(headers)] + [",".join(row) for row in zip(*(c.tolist() for c in columns), strict=True)]
+    return "\n".join(lines).encode("utf-8-sig")
 
 
 def census_margins(total: float) -> dict[str, dict[str, float]]:

@@ -52,3 +52,25 @@ def test_office_runs_a_round_from_file_to_figure(page, live_server, county_world
     value = IndicatorValue.objects.get(indicator__code="LIT_RATIO", region=county_world["county"], period_id="2025")
     assert f"{value.value:.2f}%" == headline
     assert value.source.startswith("本地抽样调查（样本量")
+
+    # the national result is recorded from its release; the dashboard draws both, each point with its source
+    page.goto(f"{live_server.url}{reverse('surveys:index')}")
+    page.select_option("#p-area", label="全国")
+    page.fill("#p-year", "2024")
+    page.fill("#p-value", "15.37")
+    page.fill("#p-publisher", "中国科协")
+    page.fill("#p-date", "2025-05-29")
+    page.get_by_role("button", name="录入发布结果").click()
+    page.get_by_text("已录入全国2024年 15.37%（中国科协发布），作为对照序列显示。").wait_for()
+    _shot(page, "survey-published.png")
+    page.goto(f"{live_server.url}{reverse('analytics:dashboard')}")
+    chart = page.locator("#chart-literacy")
+    chart.wait_for()
+    chart.scroll_into_view_if_needed()
+    names = page.evaluate("() => echarts.getInstanceByDom(document.getElementById('chart-literacy'))"
+                          ".getOption().series.map(s => s.name)")
+    assert names == ["渠县", "全国（上级发布）"]
+    table = page.locator(".chart-card", has=chart).locator(".chart-table")
+    assert "上级发布（中国科协，2025-05-29）" in table.text_content()  # the table twin names every point's source
+    assert "本地抽样调查（样本量" in table.text_content()
+    _shot(page, "survey-dashboard.png")

@@ -125,6 +125,7 @@ def test_the_pages_walk_an_office_through(county_world, survey, sample_csv, clie
     assert SurveyRound.objects.get(pk=survey.pk).status == RoundStatus.ACCEPTED
     citation = selectors.headline_citation(Scope.for_user(county_world["office"]), county_world["county"], 2025)
     assert citation["sentence"].startswith("经抽样调查，渠县公民具备科学素质的比例为") and citation["n"] == head.n
+    assert citation["kind"] == "survey" and citation["source"] == "本地抽样调查"
 
 
 def test_an_office_loads_its_own_item_bank(county_world, client):

@@ -33,6 +33,8 @@ RULES = {
     "surveys:index": (None, READERS, set()),
     "surveys:create": (None, None, OFFICES),
     "surveys:questionnaire_import": (None, None, OFFICES),
+    # offices record the results published above them; the administrator has no office of its own
+    "surveys:published_record": (None, None, OFFICES - {"admin"}),
     "surveys:itembank_template": (None, READERS | {"filler_a", "filler_b"}, set()),
     "surveys:detail": (_s("detail"), READ_X, set()),
     "surveys:upload": (_s("upload"), None, MANAGE_X),
