@@ -188,9 +188,13 @@ SOURCE_SYMBOLS = {"本地抽样调查": "diamond", "上级发布": "triangle", "
 def literacy_chart(scope, params) -> ChartData:
     """公民具备科学素质的比例: the region's own figures against its plan's target and the published national and
     provincial series; every point names its source (local survey, published from above, or reported)."""
+    return literacy_chart_for(scope, analysis_root(scope, _p(params, "region")))
+
+
+def literacy_chart_for(scope, root) -> ChartData:
+    """The literacy chart of a region already in hand (the dashboard has it: no second read of the region)."""
     from kesu.surveys.selectors import literacy_series
 
-    root = analysis_root(scope, _p(params, "region"))
     data = literacy_series(scope, root)
     years = sorted({p["year"] for p in data["own"]} | set(data["targets"])
                    | {p["year"] for points in data["published"].values() for p in points})[-12:]

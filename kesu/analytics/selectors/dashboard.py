@@ -69,7 +69,7 @@ def for_scope(scope: Scope, *, today: date, year=None, region=None) -> dict:
     if headline:
         tparams = {"region": root.code, "indicators": ",".join(i.code for i in headline[:3]), "end": str(year)}
         charts_.append(("trend", charts.build("trend", scope, tparams), tparams))
-    literacy = charts.build("literacy", scope, {"region": root.code})
+    literacy = charts.literacy_chart_for(scope, root)
     if literacy.rows:  # the outcome indicator, once a survey result, a target or a published series is there
         charts_.append(("literacy", literacy, {"region": root.code}))
     ctx["charts"] = [(data, "&".join(f"{k}={v}" for k, v in p.items())) for _, data, p in charts_]
