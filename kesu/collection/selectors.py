@@ -4,7 +4,7 @@ A filler sees only its own unit's rows (drafts included); an office sees its reg
 (or accepted) figures only.
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 from django.core.exceptions import PermissionDenied
@@ -171,7 +171,10 @@ class Grid:
     cells: list = field(default_factory=list)
 
 
-def grid(scope: Scope, data_set: DataSet, period: Period, reporter: Reporter, *, today: date) -> Grid:
+def grid(scope: Scope, data_set: DataSet, period: Period, reporter: Reporter, *, today: date,
+         indicator_id: int | None = None) -> Grid:
+    """The grid of one return; with ``indicator_id`` only that row's cell (a cell save reads one row, not the
+    data set's whole list of indicators with their history, computed values and flags)."""
     if not covers(data_set, reporter.region, reporter.unit) or period.kind != data_set.period_type:
         raise Http404
     sub = Submission.objects.filter(data_set=data_set, period_id=period.id, region=reporter.region,
@@ -188,7 +191,10 @@ def grid(scope: Scope, data_set: DataSet, period: Period, reporter: Reporter, *,
         reason = (f"填报已于 {window(data_set, period).closes:%Y-%m-%d} 截止锁定。"
                   f"{closed_hint(reporter.region, reporter.unit)}")
     result = Grid(data_set, period, reporter, sub, editable=writer and not reason, locked_reason=reason)
-    indicators = list(data_set.indicators.all().order_by("sort", "code"))
+    indicators = data_set.indicators.all()
+    if indicator_id is not None:
+        indicators = indicators.filter(pk=indicator_id)
+    indicators = list(indicators.order_by("sort", "code"))
     ids = [i.pk for i in indicators]
     base = IndicatorValue.objects.filter(indicator_id__in=ids, region=reporter.region, unit=reporter.unit)
     current = {v.indicator_id: v for v in base.filter(period_id=period.id)}
@@ -212,10 +218,22 @@ def submission_of(data_set: DataSet, period: Period, reporter: Reporter) -> Subm
 
 def cell(scope: Scope, data_set: DataSet, period: Period, reporter: Reporter, indicator_id: int, *,
          today: date) -> Cell:
-    for c in grid(scope, data_set, period, reporter, today=today).cells:
-        if c.indicator.pk == indicator_id:
-            return c
+    for c in grid(scope, data_set, period, reporter, today=today, indicator_id=indicator_id).cells:
+        return c
     raise Http404
+
+
+def cell_after_save(cell: Cell, period: Period, reporter: Reporter) -> Cell:
+    """``cell`` (read just before a successful save) with the figure as now stored and its flags.
+
+    A save leaves everything else the cell shows as it was (the row's indicator, last year's figure, whether it may
+    be edited: the save succeeded, so it could), so two reads replace building the grid again.
+    """
+    row = IndicatorValue.objects.filter(indicator_id=cell.indicator.pk, region=reporter.region, unit=reporter.unit,
+                                        period_id=period.id).first()
+    earlier = outliers.history([cell.indicator.pk], region=reporter.region, unit=reporter.unit, period=period)
+    flags = [] if row is None else outliers.flags_for(row.value, earlier.get(cell.indicator.pk, {}), period)
+    return replace(cell, row=row, flags=flags, saved=True, error="", posted=None, needs_explanation=False)
 
 
 def value_history(scope: Scope, reporter: Reporter, indicator, period: Period) -> tuple:
