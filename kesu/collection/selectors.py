@@ -150,6 +150,7 @@ class Cell:
     saved: bool = False
     posted: str | None = None
     flags: list = field(default_factory=list)  # outlier flags of the stored figure (see outliers.py)
+    earlier: dict = field(default_factory=dict)  # {period id: figure} of earlier years, which the flags compare with
 
     @property
     def value(self):
@@ -207,7 +208,8 @@ def grid(scope: Scope, data_set: DataSet, period: Period, reporter: Reporter, *,
                                                                                  period)
         result.cells.append(Cell(indicator=ind, row=row, last_year=last.get(ind.pk),
                                  computed=computed.get(ind.pk), is_computed=ind.pk in computed,
-                                 editable=result.editable and ind.pk not in computed, flags=flags))
+                                 editable=result.editable and ind.pk not in computed, flags=flags,
+                                 earlier=earlier.get(ind.pk, {})))
     return result
 
 
@@ -226,13 +228,12 @@ def cell(scope: Scope, data_set: DataSet, period: Period, reporter: Reporter, in
 def cell_after_save(cell: Cell, period: Period, reporter: Reporter) -> Cell:
     """``cell`` (read just before a successful save) with the figure as now stored and its flags.
 
-    A save leaves everything else the cell shows as it was (the row's indicator, last year's figure, whether it may
-    be edited: the save succeeded, so it could), so two reads replace building the grid again.
+    A save leaves everything else the cell shows as it was (the row's indicator, last year's figure and the earlier
+    years, whether it may be edited: the save succeeded, so it could), so one read replaces building the grid again.
     """
     row = IndicatorValue.objects.filter(indicator_id=cell.indicator.pk, region=reporter.region, unit=reporter.unit,
                                         period_id=period.id).first()
-    earlier = outliers.history([cell.indicator.pk], region=reporter.region, unit=reporter.unit, period=period)
-    flags = [] if row is None else outliers.flags_for(row.value, earlier.get(cell.indicator.pk, {}), period)
+    flags = [] if row is None else outliers.flags_for(row.value, cell.earlier, period)
     return replace(cell, row=row, flags=flags, saved=True, error="", posted=None, needs_explanation=False)
 
 

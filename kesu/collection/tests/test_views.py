@@ -13,7 +13,7 @@ from .conftest import YEAR
 pytestmark = pytest.mark.django_db
 
 # A cell save reads the return, checks and writes the figure, and answers with the one cell (not the whole grid).
-CELL_SAVE_QUERIES = 32
+CELL_SAVE_QUERIES = 31
 
 
 def grid_url(w, unit=None, region=None, name="collection:grid", **extra):
