@@ -77,3 +77,14 @@ def demo_db(django_db_setup, django_db_blocker):
         finally:
             transaction.set_rollback(True)
             outer.__exit__(None, None, None)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_process_memos():
+    """Per-process memos (the demo flag, page data by data version) start empty in each test: a rollback may have
+    changed the database under them, and on SQLite it hands out the same ids again."""
+    from kesu.core import demo_flag, pagememo
+
+    demo_flag.forget()
+    pagememo.forget()
+    yield

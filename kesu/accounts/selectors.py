@@ -7,6 +7,7 @@ from django.db.models import Q
 from django.http import Http404
 
 from kesu.analytics.selectors.dashboard import home_figures
+from kesu.core import pagememo
 from kesu.orgs.selectors import units_for_scope
 from kesu.plans.selectors import filler_tasks, plans_for_scope, plans_in_force
 from kesu.regions.selectors import regions_visible
@@ -16,6 +17,12 @@ from .scope import Scope
 
 
 def home_summary(scope: Scope, *, today: date) -> dict:
+    """What the landing page shows (below). Every user opens it first and most often, so it is kept in the process
+    while no data changes (``kesu.core.pagememo``): one query instead of a dozen."""
+    return pagememo.remembered(("home", scope, today), lambda: _home_summary(scope, today=today))
+
+
+def _home_summary(scope: Scope, *, today: date) -> dict:
     """A filler: the tasks its unit leads or shares this year. Everyone else: the key figures of the last complete
     year of their region, with this year's progress beside them, and the plans in force."""
     year = today.year

@@ -10,7 +10,8 @@ Each account signs in once (its session is shared by the virtual users acting as
 
 Latency is measured per request kind on the client side (so it includes queueing in the server); the server runs
 with ``KESU_SERVER_TIMING=1`` and reports, per request, the CPU time of the thread that served it, which is
-collected as CPU ms per request by kind. An error is a transport failure, an HTTP status ≥ 400, or a cell save
+collected as CPU ms per request by kind, with the
+number of SQL statements each request made. An error is a transport failure, an HTTP status ≥ 400, or a cell save
 answered with a refusal.
 """
 
@@ -40,20 +41,25 @@ class Actors:
 KINDS = ("dashboard", "cell_save", "api_analytics")
 BASELINE = "baseline"
 SERVER_CPU = re.compile(r"cpu;dur=([0-9.]+)")
+SERVER_QUERIES = re.compile(r'db;desc="(\d+)"')
 
 
 @dataclass
 class Samples:
     ms: dict = field(default_factory=lambda: {k: [] for k in (BASELINE, *KINDS)})
     cpu_ms: dict = field(default_factory=lambda: {k: [] for k in (BASELINE, *KINDS)})
+    queries: dict = field(default_factory=lambda: {k: [] for k in (BASELINE, *KINDS)})
     errors: dict = field(default_factory=lambda: {k: 0 for k in (BASELINE, *KINDS)})
     first_error: str = ""
 
     def record(self, kind: str, started: float, response, ok: bool, detail: str) -> None:
         self.ms[kind].append((time.perf_counter() - started) * 1000)
-        cpu = SERVER_CPU.search(response.headers.get("server-timing", "")) if response is not None else None
+        timing = response.headers.get("server-timing", "") if response is not None else ""
+        cpu, queries = SERVER_CPU.search(timing), SERVER_QUERIES.search(timing)
         if cpu:
             self.cpu_ms[kind].append(float(cpu.group(1)))
+        if queries:
+            self.queries[kind].append(int(queries.group(1)))
         if not ok:
             self.errors[kind] += 1
             self.first_error = self.first_error or f"{kind}: {detail}"
@@ -246,7 +252,8 @@ def run(county, *, users: int, requests: int, seconds: float, workers: int) -> L
         for kind in (BASELINE, *KINDS):
             own = Samples()
             elapsed = asyncio.run(_drive(base, actors, users, per_kind, seconds / 2, (kind,), own))
-            alone[kind] = (len(own.ms[kind]), elapsed, own.errors[kind], own.cpu_ms[kind], own.first_error)
+            alone[kind] = (len(own.ms[kind]), elapsed, own.errors[kind], own.cpu_ms[kind], own.first_error,
+                           own.queries[kind])
         mixed = Samples()
         mixed_seconds = asyncio.run(_drive(base, actors, users, requests, seconds, KINDS, mixed))
     finally:

@@ -5,7 +5,7 @@ A filler sees only its own unit's rows (drafts included); an office sees its reg
 """
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 from django.core.exceptions import PermissionDenied
@@ -151,6 +151,8 @@ class Cell:
     saved: bool = False
     posted: str | None = None
     flags: list = field(default_factory=list)  # outlier flags of the stored figure (see outliers.py)
+    earlier: dict = field(default_factory=dict)  # {period id: figure} of earlier years, which the flags compare with
+    thresholds: outliers.Thresholds = outliers.DEFAULT  # the indicator's own outlier thresholds, or the default
 
     @property
     def value(self):
@@ -172,7 +174,10 @@ class Grid:
     cells: list = field(default_factory=list)
 
 
-def grid(scope: Scope, data_set: DataSet, period: Period, reporter: Reporter, *, today: date) -> Grid:
+def grid(scope: Scope, data_set: DataSet, period: Period, reporter: Reporter, *, today: date,
+         indicator_id: int | None = None) -> Grid:
+    """The grid of one return; with ``indicator_id`` only that row's cell (a cell save reads one row, not the
+    data set's whole list of indicators with their history, computed values and flags)."""
     if not covers(data_set, reporter.region, reporter.unit) or period.kind != data_set.period_type:
         raise Http404
     sub = Submission.objects.filter(data_set=data_set, period_id=period.id, region=reporter.region,
@@ -189,7 +194,10 @@ def grid(scope: Scope, data_set: DataSet, period: Period, reporter: Reporter, *,
         reason = (f"填报已于 {window(data_set, period).closes:%Y-%m-%d} 截止锁定。"
                   f"{closed_hint(reporter.region, reporter.unit)}")
     result = Grid(data_set, period, reporter, sub, editable=writer and not reason, locked_reason=reason)
-    indicators = list(data_set.indicators.all().order_by("sort", "code"))
+    indicators = data_set.indicators.all()
+    if indicator_id is not None:
+        indicators = indicators.filter(pk=indicator_id)
+    indicators = list(indicators.order_by("sort", "code"))
     ids = [i.pk for i in indicators]
     base = IndicatorValue.objects.filter(indicator_id__in=ids, region=reporter.region, unit=reporter.unit)
     current = {v.indicator_id: v for v in base.filter(period_id=period.id)}
@@ -203,7 +211,8 @@ def grid(scope: Scope, data_set: DataSet, period: Period, reporter: Reporter, *,
             row.value, earlier.get(ind.pk, {}), period, tuned.get(ind.pk, outliers.DEFAULT))
         result.cells.append(Cell(indicator=ind, row=row, last_year=last.get(ind.pk),
                                  computed=computed.get(ind.pk), is_computed=ind.pk in computed,
-                                 editable=result.editable and ind.pk not in computed, flags=flags))
+                                 editable=result.editable and ind.pk not in computed, flags=flags,
+                                 earlier=earlier.get(ind.pk, {}), thresholds=tuned.get(ind.pk, outliers.DEFAULT)))
     return result
 
 
@@ -214,10 +223,21 @@ def submission_of(data_set: DataSet, period: Period, reporter: Reporter) -> Subm
 
 def cell(scope: Scope, data_set: DataSet, period: Period, reporter: Reporter, indicator_id: int, *,
          today: date) -> Cell:
-    for c in grid(scope, data_set, period, reporter, today=today).cells:
-        if c.indicator.pk == indicator_id:
-            return c
+    for c in grid(scope, data_set, period, reporter, today=today, indicator_id=indicator_id).cells:
+        return c
     raise Http404
+
+
+def cell_after_save(cell: Cell, period: Period, reporter: Reporter) -> Cell:
+    """``cell`` (read just before a successful save) with the figure as now stored and its flags.
+
+    A save leaves everything else the cell shows as it was (the row's indicator, last year's figure and the earlier
+    years, whether it may be edited: the save succeeded, so it could), so one read replaces building the grid again.
+    """
+    row = IndicatorValue.objects.filter(indicator_id=cell.indicator.pk, region=reporter.region, unit=reporter.unit,
+                                        period_id=period.id).first()
+    flags = [] if row is None else outliers.flags_for(row.value, cell.earlier, period, cell.thresholds)
+    return replace(cell, row=row, flags=flags, saved=True, error="", posted=None, needs_explanation=False)
 
 
 def value_history(scope: Scope, reporter: Reporter, indicator, period: Period) -> tuple:

@@ -94,8 +94,7 @@ def cell_save(request, ds_id, period_id, region_id, unit_id, indicator_id):
             cell.posted = None  # show the other person's value, which selectors.cell already loaded
         return render(request, "collection/partials/cell.html", {"cell": cell, "grid_url": request.path,
                                                                 "ds": ds, "period": period, "reporter": reporter})
-    fresh = selectors.cell(scope, ds, period, reporter, indicator_id, today=_today())
-    fresh.saved = True
+    fresh = selectors.cell_after_save(cell, period, reporter)
     return render(request, "collection/partials/cell.html", {
         "cell": fresh, "ds": ds, "period": period, "reporter": reporter,
         "submission": selectors.submission_of(ds, period, reporter)})

@@ -4,7 +4,10 @@ Entries with the same group fold into one drop-down, placed where the group's fi
 follows the office's year: plan → collect → check → see → report.
 """
 
-from django.urls import NoReverseMatch, reverse
+from functools import lru_cache
+
+from django.conf import settings
+from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
 
 ALL = {"admin", "office", "filler", "viewer"}
 READERS = {"admin", "office", "viewer"}
@@ -34,20 +37,28 @@ def _matches(path: str, url: str) -> bool:
     return path == url if url == "/" else path.startswith(url)
 
 
+@lru_cache(maxsize=32)
+def _entries(role: str, urlconf: str, prefix: str) -> tuple:  # noqa: ARG001 (the prefix is part of the key)
+    """(label, URL, group) of the role's entries: the same on every page, so reversed once per process (per
+    URL configuration and script prefix, which ``reverse`` reads)."""
+    entries = []
+    for label, name, roles, *rest in MENU:
+        if role not in roles:
+            continue
+        try:
+            entries.append((label, reverse(name, urlconf=urlconf), rest[0] if rest else None))
+        except NoReverseMatch:
+            continue
+    return tuple(entries)
+
+
 def nav_items(request) -> list[dict]:
     """Top-level menu items for the user: links, or groups with ``children`` links."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return []
     role = "admin" if user.is_superuser else user.role
-    entries = []
-    for label, name, roles, *rest in MENU:
-        if role not in roles:
-            continue
-        try:
-            entries.append((label, reverse(name), rest[0] if rest else None))
-        except NoReverseMatch:
-            continue
+    entries = _entries(role, get_urlconf() or settings.ROOT_URLCONF, get_script_prefix())
     # The longest matching URL wins, so /plans/indicators/ lights 指标目录 and not 规划任务 (/plans/).
     matching = [url for _, url, _ in entries if _matches(request.path, url)]
     current = max(matching, key=len, default=None)

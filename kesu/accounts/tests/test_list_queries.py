@@ -15,6 +15,7 @@ from kesu.accounts.models import Role, User
 from kesu.accounts.services import token_create
 from kesu.assessment.models import Scheme
 from kesu.collection.models import Activity, DataSet, IndicatorValue, Narrative, Submission, ValidationRule
+from kesu.core import pagememo
 from kesu.extraction.models import SourceDocument
 from kesu.orgs.models import ContactPerson, Unit, UnitKind
 from kesu.plans.models import Framework, Indicator, Meeting, Plan, PolicyDocument, Target, Task, TaskRole, TaskUnit
@@ -123,6 +124,7 @@ def grow(objects, start: int, count: int) -> None:
 
 
 def _count(client, url) -> int:
+    pagememo.forget()  # the page's own queries are pinned here, not a visit answered from the memo
     with CaptureQueriesContext(connection) as ctx:
         response = client.get(url)
     assert response.status_code == 200, (url, response.status_code)
@@ -139,6 +141,7 @@ def test_lists_make_no_more_queries_with_more_rows(world, client, role, django_a
     baseline = {url: _count(client, url) for url in urls}
     grow(objects, 2, 5)
     for url in urls:
+        pagememo.forget()
         with django_assert_max_num_queries(min(baseline[url], CEILING)):
             response = client.get(url)
         assert response.status_code == 200, url

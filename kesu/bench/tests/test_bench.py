@@ -67,6 +67,7 @@ def test_county_run_reports_every_figure_as_json(tmp_path):
     for kind in ("dashboard", "cell_save", "api_analytics"):
         fig = result["figures"][f"http_{kind}"]
         assert fig["cpu_ms"]["n"] >= 1 and fig["cpu_ms"]["p50"] > 0, kind
+        assert fig["queries"] >= 1, kind  # the most SQL statements one request of the kind made
         assert 0 < fig["ratio_to_baseline"], kind
     assert result["figures"]["duckdb_province_by_county"]["ratio_kesu_to_duckdb"] is not None
 

@@ -12,6 +12,9 @@ from .conftest import YEAR
 
 pytestmark = pytest.mark.django_db
 
+# A cell save reads the return, checks and writes the figure, and answers with the one cell (not the whole grid).
+CELL_SAVE_QUERIES = 31
+
 
 def grid_url(w, unit=None, region=None, name="collection:grid", **extra):
     args = [w.ds.pk, YEAR, (region or w.county).pk, unit.pk if unit else 0, *extra.values()]
@@ -45,6 +48,23 @@ def test_cell_save_in_place_and_chinese_error(client, world):
     assert "应填数字" in bad.content.decode() and 'value="abc"' in bad.content.decode()
     stale = client.post(cell_url(world, "HR_FULL", world.edu), {"value": "13", "version": "0"})
     assert "旧数据" in stale.content.decode() and IndicatorValue.objects.get().value == 12
+
+
+def test_a_saved_cell_shows_the_stored_figure_and_its_flag_with_few_queries(client, world,
+                                                                            django_assert_max_num_queries):
+    # Five earlier years around 10: a figure of 500 is far outside them, and the answer must say so at once.
+    for back, value in enumerate([10, 11, 12, 10, 11], start=1):
+        IndicatorValue.objects.create(indicator=world.ind["HR_FULL"], region=world.county, unit=world.edu,
+                                      period_id=str(int(YEAR) - back), value=value)
+    client.force_login(world.filler)
+    client.get(grid_url(world, world.edu))  # the session's first request: fills per-process caches
+    with django_assert_max_num_queries(CELL_SAVE_QUERIES):
+        ok = client.post(cell_url(world, "HR_FULL", world.edu), {"value": "500", "version": "0"},
+                         HTTP_HX_REQUEST="true")
+    page = ok.content.decode()
+    assert "已保存" in page and 'value="500"' in page and 'name="version" value="1"' in page
+    assert "同比突变" in page and "历史离群" in page and "情况说明" in page
+    assert IndicatorValue.objects.get(period_id=YEAR).value == 500
 
 
 def test_filler_cannot_reach_other_unit(client, world):

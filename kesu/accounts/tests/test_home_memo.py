@@ -1,0 +1,31 @@
+"""The home page keeps its figures and counts while no data changes, and shows a change on the next visit."""
+
+from django.urls import reverse
+
+from kesu.orgs.models import UnitKind
+from kesu.orgs.services import unit_create
+
+from .test_url_walk import world  # noqa: F401  (the shared fixture)
+
+# Session, user, the scope's region, the data version, the task queue's health: nothing of the page's own data.
+HOME_QUERIES_KEPT = 5
+
+
+def test_home_is_kept_until_a_change_and_then_shows_it(world, client, django_assert_max_num_queries):  # noqa: F811
+    office = world["users"]["office_x"]
+    client.force_login(office)
+    first = client.get(reverse("home")).content.decode()
+    assert "在册成员单位 2 个" in first
+    with django_assert_max_num_queries(HOME_QUERIES_KEPT):
+        again = client.get(reverse("home")).content.decode()
+    assert "在册成员单位 2 个" in again
+    unit_create(actor=office, region=world["objects"]["county_x"], name="渠县科学技术协会", kind=UnitKind.OTHER)
+    assert "在册成员单位 3 个" in client.get(reverse("home")).content.decode()
+
+
+def test_home_is_not_shared_between_scopes(world, client):  # noqa: F811
+    client.force_login(world["users"]["office_x"])
+    assert "渠县" in client.get(reverse("home")).content.decode()
+    client.force_login(world["users"]["office_p"])
+    page = client.get(reverse("home")).content.decode()
+    assert "区域（含下级）" in page and "在册成员单位 3 个" in page  # the prefecture's subtree: both counties' units
