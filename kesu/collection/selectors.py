@@ -197,14 +197,15 @@ def grid(scope: Scope, data_set: DataSet, period: Period, reporter: Reporter, *,
     indicators = data_set.indicators.all()
     if indicator_id is not None:
         indicators = indicators.filter(pk=indicator_id)
-    indicators = list(indicators.order_by("sort", "code"))
+    # each indicator's own outlier thresholds come with it (a join, not a query of their own on every cell save)
+    indicators = list(indicators.select_related("outlier_rule").order_by("sort", "code"))
     ids = [i.pk for i in indicators]
     base = IndicatorValue.objects.filter(indicator_id__in=ids, region=reporter.region, unit=reporter.unit)
     current = {v.indicator_id: v for v in base.filter(period_id=period.id)}
     last = dict(base.filter(period_id=period.previous_year().id).values_list("indicator_id", "value"))
     computed = computed_values(ids, region=reporter.region, unit=reporter.unit, period=period)
     earlier = outliers.history(ids, region=reporter.region, unit=reporter.unit, period=period)
-    tuned = outliers.thresholds_for(ids)
+    tuned = {i.pk: outliers.thresholds_of(i.outlier_rule) for i in indicators if hasattr(i, "outlier_rule")}
     for ind in indicators:
         row = current.get(ind.pk)
         flags = [] if ind.pk in computed or row is None else outliers.flags_for(
