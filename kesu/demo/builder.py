@@ -217,8 +217,14 @@ def build_demo(*, figures: bool = True, progress: Progress | None = None) -> lis
     """Build the demo once; later calls only return the logins.
 
     ``figures=False`` leaves out the years of collected figures (kesu/demo/figures.py): the structure alone, for
-    tests that enter their own figures. ``progress`` reports each stage as it finishes.
+    tests that enter their own figures. ``progress`` reports each stage as it finishes. The whole build sees one
+    date: the returns it reopens for today stay open if the build crosses midnight.
     """
+    with clock.held():
+        return _build_demo(figures=figures, progress=progress)
+
+
+def _build_demo(*, figures: bool, progress: Progress | None) -> list[DemoLogin]:
     progress = progress or Progress()
     if demo_loaded():
         prefecture = Region.objects.get(code=PREFECTURE)
