@@ -2,7 +2,6 @@
 
 import io
 import re
-import time
 
 import pytest
 from docx import Document
@@ -33,9 +32,7 @@ def _text(data: bytes) -> str:
 def test_every_kind_from_the_demo(demo, kind):
     county_office, _ = demo
     region = county_office.region
-    started = time.perf_counter()
     version = services.report_generate(actor=county_office, region=region, period="2025", kind=kind)
-    assert time.perf_counter() - started < 10
     text = _text(version.docx.read())
     assert version.title.startswith("渠县2025年全民科学素质工作")
     assert "None" not in text and "{{" not in text and "0余" not in text
@@ -71,10 +68,8 @@ def test_demo_figures_in_the_text_are_the_analytics_values(demo):
 
 def test_prefecture_report_ranks_its_counties(demo):
     _, city_office = demo
-    started = time.perf_counter()
     version = services.report_generate(actor=city_office, region=city_office.region, period="2025",
                                        kind=kinds.WORK_REPORT)
-    assert time.perf_counter() - started < 10
     assert version.title == "达州市2025年全民科学素质工作情况汇报"
 
 
