@@ -32,7 +32,7 @@ run: setup
 # vulture's unused variables and attributes are left out: at its confidence they are model fields, form and admin
 # attributes Django reads by name; unused arguments are ruff's ARG rules.
 lint:
-	$(BIN)/ruff check kesu conftest.py vulture_whitelist.py
+	$(BIN)/ruff check kesu tests conftest.py vulture_whitelist.py
 	@echo "$(BIN)/vulture"; if $(BIN)/vulture | grep -Ev "unused (variable|attribute) "; then exit 1; fi
 
 test: install lint

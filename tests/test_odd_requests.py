@@ -11,9 +11,11 @@ from pathlib import Path
 import pytest
 from django.db import transaction
 
+import kesu
+
 from .test_url_walk import RULES, _as, _url, world  # noqa: F401  (world is a fixture)
 
-KESU = Path(__file__).resolve().parents[2]
+KESU = Path(kesu.__file__).resolve().parent  # the package whose views are scraped
 HUGE = "99999999999999999999"
 EXPLICIT = [{"region": "x"}, {"region": HUGE}, {"year": HUGE}, {"period": "2026Q9"}, {"format": "xlsx", "region": "x"}]
 BAD_VALUES = ["x", HUGE, "-1", "<script>" + "Ｘ" * 300]

@@ -12,6 +12,7 @@ import pytest
 from django.apps import apps
 from django.db import models
 
+import kesu
 from kesu.collection.models import Narrative
 
 from .test_url_walk import RULES, _as, _url, world  # noqa: F401  (the fixture)
@@ -117,7 +118,7 @@ POST_FORM = re.compile(r"<form\b[^>]*method=[\"']post[\"'][^>]*>(.*?)</form>", r
 
 
 def test_every_post_form_carries_a_csrf_token():
-    root = Path(__file__).resolve().parents[2]
+    root = Path(kesu.__file__).resolve().parent
     missing = [f"{t.relative_to(root)}: {m.group(0)[:80]}" for t in root.rglob("templates/**/*.html")
                for m in POST_FORM.finditer(t.read_text(encoding="utf-8")) if "csrf_token" not in m.group(1)]
     assert not missing
