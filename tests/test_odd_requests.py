@@ -13,7 +13,7 @@ from django.db import transaction
 
 import kesu
 
-from .test_url_walk import RULES, _as, _url, world  # noqa: F401  (world is a fixture)
+from .test_url_walk import RULES, sign_in, url_of
 
 KESU = Path(kesu.__file__).resolve().parent  # the package whose views are scraped
 HUGE = "99999999999999999999"
@@ -51,13 +51,13 @@ def test_the_generated_list_reads_the_views():
 
 
 @pytest.mark.parametrize("name", sorted(RULES))
-def test_no_odd_request_answers_500(name, world, client):  # noqa: F811
-    url = _url(name, world)
+def test_no_odd_request_answers_500(name, world, client):
+    url = url_of(name, world)
     base = url.split("?")[0]
     generated = [{param: value for param in _parameter_names()} for value in BAD_VALUES]
     failures = []
     for role in ROLES:
-        client = _as(client, world, role)
+        client = sign_in(client, world, role)
         targets = [(base, query) for query in EXPLICIT + generated]
         huge = _with_huge_id(base)
         if huge:
