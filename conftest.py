@@ -1,4 +1,4 @@
-"""Fixtures shared by every app's tests: a real browser for the browser tests, and the demo built once per module."""
+"""Fixtures shared by every app's tests: a real browser for the browser tests, and the demo built once per session."""
 
 import os
 import shutil
@@ -57,12 +57,15 @@ def page(browser):
     assert not blocked, f"Content-Security-Policy blocked: {blocked}"
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def demo_db(django_db_setup, django_db_blocker):
-    """The demo with its years of figures, built once per test module.
+    """The demo with its years of figures, built once per test session.
 
-    Building it takes a while, so the modules that read it share one build: it is made inside a transaction that is
-    rolled back after the module, and each test (``db``) runs in a savepoint within it, as usual.
+    Building it takes 40 s or more, so every test that reads it shares one build: it is made inside a transaction
+    that is rolled back at the end of the session, and each test (``db``) runs in a savepoint within it, as usual.
+    The tests that use it run last (``pytest_collection_modifyitems`` below), so no other test sees the demo and no
+    transactional test (which empties the tables) runs while the transaction is open. A transactional test must not
+    ask for it.
     """
     from django.db import transaction
 
@@ -77,6 +80,18 @@ def demo_db(django_db_setup, django_db_blocker):
         finally:
             transaction.set_rollback(True)
             outer.__exit__(None, None, None)
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items):
+    """Run the tests that read the shared demo last, after pytest-django has put the transactional tests last.
+
+    The order within them is kept, so a module's tests stay together and its module fixtures are built once.
+    """
+    uses_demo = [item for item in items if "demo_db" in getattr(item, "fixturenames", ())]
+    if uses_demo:
+        others = [item for item in items if "demo_db" not in getattr(item, "fixturenames", ())]
+        items[:] = others + uses_demo
 
 
 @pytest.fixture(scope="session", autouse=True)
