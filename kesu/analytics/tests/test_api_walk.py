@@ -1,6 +1,6 @@
 """Call every operation of the REST API's OpenAPI document as every role and assert exactly who may.
 
-The roles are the same eight as the URL walk (``kesu/accounts/tests/test_url_walk.py``): anonymous, the 填报员 of
+The roles are the same eight as the URL walk (``tests/test_url_walk.py``): anonymous, the 填报员 of
 unit A and unit B (both in county X), the offices of county X, of county Y and of their prefecture P, a 查看 of
 county X and the 系统管理员. Each operation has a rule naming the roles that get a 2xx answer; every other role must
 be refused (401 anonymous, 400/403/404 signed in) and a refused write must leave no audit event. Reads that list

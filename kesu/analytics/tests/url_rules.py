@@ -1,4 +1,4 @@
-"""Access rules of the analytics and public URLs for the project-wide URL walk (kesu/accounts/tests/test_url_walk.py).
+"""Access rules of the analytics and public URLs for the project-wide URL walk (tests/test_url_walk.py).
 
 Each rule is (a target building the URL from the walk's objects, roles that get 200 on GET or None for POST-only
 pages, roles that may POST). 填报员 see their own unit's dashboard only, never region roll-ups.

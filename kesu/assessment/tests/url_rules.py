@@ -1,4 +1,4 @@
-"""Access rules of the assessment URLs for the project-wide URL walk (kesu/accounts/tests/test_url_walk.py).
+"""Access rules of the assessment URLs for the project-wide URL walk (tests/test_url_walk.py).
 
 County X's office assesses its member units: its office and viewers see the whole ranking, each unit's 填报员 sees
 the scheme and its own assessment only and may self-score it; the office above may do what county X's office does.

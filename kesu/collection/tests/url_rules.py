@@ -1,4 +1,4 @@
-"""Access rules of the collection URLs for the project-wide URL walk (kesu/accounts/tests/test_url_walk.py).
+"""Access rules of the collection URLs for the project-wide URL walk (tests/test_url_walk.py).
 
 Each rule is (a function building the URL from the walk's objects, roles that get 200 on GET or None for POST-only
 pages, roles that may POST). The objects a URL needs (a data set, a return, an activity of unit A) are made here.

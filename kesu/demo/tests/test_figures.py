@@ -1,5 +1,5 @@
 """The demo as a living installation: years of approved figures behind the reports and dashboards, and a current
-year part-way through collection (one build shared by the module: ``demo_db``)."""
+year part-way through collection (one build shared by the session: ``demo_db``)."""
 
 import io
 import re

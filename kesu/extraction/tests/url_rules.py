@@ -1,4 +1,4 @@
-"""Access rules of the extraction URLs for the project-wide URL walk (kesu/accounts/tests/test_url_walk.py).
+"""Access rules of the extraction URLs for the project-wide URL walk (tests/test_url_walk.py).
 
 Old reports are the offices' working material: fillers and viewers do not open them; an office sees the documents
 of its subtree only (another county's office gets 404).

@@ -1,4 +1,4 @@
-"""Access rules of the survey URLs for the project-wide URL walk (kesu/accounts/tests/test_url_walk.py).
+"""Access rules of the survey URLs for the project-wide URL walk (tests/test_url_walk.py).
 
 A survey round belongs to a region: offices and viewers of that subtree read it, offices of that subtree change it,
 another county's office gets 404; a unit's 填报员 has no part in surveys.

@@ -7,17 +7,12 @@ import pytest
 from django.db import transaction
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from kesu.accounts.models import Role, User
+from kesu.accounts.models import User
 from kesu.analytics.tests.url_rules import RULES as ANALYTICS_RULES
 from kesu.assessment.tests.url_rules import RULES as ASSESSMENT_RULES
 from kesu.collection.tests.url_rules import RULES as COLLECTION_RULES
 from kesu.extraction.tests.url_rules import RULES as EXTRACTION_RULES
-from kesu.orgs.models import BodyPost, ContactPerson, CoordinationBody, PostKind, Unit, UnitKind
-from kesu.plans.loader import load_builtin
-from kesu.plans.models import Framework, Plan, Task, TaskRole, TaskUnit
-from kesu.regions.models import Level
 from kesu.surveys.tests.url_rules import RULES as SURVEY_RULES
-from kesu.testing import make_region
 
 ROLES = ["anonymous", "filler_a", "filler_b", "office_x", "office_y", "office_p", "viewer_x", "admin"]
 SIGNED_IN = set(ROLES) - {"anonymous"}
@@ -135,65 +130,7 @@ def test_every_url_has_a_rule():
     assert not missing, f"URL patterns without an access rule: {missing}"
 
 
-@pytest.fixture
-def world(db, settings, tmp_path):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    settings.MEDIA_ROOT = tmp_path / "media"
-    load_builtin()
-    province = make_region("510000", "四川省", Level.PROVINCE)
-    prefecture = make_region("511700", "达州市", Level.PREFECTURE, province)
-    county_x = make_region("511725", "渠县", Level.COUNTY, prefecture)
-    county_y = make_region("511722", "宣汉县", Level.COUNTY, prefecture)
-    township_x = make_region("511725100", "渠江街道", Level.TOWNSHIP, county_x)
-    unit_a = Unit.objects.create(region=county_x, name="渠县教育局", kind=UnitKind.EDUCATION)
-    unit_b = Unit.objects.create(region=county_x, name="渠县农业农村局", kind=UnitKind.AGRICULTURE)
-    unit_c = Unit.objects.create(region=county_y, name="宣汉县教育局", kind=UnitKind.EDUCATION)
-    body_x = CoordinationBody.objects.create(region=county_x, name="渠县全民科学素质工作领导小组")
-    post_x = BodyPost.objects.create(body=body_x, post=PostKind.LEADER, person_name="张三")
-    contact_a = ContactPerson.objects.create(unit=unit_a, name="李四", is_liaison=True)
-    framework = Framework.objects.get(code="kxsz-2021-2035", region__isnull=True)
-    plan_x = Plan.objects.create(region=county_x, framework=framework, title="渠县实施方案", start_year=2021,
-                                 end_year=2025)
-    task_x = Task.objects.create(plan=plan_x, title="开展农村实用技术培训", number="A2.1")
-    TaskUnit.objects.create(task=task_x, unit=unit_b, role=TaskRole.LEAD)
-    users = {
-        "filler_a": dict(role=Role.FILLER, unit=unit_a),
-        "filler_b": dict(role=Role.FILLER, unit=unit_b),
-        "office_x": dict(role=Role.OFFICE, region=county_x),
-        "office_y": dict(role=Role.OFFICE, region=county_y),
-        "office_p": dict(role=Role.OFFICE, region=prefecture),
-        "viewer_x": dict(role=Role.VIEWER, region=county_x),
-        "admin": dict(role=Role.ADMIN, is_superuser=True, is_staff=True),
-    }
-    accounts = {name: User.objects.create_user(username=name, password="walk-pass-123", **fields)
-                for name, fields in users.items()}
-    objects = dict(county_x=county_x, township_x=township_x, unit_a=unit_a, unit_c=unit_c, contact_a=contact_a,
-                   post_x=post_x, plan_x=plan_x, task_x=task_x, framework=framework, **_reports(county_x, prefecture))
-    return {"objects": objects, "users": accounts}
-
-
-def _reports(county_x, prefecture) -> dict:
-    """A stored report version and template of county X, and a finished report pack of prefecture P."""
-    from django.core.files.base import ContentFile
-
-    from kesu.reports.builders import kinds, templates
-    from kesu.reports.models import JobStatus, ReportJob, ReportTemplate, ReportVersion
-
-    version = ReportVersion(region=county_x, period_id="2025", kind=kinds.STATISTICS, number=1,
-                            title="渠县2025年全民科学素质工作统计报表", text="渠县\n", data_state="audit:0")
-    version.docx.save("v.docx", ContentFile(templates.builtin_template(kinds.STATISTICS)), save=False)
-    version.save()
-    template = ReportTemplate(region=county_x, kind=kinds.SELF_CHECK, original_name="模板.docx")
-    template.file.save("t.docx", ContentFile(templates.builtin_template(kinds.SELF_CHECK)), save=False)
-    template.save()
-    job = ReportJob(region=prefecture, period_id="2025", kind=kinds.STATISTICS, status=JobStatus.DONE, total=2,
-                    done=2)
-    job.result.save("pack.zip", ContentFile(b"PK\x05\x06" + b"\x00" * 18), save=False)
-    job.save()
-    return {"version_x": version, "template_x": template, "job_p": job}
-
-
-def _url(name, world):
+def url_of(name, world):
     target = RULES[name][0]
     if callable(target):
         return target(world["objects"])
@@ -202,7 +139,7 @@ def _url(name, world):
     return reverse(name, kwargs={"pk": world["objects"][target].pk} if target else None)
 
 
-def _as(client, world, role):
+def sign_in(client, world, role):
     client.logout()
     if role != "anonymous":
         client.force_login(world["users"][role])
@@ -211,8 +148,8 @@ def _as(client, world, role):
 
 @pytest.mark.parametrize("name", sorted(RULES))
 def test_who_may_open_each_page(name, world, client):
-    url, (_, readers, _) = _url(name, world), RULES[name]
-    outcome = {role: _as(client, world, role).get(url).status_code for role in ROLES}
+    url, (_, readers, _) = url_of(name, world), RULES[name]
+    outcome = {role: sign_in(client, world, role).get(url).status_code for role in ROLES}
     if readers is None:  # POST only: nobody reads anything through GET
         assert outcome.pop("anonymous") in (302, 405), f"{name}: {outcome}"
         assert set(outcome.values()) <= {403, 404, 405}, f"{name} must refuse GET: {outcome}"
@@ -228,11 +165,11 @@ def test_who_may_open_each_page(name, world, client):
 @pytest.mark.parametrize("name", sorted(n for n, rule in RULES.items() if rule[2] != set(ROLES)))
 def test_who_may_change_through_each_page(name, world, client):
     """A POST from a role without the right changes nothing: it is refused before any form is read."""
-    url, (_, _, writers) = _url(name, world), RULES[name]
+    url, (_, _, writers) = url_of(name, world), RULES[name]
     for role in ROLES:
         if role in writers:
             continue
-        status = _as(client, world, role).post(url, {}).status_code
+        status = sign_in(client, world, role).post(url, {}).status_code
         if role == "anonymous":
             assert status in (302, 405), f"{name}: anonymous POST got {status}"
         else:
@@ -241,6 +178,6 @@ def test_who_may_change_through_each_page(name, world, client):
         # Every allowed role is let through (a form error re-rendered, a redirect after success, or a refusal
         # message); each POST is rolled back so that every role meets the same data.
         with transaction.atomic():
-            status = _as(client, world, role).post(url, {}).status_code
+            status = sign_in(client, world, role).post(url, {}).status_code
             transaction.set_rollback(True)
         assert status in (200, 302, 400), f"{name}: {role} may change but got {status}"

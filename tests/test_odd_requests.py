@@ -11,9 +11,11 @@ from pathlib import Path
 import pytest
 from django.db import transaction
 
-from .test_url_walk import RULES, _as, _url, world  # noqa: F401  (world is a fixture)
+import kesu
 
-KESU = Path(__file__).resolve().parents[2]
+from .test_url_walk import RULES, sign_in, url_of
+
+KESU = Path(kesu.__file__).resolve().parent  # the package whose views are scraped
 HUGE = "99999999999999999999"
 EXPLICIT = [{"region": "x"}, {"region": HUGE}, {"year": HUGE}, {"period": "2026Q9"}, {"format": "xlsx", "region": "x"}]
 BAD_VALUES = ["x", HUGE, "-1", "<script>" + "Ｘ" * 300]
@@ -49,13 +51,13 @@ def test_the_generated_list_reads_the_views():
 
 
 @pytest.mark.parametrize("name", sorted(RULES))
-def test_no_odd_request_answers_500(name, world, client):  # noqa: F811
-    url = _url(name, world)
+def test_no_odd_request_answers_500(name, world, client):
+    url = url_of(name, world)
     base = url.split("?")[0]
     generated = [{param: value for param in _parameter_names()} for value in BAD_VALUES]
     failures = []
     for role in ROLES:
-        client = _as(client, world, role)
+        client = sign_in(client, world, role)
         targets = [(base, query) for query in EXPLICIT + generated]
         huge = _with_huge_id(base)
         if huge:

@@ -12,9 +12,10 @@ import pytest
 from django.apps import apps
 from django.db import models
 
+import kesu
 from kesu.collection.models import Narrative
 
-from .test_url_walk import RULES, _as, _url, world  # noqa: F401  (the fixture)
+from .test_url_walk import RULES, sign_in, url_of
 
 SCRIPT = "<script>alert('xss')</script>"
 ATTRIBUTE = "\"><img src=x onerror=alert(2)>"
@@ -58,10 +59,10 @@ def _poison() -> int:
 
 
 @pytest.fixture
-def poisoned(world):  # noqa: F811
+def poisoned(world):
     o = world["objects"]
     for name in RULES:  # build every URL once, so that the objects each rule makes exist before the poisoning
-        _url(name, world)
+        url_of(name, world)
     Narrative.objects.create(task=o["task_x"], region=o["county_x"], unit=o["unit_a"], period_id="2025",
                              progress="进展")
     assert _poison() > 50
@@ -73,7 +74,7 @@ def test_every_page_escapes_stored_text(client, poisoned, role):
     checked, leaks = 0, []
     readable = sorted(name for name, rule in RULES.items() if rule[1] and role in rule[1])
     for name in readable:
-        response = _as(client, poisoned, role).get(_url(name, poisoned))
+        response = sign_in(client, poisoned, role).get(url_of(name, poisoned))
         if response.status_code != 200 or not response.get("Content-Type", "").startswith("text/html"):
             continue
         html = response.content.decode()
@@ -89,7 +90,7 @@ def test_the_html_report_escapes_stored_text(client, poisoned, kind):
     o, office = poisoned["objects"], poisoned["users"]["office_x"]
     version = services.report_generate(actor=office, region=o["county_x"], period="2025", kind=kind)
     assert "&lt;script&gt;" in version.html and not [raw for raw in RAW if raw in version.html]
-    html = _as(client, poisoned, "office_x").get(f"/reports/versions/{version.pk}/").content.decode()
+    html = sign_in(client, poisoned, "office_x").get(f"/reports/versions/{version.pk}/").content.decode()
     assert not [raw for raw in RAW if raw in html]
 
 
@@ -103,7 +104,7 @@ def test_markdown_and_saved_html_exports_escape_stored_text(client, poisoned, ki
 
     o, office = poisoned["objects"], poisoned["users"]["office_x"]
     version = services.report_generate(actor=office, region=o["county_x"], period="2025", kind=kind)
-    office_client = _as(client, poisoned, "office_x")
+    office_client = sign_in(client, poisoned, "office_x")
     markdown = office_client.get(f"/reports/versions/{version.pk}/download/?format=md").content.decode()
     assert "恶意" in markdown and not [raw for raw in RAW if raw in markdown]
     viewed = MarkdownIt("commonmark").enable("table").render(markdown)
@@ -117,7 +118,7 @@ POST_FORM = re.compile(r"<form\b[^>]*method=[\"']post[\"'][^>]*>(.*?)</form>", r
 
 
 def test_every_post_form_carries_a_csrf_token():
-    root = Path(__file__).resolve().parents[2]
+    root = Path(kesu.__file__).resolve().parent
     missing = [f"{t.relative_to(root)}: {m.group(0)[:80]}" for t in root.rglob("templates/**/*.html")
                for m in POST_FORM.finditer(t.read_text(encoding="utf-8")) if "csrf_token" not in m.group(1)]
     assert not missing

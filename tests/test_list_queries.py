@@ -23,8 +23,6 @@ from kesu.regions.models import Level, Region
 from kesu.reports.models import ReportVersion
 from kesu.surveys.models import PublishedFigure, Questionnaire, SurveyRound
 
-from .test_url_walk import world  # noqa: F401  (the shared fixture)
-
 CEILING = 40  # no list page or endpoint needs more, whatever it lists
 
 # URL name → how to build its URL from the world's objects (None: no argument).
@@ -132,7 +130,7 @@ def _count(client, url) -> int:
 
 
 @pytest.mark.parametrize("role", ROLES)
-def test_lists_make_no_more_queries_with_more_rows(world, client, role, django_assert_max_num_queries):  # noqa: F811
+def test_lists_make_no_more_queries_with_more_rows(world, client, role, django_assert_max_num_queries):
     objects = world["objects"]
     client.force_login(world["users"][role])
     grow(objects, 1, 1)
@@ -147,7 +145,7 @@ def test_lists_make_no_more_queries_with_more_rows(world, client, role, django_a
         assert response.status_code == 200, url
 
 
-def test_grown_rows_are_listed(world, client):  # noqa: F811
+def test_grown_rows_are_listed(world, client):
     """The growth is visible on the pages, so the comparison above is between one row and six."""
     objects = world["objects"]
     client.force_login(world["users"]["office_x"])
