@@ -6,8 +6,9 @@ import io
 
 from docx import Document
 from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.shared import Mm
 
-from kesu.reports.builders import gbt9704
+from kesu.reports.builders import charts, gbt9704
 
 NUMBERS = "一二三四五六七八九十"
 
@@ -57,6 +58,8 @@ def build_report(data: dict) -> bytes:
     para(headline_sentence(data["region"], data["headline"]))
     _table(document, "表1 公民科学素质水平分布", ["水平", "比例", "95%置信区间"],
            [[t["outcome"], *_cells(t)[:2]] for t in data["tiers"]])
+    shown = [(t["outcome"], t["share"], t["lower"], t["upper"]) for t in data["tiers"] if not t["suppressed"]]
+    _chart(document, "图1 公民科学素质水平分布（横线为95%置信区间）", shown, "比例（%）")
     heading(3, "分组结果")
     rows = []
     for label, items in data["groups"]:
@@ -64,6 +67,9 @@ def build_report(data: dict) -> bytes:
             rows.append([label if k == 0 else "", e["level"], *_cells(e)[:2], f"{e['n']:,}"])
     _table(document, "表2 分组具备科学素质的比例", ["分组", "类别", "比例", "95%置信区间", "样本量"], rows)
     para("注：样本量不足100份或有效样本量不足50的分组，估计值波动过大，标注“样本量不足”，不发布比例。", "KesuNote")
+    shown = [(f"{label}·{e['level']}", e["share"], e["lower"], e["upper"])
+             for label, items in data["groups"] for e in items if not e["suppressed"]]
+    _chart(document, "图2 分组具备科学素质的比例（横线为95%置信区间，不含样本量不足的分组）", shown, "具备科学素质的比例（%）")
     heading(4, "方法说明")
     weighting = ("按本地区人口的性别、年龄组、文化程度、城乡结构进行迭代加权（raking），并对极端权重截尾"
                  if data["weighted"] else "未进行人口结构加权，结果反映样本本身的构成")
@@ -73,6 +79,21 @@ def build_report(data: dict) -> bytes:
     buffer = io.BytesIO()
     document.save(buffer)
     return buffer.getvalue()
+
+
+def _chart(document, caption: str, rows: list, xlabel: str) -> None:
+    """A chart under its caption; where no CJK font is installed the report says the chart is left out."""
+    if not rows:
+        return
+    if not charts.charts_available():
+        note = document.add_paragraph(f"（{caption.split(' ', 1)[-1]}：本机未安装中文字体，图表未生成。）")
+        gbt9704.set_paragraph_style(note, "KesuNote")
+        return
+    picture = document.add_paragraph()
+    picture.alignment = 1  # centred
+    picture.add_run().add_picture(io.BytesIO(charts.share_chart(rows, xlabel=xlabel)), width=Mm(150))
+    paragraph = document.add_paragraph(caption)
+    gbt9704.set_paragraph_style(paragraph, "KesuCaption")
 
 
 def _cells(e: dict) -> list[str]:

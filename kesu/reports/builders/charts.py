@@ -183,3 +183,23 @@ def ranking_chart(regions: list[RegionFigure], label: str, unit: str) -> bytes:
     ax.set_xlim(0, (max(values) if values and max(values) else 1) * 1.18)
     fig.tight_layout()
     return _png(fig)
+
+
+def share_chart(rows: list[tuple[str, float, float | None, float | None]], *, xlabel: str) -> bytes:
+    """Estimated shares (0–1) as horizontal bars with their 95% confidence interval as whiskers (a sample survey's
+    figure is a range, and the chart must show it); a row without an interval is drawn without whiskers."""
+    plt = _pyplot()
+    labels = [_wrapped(label) for label, *_ in rows][::-1]
+    values = [share * 100 for _, share, _, _ in rows][::-1]
+    low = [0 if lo is None else max(0.0, share * 100 - lo * 100) for _, share, lo, _ in rows][::-1]
+    high = [0 if hi is None else max(0.0, hi * 100 - share * 100) for _, share, _, hi in rows][::-1]
+    fig, ax = plt.subplots(figsize=(WIDTH_IN, 0.42 * len(rows) + 1.0))
+    ax.barh(labels, values, xerr=[low, high], color=GREYS[2], edgecolor="black", linewidth=0.6,
+            error_kw={"ecolor": "black", "elinewidth": 0.8, "capsize": 3})
+    top = max(v + h for v, h in zip(values, high, strict=True)) if values else 1
+    for y, (value, h) in enumerate(zip(values, high, strict=True)):
+        ax.text(value + h + top * 0.02, y, f"{value:.2f}%", va="center", fontsize=9)
+    ax.set_xlabel(xlabel)
+    ax.set_xlim(0, top * 1.2)
+    fig.tight_layout()
+    return _png(fig)

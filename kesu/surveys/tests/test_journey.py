@@ -120,6 +120,9 @@ def test_the_pages_walk_an_office_through(county_world, survey, sample_csv, clie
     head = SurveyRound.objects.get(pk=survey.pk).estimates.get(group="", outcome="literate")
     assert f"经抽样调查，渠县公民具备科学素质的比例为{head.share * 100:.2f}%（±{head.margin * 100:.2f}个百分点" in text
     assert "渠县2025年公民科学素质抽样调查分析报告" in text and "迭代加权" in text
+    # the tier shares and the groups' ratios are drawn too, each with its interval, under a numbered caption
+    assert "图1 公民科学素质水平分布" in text and "图2 分组具备科学素质的比例" in text
+    assert len(docx.Document(io.BytesIO(report.content)).inline_shapes) == 2
     response = client.post(reverse("surveys:accept", args=[survey.pk]), follow=True)
     assert "已写入填报数据" in response.content.decode()
     assert SurveyRound.objects.get(pk=survey.pk).status == RoundStatus.ACCEPTED
