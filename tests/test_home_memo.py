@@ -5,13 +5,11 @@ from django.urls import reverse
 from kesu.orgs.models import UnitKind
 from kesu.orgs.services import unit_create
 
-from .test_url_walk import world  # noqa: F401  (the shared fixture)
-
 # Session, user, the scope's region, the data version, the task queue's health: nothing of the page's own data.
 HOME_QUERIES_KEPT = 5
 
 
-def test_home_is_kept_until_a_change_and_then_shows_it(world, client, django_assert_max_num_queries):  # noqa: F811
+def test_home_is_kept_until_a_change_and_then_shows_it(world, client, django_assert_max_num_queries):
     office = world["users"]["office_x"]
     client.force_login(office)
     first = client.get(reverse("home")).content.decode()
@@ -23,7 +21,7 @@ def test_home_is_kept_until_a_change_and_then_shows_it(world, client, django_ass
     assert "在册成员单位 3 个" in client.get(reverse("home")).content.decode()
 
 
-def test_home_is_not_shared_between_scopes(world, client):  # noqa: F811
+def test_home_is_not_shared_between_scopes(world, client):
     client.force_login(world["users"]["office_x"])
     assert "渠县" in client.get(reverse("home")).content.decode()
     client.force_login(world["users"]["office_p"])
