@@ -20,10 +20,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(ns) -> int:
-    from django.utils import timezone
 
     from kesu.accounts.models import Role
     from kesu.accounts.scope import Scope
+    from kesu.core import clock
     from kesu.core.demo_flag import demo_loaded
     from kesu.core.exceptions import ApplicationError
     from kesu.core.periods import Period
@@ -51,7 +51,7 @@ def run(ns) -> int:
     started = time.perf_counter()
     try:
         period = Period.parse(ns.period)
-        report_date = parse_report_date(ns.date or "") or timezone.localdate()
+        report_date = parse_report_date(ns.date or "") or clock.today()
         ctx = context_builder.build_context(Scope(role=Role.ADMIN), region=region, period=period, kind=kind,
                                             report_date=report_date, is_demo=demo_loaded())
         template = active_template(region, kind)

@@ -11,6 +11,7 @@ from django.db.models import Max
 from django.urls import NoReverseMatch, reverse
 
 from kesu.accounts.scope import Scope
+from kesu.core import clock
 from kesu.core.models import AuditEvent
 from kesu.core.periods import Period
 from kesu.orgs.models import CoordinationBody, PostKind, Unit
@@ -373,7 +374,7 @@ def build_context(scope: Scope, *, region: Region, period: Period, kind: str,
     office = f"{CoordinationBody.objects.filter(region=region).values_list('name', flat=True).first() or region.name + '全民科学素质工作领导小组'}办公室"
     return d.ReportContext(
         kind=kind, region_name=region.name, period_id=period.id, period_label=period.label, year=period.year,
-        office_name=office, report_date=report_date or date.today(),
+        office_name=office, report_date=report_date or clock.today(),
         plan_title=plan.title if plan else "", framework_name=framework.name if framework else "",
         guidance=(framework.details or {}).get("model", "") if framework else "",
         headline=headline, organisation=_organisation(region, period), sections=sections, key_figures=key_figures,

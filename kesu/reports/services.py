@@ -9,10 +9,9 @@ from datetime import date
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Max
-from django.utils import timezone
 
 from kesu.accounts.scope import Scope
-from kesu.core import audit, worker
+from kesu.core import audit, clock, worker
 from kesu.core.demo_flag import demo_loaded
 from kesu.core.exceptions import ApplicationError
 from kesu.core.periods import Period
@@ -76,7 +75,7 @@ def report_generate(*, actor, region: Region, period: str | Period, kind: str, r
     started = time.perf_counter()
     # Not chosen: the day of generation where the office is (the server's clock may run on UTC).
     ctx = context_builder.build_context(scope, region=region, period=period, kind=kind,
-                                        report_date=report_date or timezone.localdate(), is_demo=demo_loaded())
+                                        report_date=report_date or clock.today(), is_demo=demo_loaded())
     template = active_template(region, kind)
     template_bytes = template_bytes_of(template)
     report = render_all(ctx, template=template_bytes, with_charts=with_charts)

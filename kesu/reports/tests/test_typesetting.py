@@ -400,3 +400,11 @@ def test_the_pdf_copy_keeps_a_closing_table_with_the_closing_and_the_docx_does_n
     assert all(_keeps_next(p) for p in for_pdf.iter(qn("w:p")))  # LibreOffice reads the table's keep-with-next
     narrative = render_all(make_context()).docx
     assert closing.for_libreoffice(narrative) == narrative  # a report ending on text needs nothing more
+
+
+def test_without_a_date_the_report_is_dated_by_the_application_clock(office_client, regions, fixture_context,
+                                                                     settings):
+    settings.KESU_TODAY = date(2027, 1, 3)  # a training installation holding a day, or a test walking New Year
+    office_client.post("/reports/generate/", {"region": "511725", "period": "2026", "kind": "annual_summary"})
+    version = ReportVersion.objects.get()
+    assert [p.text for p in _docx(version.docx.read()).paragraphs][-1] == "2027年1月3日"
