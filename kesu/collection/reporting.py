@@ -148,8 +148,13 @@ def reopen_hint(status: str, region: Region, unit: Unit | None) -> str:
     office = f"{reviewer.name}科协" if reviewer else "上级办公室"
     if status == "submitted":
         return f"如需修改，请在“提交与审核”页点击“撤回”（{office}审核前可撤回），或请{office}退回。"
-    if status in ("approved", "accepted"):
+    if status == "approved":
         return f"如需修改，请联系{office}在“提交与审核”页取消审核并退回。"
+    if status == "accepted":
+        # Accepted means the figures already count in the reviewer's own totals; the reviewer (or an office above
+        # it) can still cancel it, unless the upper return it rolls into is approved too (that one is cancelled first).
+        return (f"数据已计入{office}的汇总。如需修改，请联系{office}或其上级办公室在“提交与审核”页取消审核并退回；"
+                f"若上级汇总已审核，须先取消上级汇总的审核。")
     return ""
 
 

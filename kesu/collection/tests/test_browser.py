@@ -1,6 +1,8 @@
-"""The filler → office round trip in a real browser: grid cells, a refused cell, submit, return, resubmit, approve."""
+"""The filler → office round trip in a real browser: grid cells, a refused cell, submit, return, resubmit, approve.
+Once with the clock in the middle of the year and once just after New Year, when the year's return is still open."""
 
 import os
+from datetime import date
 
 import pytest
 from django.urls import reverse
@@ -11,6 +13,8 @@ from .conftest import YEAR
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 SHOTS = os.environ.get("KESU_SCREENSHOTS")  # set to a folder to keep screenshots of each step
+Y = int(YEAR)
+DATES = {"mid-year": date(Y, 7, 1), "new-year": date(Y + 1, 1, 5)}
 
 
 def login(page, live_server, username):
@@ -31,7 +35,9 @@ def cell(page, code):
     return page.locator(f"input.cell-input[data-code={code}]")
 
 
-def test_fill_submit_return_correct_approve(page, live_server, world):
+@pytest.mark.parametrize("when", sorted(DATES))
+def test_fill_submit_return_correct_approve(page, live_server, world, settings, when):
+    settings.KESU_TODAY = DATES[when]
     page.on("dialog", lambda dialog: dialog.accept())  # 提交 / 退回 / 审核通过 ask for confirmation first
     grid = live_server.url + reverse("collection:grid", args=[world.ds.pk, YEAR, world.county.pk, world.edu.pk])
 
@@ -47,7 +53,7 @@ def test_fill_submit_return_correct_approve(page, live_server, world):
     error = page.locator(f"#cell-{world.ind['HR_FULL_FEMALE'].pk} .cell-error")
     error.wait_for()
     assert "应填数字" in error.inner_text()
-    shot(page, "1-grid-filler")
+    shot(page, f"{when}-1-grid-filler")
     assert IndicatorValue.objects.get(indicator=world.ind["HR_FULL"]).value == 12
     assert not IndicatorValue.objects.filter(indicator=world.ind["HR_FULL_FEMALE"]).exists()
 
@@ -82,7 +88,7 @@ def test_fill_submit_return_correct_approve(page, live_server, world):
     page.goto(live_server.url + reverse("collection:submission", args=[sub.pk]))
     page.click("#btn-approve")
     page.locator("#status").get_by_text("已审核").wait_for()
-    shot(page, "2-submission-office")
+    shot(page, f"{when}-2-submission-office")
 
     # The values are locked: the filler's cells are read-only.
     login(page, live_server, "edu_filler")
@@ -91,6 +97,6 @@ def test_fill_submit_return_correct_approve(page, live_server, world):
     assert cell(page, "HR_FULL").get_attribute("readonly") is not None
     assert cell(page, "HR_FULL").input_value() == "15"
     assert page.locator("form[hx-post]").count() == 0
-    shot(page, "3-grid-locked")
+    shot(page, f"{when}-3-grid-locked")
     sub.refresh_from_db()
     assert sub.status == SubmissionStatus.APPROVED

@@ -164,7 +164,9 @@ def test_a_locked_year_says_who_can_reopen_on_grid_narratives_and_save(client, w
     services.submission_accept(actor=world.office, submission=sub)
     client.force_login(world.filler)
     grid = client.get(reverse("collection:grid", args=[world.ds.pk, YEAR, world.county.pk, world.edu.pk]))
-    assert "如需修改，请联系渠县科协在“提交与审核”页取消审核并退回" in grid.content.decode()
+    # Accepted, not merely approved: the hint says the figures already count upstairs and who can still cancel.
+    assert ("本期填报为“已接收”，数据不可修改。数据已计入渠县科协的汇总。如需修改，请联系渠县科协或其上级办公室在“提交与审核”页"
+            "取消审核并退回；若上级汇总已审核，须先取消上级汇总的审核。") in grid.content.decode()
     url = reverse("collection:narratives", args=[YEAR, world.county.pk, world.edu.pk])
     page = client.get(url).content.decode()
     assert "的填报为“已接收”，工作情况不可修改" in page and "已已" not in page

@@ -4,7 +4,6 @@ unit login, sees the dashboard of the right year and generates the report. All o
 middle of the year and once just after New Year (the year's return is still open then, until its closing day)."""
 
 import os
-from datetime import date
 from decimal import Decimal
 
 import pytest
@@ -17,12 +16,10 @@ from kesu.collection.models import SubmissionStatus as S
 from kesu.plans.models import Framework, Plan, Task, TaskRole, TaskUnit
 
 from .conftest import YEAR
-from .test_browser import cell, login
+from .test_browser import DATES, Y, cell, login
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 SHOTS = os.environ.get("KESU_SCREENSHOTS")
-Y = int(YEAR)
-DATES = {"mid-year": date(Y, 7, 1), "new-year": date(Y + 1, 1, 5)}
 
 
 def shot(page, name):
