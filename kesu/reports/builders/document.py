@@ -488,10 +488,14 @@ def compose_summary(ctx, budget, charts_) -> list:
     memory.note_runs(headline_runs(ctx))
     body: list = [numbering.heading(1, "主要工作及成效")]
     body += organisation_blocks(ctx, numbering, plain_missing=False)
+    results: list = []
     for story in _stories(ctx, budget, memory):
-        body += section_blocks(ctx, story, numbering, memory)
-    body += lower_blocks(ctx, budget, numbering, memory)
-    body += indicators_blocks(ctx, numbering, charts_)
+        results += section_blocks(ctx, story, numbering, memory)
+    results += lower_blocks(ctx, budget, numbering, memory)
+    results += indicators_blocks(ctx, numbering, charts_)
+    # No approved figure at all: say so rather than leave the section empty (or bare but for the organisation).
+    body += results or [Paragraph([Run(f"{ctx.region_name}{ctx.period_label}已审核的填报中尚无统计数据，"
+                                       f"暂无可总结的工作成效。")])]
     points = planning.problem_points(ctx, limit=budget.points, said=memory.codes)
     body += points_blocks(numbering, "存在问题", [p.problem for p in points if p.problem], plain_missing=False)
     body += points_blocks(numbering, "下步打算", next_steps_texts(ctx, points), plain_missing=False)

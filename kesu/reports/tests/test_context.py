@@ -70,3 +70,14 @@ def test_an_office_cannot_build_another_regions_context(monkeypatch):
     with pytest.raises(PermissionDenied):
         context.build_context(Scope.for_user(office), region=Region.objects.get(code="511722"),
                               period=Period.parse("2025"), kind=kinds.ANNUAL_SUMMARY)
+
+
+def test_a_year_without_approved_figures_says_so_under_its_first_heading(users, regions):
+    """No approved figure for the year (nothing entered, or nothing approved yet): the summary's
+    “一、主要工作及成效” says so in one sentence instead of standing empty."""
+    ctx = context.build_context(Scope.for_user(users["office"]), region=regions["county"],
+                                period=Period.parse("2025"), kind=kinds.ANNUAL_SUMMARY)
+    lines = render_all(ctx, with_charts=False).text.splitlines()
+    first = lines.index("一、主要工作及成效")
+    assert lines[first + 1] == "渠县2025年已审核的填报中尚无统计数据，暂无可总结的工作成效。"
+    assert "None" not in "\n".join(lines)
