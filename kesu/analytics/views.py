@@ -94,7 +94,10 @@ def indicator_explorer(request):
                         default_periods=lambda y: [str(x) for x in range(y - 4, y + 1)] if group_by == "period"
                         else [str(y)])
     periods_text = ",".join(q.period_ids)
-    ctx = {**q.context(), "group_by": group_by, "groups": GROUPS, "periods_text": periods_text}
+    if not q.period_asked and len(q.period_ids) > 1:
+        # Grouped by period, the page opens on five years: the picker shows them selected and the note names them.
+        q.choice = replace(q.choice, picked=tuple(q.period_ids), chosen=True)
+    ctx = {**q.context(), "group_by": group_by, "groups": GROUPS}
     try:
         indicators = q.indicators()
         periods = q.periods()

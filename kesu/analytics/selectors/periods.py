@@ -36,7 +36,8 @@ class YearChoice:
         from kesu.core.periods import Period
 
         picked = list(self.picked) or [str(self.year)]
-        ids = [str(y) for y in self.years] + [p for p in picked if p not in {str(y) for y in self.years}]
+        # Newest first, a picked year without approved data in its place among the others (not trailing after them).
+        ids = sorted({*(str(y) for y in self.years), *picked}, reverse=True)
         out = []
         for pid in ids:
             label = Period.parse(pid).label

@@ -270,3 +270,19 @@ def test_public_page_year_picker_offers_published_and_earlier_years(client, data
     assert _picked(html) == ["2023"] and "以下为2023年已审核数据" in html and ">250<" in html
     assert _picked(client.get(f"/public/{pub.slug}/", {"year": "2030"}).content.decode()) == ["2024"]
     assert client.get(f"/public/{pub.slug}/", {"year": "abc"}).status_code == 400
+
+
+def test_explorer_picks_years_from_a_list_and_keeps_a_linked_quarter(client, data):
+    login(client, data.city_office)
+    url = reverse("analytics:indicator_explorer")
+    html = client.get(url).content.decode()
+    assert 'id="periods"' not in html  # no free-text box any more
+    assert _picked(html) == ["2023"] and "以下为2023年（最近一个审核完成的年度）已审核数据" in html
+    html = client.get(url, {"periods": ["2023", "2024"]}).content.decode()
+    assert _picked(html) == ["2024", "2023"] and "以下为2023年、2024年已审核数据" in html
+    # A report's source link asks for a quarter: it stays selected beside the years, and the note names it.
+    html = client.get(url, {"periods": "2024Q1", "indicators": "VISITS"}).content.decode()
+    assert _picked(html) == ["2024Q1"] and "以下为2024年第一季度已审核数据" in html
+    # Grouped by period, the page opens on five years, all shown selected.
+    html = client.get(url, {"group_by": "period"}).content.decode()
+    assert _picked(html) == ["2023", "2022", "2021", "2020", "2019"]
