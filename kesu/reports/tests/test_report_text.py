@@ -9,6 +9,7 @@ import pytest
 
 from kesu.accounts.models import Role
 from kesu.accounts.scope import Scope
+from kesu.core import cnformat
 from kesu.core.periods import Period
 from kesu.regions.models import Region
 from kesu.reports import context
@@ -186,5 +187,8 @@ def test_a_prefecture_says_what_its_counties_did(reports, kind):
 
 def test_the_summary_cites_where_the_literacy_ratio_comes_from(reports):
     ctx, document = reports[(COUNTY, kinds.ANNUAL_SUMMARY, "2025")]
-    assert ctx.literacy is not None and not ctx.literacy.from_survey  # the demo's ratio is a published one
-    assert "据已公布的公民科学素质监测结果，全县公民具备科学素质的比例为11.8%" in document.opening.text
+    # 渠县 ran its own sample survey for 2025 and accepted it: the ratio is cited as the survey's, with its margin
+    assert ctx.literacy is not None and ctx.literacy.from_survey
+    margin = re.escape(cnformat.format_plain(ctx.literacy.margin, 1))
+    assert re.search(rf"经抽样调查，全县公民具备科学素质的比例为\d+(\.\d+)?%（±{margin}个百分点）", document.opening.text)
+    assert "据已公布的" not in document.opening.text
