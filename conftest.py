@@ -110,7 +110,8 @@ def _postgres_empties_tables_by_delete():
     Django's flush TRUNCATEs every table, which gives each table, index and sequence new files: 1.5–3.4 s for the
     63 tables on a loaded two-core machine, against 0.06–0.1 s for DELETE of the few rows a test leaves, and every
     browser test is a transactional one. The tables end equally empty: the flush runs in one transaction and
-    Django's foreign keys (all deferrable) are checked at its commit. Sequences are not reset either way, unless a test asks
+    Django's foreign keys (all deferrable) are checked at its commit. Sequences are not reset either way, unless a
+    test asks
     (``reset_sequences``), which keeps TRUNCATE … RESTART IDENTITY.
     """
     from django.db import connection

@@ -21,7 +21,8 @@ EXPLICIT = [{"region": "x"}, {"region": HUGE}, {"year": HUGE}, {"period": "2026Q
 BAD_VALUES = ["x", HUGE, "-1", "<script>" + "Ｘ" * 300]
 # One account of each role (anonymous requests are all sent to the sign-in page before any parameter is read).
 ROLES = ["filler_a", "office_x", "viewer_x", "admin"]
-ALLOWED = {200, 204, 302, 400, 403, 404, 405}
+# 422: a whole form refused and shown again as typed (the 自评 form), which is an answer, not a failure
+ALLOWED = {200, 204, 302, 400, 403, 404, 405, 422}
 
 
 def _parameter_names() -> list[str]:

@@ -27,7 +27,8 @@ NOT_FREE_TEXT = {"code", "path", "period_id", "username", "password", "token_has
                  "first_name", "last_name", "number", "extension", "lookup", "fingerprint"}
 # Generated output, never typed by a user: the report builders write it from escaped text (tested below by
 # generating a report from the poisoned rows).
-GENERATED = {("reports.reportversion", "html"), ("reports.reportversion", "markdown"), ("reports.reportversion", "text")}
+GENERATED = {("reports.reportversion", "html"), ("reports.reportversion", "markdown"),
+             ("reports.reportversion", "text")}
 
 
 def _free_text_fields(model):

@@ -24,7 +24,8 @@ READ_X_AND_FILLERS = READ_X | {"filler_a", "filler_b"}
 OFFICES = {"office_x", "office_y", "office_p", "admin"}
 READERS = {"office_x", "office_y", "office_p", "viewer_x", "admin"}
 
-# URL name → (object the URL points at ("?obj": passed as ?region=) or None, roles that get 200 on GET (None: POST only), roles that may POST).
+# URL name → (object the URL points at ("?obj": passed as ?region=) or None, roles that get 200 on GET (None: POST
+# only), roles that may POST).
 RULES = {
     "home": (None, SIGNED_IN, set()),
     "healthz": (None, set(ROLES), set()),

@@ -231,7 +231,8 @@ def literacy_chart_for(scope, root) -> ChartData:
     return ChartData("literacy", title, ["年份", "系列", "比例（%）", "来源"], rows, option)
 
 
-CHARTS = {"ranking": ranking_chart, "literacy": literacy_chart, "trend": trend_chart, "completeness": completeness_chart,
+CHARTS = {"ranking": ranking_chart, "literacy": literacy_chart, "trend": trend_chart,
+          "completeness": completeness_chart,
           "progress": progress_chart, "explore": explore_chart}
 
 

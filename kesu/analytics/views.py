@@ -324,4 +324,5 @@ def public_chart_json(request, slug):  # noqa: ARG001 (a Django view's signature
     if pub is None:
         raise Http404
     choice = dashboard.public_year_choice(pub, year_param(request.GET))
-    return JsonResponse(dashboard.public_context(pub, choice)["chart"].as_json(), json_dumps_params={"ensure_ascii": False})
+    chart = dashboard.public_context(pub, choice)["chart"]
+    return JsonResponse(chart.as_json(), json_dumps_params={"ensure_ascii": False})

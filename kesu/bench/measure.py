@@ -379,11 +379,13 @@ def http(data, ns, log, result) -> dict:
         n, seconds, alone_errors, cpu, _, queries = got.alone[kind]
         rps = n / seconds if seconds else None
         out[key] = figure(key, percentiles(mixed.ms[kind]), "ms", errors=mixed.errors[kind] + alone_errors,
-                          cpu_ms=percentiles(cpu), queries=max(queries, default=None), throughput_alone=round(rps, 1) if rps else None,
+                          cpu_ms=percentiles(cpu), queries=max(queries, default=None),
+                          throughput_alone=round(rps, 1) if rps else None,
                           ratio_to_baseline=round(rps / baseline_rps, 3) if rps and baseline_rps else None,
                           what=f"混合压测延迟；单独压测吞吐与 /healthz 之比；{what}")
         log(f"  {kind}: p50 {out[key]['value']['p50']} ms，p95 {out[key]['value']['p95']} ms，"
-            f"服务端 CPU p50 {out[key]['cpu_ms']['p50']} ms，SQL {out[key]['queries']} 条，单独 {out[key]['throughput_alone']} req/s"
+            f"服务端 CPU p50 {out[key]['cpu_ms']['p50']} ms，SQL {out[key]['queries']} 条，"
+            f"单独 {out[key]['throughput_alone']} req/s"
             f"（/healthz 的 {out[key]['ratio_to_baseline']}），错误 {out[key]['errors']}")
     errors = sum(mixed.errors.values()) + sum(v[2] for v in got.alone.values())
     first = mixed.first_error or next((v[4] for v in got.alone.values() if v[4]), "")

@@ -170,7 +170,11 @@ def _read_json(text: str) -> list[dict]:
 
 
 def _read_csv(text: str) -> list[dict]:
-    rows = [r for r in csv.reader(io.StringIO(text)) if any(c.strip() for c in r)]
+    try:
+        # newline="": the csv module itself reads CRLF, LF and a lone CR as row ends, as a file opened for it would
+        rows = [r for r in csv.reader(io.StringIO(text, newline="")) if any(c.strip() for c in r)]
+    except csv.Error as exc:
+        raise ApplicationError(f"CSV 格式不正确：{exc}。", field="body") from None
     columns = CSV_COLUMNS
     if rows and rows[0] and rows[0][0].strip().lower() in ("dataelement", "dataelelement", "de"):
         columns = [c.strip().lower() for c in rows[0]]

@@ -207,7 +207,8 @@ def literacy_series(scope: Scope, region: Region) -> dict:
     wanted = Q(area__isnull=True) | (Q(area__path=province) if province else Q(pk__in=[]))
     published = {}
     for f in (PublishedFigure.objects.filter(wanted, indicator__code="LIT_RATIO")
-              .filter(Q(office__path__in=[*region.ancestor_paths, region.path]) | Q(office__path__startswith=region.path))
+              .filter(Q(office__path__in=[*region.ancestor_paths, region.path])
+                      | Q(office__path__startswith=region.path))
               .select_related("area").order_by("published_on", "pk")):
         published[(f.area_name, f.year)] = f  # the latest release of a year wins
     series = defaultdict(list)

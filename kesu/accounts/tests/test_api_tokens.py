@@ -77,7 +77,7 @@ def test_an_office_grants_a_viewer_api_access_and_revokes_its_token_from_the_acc
     assert grant.actor == office and grant.changes == {"api_access": [False, True]}
     token, raw = token_create(actor=viewer, name="领导驾驶舱", days=30)
     page = client.get(reverse("accounts:user_api", args=[viewer.pk])).content.decode()
-    assert "领导驾驶舱" in page and token.expires_at.strftime("%Y-%m-%d") in page and "已开通" in page
+    assert "领导驾驶舱" in page and timezone.localtime(token.expires_at).strftime("%Y-%m-%d") in page and "已开通" in page
     client.post(reverse("accounts:user_token_revoke", args=[viewer.pk, token.pk]))
     token.refresh_from_db()
     assert token.revoked_at is not None and token.state == "已撤销"

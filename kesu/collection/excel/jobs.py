@@ -57,7 +57,8 @@ def excel_import_create(*, actor, reporter: Reporter, uploaded_file, history: bo
     safety.check_signature(uploaded_file.read(8), name)
     uploaded_file.seek(0)
     job = ExcelImport(user=actor, region=reporter.region, unit=reporter.unit, period_id=reporter.period.id,
-                      history=history, original_name=name, size=uploaded_file.size, background=uploaded_file.size > sync_limit_bytes())
+                      history=history, original_name=name, size=uploaded_file.size,
+                      background=uploaded_file.size > sync_limit_bytes())
     job.file.save(f"{uuid.uuid4().hex}.xlsx", uploaded_file, save=False)
     try:
         safety.inspect_zip(job.file.path, name)

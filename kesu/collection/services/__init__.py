@@ -34,7 +34,8 @@ from .values import value_save, value_upsert
 __all__ = [
     "AMEND", "COLLECT", "HISTORY", "Figure", "figures_write", "write_mode", "outside_figures_accept", "outside_paths",
     "activity_create", "activity_delete", "activity_update", "activity_upsert", "attachment_add", "attachment_delete",
-    "data_set_create", "load_rules", "lock_exception_open", "OUTLIER_FIELDS", "outlier_rule_save", "rule_create", "narrative_save", "send_reminders",
+    "data_set_create", "load_rules", "lock_exception_open", "OUTLIER_FIELDS", "outlier_rule_save", "rule_create",
+    "narrative_save", "send_reminders",
     "submission_accept", "submission_approve", "submission_for", "submission_return", "submission_submit",
     "submission_unapprove", "submission_violations", "value_save", "value_upsert", "submission_approve_batch",
     "submission_figures", "submission_withdraw",

@@ -126,6 +126,18 @@ def test_atomic_mode_none_imports_the_good_rows_and_reports_the_bad(client, worl
     assert stored(world) == {("HR_FULL", "511725", world.edu.pk, YEAR): 12}
 
 
+def test_a_csv_with_bare_carriage_returns_is_read_not_a_server_error(client, world):
+    """Old spreadsheet programs end CSV lines with a bare CR; a stray one in a field must not crash the reader."""
+    unit = world.edu.pk
+    body = (f"dataelement,period,orgunit,categoryoptioncombo,attributeoptioncombo,value\r"
+            f"HR_FULL,{YEAR},511725,,{unit},12\r")
+    r = post(client, world.filler, body, content_type="text/csv")
+    assert r.status_code == 200 and r.json()["response"]["importCount"]["imported"] == 1, r.content.decode()
+    r = post(client, world.filler, "\xb4\xaf\r\x07nAX", content_type="text/csv")
+    assert r.status_code in (400, 409) and r.json()["status"] == "ERROR", r.content.decode()
+    assert stored(world) == {("HR_FULL", "511725", world.edu.pk, YEAR): 12}
+
+
 def test_csv_xml_and_adx_bodies(client, world):
     unit = world.edu.pk
     csv_body = (f"dataelement,period,orgunit,categoryoptioncombo,attributeoptioncombo,value,storedby,lastupdated,"

@@ -138,6 +138,10 @@ def _postgres_or_fail():
 def test_an_archive_from_sqlite_restores_into_postgresql(tmp_path):
     import psycopg
 
+    if not os.environ.get("KESU_DATABASE_URL", "").startswith("postgres"):
+        # The same archive round trip whatever the suite's own database: `make test` runs it once, in its
+        # PostgreSQL pass (as the read-replica tests), not again beside it in the SQLite pass.
+        pytest.skip("SQLite → PostgreSQL 恢复测试在 PostgreSQL 测试轮运行（无需重复）")
     _postgres_or_fail()
     _demo_with_work()
     original = tmp_path / "demo.tar.gz"

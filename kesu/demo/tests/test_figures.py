@@ -56,7 +56,7 @@ def test_a_countys_annual_summary_for_2025_reports_real_figures(demo_db, code):
     assert "未填报" not in main
     assert re.search(r"举办农村实用技术培训\d+期，较上年(增长|下降)", main)
     # The headline figures open the report and are not said again under the sections.
-    assert re.search(r"公民具备科学素质的比例(?:达到|为)\d+(\.\d)?%", text[:text.index("二、存在问题")])
+    assert re.search(r"公民具备科学素质的比例(?:达到|为)\d+(\.\d+)?%", text[:text.index("二、存在问题")])
     # The member units' work pooled under the office's voice, not pasted unit by unit.
     assert "县农业农村局" in main and "全年开展相关活动" not in main
     problems = text[text.index("二、存在问题"):text.index("三、下步打算")]

@@ -27,7 +27,8 @@ def city_office(county_world):
 
 def _record(actor, area, year, value, publisher="中国科协", **kw):
     return services.published_figure_record(actor=actor, area=area, indicator_code="LIT_RATIO", year=year,
-                                            value=value, publisher=publisher, published_on=kw.pop("on", date(2025, 5, 29)),
+                                            value=value, publisher=publisher,
+                                            published_on=kw.pop("on", date(2025, 5, 29)),
                                             **kw)
 
 
