@@ -55,6 +55,7 @@ def test_office_runs_a_round_from_file_to_figure(page, live_server, county_world
 
     # the national result is recorded from its release; the dashboard draws both, each point with its source
     page.goto(f"{live_server.url}{reverse('surveys:index')}")
+    assert page.title() == "抽样调查 · 科素"  # the form lives in the page, not in its title
     page.select_option("#p-area", label="全国")
     page.fill("#p-year", "2024")
     page.fill("#p-value", "15.37")
