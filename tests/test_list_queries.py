@@ -117,8 +117,7 @@ def grow(objects, start: int, count: int) -> None:
         SurveyRound.objects.create(region=county, questionnaire=questionnaire, year=2020 + k, title=f"抽样调查{k}")
         token_create(actor=User.objects.get(username="filler_a"), name=f"令牌{k}")
         PublishedFigure.objects.create(office=county, area=county if k % 2 else None, indicator=indicator,
-                                       year=2000 + k,
-                                       value=k, publisher="上级科协", published_on=date(2024, 5, 1))
+                                       year=2000 + k, value=k, publisher="上级科协", published_on=date(2024, 5, 1))
         Scheme.objects.create(region=county, year=2020 + k, name=f"考核细则{k}", subject="unit")
 
 
