@@ -54,8 +54,9 @@ from .reporting import (
 
 def reporter_get(scope: Scope, region_id: int, unit_id: int | None) -> Reporter:
     """The reporter named in a URL, or 404 when the reader may not see it (a filler: any other unit)."""
-    region = Region.objects.filter(pk=region_id).first()
+    # A unit comes with its region (one statement); a region's own return reads the region alone.
     unit = Unit.objects.filter(pk=unit_id, region_id=region_id).select_related("region").first() if unit_id else None
+    region = unit.region if unit is not None else Region.objects.filter(pk=region_id).first()
     if region is None or (unit_id and unit is None):
         raise Http404
     if scope.is_filler:
@@ -153,6 +154,7 @@ class Cell:
     flags: list = field(default_factory=list)  # outlier flags of the stored figure (see outliers.py)
     earlier: dict = field(default_factory=dict)  # {period id: figure} of earlier years, which the flags compare with
     thresholds: outliers.Thresholds = outliers.DEFAULT  # the indicator's own outlier thresholds, or the default
+    submission: Submission | None = None  # the return the cell belongs to, as read with the cell
 
     @property
     def value(self):
@@ -213,7 +215,8 @@ def grid(scope: Scope, data_set: DataSet, period: Period, reporter: Reporter, *,
         result.cells.append(Cell(indicator=ind, row=row, last_year=last.get(ind.pk),
                                  computed=computed.get(ind.pk), is_computed=ind.pk in computed,
                                  editable=result.editable and ind.pk not in computed, flags=flags,
-                                 earlier=earlier.get(ind.pk, {}), thresholds=tuned.get(ind.pk, outliers.DEFAULT)))
+                                 earlier=earlier.get(ind.pk, {}), thresholds=tuned.get(ind.pk, outliers.DEFAULT),
+                                 submission=sub))
     return result
 
 
@@ -229,14 +232,15 @@ def cell(scope: Scope, data_set: DataSet, period: Period, reporter: Reporter, in
     raise Http404
 
 
-def cell_after_save(cell: Cell, period: Period, reporter: Reporter) -> Cell:
-    """``cell`` (read just before a successful save) with the figure as now stored and its flags.
+def cell_after_save(cell: Cell, row: IndicatorValue | None, period: Period) -> Cell:
+    """``cell`` (read just before a successful save) with ``row``, the figure as the save stored it, and its flags.
 
     A save leaves everything else the cell shows as it was (the row's indicator, last year's figure and the earlier
-    years, whether it may be edited: the save succeeded, so it could), so one read replaces building the grid again.
+    years, whether it may be edited: the save succeeded, so it could), and the write path hands back the row it
+    wrote (or the stored one, unchanged), so nothing is read again.
     """
-    row = IndicatorValue.objects.filter(indicator_id=cell.indicator.pk, region=reporter.region, unit=reporter.unit,
-                                        period_id=period.id).first()
+    if row is not None and row.pk is None:  # an empty cell left empty: nothing is stored
+        row = None
     flags = [] if row is None else outliers.flags_for(row.value, cell.earlier, period, cell.thresholds)
     return replace(cell, row=row, flags=flags, saved=True, error="", posted=None, needs_explanation=False)
 

@@ -83,8 +83,9 @@ def cell_save(request, ds_id, period_id, region_id, unit_id, indicator_id):
     except ValueError:
         version = 0
     try:
-        services.value_save(actor=request.user, indicator=cell.indicator, region=reporter.region, unit=reporter.unit,
-                            period=period, value=raw, expected_version=version, explanation=explanation)
+        saved = services.value_save(actor=request.user, indicator=cell.indicator, region=reporter.region,
+                                    unit=reporter.unit, period=period, value=raw, expected_version=version,
+                                    explanation=explanation)
     except PermissionDenied:
         raise
     except ApplicationError as exc:
@@ -94,10 +95,12 @@ def cell_save(request, ds_id, period_id, region_id, unit_id, indicator_id):
             cell.posted = None  # show the other person's value, which selectors.cell already loaded
         return render(request, "collection/partials/cell.html", {"cell": cell, "grid_url": request.path,
                                                                 "ds": ds, "period": period, "reporter": reporter})
-    fresh = selectors.cell_after_save(cell, period, reporter)
+    # The status badge beside the grid changes only with a return's first figure (未填报 → 填报中): a save into a
+    # return already being filled leaves its status as the page shows it, so only then is the return read again.
+    first = cell.submission is None or cell.submission.status == SubmissionStatus.EMPTY
     return render(request, "collection/partials/cell.html", {
-        "cell": fresh, "ds": ds, "period": period, "reporter": reporter,
-        "submission": selectors.submission_of(ds, period, reporter)})
+        "cell": selectors.cell_after_save(cell, saved.row, period), "ds": ds, "period": period, "reporter": reporter,
+        "submission": selectors.submission_of(ds, period, reporter) if first and saved.changed else None})
 
 
 @require_safe

@@ -47,18 +47,19 @@ def parse_period(period) -> Period:
 
 
 def guard_open(*, region, unit, period: Period, indicator=None, on: date | None = None, what: str = "数据",
-               data_sets: list | None = None) -> dict:
+               data_sets: list | None = None, locked: dict | None = None) -> dict:
     """Refuse a change when a covering return is submitted/approved or the reporting window has closed.
 
     Returns {data set: status} of the covering returns, for ``mark_draft`` to reuse. ``data_sets`` = the covering
-    data sets when the caller has them already (a bulk import looks them up once for all its rows).
+    data sets when the caller has them already (a bulk import looks them up once for all its rows); ``locked`` =
+    {data set id: status} of the reporter's returns for the period that the caller's transaction has already locked.
     """
     on = on or today()
     if data_sets is None:
         data_sets = data_sets_for(region, unit, indicator=indicator, period_type=period.kind)
     if not data_sets:
         return {}
-    statuses = _covering_statuses(region=region, unit=unit, period=period, data_sets=data_sets)
+    statuses = _covering_statuses(region=region, unit=unit, period=period, data_sets=data_sets, locked=locked)
     who = reporter_label(region, unit)
     for ds in data_sets:
         status = statuses.get(ds.pk, SubmissionStatus.EMPTY)
@@ -83,14 +84,17 @@ def in_transaction() -> bool:
     return transaction.get_connection().in_atomic_block
 
 
-def _covering_statuses(*, region, unit, period: Period, data_sets) -> dict:
+def _covering_statuses(*, region, unit, period: Period, data_sets, locked: dict | None = None) -> dict:
     """{data set id: status} of the covering returns.
 
     Inside a write transaction the return rows are created if missing and locked (SELECT … FOR UPDATE), so a submit
     or an approval of the same return waits for this write to commit and then sees it — and a write that waits for
     an approval sees the new status. Without the lock a figure could change after its return was submitted.
-    A dry run (outside any transaction) only reads.
+    A dry run (outside any transaction) only reads. When every covering return exists and is among ``locked``
+    (read under the lock in this transaction), that is the answer: no statement to repeat.
     """
+    if locked is not None and in_transaction() and all(ds.pk in locked for ds in data_sets):
+        return {ds.pk: locked[ds.pk] for ds in data_sets}
     rows = Submission.objects.filter(region=region, unit=unit, period_id=period.id, data_set__in=data_sets)
     if not in_transaction():
         return dict(rows.values_list("data_set_id", "status"))

@@ -246,12 +246,14 @@ def _plan(key, items: list[Figure], result: WriteResult, mode: str, *, lock: boo
     """Check one reporter-period group; returns (changes, coverings). Problems go into ``result``."""
     region, unit, period = key
     before = len(result.errors)
+    locked = None
     if lock:
-        # The reporter's returns, locked in one ordered statement first, so two writers never deadlock.
-        list(Submission.objects.select_for_update().filter(region=region, unit=unit, period_id=period.id)
-             .order_by("pk").values_list("pk", flat=True))
+        # The reporter's returns, locked in one ordered statement first, so two writers never deadlock; their
+        # statuses, read under that lock, are what the lock and deadline checks need (no second read).
+        locked = dict(Submission.objects.select_for_update().filter(region=region, unit=unit, period_id=period.id)
+                      .order_by("pk").values_list("data_set_id", "status"))
     derived = _derived_ids()
-    guard = _Guard(region, unit, period, mode)
+    guard = _Guard(region, unit, period, mode, locked)
     parsed: list[_Planned] = []
     coverings: dict = {}
     for f in items:
@@ -355,8 +357,8 @@ class _Guard:
     """Coverage, locks and deadlines for many indicators of one reporter and period: the data sets are looked up
     once, and each distinct set of covering data sets is checked once (not two or three queries per row)."""
 
-    def __init__(self, region, unit, period: Period, mode: str):
-        self.region, self.unit, self.period, self.mode = region, unit, period, mode
+    def __init__(self, region, unit, period: Period, mode: str, locked: dict | None = None):
+        self.region, self.unit, self.period, self.mode, self.locked = region, unit, period, mode, locked
         self.data_sets = data_sets_for(region, unit)
         self.members = set(DataSet.indicators.through.objects.filter(
             dataset_id__in=[ds.pk for ds in self.data_sets]).values_list("dataset_id", "indicator_id"))
@@ -391,9 +393,13 @@ class _Guard:
 
     def _open(self, covering) -> dict:
         if self.mode == COLLECT:
-            return guard_open(region=self.region, unit=self.unit, period=self.period, data_sets=covering)
-        statuses = dict(Submission.objects.filter(region=self.region, unit=self.unit, period_id=self.period.id,
-                                                  data_set__in=covering).values_list("data_set_id", "status"))
+            return guard_open(region=self.region, unit=self.unit, period=self.period, data_sets=covering,
+                              locked=self.locked)
+        if self.locked is not None:  # every return of the reporter and period, read under the write's lock
+            statuses = {ds.pk: self.locked[ds.pk] for ds in covering if ds.pk in self.locked}
+        else:
+            statuses = dict(Submission.objects.filter(region=self.region, unit=self.unit, period_id=self.period.id,
+                                                      data_set__in=covering).values_list("data_set_id", "status"))
         who = f"{reporter_label(self.region, self.unit)}{self.period.label}"
         if self.mode == HISTORY:
             if self.period.end >= today():
