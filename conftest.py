@@ -84,12 +84,14 @@ def demo_db(django_db_setup, django_db_blocker):
 
 @pytest.fixture(autouse=True)
 def _fresh_process_memos():
-    """Per-process memos (the demo flag, page data by data version) start empty in each test: a rollback may have
-    changed the database under them, and on SQLite it hands out the same ids again."""
+    """Per-process memos (the demo flag, page data by data version, the stalled-queue banner) start empty in each
+    test: a rollback may have changed the database under them, and on SQLite it hands out the same ids again."""
     from kesu.core import demo_flag, pagememo
+    from kesu.core.templatetags import kesu_worker
 
     demo_flag.forget()
     pagememo.forget()
+    kesu_worker.forget()
     yield
 @pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(items):

@@ -1,10 +1,37 @@
 """``{% worker_warning %}``: a banner on every signed-in page while tasks wait and no worker is alive."""
 
+import threading
+import time
+
 from django import template
 
 from kesu.core.worker import stalled_queue
 
 register = template.Library()
+
+# A task counts as stalled only after it has waited 5 s, and a dead worker is noticed after 30 s: an answer a few
+# seconds old says the same, so each process asks the queue at most this often rather than on every full page.
+BANNER_SECONDS = 5.0
+
+_lock = threading.Lock()
+_asked: list = [float("-inf"), None]  # when the queue was last asked (monotonic), and its answer
+
+
+def stalled_recently() -> dict | None:
+    """``stalled_queue()`` as answered within the last ``BANNER_SECONDS`` in this process."""
+    now = time.monotonic()
+    with _lock:
+        if now - _asked[0] < BANNER_SECONDS:
+            return _asked[1]
+    answer = stalled_queue()
+    with _lock:
+        _asked[:] = [now, answer]
+    return answer
+
+
+def forget() -> None:
+    with _lock:
+        _asked[:] = [float("-inf"), None]
 
 
 @register.inclusion_tag("core/worker_warning.html", takes_context=True)
@@ -13,4 +40,4 @@ def worker_warning(context):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"stalled": None}
-    return {"stalled": stalled_queue(), "is_admin": user.is_superuser or user.role == "admin"}
+    return {"stalled": stalled_recently(), "is_admin": user.is_superuser or user.role == "admin"}

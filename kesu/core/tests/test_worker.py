@@ -13,6 +13,7 @@ from django_tasks_db.models import DBTaskResult
 
 from kesu.core.models import AuditEvent, WorkerBeat
 from kesu.core.supervise import Supervisor
+from kesu.core.templatetags import kesu_worker
 from kesu.core.tests.childproc import WAIT_LIMIT, child_env
 from kesu.core.worker import stalled_queue, workers_alive
 
@@ -84,6 +85,19 @@ def test_no_warning_while_the_queue_moves(queue):
     assert stalled_queue() is None
     note.enqueue("刚入队")  # just queued: a worker has not had time to take it
     assert stalled_queue() is None
+
+
+@pytest.mark.django_db
+def test_pages_ask_the_queue_once_in_a_few_seconds_and_then_see_a_stall(queue, monkeypatch,
+                                                                        django_assert_num_queries):
+    assert kesu_worker.stalled_recently() is None
+    with django_assert_num_queries(0):  # the next pages within the interval reuse the answer
+        assert kesu_worker.stalled_recently() is None
+    DBTaskResult.objects.filter(pk=note.enqueue("等待").id).update(
+        enqueued_at=DBTaskResult.objects.get().enqueued_at.replace(year=2025))  # long stalled, and no worker
+    assert kesu_worker.stalled_recently() is None  # still the answer of a moment ago
+    monkeypatch.setattr(kesu_worker, "BANNER_SECONDS", 0.0)  # the interval has passed
+    assert kesu_worker.stalled_recently()["count"] == 1
 
 
 def test_the_supervisor_restarts_a_dead_process_with_back_off(tmp_path, caplog):
