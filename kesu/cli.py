@@ -57,7 +57,8 @@ def _parser() -> argparse.ArgumentParser:
     serve = sub.add_parser("serve", help=purposes["serve"])
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
-    serve.add_argument("--workers", type=int, help="工作进程数（默认按 CPU 核数）")
+    serve.add_argument("--workers", type=int, help="工作进程数（默认每个 CPU 核一个，至少 2 个）")
+    serve.add_argument("--threads", type=int, help="每个工作进程的线程数（默认 4）")
     serve.add_argument("--development", action="store_true", help="用 Django 开发服务器（单进程，便于调试）")
     serve.add_argument("--no-worker", action="store_true", help="不同时启动后台任务进程（另行运行 kesu worker 时）")
 
@@ -122,7 +123,7 @@ def main(argv: list[str] | None = None) -> int:
 
         return bench_run(ns)
     if ns.command == "serve":
-        extra = {"workers": ns.workers} if ns.workers else {}
+        extra = {name: getattr(ns, name) for name in ("workers", "threads") if getattr(ns, name)}
         return _call("kesu_serve", host=ns.host, port=ns.port, development=ns.development, no_worker=ns.no_worker,
                      **extra)
     if ns.command == "worker":

@@ -24,7 +24,8 @@ def add_arguments(parser) -> None:
     run.add_argument("--requests", type=int, default=3000, help="并发访问测试的请求总数上限（默认 3000）")
     run.add_argument("--users", type=int, default=50, help="并发用户数（默认 50）")
     run.add_argument("--seconds", type=float, default=120, help="并发访问测试的时间上限（秒，默认 120）")
-    run.add_argument("--workers", type=int, default=4, help="被测 Web 服务的工作进程数（默认 4）")
+    run.add_argument("--workers", type=int, help="被测 Web 服务的工作进程数（默认同 kesu serve）")
+    run.add_argument("--threads", type=int, help="被测 Web 服务每个进程的线程数（默认同 kesu serve）")
     run.add_argument("--only", action="append", default=[],
                      choices=["import", "rollup", "duckdb", "cell", "reports", "extraction", "jobs", "http"],
                      help="只测量其中几项（可重复）")

@@ -71,6 +71,7 @@ class LoadResult:
     mixed_seconds: float
     alone: dict  # kind → (requests, seconds, errors)
     workers: int
+    threads: int
 
 
 def prepare_actors(county, users: int) -> Actors:
@@ -113,10 +114,11 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_server(port: int, workers: int) -> subprocess.Popen:
+def start_server(port: int, workers: int, threads: int) -> subprocess.Popen:
     """``kesu serve`` in its own process group, on the database this process uses (same environment)."""
     proc = subprocess.Popen([sys.executable, "-m", "kesu.cli", "serve", "--port", str(port), "--workers",
-                             str(workers), "--no-worker"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                             str(workers), "--threads", str(threads), "--no-worker"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                             start_new_session=True, env={**os.environ, "KESU_SERVER_TIMING": "1"})
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -236,14 +238,18 @@ async def _drive(base, actors: Actors, users: int, requests: int, seconds: float
     return time.perf_counter() - started
 
 
-def run(county, *, users: int, requests: int, seconds: float, workers: int) -> LoadResult:
+def run(county, *, users: int, requests: int, seconds: float, workers: int | None = None,
+        threads: int | None = None) -> LoadResult:
     """Start the server, warm it up (one pass with a few users), drive each kind alone, then the mixed run."""
     from django.db import connections
 
     actors = prepare_actors(county, users)
     connections.close_all()  # SQLite: let the server processes write without waiting for this one
     port = free_port()
-    proc = start_server(port, workers)
+    from kesu.core.management.commands.kesu_serve import THREADS, default_workers
+
+    workers, threads = workers or default_workers(), threads or THREADS
+    proc = start_server(port, workers, threads)
     try:
         base = f"http://127.0.0.1:{port}"
         asyncio.run(_drive(base, actors, min(users, 5), min(requests, 30), seconds, KINDS, Samples()))
@@ -258,4 +264,4 @@ def run(county, *, users: int, requests: int, seconds: float, workers: int) -> L
         mixed_seconds = asyncio.run(_drive(base, actors, users, requests, seconds, KINDS, mixed))
     finally:
         stop_server(proc)
-    return LoadResult(mixed=mixed, mixed_seconds=mixed_seconds, alone=alone, workers=workers)
+    return LoadResult(mixed=mixed, mixed_seconds=mixed_seconds, alone=alone, workers=workers, threads=threads)

@@ -366,8 +366,9 @@ def http(data, ns, log, result) -> dict:
     from . import load
 
     _, _, county, _ = places(data)
-    got = load.run(county, users=ns.users, requests=ns.requests, seconds=ns.seconds, workers=ns.workers)
-    what = f"{ns.users} 个并发用户，gunicorn {got.workers} 个进程"
+    got = load.run(county, users=ns.users, requests=ns.requests, seconds=ns.seconds, workers=ns.workers,
+                   threads=getattr(ns, "threads", None))
+    what = f"{ns.users} 个并发用户，gunicorn {got.workers} 个进程 × {got.threads} 个线程"
     n, seconds, errors, cpu, first_error, _ = got.alone[load.BASELINE]
     baseline_rps = n / seconds if seconds else None
     out = {"http_baseline": figure("http_baseline", percentiles(cpu), "ms", errors=errors,

@@ -11,6 +11,16 @@ from kesu.core.supervise import Supervisor
 
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 
+# Chosen from measurement (docs/scale.md, "Server sizing"): a request is CPU-bound Python between short database
+# round trips, so one process per core serves as many requests per second as more processes do, with fewer
+# processes competing with the database for the cores; a few threads each keep a core busy while a request waits
+# for the database (or, on SQLite, for the write lock).
+THREADS = 4
+
+
+def default_workers() -> int:
+    return max(2, min(8, os.cpu_count() or 1))
+
 
 def refuse_without_secret_key(host: str, development: bool) -> None:
     """A server others can reach (any address but loopback, or HTTPS) must not sign sessions with the built-in key.
@@ -32,12 +42,13 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--host", default="127.0.0.1")
         parser.add_argument("--port", type=int, default=8000)
-        parser.add_argument("--workers", type=int, default=max(2, min(8, (os.cpu_count() or 1) * 2)))
+        parser.add_argument("--workers", type=int, default=default_workers())
+        parser.add_argument("--threads", type=int, default=THREADS)
         parser.add_argument("--development", action="store_true")
         parser.add_argument("--no-worker", action="store_true",
                             help="不启动后台任务进程（另行运行 kesu worker 时）")
 
-    def handle(self, *args, host, port, workers, development, no_worker, **options):
+    def handle(self, *args, host, port, workers, development, no_worker, threads=THREADS, **options):
         refuse_without_secret_key(host, development)
         # SIGTERM (systemd, docker stop, kill) ends the server through the ``finally`` below, so the worker is
         # stopped with it instead of being left running on its own.
@@ -52,17 +63,17 @@ class Command(BaseCommand):
             if development:
                 call_command("runserver", f"{host}:{port}", use_reloader=False, use_threading=True)
             else:
-                self._gunicorn(host, port, workers)
+                self._gunicorn(host, port, workers, threads)
         finally:
             if worker is not None:
                 worker.stop()
 
-    def _gunicorn(self, host, port, workers) -> None:
+    def _gunicorn(self, host, port, workers, threads) -> None:
         # Processes share nothing but the database: each gthread worker serves a few requests at once, and any
         # number of such servers can stand behind a load balancer (docs/scale.md).
         server = subprocess.Popen([sys.executable, "-m", "gunicorn", "kesu.wsgi:application",
                                    "--bind", f"{host}:{port}", "--workers", str(workers),
-                                   "--worker-class", "gthread", "--threads", "4", "--timeout", "120",
+                                   "--worker-class", "gthread", "--threads", str(threads), "--timeout", "120",
                                    # longer than a browser's or load balancer's pause between requests, so a reused
                                    # connection is not closed under a request in flight
                                    "--keep-alive", "30"])
