@@ -461,9 +461,12 @@ def _apply(actor, region, unit, period, changes: list[_Planned], coverings: dict
         row.source, row.updated_by, row.updated_at = (p.figure.source or DOORS[door])[:300], actor, now
         (new if old is None else changed).append((row, old, p))
     IndicatorValue.objects.bulk_create([row for row, *_ in new], batch_size=500)
-    IndicatorValue.objects.bulk_update([row for row, *_ in changed],
-                                       ["value", "explanation", "version", "source", "updated_by", "updated_at"],
-                                       batch_size=500)
+    written = ["value", "explanation", "version", "source", "updated_by", "updated_at"]
+    if len(changed) == 1:  # a grid cell: one plain UPDATE (building bulk_update's CASE per column costs more)
+        row = changed[0][0]
+        IndicatorValue.objects.filter(pk=row.pk).update(**{name: getattr(row, name) for name in written})
+    else:
+        IndicatorValue.objects.bulk_update([row for row, *_ in changed], written, batch_size=500)
     actor_or_none = actor if getattr(actor, "is_authenticated", False) else None
     label = f"{reporter_label(region, unit)} {period.label}"
     for row, old, p in new + changed:
