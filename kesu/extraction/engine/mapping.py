@@ -214,15 +214,13 @@ class _PhraseIndex:
     occurs in a field or shares half its bigrams with one, so phrases are indexed by bigram and counted once per
     fact. Only those indicators are scored (a necessary condition: the scores themselves are unchanged)."""
 
-    def __init__(self, catalogue: list[dict]):
+    def __init__(self, terms: tuple):
         self.postings: dict[str, list[int]] = {}
         self.need: list[float] = []
         self.owner: list[int] = []
         self.always: set[int] = set()  # one-character phrases have no bigram to index
-        for k, ind in enumerate(catalogue):
-            names, population, sect_kw = _phrases(ind.get("name", ""), tuple(ind.get("aliases") or ()),
-                                                  tuple(ind.get("population") or ()),
-                                                  tuple(ind.get("section_keywords") or ()))
+        for k, (name, aliases, population, section_keywords) in enumerate(terms):
+            names, population, sect_kw = _phrases(name, aliases, population, section_keywords)
             for phrase in {*names, *population, *sect_kw}:
                 if len(phrase) < 2:
                     if phrase:
@@ -239,6 +237,18 @@ class _PhraseIndex:
         grams = frozenset().union(*(_bigrams(t) for t in fields.values() if t))
         hits = Counter(chain.from_iterable(self.postings.get(g, ()) for g in grams))  # counted in C
         return sorted({self.owner[pid] for pid, n in hits.items() if n >= self.need[pid]} | self.always)
+
+
+def _catalogue_terms(catalogue: list[dict]) -> tuple:
+    """What the index reads of each indicator, hashable: the key under which a catalogue's index is kept."""
+    return tuple((ind.get("name", ""), tuple(ind.get("aliases") or ()), tuple(ind.get("population") or ()),
+                  tuple(ind.get("section_keywords") or ())) for ind in catalogue)
+
+
+@lru_cache(maxsize=8)
+def _index_for(terms: tuple) -> _PhraseIndex:
+    """One index per catalogue, built once: building it costs more than mapping a report's facts."""
+    return _PhraseIndex(terms)
 
 
 def _sentence(text: str | None, start: int | None) -> str:
@@ -270,7 +280,7 @@ def map_facts(
         sections = section_finder(split_sections(text))
     from .features import fact_features, indicator_accepts
 
-    index = _PhraseIndex(catalogue)
+    index = _index_for(_catalogue_terms(catalogue))
     out = []
     for fact in facts:
         fields = fact_fields(fact, text, sections)
