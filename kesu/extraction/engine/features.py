@@ -17,6 +17,8 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from .normalize import fold
+
 _SENTENCE_END = re.compile(r"[。；;！？!?\n]")
 _CLAUSE_END = re.compile(r"[。；;！？!?\n，,：:]")
 TARGET = re.compile(r"计划|目标|力争|预计|争取|确保|拟|将达到|要达到|达到.{0,6}以上|不低于|不少于|任务数|"
@@ -47,6 +49,9 @@ BREAKTHROUGH = re.compile(r"突破$")
 OTHER_YEAR = re.compile(r"(?:从|由|比|较|与)\s*(?:19|20)\d\d\s*年(?:的|底|末)?$")
 
 
+_YEAR = re.compile(r"((?:19|20)\d\d)\s*年")
+
+
 def _since(rx: re.Pattern, text: str, start: int, reach: int) -> str:
     lo = max(0, start - reach)
     window = text[lo:start]
@@ -55,12 +60,16 @@ def _since(rx: re.Pattern, text: str, start: int, reach: int) -> str:
 
 
 def fact_features(text: str, start: int, end: int, unit: str) -> dict:
-    from .normalize import fold
-
     # Only a window around the fact is read; folding it (traditional → simplified, full-width → half-width) is 1:1,
     # so offsets within it stay valid.
     lo = max(0, start - 200)
-    text, start, end = fold(text[lo:end + 20]), start - lo, end - lo
+    return folded_features(fold(text[lo:end + 20]), start - lo, end - lo, unit)
+
+
+def folded_features(text: str, start: int, end: int, unit: str) -> dict:
+    """``fact_features`` of a text already folded (the mapper folds a report once, not once per fact)."""
+    lo = max(0, start - 200)
+    text, start, end = text[lo:end + 20], start - lo, end - lo
     clause = _since(_CLAUSE_END, text, start, 60)
     sentence = _since(_SENTENCE_END, text, start, 160)
     after = text[end:end + 12]
@@ -68,7 +77,7 @@ def fact_features(text: str, start: int, end: int, unit: str) -> dict:
     features = {"kind": "result", "span": "year", "measure": "total", "component": False, "total_marker": False}
     if TARGET.search(clause) or TARGET.search(sentence[:-len(clause)] if clause else sentence):
         features["kind"] = "target"
-    years_named = set(re.findall(r"((?:19|20)\d\d)\s*年", sentence))
+    years_named = set(_YEAR.findall(sentence))
     if (CUMULATIVE.search(sentence) and not NOT_CUMULATIVE.search(sentence)) or (
             CUMULATIVE_WEAK.search(sentence) and (not ONE_YEAR.search(sentence) or len(years_named) > 1)):
         features["span"] = "cumulative"
@@ -213,10 +222,14 @@ def thing_conflict(subject: str, indicator: dict) -> bool:
     character, must appear on the other side. An empty subject says nothing; an administrative unit (九个县) alone is
     never an indicator's thing unless the indicator counts such units.
     """
+    return thing_conflict_terms(subject, *terms_of(indicator.get("name", ""), tuple(indicator.get("aliases") or ())))
+
+
+def thing_conflict_terms(subject: str, names: list[str], stems: list[str]) -> bool:
+    """``thing_conflict`` with the indicator's ``terms_of`` already worked out."""
     s = (subject or "").strip()
     if not s:
         return False
-    names, stems = _terms(indicator.get("name", ""), tuple(indicator.get("aliases") or ()))
     if not stems:
         return False
     if any(q in s and not any(q in n for n in names) for q in QUALIFIERS):
@@ -227,7 +240,7 @@ def thing_conflict(subject: str, indicator: dict) -> bool:
 
 
 @lru_cache(maxsize=4096)
-def _terms(name: str, aliases: tuple) -> tuple[list[str], list[str]]:
+def terms_of(name: str, aliases: tuple) -> tuple[list[str], list[str]]:
     """An indicator's names without glosses, and their stems (without 人次/数/率 …): computed once per indicator."""
     names = [_PARENS.sub("", n) for n in (name, *aliases) if n]
     return names, [st for st in (_STEM_SUFFIX.sub("", n) for n in names) if st]

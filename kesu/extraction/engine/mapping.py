@@ -21,6 +21,7 @@ Confidence is in 0..1; below ``min_confidence`` the fact is kept with code None.
 
 from __future__ import annotations
 
+import copy
 import re
 from collections import Counter
 from collections.abc import Iterable
@@ -28,7 +29,9 @@ from functools import lru_cache
 from itertools import chain
 from typing import Any
 
+from .features import folded_features, indicator_accepts, modifier_conflict, terms_of, thing_conflict_terms
 from .normalize import fold
+from .split import section_at, section_finder, split_sections
 
 MONEY_UNITS = {"元": 1.0, "千元": 1e3, "万元": 1e4, "亿元": 1e8}
 # (fact unit, indicator unit) → compatibility when not identical.
@@ -105,27 +108,6 @@ def _folded(phrase: str) -> str:
     return fold(phrase)
 
 
-def _best_in_fields(phrases: Iterable[str], fields: dict[str, str]) -> float:
-    """The best weighted ``phrase_match`` of any phrase (already folded) in any field, inlined: this runs for every
-    candidate indicator of every fact."""
-    best = 0.0
-    prepared = [(_WEIGHTS[name], text, _bigrams(text)) for name, text in fields.items() if text]
-    for p in phrases:
-        if not p:
-            continue
-        grams = _bigrams(p)
-        for weight, text, text_grams in prepared:
-            if weight <= best:
-                continue
-            if p in text:
-                best = weight
-                continue
-            share = len(grams & text_grams) / len(grams)
-            if share >= 0.5 and weight * share > best:
-                best = weight * share
-    return best
-
-
 def _fact_get(fact: Any, key: str, default=None):
     return fact.get(key, default) if isinstance(fact, dict) else getattr(fact, key, default)
 
@@ -150,56 +132,104 @@ def _phrases(name: str, aliases: tuple, population: tuple, section_keywords: tup
             tuple(_folded(k) for k in section_keywords))
 
 
+class _Indicator:
+    """What scoring reads of one catalogue entry, worked out once per catalogue."""
+
+    __slots__ = ("name", "names", "population", "sect_kw", "terms", "stems")
+
+    def __init__(self, indicator: dict):
+        self.name = indicator.get("name", "")
+        aliases = tuple(indicator.get("aliases") or ())
+        self.names, self.population, self.sect_kw = _phrases(
+            self.name, aliases, tuple(indicator.get("population") or ()),
+            tuple(indicator.get("section_keywords") or ()))
+        self.terms, self.stems = terms_of(self.name, aliases)
+
+
+class _FactEvidence:
+    """One fact's fields, each with its bigrams, read once for every candidate indicator."""
+
+    __slots__ = ("fields", "subject", "context", "all", "sect", "person", "things")
+
+    def __init__(self, fields: dict[str, str], unit: str):
+        self.fields = fields
+        self.subject, self.context = fields.get("subject", ""), fields.get("context", "")
+        self.all = [(_WEIGHTS[name], text, _bigrams(text)) for name, text in fields.items() if text]
+        section_context = {"section": fields.get("section", ""), "context": self.context}
+        self.sect = [(_WEIGHTS[name], text, _bigrams(text)) for name, text in section_context.items() if text]
+        self.person = bool(_PERSON.search(self.subject))
+        # For people the subject names who they are (听众, 学员), not a thing to compare with the indicator's.
+        self.things = _family(unit) not in ("people", "visits")
+
+
+def _best(phrases: Iterable[str], prepared: list) -> float:
+    """The best weighted ``phrase_match`` of any phrase (already folded) in any prepared field, inlined: this runs
+    for every candidate indicator of every fact."""
+    best = 0.0
+    for p in phrases:
+        if not p:
+            continue
+        grams = _bigrams(p)
+        for weight, text, text_grams in prepared:
+            if weight <= best:
+                continue
+            if p in text:
+                best = weight
+                continue
+            share = len(grams & text_grams) / len(grams)
+            if share >= 0.5 and weight * share > best:
+                best = weight * share
+    return best
+
+
+def _score(ind: _Indicator, gate: float, ev: _FactEvidence) -> float:
+    alias = _best(ind.names, ev.all)
+    parts = [(0.65, alias)]
+    pop = _best(ind.population, ev.all) if ind.population else None
+    if pop is not None:
+        parts.append((0.2, pop))
+    sect = _best(ind.sect_kw, ev.sect) if ind.sect_kw else None
+    if sect is not None:
+        parts.append((0.15, sect))
+    total_w = sum(w for w, _ in parts)
+    score = sum(w * v for w, v in parts) / total_w
+    if ind.population and not pop:
+        if ev.person:
+            return 0.0  # the figure names who was counted (再就业人员), and they are not the indicator's population
+        score *= 0.4  # the indicator is about a population nobody mentioned
+    if score == 0.0:
+        return 0.0  # nothing names it: the conflicts below need not be read
+    if ev.things and thing_conflict_terms(ev.subject, ind.terms, ind.stems):
+        return 0.0
+    if modifier_conflict(ev.subject, ev.context, {"name": ind.name}):
+        return 0.0
+    return gate * score
+
+
 def score_indicator(fact: Any, indicator: dict, fields: dict[str, str]) -> float:
+    """How well one indicator fits a fact (0 when it cannot take it); ``map_facts`` scores a whole catalogue the
+    same way with what it can read once."""
     fu = _fact_get(fact, "unit", "") or ""
     money_like = bool(_MONEY_WORDS.search(fields.get("subject", "") + fields.get("context", "")))
     gate = unit_compatibility(fu, indicator.get("unit", ""), money_like)
     if gate == 0.0:
         return 0.0
-    names, population, sect_kw = _phrases(indicator.get("name", ""), tuple(indicator.get("aliases") or ()),
-                                          tuple(indicator.get("population") or ()),
-                                          tuple(indicator.get("section_keywords") or ()))
-    alias = _best_in_fields(names, fields)
-    parts = [(0.65, alias)]
-    pop = _best_in_fields(population, fields) if population else None
-    if pop is not None:
-        parts.append((0.2, pop))
-    sect = _best_in_fields(sect_kw, {"section": fields.get("section", ""), "context": fields.get("context", "")}) \
-        if sect_kw else None
-    if sect is not None:
-        parts.append((0.15, sect))
-    total_w = sum(w for w, _ in parts)
-    score = sum(w * v for w, v in parts) / total_w
-    if population and not pop:
-        if _PERSON.search(fields.get("subject", "")):
-            return 0.0  # the figure names who was counted (再就业人员), and they are not the indicator's population
-        score *= 0.4  # the indicator is about a population nobody mentioned
-    if score == 0.0:
-        return 0.0  # nothing names it: the conflicts below need not be read
-    from .features import modifier_conflict, thing_conflict
-
-    if _family(fu) not in ("people", "visits") and thing_conflict(fields.get("subject", ""), indicator):
-        # For people the subject names who they are (听众, 学员), not a thing to compare with the indicator's.
-        return 0.0
-    if modifier_conflict(fields.get("subject", ""), fields.get("context", ""), indicator):
-        return 0.0
-    return gate * score
+    return _score(_Indicator(indicator), gate, _FactEvidence(fields, fu))
 
 
-def fact_fields(fact: Any, text: str | None, sections: list | None) -> dict[str, str]:
-    """The places we look for evidence: subject, clause before the number, section path."""
+def fact_fields(fact: Any, folded: str | None, sections: list | None) -> dict[str, str]:
+    """The places we look for evidence: subject, clause before the number, section path. ``folded`` is the text
+    already folded (folding is 1:1, so the fact's offsets hold in it)."""
     subject = fold(_fact_get(fact, "subject", "") or "")
     context = ""
     section = ""
     start = _fact_get(fact, "start", None)
-    if text is not None and start is not None:
+    if folded is not None and start is not None:
         lo = max(0, start - 40)
-        window = text[lo:start]
+        window = folded[lo:start]
         cut = max(window.rfind(c) for c in "。;；\n")
-        context = fold(window[cut + 1:])
+        context = window[cut + 1:]
         if sections:
-            from .split import section_at
-
             sec = sections(start) if callable(sections) else section_at(sections, start)
             if sec is not None:
                 section = fold(sec.path)
@@ -211,17 +241,16 @@ _SENTENCE_END = re.compile(r"[。；;！？!?\n]")
 
 class _PhraseIndex:
     """Which indicators a fact's words can name at all: an indicator scores above zero only if one of its phrases
-    occurs in a field or shares half its bigrams with one, so phrases are indexed by bigram and counted once per
-    fact. Only those indicators are scored (a necessary condition: the scores themselves are unchanged)."""
+    occurs in a field or shares half its bigrams with that field, so phrases are indexed by bigram and counted per
+    field. Only those indicators are scored (a necessary condition: the scores themselves are unchanged)."""
 
-    def __init__(self, terms: tuple):
+    def __init__(self, indicators: list[_Indicator]):
         self.postings: dict[str, list[int]] = {}
         self.need: list[float] = []
         self.owner: list[int] = []
         self.always: set[int] = set()  # one-character phrases have no bigram to index
-        for k, (name, aliases, population, section_keywords) in enumerate(terms):
-            names, population, sect_kw = _phrases(name, aliases, population, section_keywords)
-            for phrase in {*names, *population, *sect_kw}:
+        for k, ind in enumerate(indicators):
+            for phrase in {*ind.names, *ind.population, *ind.sect_kw}:
                 if len(phrase) < 2:
                     if phrase:
                         self.always.add(k)
@@ -233,31 +262,51 @@ class _PhraseIndex:
                 for g in grams:
                     self.postings.setdefault(g, []).append(pid)
 
-    def candidates(self, fields: dict[str, str]) -> list[int]:
-        grams = frozenset().union(*(_bigrams(t) for t in fields.values() if t))
-        hits = Counter(chain.from_iterable(self.postings.get(g, ()) for g in grams))  # counted in C
-        return sorted({self.owner[pid] for pid, n in hits.items() if n >= self.need[pid]} | self.always)
+    def named_by(self, text: str) -> frozenset[int]:
+        """The indicators one field's text can name."""
+        hits = Counter(chain.from_iterable(self.postings.get(g, ()) for g in _bigrams(text)))  # counted in C
+        need, owner = self.need, self.owner
+        return frozenset({owner[pid] for pid, n in hits.items() if n >= need[pid]})
 
 
-def _catalogue_terms(catalogue: list[dict]) -> tuple:
-    """What the index reads of each indicator, hashable: the key under which a catalogue's index is kept."""
-    return tuple((ind.get("name", ""), tuple(ind.get("aliases") or ()), tuple(ind.get("population") or ()),
-                  tuple(ind.get("section_keywords") or ())) for ind in catalogue)
+class _Catalogue:
+    """A catalogue made ready for scoring: its indicators, its phrase index, and its unit gates per fact unit."""
+
+    def __init__(self, catalogue: list[dict]):
+        self.units = [ind.get("unit", "") for ind in catalogue]
+        self.indicators = [_Indicator(ind) for ind in catalogue]
+        self.index = _PhraseIndex(self.indicators)
+        self._gates: dict[tuple[str, bool], list[float]] = {}
+
+    def gates(self, unit: str, money_like: bool) -> list[float]:
+        key = (unit, money_like)
+        if key not in self._gates:
+            self._gates[key] = [unit_compatibility(unit, iu, money_like) for iu in self.units]
+        return self._gates[key]
 
 
-@lru_cache(maxsize=8)
-def _index_for(terms: tuple) -> _PhraseIndex:
-    """One index per catalogue, built once: building it costs more than mapping a report's facts."""
-    return _PhraseIndex(terms)
+_READY: list[tuple[list[dict], _Catalogue]] = []
 
 
-def _sentence(text: str | None, start: int | None) -> str:
+def _ready(catalogue: list[dict]) -> _Catalogue:
+    """The prepared catalogue, kept for the few catalogues in use: preparing it costs more than mapping a report's
+    facts. A catalogue is recognised by equal content (compared in C), so a changed catalogue is prepared anew."""
+    for snapshot, ready in _READY:
+        if snapshot == catalogue:
+            return ready
+    ready = _Catalogue(catalogue)
+    _READY.insert(0, (copy.deepcopy(catalogue), ready))
+    del _READY[4:]
+    return ready
+
+
+def _sentence(folded: str | None, start: int | None) -> str:
     """The sentence up to the number (folded): where the activity a figure counts is named (举办讲座…，参加人员…)."""
-    if text is None or start is None:
+    if folded is None or start is None:
         return ""
-    window = text[max(0, start - 120):start]
+    window = folded[max(0, start - 120):start]
     cut = max((m.end() for m in _SENTENCE_END.finditer(window)), default=0)
-    return fold(window[cut:])
+    return window[cut:]
 
 
 def map_facts(
@@ -273,30 +322,35 @@ def map_facts(
     per fact: ``{"fact", "code", "confidence", "value", "unit", "section"}`` where
     ``value`` is expressed in the indicator's unit (None when unmapped).
     """
-    sections = None
-    if text is not None:
-        from .split import section_finder, split_sections
-
-        sections = section_finder(split_sections(text))
-    from .features import fact_features, indicator_accepts
-
-    index = _index_for(_catalogue_terms(catalogue))
+    sections = section_finder(split_sections(text)) if text is not None else None
+    folded = fold(text) if text is not None else None
+    ready = _ready(catalogue)
+    index = ready.index
+    named_memo: dict[str, frozenset[int]] = {}  # the section path repeats for every fact under it
     out = []
     for fact in facts:
-        fields = fact_fields(fact, text, sections)
+        fields = fact_fields(fact, folded, sections)
         fact_dict = fact if isinstance(fact, dict) else fact.to_dict()
-        features = (fact_features(text, fact_dict["start"], fact_dict["end"], fact_dict.get("unit") or "")
+        features = (folded_features(folded, fact_dict["start"], fact_dict["end"], fact_dict.get("unit") or "")
                     if text is not None and fact_dict.get("start") is not None else {})
         if fact_dict.get("suspicious"):
             features = {**features, "corrupt": True}
         # Without the text there is no sentence to read: only the figure's own features decide.
-        around = {**fields, "sentence": _sentence(text, fact_dict.get("start"))} if text is not None else None
-        # The unit gate first (cached per unit pair): most of the catalogue is out before any phrase is matched.
+        around = {**fields, "sentence": _sentence(folded, fact_dict.get("start"))} if text is not None else None
+        # The unit gate first (one list per unit and catalogue): most of the catalogue is out before any phrase is
+        # matched.
         fu = fact_dict.get("unit") or ""
         money_like = bool(_MONEY_WORDS.search(fields["subject"] + fields["context"]))
-        named = index.candidates(fields)
-        scored = sorted(((score_indicator(fact, catalogue[k], fields), k) for k in named
-                         if unit_compatibility(fu, catalogue[k].get("unit", ""), money_like) > 0), reverse=True)
+        gates = ready.gates(fu, money_like)
+        named = set(index.always)
+        for field_text in fields.values():
+            if field_text:
+                if field_text not in named_memo:
+                    named_memo[field_text] = index.named_by(field_text)
+                named |= named_memo[field_text]
+        evidence = _FactEvidence(fields, fu)
+        scored = sorted(((_score(ready.indicators[k], gates[k], evidence), k) for k in named if gates[k] > 0),
+                        reverse=True)
         ranked = [(sc, catalogue[k]) for sc, k in scored if sc >= min_confidence]
         # An unmapped fact still shows how close the nearest indicator came.
         best, best_score, blocked = None, (scored[0][0] if scored else 0.0), None
