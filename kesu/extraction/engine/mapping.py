@@ -22,6 +22,7 @@ Confidence is in 0..1; below ``min_confidence`` the fact is kept with code None.
 from __future__ import annotations
 
 import copy
+import math
 import re
 from collections import Counter
 from collections.abc import Iterable
@@ -241,32 +242,35 @@ _SENTENCE_END = re.compile(r"[。；;！？!?\n]")
 
 class _PhraseIndex:
     """Which indicators a fact's words can name at all: an indicator scores above zero only if one of its phrases
-    occurs in a field or shares half its bigrams with that field, so phrases are indexed by bigram and counted per
-    field. Only those indicators are scored (a necessary condition: the scores themselves are unchanged)."""
+    occurs in a field or shares half its bigrams with that field. A phrase of n bigrams that shares half of them
+    shares at least one of any n - ceil(n/2) + 1 of them, so each phrase is filed under that many of its rarest
+    bigrams, and only the phrases a field's bigrams find there are checked. Only the indicators named so are scored
+    (a necessary condition: the scores themselves are unchanged)."""
 
     def __init__(self, indicators: list[_Indicator]):
+        phrases = sorted({(phrase, k) for k, ind in enumerate(indicators)
+                          for phrase in (*ind.names, *ind.population, *ind.sect_kw)})
+        self.always = frozenset(k for phrase, k in phrases if len(phrase) == 1)  # no bigram to file it under
+        phrases = [(phrase, k) for phrase, k in phrases if len(phrase) >= 2]
+        frequency = Counter(g for phrase, _ in phrases for g in _bigrams(phrase))
         self.postings: dict[str, list[int]] = {}
+        self.grams: list[frozenset[str]] = []
         self.need: list[float] = []
         self.owner: list[int] = []
-        self.always: set[int] = set()  # one-character phrases have no bigram to index
-        for k, ind in enumerate(indicators):
-            for phrase in {*ind.names, *ind.population, *ind.sect_kw}:
-                if len(phrase) < 2:
-                    if phrase:
-                        self.always.add(k)
-                    continue
-                grams = _bigrams(phrase)
-                pid = len(self.need)
-                self.need.append(len(grams) * 0.5)
-                self.owner.append(k)
-                for g in grams:
-                    self.postings.setdefault(g, []).append(pid)
+        for pid, (phrase, k) in enumerate(phrases):
+            grams = _bigrams(phrase)
+            self.grams.append(grams)
+            self.need.append(len(grams) * 0.5)
+            self.owner.append(k)
+            for g in sorted(grams, key=lambda g: (frequency[g], g))[:len(grams) - math.ceil(len(grams) / 2) + 1]:
+                self.postings.setdefault(g, []).append(pid)
 
     def named_by(self, text: str) -> frozenset[int]:
         """The indicators one field's text can name."""
-        hits = Counter(chain.from_iterable(self.postings.get(g, ()) for g in _bigrams(text)))  # counted in C
-        need, owner = self.need, self.owner
-        return frozenset({owner[pid] for pid, n in hits.items() if n >= need[pid]})
+        text_grams = _bigrams(text)
+        found = set(chain.from_iterable(self.postings.get(g, ()) for g in text_grams))
+        grams, need, owner = self.grams, self.need, self.owner
+        return frozenset({owner[pid] for pid in found if len(grams[pid] & text_grams) >= need[pid]})
 
 
 class _Catalogue:
