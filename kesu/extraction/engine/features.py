@@ -19,8 +19,10 @@ from functools import lru_cache
 
 from .normalize import fold
 
-_SENTENCE_END = re.compile(r"[。；;！？!?\n]")
 _CLAUSE_END = re.compile(r"[。；;！？!?\n，,：:]")
+# Everything up to the last sentence (clause) end: one greedy match in C finds where the fact's sentence begins.
+UP_TO_SENTENCE_END = re.compile(r"(?s).*[。；;！？!?\n]")
+_UP_TO_CLAUSE_END = re.compile(r"(?s).*[。；;！？!?\n，,：:]")
 TARGET = re.compile(r"计划|目标|力争|预计|争取|确保|拟|将达到|要达到|达到.{0,6}以上|不低于|不少于|任务数|"
                     r"(?:到|至)\s*(?:19|20)\d\d\s*年(?:底|末)?(?!的)|(?:19|20)\d\d\s*年(?:前|以前)")
 CUMULATIVE = re.compile(r"历年|(?<![\d〇零])[两二三四五六七八九十\d]{1,2}\s*年(?:来|以来|间)|近[两二三四五六七八九十\d]{1,2}年|"
@@ -53,10 +55,9 @@ _YEAR = re.compile(r"((?:19|20)\d\d)\s*年")
 
 
 def _since(rx: re.Pattern, text: str, start: int, reach: int) -> str:
-    lo = max(0, start - reach)
-    window = text[lo:start]
-    cut = max((m.end() for m in rx.finditer(window)), default=0)
-    return window[cut:]
+    window = text[max(0, start - reach):start]
+    m = rx.match(window)
+    return window[m.end():] if m else window
 
 
 def fact_features(text: str, start: int, end: int, unit: str) -> dict:
@@ -70,8 +71,8 @@ def folded_features(text: str, start: int, end: int, unit: str) -> dict:
     """``fact_features`` of a text already folded (the mapper folds a report once, not once per fact)."""
     lo = max(0, start - 200)
     text, start, end = text[lo:end + 20], start - lo, end - lo
-    clause = _since(_CLAUSE_END, text, start, 60)
-    sentence = _since(_SENTENCE_END, text, start, 160)
+    clause = _since(_UP_TO_CLAUSE_END, text, start, 60)
+    sentence = _since(UP_TO_SENTENCE_END, text, start, 160)
     after = text[end:end + 12]
     after = after[: (m.start() if (m := _CLAUSE_END.search(after)) else len(after))]
     features = {"kind": "result", "span": "year", "measure": "total", "component": False, "total_marker": False}

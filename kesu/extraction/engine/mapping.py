@@ -30,7 +30,8 @@ from functools import lru_cache
 from itertools import chain
 from typing import Any
 
-from .features import folded_features, indicator_accepts, modifier_conflict, terms_of, thing_conflict_terms
+from .features import (UP_TO_SENTENCE_END, folded_features, indicator_accepts, modifier_conflict, terms_of,
+                       thing_conflict_terms)
 from .normalize import fold
 from .split import section_at, section_finder, split_sections
 
@@ -237,9 +238,6 @@ def fact_fields(fact: Any, folded: str | None, sections: list | None) -> dict[st
     return {"subject": subject, "context": context, "section": section}
 
 
-_SENTENCE_END = re.compile(r"[。；;！？!?\n]")
-
-
 class _PhraseIndex:
     """Which indicators a fact's words can name at all: an indicator scores above zero only if one of its phrases
     occurs in a field or shares half its bigrams with that field. A phrase of n bigrams that shares half of them
@@ -268,7 +266,8 @@ class _PhraseIndex:
     def named_by(self, text: str) -> frozenset[int]:
         """The indicators one field's text can name."""
         text_grams = _bigrams(text)
-        found = set(chain.from_iterable(self.postings.get(g, ()) for g in text_grams))
+        postings = self.postings
+        found = set(chain.from_iterable(map(postings.__getitem__, postings.keys() & text_grams)))
         grams, need, owner = self.grams, self.need, self.owner
         return frozenset({owner[pid] for pid in found if len(grams[pid] & text_grams) >= need[pid]})
 
@@ -309,8 +308,8 @@ def _sentence(folded: str | None, start: int | None) -> str:
     if folded is None or start is None:
         return ""
     window = folded[max(0, start - 120):start]
-    cut = max((m.end() for m in _SENTENCE_END.finditer(window)), default=0)
-    return window[cut:]
+    m = UP_TO_SENTENCE_END.match(window)
+    return window[m.end():] if m else window
 
 
 def map_facts(
@@ -318,15 +317,18 @@ def map_facts(
     catalogue: list[dict],
     text: str | None = None,
     min_confidence: float = 0.3,
+    sections: list | None = None,
 ) -> list[dict]:
     """Best indicator for each fact.
 
     ``text`` is the original text the facts came from; when given, the clause before
     each number and the heading of its section are used as evidence.  Returns one dict
     per fact: ``{"fact", "code", "confidence", "value", "unit", "section"}`` where
-    ``value`` is expressed in the indicator's unit (None when unmapped).
+    ``value`` is expressed in the indicator's unit (None when unmapped). ``sections`` are the text's
+    ``split_sections``, when the caller has them already.
     """
-    sections = section_finder(split_sections(text)) if text is not None else None
+    if text is not None:
+        sections = section_finder(split_sections(text) if sections is None else sections)
     folded = fold(text) if text is not None else None
     ready = _ready(catalogue)
     index = ready.index
