@@ -32,6 +32,18 @@ CUMULATIVE_WEAK = re.compile(r"累计|先后")
 ONE_YEAR = re.compile(r"全年|今年|本年|当年|年内|年度|(?:19|20)\d\d\s*年(?![-—–~～至到]|以来|来)")
 NOT_CUMULATIVE = re.compile(r"(?:今年|本年|年初|年度|全年)以来")
 PER_CAPITA = re.compile(r"人均|户均|生均|每万人|每千人|每百人|每十万人|每人|平均每")
+# An amount for each one of something (每个村投入3000元, 每所学校配备…): per unit, not the region's total.
+PER_UNIT = re.compile(r"每(?:个|所|家|户|村|校|座|名|位|期|场|次)")
+# A place named at the head of the figure's clause (其中城关镇…, 东山乡培训…, 河西区建成…): a sub-region's or another
+# region's figure. Generic nouns that end like places (城镇, 下乡, 社区, 园区 …) are no names.
+PLACE = re.compile(r"^(?:其中|在|由|而|另外|此外|邻近的|相邻的|周边的)?([\u4e00-\u9fff]{2,3}?)(镇|乡|街道|区)(?![级域内外委政])")
+NOT_PLACE = re.compile(r"[各全每本该我个的了在和与及对向从到为把被将使让给共有等]|^(?:依托|组织|开展|举办|建成|新建|覆盖|深入|走进|送|进)"
+                       r"|(?:城|下|回|返|家|故|社|园|景|辖|牧|片|校|展|验|动|村|乡|镇|功能|示范|开发|保护|试验|服务|体验|活动|"
+                       r"工业|产业|经济|高新)$")
+# A wider region's figure quoted beside the report's own (全省…为13.2%，我县为11.5%).
+WIDER = re.compile(r"全国|全省|全市|全州")
+OWN_NARROWER = {"全国": "我省|我市|我县|我区|全省|全市|全县|全区", "全省": "我市|我县|我区|全市|全县|全区",
+                "全市": "我县|我区|全县|全区", "全州": "我县|全县"}
 GROWTH_CLAUSE = re.compile(r"同比|比上年|较上年|比去年|较去年|增幅|增速|环比")
 GROWTH_VERB = re.compile(r"(?:增长|提高|增加|上升|下降|减少|提升|降低)了?(?:约|近|超过)?$")
 COMPONENT = re.compile(r"其中|包括|含|分别")
@@ -52,6 +64,20 @@ OTHER_YEAR = re.compile(r"(?:从|由|比|较|与)\s*(?:19|20)\d\d\s*年(?:的|�
 
 
 _YEAR = re.compile(r"((?:19|20)\d\d)\s*年")
+
+
+def _named_place(clause: str, sentence: str, rest: str) -> str | None:
+    """The sub-region or other region a figure is about, when its clause names one."""
+    head = re.sub(r"^[\s、]+", "", clause)
+    if (m := PLACE.match(head)) and not NOT_PLACE.search(m.group(1)):
+        return m.group(1) + m.group(2)
+    rest = rest[: (m.start() if (m := _UP_TO_SENTENCE_END_FIRST.search(rest)) else len(rest))]
+    if (m := WIDER.search(clause)) and re.search(OWN_NARROWER[m.group(0)], sentence[:-len(clause) or None] + rest):
+        return m.group(0)
+    return None
+
+
+_UP_TO_SENTENCE_END_FIRST = re.compile(r"[。；;！？!?\n]")
 
 
 def _since(rx: re.Pattern, text: str, start: int, reach: int) -> str:
@@ -82,13 +108,14 @@ def folded_features(text: str, start: int, end: int, unit: str) -> dict:
     if (CUMULATIVE.search(sentence) and not NOT_CUMULATIVE.search(sentence)) or (
             CUMULATIVE_WEAK.search(sentence) and (not ONE_YEAR.search(sentence) or len(years_named) > 1)):
         features["span"] = "cumulative"
-    if PER_CAPITA.search(clause) or PER_CAPITA.match(after) or "/人" in after[:3]:
+    if PER_CAPITA.search(clause) or PER_CAPITA.match(after) or "/人" in after[:3] or PER_UNIT.search(clause):
         features["measure"] = "per_capita"
     elif GROWTH_CLAUSE.search(clause) or (unit in RATE_UNITS and GROWTH_VERB.search(clause)) or \
             GROWTH_VERB.search(clause) and re.search(r"[比较]", clause):
         features["measure"] = "growth"
     elif unit in RATE_UNITS:
         features["measure"] = "share"
+    features["other_place"] = _named_place(clause, sentence, text[end:end + 60])
     features["component"] = bool(COMPONENT.search(clause))
     features["total_marker"] = bool(TOTAL.search(clause))
     features["honour"] = bool(HONOUR.search(clause))
@@ -138,6 +165,15 @@ CEREMONY = re.compile(r"闭幕式|开幕式|颁奖|仪式|典礼")
 RECEIVED = re.compile(r"社会|接受|获得|收到|募集|各界|争取|筹集|受赠")
 
 
+# A site's visitors (科技馆当年参观人次) are counted at the site: the sentence or its section must name it (an exhibition's
+# visitors are the exhibition's).
+SITE_AUDIENCE = re.compile(r"馆.*(?:参观|观众|接待)")
+SITE = re.compile(r"馆")
+# 各类/各种/所有 X: a total over every kind of thing, broader than an indicator of one kind (for people it qualifies
+# what they did: 接受群众各种咨询).
+ALL_KINDS = re.compile(r"各类|各种|所有")
+
+
 def _last_clause(text: str) -> str:
     return re.split(r"[，,：:]", text)[-1]
 
@@ -159,6 +195,8 @@ def indicator_accepts(features: dict, indicator: dict, fields: dict | None = Non
     """None when an indicator can take a figure of these features, else the reason (in Chinese) it cannot."""
     if features.get("corrupt"):
         return "数字在原文中已损坏"
+    if features.get("other_place"):
+        return f"是“{features['other_place']}”的数，不是本报告地区的"
     sentence = (fields or {}).get("sentence", "")
     if fields is not None and STOCK_NAME.search(indicator.get("name", "")) and not STOCK.search(sentence):
         return "不是本地区的建制总数（句中没有“辖、共有、现有”）"
@@ -180,6 +218,13 @@ def indicator_accepts(features: dict, indicator: dict, fields: dict | None = Non
             return "是培训的人数，不是该指标统计的对象"
         if "捐赠" in name and not RECEIVED.search(clause):
             return "是捐出的钱款，不是收到的捐赠"
+        if SITE_AUDIENCE.search(name) and not SITE.search(sentence + fields.get("section", "")):
+            return "句中没有说是哪个场馆，不是场馆的参观人次"
+        if indicator.get("unit") not in ("人", "人次") and ALL_KINDS.search(_last_clause(clause) + subject) and not any(
+                "各类" in n or n.startswith(BROAD) for n in [name, *(indicator.get("aliases") or [])]):
+            return "是各类合计，指标只是其中一类"
+    if features.get("threshold") and indicator.get("unit") in RATE_UNITS:
+        return "是“超过、达到”的门槛值，不是统计的比例"
     if features.get("round"):
         return "是“百场”“千人”之类的整数提法，不是统计值"
     if features.get("breakthrough"):
@@ -216,22 +261,16 @@ _STEM_SUFFIX = re.compile(r"(?:人次|次数|期数|场次|人数|个数|数量|
 _ADMIN = set("省市州县区旗镇乡村")
 
 
-def thing_conflict(subject: str, indicator: dict) -> bool:
+def thing_conflict(subject: str, names: list[str], stems: list[str]) -> bool:
     """True when the thing counted plainly is not the indicator's thing (“36个部门” is no 科技馆).
 
     Chinese noun phrases end in their head: the subject's last two characters, or the indicator stem's last
     character, must appear on the other side. An empty subject says nothing; an administrative unit (九个县) alone is
-    never an indicator's thing unless the indicator counts such units.
+    never an indicator's thing unless the indicator counts such units. ``names`` and ``stems`` are the indicator's
+    ``terms_of``.
     """
-    return thing_conflict_terms(subject, *terms_of(indicator.get("name", ""), tuple(indicator.get("aliases") or ())))
-
-
-def thing_conflict_terms(subject: str, names: list[str], stems: list[str]) -> bool:
-    """``thing_conflict`` with the indicator's ``terms_of`` already worked out."""
     s = (subject or "").strip()
-    if not s:
-        return False
-    if not stems:
+    if not s or not stems:
         return False
     if any(q in s and not any(q in n for n in names) for q in QUALIFIERS):
         return True

@@ -30,8 +30,14 @@ from functools import lru_cache
 from itertools import chain
 from typing import Any
 
-from .features import (UP_TO_SENTENCE_END, folded_features, indicator_accepts, modifier_conflict, terms_of,
-                       thing_conflict_terms)
+from .features import (
+    UP_TO_SENTENCE_END,
+    folded_features,
+    indicator_accepts,
+    modifier_conflict,
+    terms_of,
+    thing_conflict,
+)
 from .normalize import fold
 from .split import section_at, section_finder, split_sections
 
@@ -201,22 +207,11 @@ def _score(ind: _Indicator, gate: float, ev: _FactEvidence) -> float:
         score *= 0.4  # the indicator is about a population nobody mentioned
     if score == 0.0:
         return 0.0  # nothing names it: the conflicts below need not be read
-    if ev.things and thing_conflict_terms(ev.subject, ind.terms, ind.stems):
+    if ev.things and thing_conflict(ev.subject, ind.terms, ind.stems):
         return 0.0
     if modifier_conflict(ev.subject, ev.context, {"name": ind.name}):
         return 0.0
     return gate * score
-
-
-def score_indicator(fact: Any, indicator: dict, fields: dict[str, str]) -> float:
-    """How well one indicator fits a fact (0 when it cannot take it); ``map_facts`` scores a whole catalogue the
-    same way with what it can read once."""
-    fu = _fact_get(fact, "unit", "") or ""
-    money_like = bool(_MONEY_WORDS.search(fields.get("subject", "") + fields.get("context", "")))
-    gate = unit_compatibility(fu, indicator.get("unit", ""), money_like)
-    if gate == 0.0:
-        return 0.0
-    return _score(_Indicator(indicator), gate, _FactEvidence(fields, fu))
 
 
 def fact_fields(fact: Any, folded: str | None, sections: list | None) -> dict[str, str]:
