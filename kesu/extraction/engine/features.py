@@ -26,7 +26,8 @@ _UP_TO_CLAUSE_END = re.compile(r"(?s).*[。；;！？!?\n，,：:]")
 TARGET = re.compile(r"计划|目标|力争|预计|争取|确保|拟|将达到|要达到|达到.{0,6}以上|不低于|不少于|任务数|"
                     r"(?:到|至)\s*(?:19|20)\d\d\s*年(?:底|末)?(?!的)|(?:19|20)\d\d\s*年(?:前|以前)")
 CUMULATIVE = re.compile(r"历年|(?<![\d〇零])[两二三四五六七八九十\d]{1,2}\s*年(?:来|以来|间)|近[两二三四五六七八九十\d]{1,2}年|"
-                        r"十[一二三四五]五.{0,2}(?:期间|以来|时期)|建站以来|成立以来|开展以来|实施以来")
+                        r"十[一二三四五]五.{0,2}(?:期间|以来|时期)|建站以来|成立以来|开展以来|实施以来|开馆以来|"
+                        r"(?:自|从)\s*(?:19|20)\d\d\s*年(?:以来|来)")
 # 累计/先后 sum over a period the sentence may already name as one year (全年累计培训…).
 CUMULATIVE_WEAK = re.compile(r"累计|先后")
 ONE_YEAR = re.compile(r"全年|今年|本年|当年|年内|年度|(?:19|20)\d\d\s*年(?![-—–~～至到]|以来|来)")
@@ -38,8 +39,11 @@ PER_UNIT = re.compile(r"每(?:个|所|家|户|村|校|座|名|位|期|场|次)")
 # region's figure. Generic nouns that end like places (城镇, 下乡, 社区, 园区 …) are no names.
 PLACE = re.compile(r"^(?:其中|在|由|而|另外|此外|邻近的|相邻的|周边的)?([\u4e00-\u9fff]{2,3}?)(镇|乡|街道|区)(?![级域内外委政])")
 NOT_PLACE = re.compile(r"[各全每本该我个的了在和与及对向从到为把被将使让给共有等]|^(?:依托|组织|开展|举办|建成|新建|覆盖|深入|走进|送|进)"
-                       r"|(?:城|下|回|返|家|故|社|园|景|辖|牧|片|校|展|验|动|村|乡|镇|功能|示范|开发|保护|试验|服务|体验|活动|"
+                       r"|(?:城|下|回|返|社|园|景|辖|牧|片|校|展|验|动|村|乡|镇|功能|示范|开发|保护|试验|服务|体验|活动|"
                        r"工业|产业|经济|高新)$")
+# Things added this year (新增科普e站23个, 新建活动室): the increase, not the stock an indicator of places counts.
+INCREMENT = re.compile(r"新增|新建|新发展|新认定|新命名|新设立|新成立|新创建|新挂牌")
+PLACE_UNITS = {"个", "所", "家", "座", "处", "支"}
 # A wider region's figure quoted beside the report's own (全省…为13.2%，我县为11.5%).
 WIDER = re.compile(r"全国|全省|全市|全州")
 OWN_NARROWER = {"全国": "我省|我市|我县|我区|全省|全市|全县|全区", "全省": "我市|我县|我区|全市|全县|全区",
@@ -116,6 +120,7 @@ def folded_features(text: str, start: int, end: int, unit: str) -> dict:
     elif unit in RATE_UNITS:
         features["measure"] = "share"
     features["other_place"] = _named_place(clause, sentence, text[end:end + 60])
+    features["increment"] = bool(INCREMENT.search(clause))
     features["component"] = bool(COMPONENT.search(clause))
     features["total_marker"] = bool(TOTAL.search(clause))
     features["honour"] = bool(HONOUR.search(clause))
@@ -247,6 +252,8 @@ def indicator_accepts(features: dict, indicator: dict, fields: dict | None = Non
         return "是总量，指标是人均（每单位）数"
     if features.get("honour") and not re.search(r"示范|奖|先进|特色", name):
         return "是获奖、入选或受表彰的数目，不是指标所统计的对象"
+    if features.get("increment") and unit in PLACE_UNITS and "新增" not in name:
+        return "是当年新增数，指标是现有总数"
     if features.get("other_year"):
         return "是另一年份的数"
     if features.get("average") and features.get("measure") != "per_capita" and "平均" not in name:

@@ -126,7 +126,7 @@ _MONEY_WORDS = re.compile(r"经费|资金|投入|投资|拨款|筹集|预算|支
 
 
 # How reports name a population besides the catalogue's word: 农村实用技术培训 is about farmers without saying 农民.
-POPULATION_FORMS = {"农民": ("农民", "农村", "农户", "村民")}
+POPULATION_FORMS = {"农民": ("农民", "农村", "农户", "村民", "果农", "菜农", "茶农", "种植户", "养殖户")}
 
 
 @lru_cache(maxsize=4096)
