@@ -214,6 +214,9 @@ def _score(ind: _Indicator, gate: float, ev: _FactEvidence) -> float:
     return gate * score
 
 
+_UP_TO_CLAUSE_BREAK = re.compile(r"(?s).*[。;；\n]")
+
+
 def fact_fields(fact: Any, folded: str | None, sections: list | None) -> dict[str, str]:
     """The places we look for evidence: subject, clause before the number, section path. ``folded`` is the text
     already folded (folding is 1:1, so the fact's offsets hold in it)."""
@@ -224,8 +227,7 @@ def fact_fields(fact: Any, folded: str | None, sections: list | None) -> dict[st
     if folded is not None and start is not None:
         lo = max(0, start - 40)
         window = folded[lo:start]
-        cut = max(window.rfind(c) for c in "。;；\n")
-        context = window[cut + 1:]
+        context = window[m.end():] if (m := _UP_TO_CLAUSE_BREAK.match(window)) else window
         if sections:
             sec = sections(start) if callable(sections) else section_at(sections, start)
             if sec is not None:
@@ -258,13 +260,20 @@ class _PhraseIndex:
             for g in sorted(grams, key=lambda g: (frequency[g], g))[:len(grams) - math.ceil(len(grams) / 2) + 1]:
                 self.postings.setdefault(g, []).append(pid)
 
-    def named_by(self, text: str) -> frozenset[int]:
-        """The indicators one field's text can name."""
+    def found_by(self, text: str) -> tuple[frozenset[str], set[int]]:
+        """A field's bigrams and the phrases filed under one of them (to be checked with ``named``)."""
         text_grams = _bigrams(text)
         postings = self.postings
-        found = set(chain.from_iterable(map(postings.__getitem__, postings.keys() & text_grams)))
+        return text_grams, set(chain.from_iterable(map(postings.__getitem__, postings.keys() & text_grams)))
+
+    def named(self, found: tuple[frozenset[str], set[int]], gates: list[float], named: set[int]) -> None:
+        """Add to ``named`` the indicators, not gated out, that a field's phrases found name (half their bigrams)."""
+        text_grams, pids = found
         grams, need, owner = self.grams, self.need, self.owner
-        return frozenset({owner[pid] for pid in found if len(grams[pid] & text_grams) >= need[pid]})
+        for pid in pids:
+            k = owner[pid]
+            if k not in named and gates[k] > 0 and len(grams[pid] & text_grams) >= need[pid]:
+                named.add(k)
 
 
 class _Catalogue:
@@ -327,7 +336,7 @@ def map_facts(
     folded = fold(text) if text is not None else None
     ready = _ready(catalogue)
     index = ready.index
-    named_memo: dict[str, frozenset[int]] = {}  # the section path repeats for every fact under it
+    found_memo: dict[str, tuple] = {}  # the section path repeats for every fact under it
     out = []
     for fact in facts:
         fields = fact_fields(fact, folded, sections)
@@ -343,15 +352,14 @@ def map_facts(
         fu = fact_dict.get("unit") or ""
         money_like = bool(_MONEY_WORDS.search(fields["subject"] + fields["context"]))
         gates = ready.gates(fu, money_like)
-        named = set(index.always)
+        named = {k for k in index.always if gates[k] > 0}
         for field_text in fields.values():
             if field_text:
-                if field_text not in named_memo:
-                    named_memo[field_text] = index.named_by(field_text)
-                named |= named_memo[field_text]
+                if field_text not in found_memo:
+                    found_memo[field_text] = index.found_by(field_text)
+                index.named(found_memo[field_text], gates, named)
         evidence = _FactEvidence(fields, fu)
-        scored = sorted(((_score(ready.indicators[k], gates[k], evidence), k) for k in named if gates[k] > 0),
-                        reverse=True)
+        scored = sorted(((_score(ready.indicators[k], gates[k], evidence), k) for k in named), reverse=True)
         ranked = [(sc, catalogue[k]) for sc, k in scored if sc >= min_confidence]
         # An unmapped fact still shows how close the nearest indicator came.
         best, best_score, blocked = None, (scored[0][0] if scored else 0.0), None
