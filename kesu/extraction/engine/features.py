@@ -23,7 +23,7 @@ _CLAUSE_END = re.compile(r"[。；;！？!?\n，,：:]")
 # Everything up to the last sentence (clause) end: one greedy match in C finds where the fact's sentence begins.
 UP_TO_SENTENCE_END = re.compile(r"(?s).*[。；;！？!?\n]")
 _UP_TO_CLAUSE_END = re.compile(r"(?s).*[。；;！？!?\n，,：:]")
-TARGET = re.compile(r"计划|目标|力争|预计|争取|确保|拟|将达到|要达到|达到.{0,6}以上|不低于|不少于|任务数|"
+TARGET = re.compile(r"计划|目标|力争|预计|争取(?!上级|到|项目|资金|经费)|确保|拟|将达到|要达到|达到.{0,6}以上|不低于|不少于|任务数|"
                     r"(?:到|至)\s*(?:19|20)\d\d\s*年(?:底|末)?(?!的)|(?:19|20)\d\d\s*年(?:前|以前)")
 CUMULATIVE = re.compile(r"历年|(?<![\d〇零])[两二三四五六七八九十\d]{1,2}\s*年(?:来|以来|间)|近[两二三四五六七八九十\d]{1,2}年|"
                         r"十[一二三四五]五.{0,2}(?:期间|以来|时期)|建站以来|成立以来|开展以来|实施以来|开馆以来|"
@@ -53,7 +53,7 @@ GROWTH_VERB = re.compile(r"(?:增长|提高|增加|上升|下降|减少|提升|�
 COMPONENT = re.compile(r"其中|包括|含|分别")
 TOTAL = re.compile(r"全(?:省|市|州|县|区|旗|镇|乡|年)|共计?|合计|总计|总数|总量|总共")
 RATE_UNITS = {"%", "百分点", "倍", "‰"}
-AVERAGE = re.compile(r"年均|平均每年|每年平均|平均")
+AVERAGE = re.compile(r"年均|平均每年|每年平均|平均|日均|月均|周均|场均|期均")
 # Honours and selections: the figure counts who was picked (winners, finalists, those named 先进/示范), not staff,
 # participants or facilities.
 HONOUR = re.compile(r"获奖|[一二三]等奖|入围|入榜|评选出|评出|评为|被授予|表彰|表现突出|最具人气|进入复评|获得.{0,12}称号|荣获")
@@ -68,6 +68,14 @@ OTHER_YEAR = re.compile(r"(?:从|由|比|较|与)\s*(?:19|20)\d\d\s*年(?:的|�
 
 
 _YEAR = re.compile(r"((?:19|20)\d\d)\s*年")
+
+
+def _earlier_year(clause: str, rest: str) -> bool:
+    """The figure's clause names a year and the rest of its sentence a later one (2022年…260场次，2023年增至310场次):
+    the earlier year's figure is the base of a comparison."""
+    rest = rest[: (m.start() if (m := _UP_TO_SENTENCE_END_FIRST.search(rest)) else len(rest))]
+    own, later = _YEAR.findall(clause), _YEAR.findall(rest)
+    return bool(own and later) and max(later) > max(own)
 
 
 def _named_place(clause: str, sentence: str, rest: str) -> str | None:
@@ -136,7 +144,8 @@ def folded_features(text: str, start: int, end: int, unit: str) -> dict:
     # 百场讲座, 千人培训: a bare hundred or thousand names a campaign, not a count.
     features["round"] = bool(ROUND.match(text, start))
     features["breakthrough"] = bool(BREAKTHROUGH.search(text[max(0, start - 4):start]))
-    features["other_year"] = bool(OTHER_YEAR.search(text[max(0, start - 12):start]))
+    features["other_year"] = bool(OTHER_YEAR.search(text[max(0, start - 12):start])) or _earlier_year(
+        clause, text[end:end + 60])
     return features
 
 
