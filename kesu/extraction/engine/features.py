@@ -73,6 +73,8 @@ _YEAR = re.compile(r"((?:19|20)\d\d)\s*年")
 def _earlier_year(clause: str, rest: str) -> bool:
     """The figure's clause names a year and the rest of its sentence a later one (2022年…260场次，2023年增至310场次):
     the earlier year's figure is the base of a comparison."""
+    if "年" not in clause:
+        return False
     rest = rest[: (m.start() if (m := _UP_TO_SENTENCE_END_FIRST.search(rest)) else len(rest))]
     own, later = _YEAR.findall(clause), _YEAR.findall(rest)
     return bool(own and later) and max(later) > max(own)
@@ -80,15 +82,19 @@ def _earlier_year(clause: str, rest: str) -> bool:
 
 def _named_place(clause: str, sentence: str, rest: str) -> str | None:
     """The sub-region or other region a figure is about, when its clause names one."""
-    head = re.sub(r"^[\s、]+", "", clause)
+    head = clause[m.end():] if (m := _LEADING_SPACE.match(clause)) else clause
     if (m := PLACE.match(head)) and not NOT_PLACE.search(m.group(1)):
         return m.group(1) + m.group(2)
+    if "全" not in clause:
+        return None
     rest = rest[: (m.start() if (m := _UP_TO_SENTENCE_END_FIRST.search(rest)) else len(rest))]
     if (m := WIDER.search(clause)) and re.search(OWN_NARROWER[m.group(0)], sentence[:-len(clause) or None] + rest):
         return m.group(0)
     return None
 
 
+_PUNCTUATED = re.compile(r"[。，,；;]")
+_LEADING_SPACE = re.compile(r"[\s、]+")
 _UP_TO_SENTENCE_END_FIRST = re.compile(r"[。；;！？!?\n]")
 
 
@@ -116,14 +122,14 @@ def folded_features(text: str, start: int, end: int, unit: str) -> dict:
     features = {"kind": "result", "span": "year", "measure": "total", "component": False, "total_marker": False}
     if TARGET.search(clause) or TARGET.search(sentence[:-len(clause)] if clause else sentence):
         features["kind"] = "target"
-    years_named = set(_YEAR.findall(sentence))
     if (CUMULATIVE.search(sentence) and not NOT_CUMULATIVE.search(sentence)) or (
-            CUMULATIVE_WEAK.search(sentence) and (not ONE_YEAR.search(sentence) or len(years_named) > 1)):
+            CUMULATIVE_WEAK.search(sentence) and (not ONE_YEAR.search(sentence)
+                                                  or len(set(_YEAR.findall(sentence))) > 1)):
         features["span"] = "cumulative"
     if PER_CAPITA.search(clause) or PER_CAPITA.match(after) or "/人" in after[:3] or PER_UNIT.search(clause):
         features["measure"] = "per_capita"
     elif GROWTH_CLAUSE.search(clause) or (unit in RATE_UNITS and GROWTH_VERB.search(clause)) or \
-            GROWTH_VERB.search(clause) and re.search(r"[比较]", clause):
+            GROWTH_VERB.search(clause) and ("比" in clause or "较" in clause):
         features["measure"] = "growth"
     elif unit in RATE_UNITS:
         features["measure"] = "share"
@@ -139,7 +145,7 @@ def folded_features(text: str, start: int, end: int, unit: str) -> dict:
     line_end = text.find("\n", end)
     line = text[line_start: len(text) if line_end < 0 else line_end].strip()
     # A headline repeats a figure of the body in round words; the body's sentence is the one to take.
-    features["heading"] = len(line) <= 50 and not re.search(r"[。，,；;]", line)
+    features["heading"] = len(line) <= 50 and not _PUNCTUATED.search(line)
     features["threshold"] = bool(THRESHOLD.search(text[max(0, start - 3):start]))
     # 百场讲座, 千人培训: a bare hundred or thousand names a campaign, not a count.
     features["round"] = bool(ROUND.match(text, start))
