@@ -79,40 +79,27 @@ def _fold_string() -> str:
 
 
 @lru_cache(maxsize=1)
-def _fold_codes():
-    """The fold as an array over every code point (identity past the BMP, as in ``_fold_string``)."""
-    import numpy as np
-
-    codes = np.arange(0x110000, dtype=np.uint32)
-    for cp, to in fold_table().items():
-        if cp < 0x10000:
-            codes[cp] = to
-    return codes
-
-
-@lru_cache(maxsize=1)
 def _foldable() -> re.Pattern:
     return re.compile("[" + "".join(re.escape(chr(cp)) for cp, to in sorted(fold_table().items())
                                     if cp < 0x10000 and cp != to) + "]")
 
 
-# Past this length a whole page is folded as an array of code points (several times faster than translate on
-# CJK text); below it most strings (a subject, a clause) need no change at all, which one regex search tells.
-_ARRAY_FOLD_CHARS = 256
+# A page is folded by cleaning, extraction, mapping and the reading of its reports alike: the last few pages folded
+# are kept. Below this length most strings (a subject, a clause) need no change at all, which one regex search tells.
+_PAGE_CHARS = 256
 
 
 def fold(text: str) -> str:
     """1:1 rewrite: full-width → half-width, traditional → simplified."""
-    if len(text) >= _ARRAY_FOLD_CHARS:
-        import numpy as np
-
-        try:
-            codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
-        except UnicodeEncodeError:  # a lone surrogate: translate keeps it
-            return text.translate(_fold_string())
-        return _fold_codes()[codes].tobytes().decode("utf-32-le")
+    if len(text) >= _PAGE_CHARS:
+        return _fold_page(text)
     if not _foldable().search(text):
         return text
+    return text.translate(_fold_string())
+
+
+@lru_cache(maxsize=4)
+def _fold_page(text: str) -> str:
     return text.translate(_fold_string())
 
 
