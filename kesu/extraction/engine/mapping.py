@@ -345,8 +345,6 @@ def map_facts(
                     if text is not None and fact_dict.get("start") is not None else {})
         if fact_dict.get("suspicious"):
             features = {**features, "corrupt": True}
-        # Without the text there is no sentence to read: only the figure's own features decide.
-        around = {**fields, "sentence": _sentence(folded, fact_dict.get("start"))} if text is not None else None
         # The unit gate first (one list per unit and catalogue): most of the catalogue is out before any phrase is
         # matched.
         fu = fact_dict.get("unit") or ""
@@ -358,9 +356,14 @@ def map_facts(
                 if field_text not in found_memo:
                     found_memo[field_text] = index.found_by(field_text)
                 index.named(found_memo[field_text], gates, named)
-        evidence = _FactEvidence(fields, fu)
-        scored = sorted(((_score(ready.indicators[k], gates[k], evidence), k) for k in named), reverse=True)
+        scored = []
+        if named:  # most figures name no indicator at all
+            evidence = _FactEvidence(fields, fu)
+            scored = sorted(((_score(ready.indicators[k], gates[k], evidence), k) for k in named), reverse=True)
         ranked = [(sc, catalogue[k]) for sc, k in scored if sc >= min_confidence]
+        # Without the text there is no sentence to read: only the figure's own features decide.
+        around = {**fields, "sentence": _sentence(folded, fact_dict.get("start"))} \
+            if text is not None and ranked else None
         # An unmapped fact still shows how close the nearest indicator came.
         best, best_score, blocked = None, (scored[0][0] if scored else 0.0), None
         for sc, ind in ranked:
