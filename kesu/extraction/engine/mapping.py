@@ -125,8 +125,10 @@ _GLOSS = re.compile(r"[（(][^）)]*[）)]")
 _MONEY_WORDS = re.compile(r"经费|资金|投入|投资|拨款|筹集|预算|支出|捐赠|金额")
 
 
-# How reports name a population besides the catalogue's word: 农村实用技术培训 is about farmers without saying 农民.
-POPULATION_FORMS = {"农民": ("农民", "农村", "农户", "村民", "果农", "菜农", "茶农", "种植户", "养殖户")}
+# How reports name a population besides the catalogue's word: 农村实用技术培训 is about farmers without saying 农民, and
+# 学生, 校园, 儿童 are what reports say of 青少年.
+POPULATION_FORMS = {"农民": ("农民", "农村", "农户", "村民", "果农", "菜农", "茶农", "种植户", "养殖户"),
+                    "青少年": ("青少年", "学生", "中小学", "校园", "少年", "儿童")}
 
 
 @lru_cache(maxsize=4096)
