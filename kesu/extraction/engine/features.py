@@ -39,7 +39,8 @@ PER_UNIT = re.compile(r"每(?:个|所|家|户|村|校|座|名|位|期|场|次)")
 # region's figure. Generic nouns that end like places (城镇, 下乡, 社区, 园区 …) are no names.
 PLACE = re.compile(r"^(?:其中|在|由|而|另外|此外|邻近的|相邻的|周边的)?([\u4e00-\u9fff]{2,3}?)(镇|乡|街道|区)(?![级域内外委政])")
 NOT_PLACE = re.compile(r"[各全每本该我个的了在和与及对向从到为把被将使让给共有等]|^(?:依托|组织|开展|举办|建成|新建|覆盖|深入|走进|送|进)"
-                       r"|(?:城|下|回|返|社|园|景|辖|牧|片|校|展|验|动|村|乡|镇|功能|示范|开发|保护|试验|服务|体验|活动|"
+                       r"|^(?:老城|主城|新城|中心城|市城|县城)$"
+                       r"|(?:下|回|返|社|园|景|辖|牧|片|校|展|验|动|村|乡|镇|功能|示范|开发|保护|试验|服务|体验|活动|"
                        r"工业|产业|经济|高新)$")
 # Things added this year (新增科普e站23个, 新建活动室): the increase, not the stock an indicator of places counts.
 INCREMENT = re.compile(r"新增|新建|新发展|新认定|新命名|新设立|新成立|新创建|新挂牌")
@@ -59,6 +60,8 @@ AVERAGE = re.compile(r"年均|平均每年|每年平均|平均|日均|月均|周
 HONOUR = re.compile(r"获奖|[一二三]等奖|入围|入榜|评选出|评出|评为|被授予|表彰|表现突出|最具人气|进入复评|获得.{0,12}称号|荣获")
 # A threshold stated in place of the figure (突破200亿元, 超过24%): rounded, never the figure itself.
 THRESHOLD = re.compile(r"(?:突破|超过|超|逾|大于|不低于|至少|达)$")
+# Of those, the words that state a bound passed rather than the figure reached (比例超过12%; 覆盖率达100% is the figure).
+OVER = re.compile(r"(?:突破|超过|超|逾|大于|不低于|至少)$")
 # A bare 百/千/万 (not 百二十, not 千5): a campaign's name.
 ROUND = re.compile(r"[百千万](?![\d零一二三四五六七八九十])")
 # 突破 names a round mark passed (经费首次突破100万元), never the statistic itself.
@@ -147,6 +150,7 @@ def folded_features(text: str, start: int, end: int, unit: str) -> dict:
     # A headline repeats a figure of the body in round words; the body's sentence is the one to take.
     features["heading"] = len(line) <= 50 and not _PUNCTUATED.search(line)
     features["threshold"] = bool(THRESHOLD.search(text[max(0, start - 3):start]))
+    features["over"] = bool(OVER.search(text[max(0, start - 3):start]))
     # 百场讲座, 千人培训: a bare hundred or thousand names a campaign, not a count.
     features["round"] = bool(ROUND.match(text, start))
     features["breakthrough"] = bool(BREAKTHROUGH.search(text[max(0, start - 4):start]))
@@ -243,7 +247,7 @@ def indicator_accepts(features: dict, indicator: dict, fields: dict | None = Non
         if indicator.get("unit") not in ("人", "人次") and ALL_KINDS.search(_last_clause(clause) + subject) and not any(
                 "各类" in n or n.startswith(BROAD) for n in [name, *(indicator.get("aliases") or [])]):
             return "是各类合计，指标只是其中一类"
-    if features.get("threshold") and indicator.get("unit") in RATE_UNITS:
+    if features.get("over") and indicator.get("unit") in RATE_UNITS:
         return "是“超过、达到”的门槛值，不是统计的比例"
     if features.get("round"):
         return "是“百场”“千人”之类的整数提法，不是统计值"
