@@ -138,8 +138,8 @@ def engine_speed(texts: list[str], label: str, catalogue: list[dict]) -> dict:
     c0, t0, facts = time.process_time(), time.perf_counter(), 0
     for text in texts:
         clean_text(text)
-        split_sections(text)
-        mapped = map_facts(extract(text), catalogue, text)
+        sections = split_sections(text)
+        mapped = map_facts(extract(text), catalogue, text, sections=sections)
         link_facts(text, read_reports(text), mapped)
         facts += len(mapped)
     cpu, wall = time.process_time() - c0, time.perf_counter() - t0

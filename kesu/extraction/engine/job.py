@@ -70,7 +70,7 @@ def run(request: dict) -> dict:
         raise Refused(f"读出的文字共 {text.count(chr(10)) + 1:,} 行（段），超过 {max_lines:,} 行的上限；请拆分后上传。")
     tm = clean_text(text)
     sections = split_sections(text)
-    mapped = map_facts(extract(text), request.get("catalogue") or [], text)
+    mapped = map_facts(extract(text), request.get("catalogue") or [], text, sections=sections)
     places = request.get("places") or []
     page = read_reports(text, places=places)
     link_facts(text, page, mapped, places)
