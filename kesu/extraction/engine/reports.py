@@ -109,32 +109,71 @@ PLACEHOLDER = re.compile(r"(?<![A-Za-z])(?:[xX×Ｘｘ]{1,3}|某)(省|市|县|�
 _RANK = {"national": 0, "province": 1, "city": 2, "county": 3, "town": 4}
 
 
+_MASTHEAD_FILL = re.compile(r"[\s|｜·•]*")
+
+
+def _issuing_body(head: str, body: str, gazetteer: Gazetteer | None) -> tuple[str, int, int] | None:
+    """The body issuing the report, named at the start or the end: ``(place name, start, end)`` in ``body``.
+
+    A line made of nothing but a body's name (often twice: the logo's text and its alt text) is the site's masthead:
+    a county-level city's news sits under its parent city's 科协 header, so a body named in the headline or the
+    prose comes first and the masthead counts only when nothing else names one.
+    """
+    searched = head + body[-HEAD_CHARS:] if len(body) > HEAD_CHARS else head
+    masthead = None
+    for m in BODY.finditer(searched):
+        place = places_in(m.group(1), gazetteer) or places_in(m.group(1))
+        if not place:
+            continue
+        pos = m.start() if m.start() < len(head) else len(body) - HEAD_CHARS + m.start() - len(head)
+        found = (gazetteer.name(place[0].group(1)) if gazetteer else place[0].group(1), pos, pos + len(m.group(1)))
+        line_start = searched.rfind("\n", 0, m.start()) + 1
+        line_end = searched.find("\n", m.end())
+        if not is_masthead(searched[line_start:len(searched) if line_end < 0 else line_end]):
+            return found
+        masthead = masthead or found
+    return masthead
+
+
+def is_masthead(line: str) -> bool:
+    """A line made of nothing but a body's name (once or twice): a site's header, not a headline."""
+    return bool(BODY.search(line)) and bool(_MASTHEAD_FILL.fullmatch(BODY.sub("", line)))
+
+
+_ENDS_IN_SELF_REF = re.compile(r"[全我本该各此](?:自治区|省|市|州|县|区|旗|镇|乡|街道)$")  # 来自全省 is no name
+
+
+def _sole_place_of_level(body: str, level: str, gazetteer: Gazetteer | None) -> re.Match | None:
+    """The one place of the report's level named in its body, when the opening names it and no other of that level."""
+    same = [m for m in places_in(body, gazetteer) if not _ENDS_IN_SELF_REF.search(m.group(1))
+            and next((lv for word, lv in LEVELS.items() if m.group(1).endswith(word)), None) == level]
+    names = {gazetteer.name(m.group(1)) if gazetteer else m.group(1) for m in same}
+    return same[0] if len(names) == 1 and same[0].start() < HEAD_CHARS else None
+
+
 def detect_region(title: str, body: str, offset: int = 0, title_offset: int = 0,
                   gazetteer: Gazetteer | None = None) -> dict:
     """``{"name", "level", "evidence": [...]}`` — what the report says its region is (name or level may be None)."""
     evidence: list[dict] = []
     name = level = None
     from_body = False
+    from .normalize import fold
+
     # With a gazetteer only known names count: free titles are full of name-shaped words (影音市政, 按照市…).
-    for m in (gazetteer.find(title) if gazetteer else places_in(title)):
+    # Folded (渠縣 reads as 渠县; 1:1, offsets unchanged); a masthead names the site's owner, not the report's region.
+    folded_title = "" if is_masthead(title) else fold(title)
+    for m in (gazetteer.find(folded_title) if gazetteer else places_in(folded_title)):
         name = gazetteer.name(m.group(1)) if gazetteer else m.group(1)
         evidence.append({"kind": "标题中的地名", **_evidence(title, *m.span(1), title_offset)})
         break
     head = body[:HEAD_CHARS]
-    if name is None:
-        for m in BODY.finditer(head + body[-HEAD_CHARS:] if len(body) > HEAD_CHARS else head):
-            place = places_in(m.group(1), gazetteer) or places_in(m.group(1))
-            if place:
-                name = gazetteer.name(place[0].group(1)) if gazetteer else place[0].group(1)
-                pos = m.start() if m.start() < len(head) else len(body) - HEAD_CHARS + m.start() - len(head)
-                evidence.append({"kind": "发文单位", **_evidence(body, pos, pos + len(m.group(1)), offset)})
-                from_body = True
-                break
+    if name is None and (issuer := _issuing_body(head, body, gazetteer)):
+        name, pos, end = issuer
+        evidence.append({"kind": "发文单位", **_evidence(body, pos, end, offset)})
+        from_body = True
     counts: dict[str, int] = {}
     first: dict[str, re.Match] = {}
     weights: dict[str, int] = {}
-    from .normalize import fold
-
     for m in SELF_REF.finditer(fold(body)):  # 1:1: 我國 counts as 我国, offsets unchanged
         lv = LEVELS[m.group(1)]
         counts[lv] = counts.get(lv, 0) + 1
@@ -159,6 +198,10 @@ def detect_region(title: str, body: str, offset: int = 0, title_offset: int = 0,
             name = None
         else:
             level = suffix_level or level
+    if name is None and level is not None and (only := _sole_place_of_level(body, level, gazetteer)):
+        # A yearbook entry names its province once in the prose (云南省最早的…), then says 全省.
+        name = gazetteer.name(only.group(1)) if gazetteer else only.group(1)
+        evidence.append({"kind": "正文中唯一的同级地名", **_evidence(body, *only.span(1), offset)})
     return {"name": name, "level": level, "evidence": evidence}
 
 
@@ -179,17 +222,16 @@ def detect_period(title: str, body: str, offset: int = 0, title_offset: int = 0)
     evidence: list[dict] = []
     years = None
     part = span = ""
+    year_paragraph_end = None  # where the body's paragraph stating the year ends
     title, body = fold(title), fold(body[:HEAD_CHARS])  # 1:1, offsets unchanged; 從/由 read as 从/由
     for source, text, base in (("标题", title, title_offset), ("开头", body[:HEAD_CHARS], offset)):
-        m = YEAR_RANGE.search(text)
+        m = YEAR_RANGE.search(text) or YEAR_ONE.search(text)
         if m:
-            years = [int(m.group(1)), int(m.group(2))]
+            years = [int(m.group(1)), int(m.group(m.lastindex))]
             evidence.append({"kind": f"{source}中的年份", **_evidence(text, *m.span(), base)})
-            break
-        m = YEAR_ONE.search(text)
-        if m:
-            years = [int(m.group(1))] * 2
-            evidence.append({"kind": f"{source}中的年份", **_evidence(text, *m.span(), base)})
+            if source == "开头":
+                year_paragraph_end = text.find("\n", m.end())
+                year_paragraph_end = len(text) if year_paragraph_end < 0 else year_paragraph_end
             break
     for source, text, base in (("标题", title, title_offset), ("开头", body[:HEAD_CHARS], offset)):
         m = DATE.search(text) if years is None else None
@@ -203,6 +245,8 @@ def detect_period(title: str, body: str, offset: int = 0, title_offset: int = 0)
             part = m.group(0)
             evidence.append({"kind": f"{source}中的时段", **_evidence(text, *m.span(), base)})
         m = SPAN.search(text)
+        if m and year_paragraph_end is not None and source == "开头" and m.start() > year_paragraph_end:
+            m = None  # 近10年来 in a later paragraph is one figure's period (a quoted official's), not the report's
         if m and not span:
             span = m.group(0).strip("“”")
             evidence.append({"kind": f"{source}中的跨年表述", **_evidence(text, *m.span(), base)})
