@@ -188,7 +188,10 @@ def bulk_accept(request, pk):
     try:
         report = selectors.report_for_bulk(doc, request.POST.get("report"))
         unit = selectors.unit_for_accept(scope, request.POST.get("unit"))
-        outcome = services.facts_accept_bulk(actor=request.user, document=doc, report=report, unit=unit)
+        confirmed = bool(request.POST.get("confirm"))
+        reason = request.POST.get("amend_reason", "").strip() if confirmed else ""
+        outcome = services.facts_accept_bulk(actor=request.user, document=doc, report=report, unit=unit,
+                                             amend_reason=reason)
     except ApplicationError as exc:
         messages.error(request, f"批量采用未完成：{exc.message}")
         return _back(doc.pk)
@@ -199,7 +202,14 @@ def bulk_accept(request, pk):
         messages.error(request, "批量采用未完成：请选择本辖区内的篇目和单位。")
         return _back(doc.pk)
     left = f"；另有 {len(outcome.left)} 条留待逐条审核" if outcome.left else ""
-    messages.success(request, f"已批量采用 {len(outcome.accepted)} 条数据{left}。")
+    if outcome.accepted:
+        messages.success(request, f"已批量采用 {len(outcome.accepted)} 条数据{left}。")
+    if outcome.amend:
+        # An approved year: the corrections are proposed together, and the office confirms them with one reason.
+        return render(request, "extraction/bulk_amend_confirm.html", {
+            "doc": doc, "report": report, "unit": unit, "rows": outcome.amend, "missing_reason": confirmed})
+    if not outcome.accepted:
+        messages.info(request, f"没有写入数据{left}。")
     return _back(doc.pk)
 
 
