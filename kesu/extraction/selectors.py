@@ -48,7 +48,7 @@ def document_get(scope: Scope, pk: int) -> SourceDocument:
 
 
 def facts_of(document: SourceDocument, *, filters: list[str] | None = None) -> QuerySet:
-    qs = document.facts.select_related("indicator", "accepted_value", "reviewed_by", "copy_of")
+    qs = document.facts.select_related("indicator", "accepted_value", "reviewed_by", "copy_of", "report")
     for name in filters or []:
         if name in FACT_FILTERS:
             qs = qs.filter(FACT_FILTERS[name][1])

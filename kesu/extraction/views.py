@@ -107,6 +107,10 @@ def document(request, pk):
         "working": doc.status in (DocumentStatus.PENDING, DocumentStatus.PROCESSING) and not stuck,
         **_accept_context(scope, doc),
     }
+    for review in context["reviews"]:  # a report of a region the office does not manage: nothing of it is taken
+        r = review["report"]
+        review["outside"] = bool(r.suggested_region and not r.confirmed and r.suggested_region.pk != doc.region_id
+                                 and r.suggested_region not in context["managed_regions"])
     if selected is not None:
         context.update(_fact_context(selected, context["regions"]))
     return render(request, "extraction/document.html", context)
@@ -207,7 +211,8 @@ def bulk_accept(request, pk):
     if outcome.amend:
         # An approved year: the corrections are proposed together, and the office confirms them with one reason.
         return render(request, "extraction/bulk_amend_confirm.html", {
-            "doc": doc, "report": report, "unit": unit, "rows": outcome.amend, "missing_reason": confirmed})
+            "doc": doc, "report": report, "unit": unit, "rows": outcome.amend, "missing_reason": confirmed,
+            "left": len(outcome.left)})
     if not outcome.accepted:
         messages.info(request, f"没有写入数据{left}。")
     return _back(doc.pk)

@@ -112,12 +112,14 @@ def test_the_county_office_reads_a_page_of_three_reports_into_history_and_correc
     cards = page.locator(".report-card")
     assert cards.count() == 3  # split into its three reports
     city, county, copy = (cards.nth(k) for k in range(3))
-    assert "与篇2重复" in copy.inner_text() and "不会重复采用" in copy.inner_text()  # the copy collapsed, said so
+    assert "与篇2重复" in copy.inner_text() and "均为重复" in copy.inner_text()  # the copy collapsed, said so
     assert "本文来源" not in page.locator("#doc-text").inner_text()  # the source line removed from the text shown
     assert "本篇是达州市的报告，不在您管理的区域内" in city.inner_text()
     assert city.get_by_role("button", name="批量采用本篇").count() == 0  # nothing of the city's can go to 渠县
+    assert "达州市的数，不采用" in city.inner_text() and "批量采用取" not in city.inner_text()
     assert "标题中的地名" in county.inner_text() and "2019 年" in county.inner_text()  # evidence shown
     assert "待确认区域和年份" in county.inner_text() and county.get_by_role("button", name="批量采用本篇").count() == 0
+    assert "篇3" in page.locator("#facts-table tbody tr").last.inner_text()  # each figure says whose report
     _shot(page, "extraction-three-reports.png")
 
     county.get_by_role("button", name="确认区域和年份").click()  # region and year as detected: 渠县 2019
