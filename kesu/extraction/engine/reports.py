@@ -145,10 +145,12 @@ _ENDS_IN_SELF_REF = re.compile(r"[全我本该各此](?:自治区|省|市|州|�
 
 def _sole_place_of_level(body: str, level: str, gazetteer: Gazetteer | None) -> re.Match | None:
     """The one place of the report's level named in its body, when the opening names it and no other of that level."""
+    def full(m: re.Match) -> str:  # a short form (达州) counts as the name it stands for (达州市)
+        return gazetteer.name(m.group(1)) if gazetteer else m.group(1)
+
     same = [m for m in places_in(body, gazetteer) if not _ENDS_IN_SELF_REF.search(m.group(1))
-            and next((lv for word, lv in LEVELS.items() if m.group(1).endswith(word)), None) == level]
-    names = {gazetteer.name(m.group(1)) if gazetteer else m.group(1) for m in same}
-    return same[0] if len(names) == 1 and same[0].start() < HEAD_CHARS else None
+            and next((lv for word, lv in LEVELS.items() if full(m).endswith(word)), None) == level]
+    return same[0] if len({full(m) for m in same}) == 1 and same[0].start() < HEAD_CHARS else None
 
 
 def detect_region(title: str, body: str, offset: int = 0, title_offset: int = 0,

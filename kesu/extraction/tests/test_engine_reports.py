@@ -290,3 +290,10 @@ def test_a_section_repeated_in_another_report_is_linked_to_the_first():
     copies = [m for m in mapped if m["copy_of"] is not None]
     assert {m["fact"]["text"] for m in copies} == {"3500人次", "8000余份"}
     assert all(mapped[m["copy_of"]]["report"] == 0 and m["report"] == 1 for m in copies)
+
+
+def test_a_province_named_once_by_its_short_form_names_the_region_with_the_place_list():
+    body = "农村科普\n四川最早的科普协会成立于1982年。全省已有科普协会120个，达州也有。"
+    region = read_reports(body, places=PLACES)["reports"][0]["region"]
+    assert (region["name"], region["level"]) == ("四川省", "province")
+    assert body[region["evidence"][-1]["start"]:region["evidence"][-1]["end"]] == "四川"
