@@ -48,9 +48,14 @@ YEAR_RANGE = re.compile(rf"({YEAR})\s*(?:年)?\s*(?:[-—–~～至到]|—{{2}}
 # A year the report is about: not a target (到2025年), a starting point (从2015年的), a source's date (2023年发布的),
 # nor a full date (2025年12月31日: a page's publication date, weaker evidence, see DATE).
 YEAR_ONE = re.compile(rf"(?<![从由比较])(?<![到至](?={YEAR}\s*年[^的]))({YEAR})\s*年(?!\s*[-—–~～至到]\s*{YEAR})"
-                      r"(?!\s*\d{1,2}\s*月\s*\d{1,2}\s*日)(?!发布|印发|出台|颁布|远景|前|以前|底前|末前)")
+                      r"(?!\s*\d{1,2}\s*月\s*\d{1,2}\s*日)(?!发布|印发|出台|颁布|远景|以前|底前|末前)"
+                      r"(?!前(?![一二三两]季度|[一二三四五六七八九十]个月))")  # 2025年前 is a deadline, 2024年前三季度 is not
 DATE = re.compile(rf"(?<!\d)({YEAR})(?:[-/.](?:0?[1-9]|1[0-2])[-/.]\d{{1,2}}|\s*年\s*\d{{1,2}}\s*月\s*\d{{1,2}}\s*日)")
-HALF = re.compile(r"上半年|下半年|第[一二三四1-4]季度|一季度|二季度|三季度|四季度")
+HALF = re.compile(r"上半年|下半年|第[一二三四1-4]季度|前三季度|一季度|二季度|三季度|四季度|"
+                  r"(?<!\d)1\s*(?:[-—–~～至到]|—{2})\s*(?:[1-9]|1[01])\s*月(?:份)?")
+# A year in Chinese numerals (二〇二三年, 二零二三年), as formal documents write it: read digit for digit (1:1).
+HAN_YEAR = re.compile(r"[一二][〇○零一二三四五六七八九]{3}(?=\s*年)")
+_HAN_DIGITS = str.maketrans("〇○零一二三四五六七八九", "000123456789")
 SPAN = re.compile(r"(?<![\d〇零一二三四五六七八九十])(近|这|过去)?([两二三四五六七八九十\d]{1,2})\s*年(?:来|以来|间|中)|“?十[一二三四五六]五”?(?:期间|以来|时期)")
 FIVE_YEAR_PLAN = {"十一五": (2006, 2010), "十二五": (2011, 2015), "十三五": (2016, 2020), "十四五": (2021, 2025),
                   "十五五": (2026, 2030)}
@@ -109,7 +114,8 @@ PLACEHOLDER = re.compile(r"(?<![A-Za-z])(?:[xX×Ｘｘ]{1,3}|某)(省|市|县|�
 _RANK = {"national": 0, "province": 1, "city": 2, "county": 3, "town": 4}
 
 
-_MASTHEAD_FILL = re.compile(r"[\s|｜·•]*")
+# What a masthead may hold besides the body's name: separators and the words of a site's banner.
+_MASTHEAD_FILL = re.compile(r"(?:[\s|｜·•\-—]|门户网站|官方网站|网站|官网|主办|欢迎您|欢迎访问)*")
 
 
 def _issuing_body(head: str, body: str, gazetteer: Gazetteer | None) -> tuple[str, int, int] | None:
@@ -225,33 +231,38 @@ def detect_period(title: str, body: str, offset: int = 0, title_offset: int = 0)
     years = None
     part = span = ""
     year_paragraph_end = None  # where the body's paragraph stating the year ends
-    title, body = fold(title), fold(body[:HEAD_CHARS])  # 1:1, offsets unchanged; 從/由 read as 从/由
-    for source, text, base in (("标题", title, title_offset), ("开头", body[:HEAD_CHARS], offset)):
+
+    def read(text: str) -> str:  # 1:1, offsets unchanged: 從/由 read as 从/由, 二〇二三年 as 2023年
+        return HAN_YEAR.sub(lambda m: m.group(0).translate(_HAN_DIGITS), fold(text))
+
+    # (where, the text as read, the text as written — evidence quotes the page —, offset of the text in the page)
+    sources = [("标题", read(title), title, title_offset), ("开头", read(body[:HEAD_CHARS]), body[:HEAD_CHARS], offset)]
+    for source, text, written, base in sources:
         m = YEAR_RANGE.search(text) or YEAR_ONE.search(text)
         if m:
             years = [int(m.group(1)), int(m.group(m.lastindex))]
-            evidence.append({"kind": f"{source}中的年份", **_evidence(text, *m.span(), base)})
+            evidence.append({"kind": f"{source}中的年份", **_evidence(written, *m.span(), base)})
             if source == "开头":
                 year_paragraph_end = text.find("\n", m.end())
                 year_paragraph_end = len(text) if year_paragraph_end < 0 else year_paragraph_end
             break
-    for source, text, base in (("标题", title, title_offset), ("开头", body[:HEAD_CHARS], offset)):
+    for source, text, written, base in sources:
         m = DATE.search(text) if years is None else None
         if m:  # a news page's date: the year its events happened, when nothing else says
             years = [int(m.group(1))] * 2
-            evidence.append({"kind": f"{source}中的日期", **_evidence(text, *m.span(), base)})
+            evidence.append({"kind": f"{source}中的日期", **_evidence(written, *m.span(), base)})
             break
-    for source, text, base in (("标题", title, title_offset), ("开头", body[:HEAD_CHARS], offset)):
+    for source, text, written, base in sources:
         m = HALF.search(text)
         if m and not part:
             part = m.group(0)
-            evidence.append({"kind": f"{source}中的时段", **_evidence(text, *m.span(), base)})
+            evidence.append({"kind": f"{source}中的时段", **_evidence(written, *m.span(), base)})
         m = SPAN.search(text)
         if m and year_paragraph_end is not None and source == "开头" and m.start() > year_paragraph_end:
             m = None  # 近10年来 in a later paragraph is one figure's period (a quoted official's), not the report's
         if m and not span:
             span = m.group(0).strip("“”")
-            evidence.append({"kind": f"{source}中的跨年表述", **_evidence(text, *m.span(), base)})
+            evidence.append({"kind": f"{source}中的跨年表述", **_evidence(written, *m.span(), base)})
             plan = next((v for k, v in FIVE_YEAR_PLAN.items() if k in span), None)
             n = _span_years(m)
             if plan and (years is None or years[0] == years[1]):

@@ -76,10 +76,19 @@ def test_region_detection(title, body, name, level):
     ("科技馆免费开放", "全省免费开放科技馆从2016年的12座增加到2024年的56座。", [2024, 2024], "", ""),
     ("科技馆局部更新展 日期 2025-12-15", "今年的展览……", [2025, 2025], "", ""),
     ("2020年11月16日星期一", "大会总结了2005年的工作。", [2005, 2005], "", ""),
+    # Years in Chinese numerals, as formal documents write them; months and quarters of a part of the year.
+    ("二〇二三年全民科学素质工作总结", "", [2023, 2023], "", ""),
+    ("科普工作总结", "二零二四年上半年，我县……", [2024, 2024], "上半年", ""),
+    ("渠县科协2024年1—6月工作总结", "", [2024, 2024], "1—6月", ""),
+    ("前三季度科普工作情况", "2024年前三季度，全县……", [2024, 2024], "前三季度", ""),
+    ("科普场馆建设", "2025年前完成建设任务。", None, "", ""),  # a deadline, not the period
 ])
 def test_period_detection(title, body, years, part, span):
     found = detect_period(title, body)
     assert found["years"] == years and found["part"] == part and found["span"].strip("“") == span
+    page = title + body  # evidence quotes the page as written (二〇二三年, not 2023年)
+    assert all(page[e["start"]:e["end"]] == e["text"] for e in detect_period(title, body, len(title))["evidence"]
+               if e["kind"].startswith("开头"))
 
 
 @pytest.mark.parametrize("title,body,name,level", [
@@ -87,6 +96,8 @@ def test_period_detection(title, body, years, part, span):
     ("2020年11月16日星期一", "2020年11月16日星期一\n江城市科学技术协会江城市科学技术协会\n\n南溪市科协召开全委会\n"
      "南溪市科协主席作工作报告。", "南溪市", "city"),
     ("江城市科学技术协会", "江城市科学技术协会\n南溪区科协开展科普日活动\n我区群众踊跃参加。", "南溪区", "county"),
+    ("江城市科学技术协会门户网站", "江城市科学技术协会门户网站\n南溪区科协开展科普日活动\n我区群众踊跃参加。",
+     "南溪区", "county"),
     # A yearbook entry names its province once in its prose, then says 全省; a county 科协 in it is a participant.
     ("词条 | 农村科普", "词条 | 农村科普\n北岭省最早的科普协会成立于1982年，由青河县科协创办。全省已有科普协会120个。",
      "北岭省", "province"),
