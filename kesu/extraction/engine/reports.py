@@ -77,7 +77,15 @@ def places_in(text: str, gazetteer: Gazetteer | None = None) -> list[re.Match]:
     """Place names in ``text``: known names when a gazetteer is given, else anything shaped like one (titles)."""
     if gazetteer is not None:
         return gazetteer.find(text)
-    return [m for m in PLACE.finditer(text) if _is_place(m.group(1), 1 if m.start() == 0 else 2)]
+    found: list[re.Match] = []
+    for m in PLACE.finditer(text):
+        # A one-character name (渠县) only where nothing can be glued to it: at the start of a run of Han characters
+        # (the title's start, after a colon or a space), or right after a place (达州市渠县).
+        chained = m.start() == 0 or not "\u4e00" <= text[m.start() - 1] <= "\u9fff" or bool(
+            found and found[-1].end() == m.start())
+        if _is_place(m.group(1), 1 if chained else 2):
+            found.append(m)
+    return found
 
 
 _SUFFIX = re.compile(r"(?:自治区|自治州|自治县|街道|省|市|州|盟|县|区|旗|镇|乡)$")
@@ -159,6 +167,36 @@ def _sole_place_of_level(body: str, level: str, gazetteer: Gazetteer | None) -> 
     return same[0] if len({full(m) for m in same}) == 1 and same[0].start() < HEAD_CHARS else None
 
 
+def _level_of(name: str) -> str | None:
+    return next((lv for word, lv in LEVELS.items() if name.endswith(word)), None)
+
+
+def _own_level(body: str) -> str | None:
+    """The level the body's 我县/本市 … speak of most (全县 and the like are not counted: they also name others)."""
+    counts: dict[str, int] = {}
+    for m in SELF_REF.finditer(body):
+        if m.group(0)[0] in _OWN_WEIGHT:
+            counts[LEVELS[m.group(1)]] = counts.get(LEVELS[m.group(1)], 0) + 1
+    return max(counts, key=counts.get) if counts else None
+
+
+def _title_place(found: list[re.Match], own_level: str | None, gazetteer: Gazetteer | None) -> re.Match | None:
+    """The title's place that is the report's: of the level its body calls 我县/我市 when the title names one (达州市科协：
+    渠县…), else the last of the chain the title opens with (四川省达州市渠县 → 渠县), else the first."""
+    if not found:
+        return None
+    full = [gazetteer.name(m.group(1)) if gazetteer else m.group(1) for m in found]
+    same = [m for m, name in zip(found, full, strict=True) if own_level and _level_of(name) == own_level]
+    if same:
+        return same[0]
+    chain = found[0]
+    for m in found[1:]:
+        if m.start() != chain.end():
+            break
+        chain = m
+    return chain
+
+
 def detect_region(title: str, body: str, offset: int = 0, title_offset: int = 0,
                   gazetteer: Gazetteer | None = None) -> dict:
     """``{"name", "level", "evidence": [...]}`` — what the report says its region is (name or level may be None)."""
@@ -170,10 +208,10 @@ def detect_region(title: str, body: str, offset: int = 0, title_offset: int = 0,
     # With a gazetteer only known names count: free titles are full of name-shaped words (影音市政, 按照市…).
     # Folded (渠縣 reads as 渠县; 1:1, offsets unchanged); a masthead names the site's owner, not the report's region.
     folded_title = "" if is_masthead(title) else fold(title)
-    for m in (gazetteer.find(folded_title) if gazetteer else places_in(folded_title)):
+    own_level = _own_level(fold(body))
+    if m := _title_place(places_in(folded_title, gazetteer), own_level, gazetteer):
         name = gazetteer.name(m.group(1)) if gazetteer else m.group(1)
         evidence.append({"kind": "标题中的地名", **_evidence(title, *m.span(1), title_offset)})
-        break
     head = body[:HEAD_CHARS]
     if name is None and (issuer := _issuing_body(head, body, gazetteer)):
         name, pos, end = issuer

@@ -6,7 +6,7 @@ from kesu.extraction.engine.facts import extract
 from kesu.extraction.engine.features import fact_features
 from kesu.extraction.engine.job import link_facts
 from kesu.extraction.engine.mapping import map_facts
-from kesu.extraction.engine.reports import detect_period, detect_region, read_reports
+from kesu.extraction.engine.reports import Gazetteer, detect_period, detect_region, read_reports
 
 PLACES = ["四川省", "达州市", "渠县", "宣汉县", "通川区", "三汇镇"]
 CITY = ("篇1：达州市2023年全民科学素质工作总结\n"
@@ -107,6 +107,20 @@ def test_period_detection(title, body, years, part, span):
 def test_region_from_mastheads_and_prose(title, body, name, level):
     found = detect_region(title, body, gazetteer=None)
     assert (found["name"], found["level"]) == (name, level)
+
+
+@pytest.mark.parametrize("gazetteer", [None, PLACES])
+@pytest.mark.parametrize("title,rest,name", [
+    # A title naming a chain of places is the last one's report; 我县 in the body picks the county among several.
+    ("达州市渠县2023年科普工作总结", "今年，我县科普工作稳步推进，全县……", "渠县"),
+    ("四川省达州市渠县科协2023年工作总结", "全年开展活动……", "渠县"),
+    ("渠县三汇镇2024年科普工作总结", "我镇以示范村创建为抓手，全镇……", "三汇镇"),
+    ("达州市科协：渠县创新开展科普进万家活动", "近日，渠县科协走进社区。我县群众踊跃参加。", "渠县"),
+    ("达州市2023年全民科学素质工作总结", "我市各县区协同推进，渠县、宣汉县……", "达州市"),
+])
+def test_the_title_place_that_is_the_reports(title, rest, name, gazetteer):
+    body = f"{title}\n{rest}"
+    assert detect_region(title, body, gazetteer=Gazetteer(gazetteer) if gazetteer else None)["name"] == name
 
 
 def test_years_widen_only_for_a_span_framing_the_report():
