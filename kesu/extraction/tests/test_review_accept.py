@@ -259,3 +259,5 @@ def test_bulk_accept_leaves_an_indicator_summed_from_activities_and_takes_the_re
     assert "已批量采用 1 条数据" in page  # the batch is not refused as a whole for one such figure
     assert {v.indicator.code for v in IndicatorValue.objects.select_related("indicator")} == {"FUND_RAISED"}
     assert doc.facts.get(text="120期").status == FactStatus.PENDING
+    detail = client.get(reverse("extraction:fact", args=[doc.facts.get(text="120期").pk])).content.decode()
+    assert "由科普活动自动汇总，不能直接采用" in detail  # said before the office tries
