@@ -269,6 +269,7 @@ def detect_period(title: str, body: str, offset: int = 0, title_offset: int = 0)
     years = None
     part = span = ""
     year_paragraph_end = None  # where the body's paragraph stating the year ends
+    year_in_title = False
 
     def read(text: str) -> str:  # 1:1, offsets unchanged: 從/由 read as 从/由, 二〇二三年 as 2023年
         return HAN_YEAR.sub(lambda m: m.group(0).translate(_HAN_DIGITS), fold(text))
@@ -280,6 +281,7 @@ def detect_period(title: str, body: str, offset: int = 0, title_offset: int = 0)
         if m:
             years = [int(m.group(1)), int(m.group(m.lastindex))]
             evidence.append({"kind": f"{source}中的年份", **_evidence(written, *m.span(), base)})
+            year_in_title = source == "标题"
             if source == "开头":
                 year_paragraph_end = text.find("\n", m.end())
                 year_paragraph_end = len(text) if year_paragraph_end < 0 else year_paragraph_end
@@ -305,7 +307,8 @@ def detect_period(title: str, body: str, offset: int = 0, title_offset: int = 0)
             n = _span_years(m)
             if plan and (years is None or years[0] == years[1]):
                 years = list(plan)
-            elif n and years and years[0] == years[1] and n > 1:
+            elif n and years and years[0] == years[1] and n > 1 and not (year_in_title and source == "开头"):
+                # A year the title states (2023年工作总结) is the report's: 三年来 in its body is one figure's span.
                 years = [years[1] - n + 1, years[1]]
     return {"years": years, "part": part, "span": span, "evidence": evidence}
 

@@ -130,6 +130,8 @@ def test_years_widen_only_for_a_span_framing_the_report():
     # In the paragraph stating the year, the span frames the report: 三年来 widens 2024 back to 2022.
     review = "2024年是创建的第三年，三年来，我县累计建成科普阵地40个。"
     assert detect_period("创建工作汇报", review)["years"] == [2022, 2024]
+    # A year the title states is the report's: 三年来 in an annual report's body is one figure's span.
+    assert detect_period("渠县2023年科普工作总结", "三年来，我县累计建成科普阵地40个。")["years"] == [2023, 2023]
 
 
 # Openings of kinds the development texts lack, written for these tests: (title, rest of the body, region, period).
