@@ -16,6 +16,11 @@ from .models import Activity, ActivityIndicatorRule, Measure
 _SUMMED = [m.value for m in Measure if m != Measure.COUNT]
 
 
+def activity_fed_ids() -> set[int]:
+    """Ids of the indicators summed from activities: no figure is typed or accepted for them directly."""
+    return set(ActivityIndicatorRule.objects.values_list("indicator_id", flat=True))
+
+
 def activity_queryset(rule: ActivityIndicatorRule | None, *, region, unit, period: Period):
     """Activities counted for ``rule`` for one reporter: the unit's own, or all units' in the region subtree.
 

@@ -39,10 +39,10 @@ from kesu.core.periods import HALF, MONTH, QUARTER, YEAR, Period
 from kesu.plans.models import Indicator, ValueType
 
 from .. import rollup, validation
+from ..computed import activity_fed_ids
 from ..models import (
     EDITABLE_STATUSES,
     LOCKED_STATUSES,
-    ActivityIndicatorRule,
     DataSet,
     IndicatorValue,
     Submission,
@@ -250,7 +250,7 @@ def _plan(key, items: list[Figure], result: WriteResult, mode: str, *, lock: boo
         # The reporter's returns, locked in one ordered statement first, so two writers never deadlock.
         list(Submission.objects.select_for_update().filter(region=region, unit=unit, period_id=period.id)
              .order_by("pk").values_list("pk", flat=True))
-    derived = _derived_ids()
+    derived = activity_fed_ids()
     guard = _Guard(region, unit, period, mode)
     parsed: list[_Planned] = []
     coverings: dict = {}
@@ -316,10 +316,6 @@ def _plan(key, items: list[Figure], result: WriteResult, mode: str, *, lock: boo
                     f"{reporter_label(region, unit)} {period.label}的其他行有错误，本行未写入。", field="value"))
             changes = []
     return changes, coverings
-
-
-def _derived_ids() -> set:
-    return set(ActivityIndicatorRule.objects.values_list("indicator_id", flat=True))
 
 
 def number_of(indicator: Indicator, raw) -> Decimal | None:
