@@ -180,11 +180,11 @@ def region_for_confirm(scope: Scope, pk) -> Region:
 
 def report_reviews(reports: list[SourceReport], facts: list[ExtractedFact]) -> list[dict]:
     """Per report: its facts grouped by indicator (competing values side by side, the one bulk accept would take
-    and why), the facts about other places, and the copies; built from lists already loaded (one query: the
-    indicators summed from activities)."""
+    and why), the facts about other places, and the copies; built from lists already loaded (one query for the
+    indicators summed from activities, and two per confirmed report of a year that may be history)."""
     from kesu.collection.computed import activity_fed_ids
 
-    from .services import plan_bulk
+    from .services import activity_fed_refused_for, plan_bulk
 
     fed = activity_fed_ids() if facts else set()
     by_report: dict[int | None, list[ExtractedFact]] = {}
@@ -194,7 +194,7 @@ def report_reviews(reports: list[SourceReport], facts: list[ExtractedFact]) -> l
     for report in reports:
         own = by_report.get(report.pk, [])
         originals = [f for f in own if not f.copy_of_id]
-        plan = plan_bulk(originals, activity_fed=fed)
+        plan = plan_bulk(originals, activity_fed=activity_fed_refused_for(report, originals, fed))
         chosen = {f.pk: f for f in plan.accepted}
         why_left = {f.pk: why for f, why in plan.left}
         groups: dict[int, dict] = {}

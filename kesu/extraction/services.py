@@ -364,15 +364,32 @@ def bulk_candidates(document: SourceDocument, min_confidence: float = HIGH_CONFI
     facts = document.facts.filter(status=FactStatus.PENDING, indicator__isnull=False).select_related("indicator")
     if report is not None:
         facts = facts.filter(report=report)
-    return plan_bulk(list(facts.order_by("start")), min_confidence)
+    facts = list(facts.order_by("start"))
+    return plan_bulk(facts, min_confidence, activity_fed_refused_for(report, facts))
+
+
+def activity_fed_refused_for(report: SourceReport | None, facts, fed: set[int] | None = None) -> set[int]:
+    """Of the indicators of ``facts`` summed from activities, those that cannot take this report's figures: all of
+    them, unless the report is confirmed as one year kesu never collected for its region (then they are history).
+    ``fed``, the ids of every indicator summed from activities, saves a query when given."""
+    from kesu.collection.computed import activity_fed_ids
+    from kesu.collection.services import activity_fed_refused
+
+    fed = activity_fed_ids() if fed is None else fed
+    present = {f.indicator_id: f.indicator for f in facts if f.indicator_id in fed}
+    if not present or report is None or not report.confirmed or report.single_year is None \
+            or report.region_id is None:
+        return set(present)
+    return activity_fed_refused(report.region, str(report.single_year), present.values())
 
 
 def plan_bulk(facts: list[ExtractedFact], min_confidence: float = HIGH_CONFIDENCE,
               activity_fed: set[int] | None = None) -> BulkOutcome:
     """``bulk_candidates`` over facts already loaded (the review page has them): pending, mapped ones count.
 
-    An indicator summed from activities takes no figure directly (the figure service refuses it), so its facts are
-    left with that reason instead of failing the whole batch; ``activity_fed`` saves the query when given.
+    An indicator summed from activities takes a figure only as history of a year before the system (the figure
+    service refuses it otherwise), so its facts are left with that reason instead of failing the whole batch;
+    ``activity_fed`` (``activity_fed_refused_for``) saves the queries when given.
     """
     from kesu.collection.computed import activity_fed_ids
 
@@ -383,7 +400,7 @@ def plan_bulk(facts: list[ExtractedFact], min_confidence: float = HIGH_CONFIDENC
         if fact.status != FactStatus.PENDING or fact.indicator_id is None:
             continue
         why = not_bulk_reason(fact) if fact.confidence >= min_confidence or fact.copy_of_id else "置信度不足"
-        why = why or ("由科普活动自动汇总，请在“活动”中登记" if fact.indicator_id in fed else None)
+        why = why or ("由科普活动自动汇总，本年度不能直接采用" if fact.indicator_id in fed else None)
         if why:
             outcome.left.append((fact, why))
         else:

@@ -120,11 +120,11 @@ def _fact_context(fact, regions=()) -> dict:
     before, span, after = highlight.context(fact.document.text, fact.start, fact.end)
     # A figure of another place is offered to that place when the reviewer may write there.
     place_region = next((r for r in regions if fact.place and r.name == fact.place), None)
-    from kesu.collection.computed import activity_fed_ids
+    from .services import activity_fed_refused_for
 
     return {"fact": fact, "before": before, "span": span, "after": after, "place_region": place_region,
             "pending": fact.status != FactStatus.ACCEPTED,
-            "activity_fed": fact.indicator_id is not None and fact.indicator_id in activity_fed_ids()}
+            "activity_fed": fact.indicator_id is not None and fact.indicator_id in activity_fed_refused_for(fact.report, [fact])}
 
 
 @require_GET

@@ -39,7 +39,7 @@ from kesu.core.periods import HALF, MONTH, QUARTER, YEAR, Period
 from kesu.plans.models import Indicator, ValueType
 
 from .. import rollup, validation
-from ..computed import activity_fed_ids
+from ..computed import activity_fed_ids, activity_queryset
 from ..models import (
     EDITABLE_STATUSES,
     LOCKED_STATUSES,
@@ -242,6 +242,16 @@ def _permission(scope, region, unit, mode) -> ApplicationError | None:
     return None
 
 
+def _check_derived(indicator, region, unit, period, mode: str) -> None:
+    """An indicator summed from activities takes a typed figure only as history of a year without activities."""
+    if mode != HISTORY:
+        raise ApplicationError(f"“{indicator.name}”由科普活动自动汇总，不能直接填报；请在“活动”中登记"
+                               "（系统启用前年度的数可作为历史数据导入）。", field="value")
+    if activity_queryset(None, region=region, unit=unit, period=period).exists():
+        raise ApplicationError(f"{reporter_label(region, unit)}{period.label}已登记科普活动，“{indicator.name}”由活动汇总，"
+                               "不能再作为历史数据导入。", field="value")
+
+
 def _plan(key, items: list[Figure], result: WriteResult, mode: str, *, lock: bool, partial: bool):
     """Check one reporter-period group; returns (changes, coverings). Problems go into ``result``."""
     region, unit, period = key
@@ -258,7 +268,7 @@ def _plan(key, items: list[Figure], result: WriteResult, mode: str, *, lock: boo
         indicator = f.indicator
         try:
             if indicator.pk in derived:
-                raise ApplicationError(f"“{indicator.name}”由科普活动自动汇总，不能直接填报；请在“活动”中登记。", field="value")
+                _check_derived(indicator, region, unit, period, mode)
             number = None if f.delete else number_of(indicator, f.value)
             closed = None
             try:

@@ -1,14 +1,13 @@
 """An office uploads an old report, clicks a highlighted number, and accepts it into a figure; screenshots saved."""
 
-import os
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 from django.urls import reverse
 
 from kesu.collection.models import IndicatorValue
 from kesu.extraction.models import SourceDocument
+from kesu.testing import screenshot
 
 from .conftest import REPORT
 
@@ -21,13 +20,6 @@ def _login(page, live_server, username):
     page.fill("input[name=password]", "pw-kesu-1")
     page.locator("form button[type=submit], form input[type=submit]").first.click()
     page.wait_for_load_state()
-
-
-def _shot(page, name):
-    folder = os.environ.get("KESU_SCREENSHOTS")
-    if folder:
-        Path(folder).mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(Path(folder) / name), full_page=True)
 
 
 def test_office_uploads_a_report_and_accepts_a_fact(page, live_server, world, tmp_path):
@@ -47,13 +39,13 @@ def test_office_uploads_a_report_and_accepts_a_fact(page, live_server, world, tm
     report_card.get_by_role("button", name="确认区域和年份").click()
     page.wait_for_load_state()
     assert "已确认篇1是渠县 2023 年的报告" in page.locator(".alert-success").first.inner_text()
-    _shot(page, "extraction-review.png")
+    screenshot(page, "extraction-review")
 
     page.locator(f"#f-{fact.pk}").click()  # htmx loads the details into the side panel
     panel = page.locator("#fact-panel")
     panel.get_by_text("农村实用技术培训人次").first.wait_for()
     assert panel.locator("#accept-period").input_value() == "2023"
-    _shot(page, "extraction-fact.png")
+    screenshot(page, "extraction-fact")
     panel.get_by_role("button", name="采用").click()
     page.wait_for_load_state()
     assert "已采用“3500人次”" in page.locator(".alert-success").first.inner_text()
@@ -63,7 +55,7 @@ def test_office_uploads_a_report_and_accepts_a_fact(page, live_server, world, tm
 
     page.set_viewport_size({"width": 390, "height": 844})
     page.reload()
-    _shot(page, "extraction-phone.png")
+    screenshot(page, "extraction-phone")
 
 
 # A page of three reports, written for this test: a city's, and a county's sent twice with one phrase changed and
@@ -120,7 +112,7 @@ def test_the_county_office_reads_a_page_of_three_reports_into_history_and_correc
     assert "标题中的地名" in county.inner_text() and "2019 年" in county.inner_text()  # evidence shown
     assert "待确认区域和年份" in county.inner_text() and county.get_by_role("button", name="批量采用本篇").count() == 0
     assert "篇3" in page.locator("#facts-table tbody tr").last.inner_text()  # each figure says whose report
-    _shot(page, "extraction-three-reports.png")
+    screenshot(page, "extraction-three-reports")
 
     county.get_by_role("button", name="确认区域和年份").click()  # region and year as detected: 渠县 2019
     page.wait_for_load_state()
@@ -129,8 +121,8 @@ def test_the_county_office_reads_a_page_of_three_reports_into_history_and_correc
     headline = county.locator(".groups-table tr", has_text="科普画廊/宣传栏")
     assert "326个" in headline.inner_text() and "280个" in headline.inner_text()  # competing values side by side
     assert "全篇总数，其余是其中的分项" in headline.locator("td").last.inner_text()
-    assert "由科普活动自动汇总" in county.inner_text()  # 186期 of training: counted from activities, said why
-    _shot(page, "extraction-review-confirmed.png")
+    assert "由科普活动自动汇总" not in county.inner_text()  # 2019 has no activities: 186期 of training is history
+    screenshot(page, "extraction-review-confirmed")
     county.get_by_role("button", name="批量采用本篇").click()
     page.wait_for_load_state()
     assert "已批量采用" in page.locator(".alert-success").first.inner_text()
@@ -140,6 +132,7 @@ def test_the_county_office_reads_a_page_of_three_reports_into_history_and_correc
     assert quxian_2019["SITE_BOARD"].value == 326  # the headline total, not the 280 of the villages
     assert quxian_2019["HR_VOLUNTEER"].value == 4200 and quxian_2019["FUND_RAISED"].value == Decimal("92.5")
     assert not IndicatorValue.objects.filter(region__code=FOCUS_COUNTY, value__in=[1850, 412, 26000]).exists()
+    assert any(v.value == 186 for v in quxian_2019.values())  # a count summed from activities in later years
     for value in quxian_2019.values():  # every accepted value links back to its sentence, history as approved
         fact = ExtractedFact.objects.get(accepted_value=value)
         assert fact.report.index == 2 and value.source == f"提取:文档#{doc.pk}:{fact.start}-{fact.end}"
@@ -156,12 +149,13 @@ def test_the_county_office_reads_a_page_of_three_reports_into_history_and_correc
     card = page.locator(".report-card")
     card.get_by_role("button", name="确认区域和年份").click()
     page.wait_for_load_state()
+    assert "由科普活动自动汇总" in page.locator(".report-card").inner_text()  # 2025's 212期 is its activities' sum
     page.locator(".report-card").get_by_role("button", name="批量采用本篇").click()
     page.wait_for_load_state()
     rows = page.locator("#amend-rows tbody tr")
     assert "已审核锁定" in page.locator(".alert-warning").inner_text() and rows.count() == 2
     assert "355" in rows.filter(has_text="科普画廊/宣传栏").inner_text()  # what it is now, what it becomes
-    _shot(page, "extraction-amend-confirm.png")
+    screenshot(page, "extraction-amend-confirm")
     assert not IndicatorValue.objects.filter(region__code=FOCUS_COUNTY, period_id="2025", value=355).exists()
     page.fill("#amend_reason", "据2025年工作总结核对更正")
     page.get_by_role("button", name="确认更正").click()
