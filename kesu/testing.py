@@ -8,7 +8,7 @@ from pathlib import Path
 
 from kesu.regions.models import Region
 
-# A folder to keep a full-page screenshot of each step the browser tests take, to look at the pages; unset, none is kept.
+# A folder for a full-page screenshot of each step the browser tests take, to look at the pages; unset, none is kept.
 SCREENSHOTS_ENV = "KESU_SCREENSHOTS"
 
 
