@@ -67,6 +67,8 @@ ROUND = re.compile(r"[百千万](?![\d零一二三四五六七八九十])")
 # 突破 names a round mark passed (经费首次突破100万元), never the statistic itself.
 BREAKTHROUGH = re.compile(r"突破$")
 # Another year than the report's, named for this figure (从2015年的92座 …).
+# A figure followed by 的要求/的标准 is the level asked for (未达到人均1.5元的要求), not the one reached.
+REQUIRED = re.compile(r"^的?(?:要求|标准|目标|考核要求|任务)")
 OTHER_YEAR = re.compile(r"(?:从|由|比|较|与)\s*(?:19|20)\d\d\s*年(?:的|底|末)?$")
 
 
@@ -123,7 +125,7 @@ def folded_features(text: str, start: int, end: int, unit: str) -> dict:
     after = text[end:end + 12]
     after = after[: (m.start() if (m := _CLAUSE_END.search(after)) else len(after))]
     features = {"kind": "result", "span": "year", "measure": "total", "component": False, "total_marker": False}
-    if TARGET.search(clause) or TARGET.search(sentence[:-len(clause)] if clause else sentence):
+    if TARGET.search(clause) or TARGET.search(sentence[:-len(clause)] if clause else sentence) or REQUIRED.match(after):
         features["kind"] = "target"
     if (CUMULATIVE.search(sentence) and not NOT_CUMULATIVE.search(sentence)) or (
             CUMULATIVE_WEAK.search(sentence) and (not ONE_YEAR.search(sentence)
@@ -281,8 +283,8 @@ def indicator_accepts(features: dict, indicator: dict, fields: dict | None = Non
 
 
 _PARENS = re.compile(r"[（(][^）)]*[）)]")
-# Qualifiers that make a thing another thing (a 科普示范乡镇 is not simply a 乡镇).
-QUALIFIERS = ("示范", "先进", "特色", "重点", "星级", "优秀", "场馆", "建筑面积", "占地面积")
+# Qualifiers that make a thing another thing (a 科普示范乡镇 is not simply a 乡镇; an 应急科普宣教基地 is no 科普教育基地).
+QUALIFIERS = ("示范", "先进", "特色", "重点", "星级", "优秀", "场馆", "建筑面积", "占地面积", "应急")
 _STEM_SUFFIX = re.compile(r"(?:人次|次数|期数|场次|人数|个数|数量|总数|总额|金额|比例|比重|覆盖率|普及率|率|数|额)$")
 _ADMIN = set("省市州县区旗镇乡村")
 
