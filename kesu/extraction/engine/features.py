@@ -23,7 +23,7 @@ _CLAUSE_END = re.compile(r"[。；;！？!?\n，,：:]")
 # Everything up to the last sentence (clause) end: one greedy match in C finds where the fact's sentence begins.
 UP_TO_SENTENCE_END = re.compile(r"(?s).*[。；;！？!?\n]")
 _UP_TO_CLAUSE_END = re.compile(r"(?s).*[。；;！？!?\n，,：:]")
-TARGET = re.compile(r"计划|目标|力争|预计|争取(?!上级|到|项目|资金|经费)|确保|拟|将达到|要达到|达到.{0,6}以上|不低于|不少于|任务数|"
+TARGET = re.compile(r"计划|目标|力争|预计|争取(?!上级|到|项目|资金|经费|中国|中央|国家|省|市)|确保|拟|将达到|要达到|达到.{0,6}以上|不低于|不少于|任务数|"
                     r"(?:到|至)\s*(?:19|20)\d\d\s*年(?:底|末)?(?!的)|(?:19|20)\d\d\s*年(?:前|以前)")
 CUMULATIVE = re.compile(r"历年|(?<![\d〇零])[两二三四五六七八九十\d]{1,2}\s*年(?:来|以来|间)|近[两二三四五六七八九十\d]{1,2}年|"
                         r"十[一二三四五]五.{0,2}(?:期间|以来|时期)|建站以来|成立以来|开展以来|实施以来|开馆以来|"
@@ -85,11 +85,21 @@ def _earlier_year(clause: str, rest: str) -> bool:
     return bool(own and later) and max(later) > max(own)
 
 
+# A county or city named after 其中 (a province's report quoting one of its counties) or after 邻县/周边 (a
+# neighbour): not the report's own figure. A county named bare at a clause's head is usually the report's own.
+NAMED_COUNTY = re.compile(r"^(?:其中|邻县|邻市|邻近的|相邻的|周边的?)\s*([\u4e00-\u9fff]{2,3}?)(县|市)(?![级域内外委政直])")
+NEIGHBOUR = re.compile(r"^(?:邻县|邻市|周边县市?)")
+
+
 def _named_place(clause: str, sentence: str, rest: str) -> str | None:
     """The sub-region or other region a figure is about, when its clause names one."""
     head = clause[m.end():] if (m := _LEADING_SPACE.match(clause)) else clause
     if (m := PLACE.match(head)) and not NOT_PLACE.search(m.group(1)):
         return m.group(1) + m.group(2)
+    if (m := NAMED_COUNTY.match(head)) and not NOT_PLACE.search(m.group(1)):
+        return m.group(1) + m.group(2)
+    if m := NEIGHBOUR.match(head):
+        return m.group(0)
     if "全" not in clause:
         return None
     rest = rest[: (m.start() if (m := _UP_TO_SENTENCE_END_FIRST.search(rest)) else len(rest))]
@@ -170,7 +180,8 @@ TRAINING = re.compile(r"培训|培育|培养|轮训|训练|受训|参训|学员|
 # A total over all kinds (各类科普活动参加人次) is not taken for a figure whose sentence names one kind of activity
 # that has its own indicator (举办科普讲座…，参加人员2000人; 竞赛…参加人数).
 BROAD = ("各类", "合计", "总")
-ACTIVITY_KIND = re.compile(r"讲座|报告会|科普报告|咨询|义诊|竞赛|大赛|展览|参观|夏令营|冬令营|培训")
+# 应急演练 is a kind of its own: its participants are not those of 科普 activities.
+ACTIVITY_KIND = re.compile(r"讲座|报告会|科普报告|咨询|义诊|竞赛|大赛|展览|参观|夏令营|冬令营|培训|演练")
 
 
 # Counts of the region's own administrative units (城镇社区数, 行政村数) are stocks a report states as such (全县辖…,
@@ -217,6 +228,15 @@ def _named_kind(fields: dict, sentence: str):
     return None if "活动" in clause else ACTIVITY_KIND.search(sentence)
 
 
+def _unnamed_part(own: str, indicator: dict) -> bool:
+    """A 其中 figure whose own clause names none of the indicator's things (…接待观众15.6万人次，其中中小学生6.2万人次;
+    其中国家级2个、省级9个): a part of the total before it, of another population or level, not the indicator."""
+    if not own.startswith("其中"):
+        return False
+    _, stems = terms_of(indicator.get("name", ""), tuple(indicator.get("aliases") or ()))
+    return not any(st[-2:] in own for st in stems if len(st) >= 2)
+
+
 def indicator_accepts(features: dict, indicator: dict, fields: dict | None = None) -> str | None:
     """None when an indicator can take a figure of these features, else the reason (in Chinese) it cannot."""
     if features.get("corrupt"):
@@ -242,6 +262,8 @@ def indicator_accepts(features: dict, indicator: dict, fields: dict | None = Non
             return "是仪式的出席人数，不是活动的参加人次"
         if "培训" in subject and not _TRAINING_NAME.search(name + " ".join(indicator.get("aliases") or [])):
             return "是培训的人数，不是该指标统计的对象"
+        if _unnamed_part(_last_clause(clause) + subject, indicator):
+            return "是“其中”一部分（另一人群或级别）的数，不是指标的总量"
         if "捐赠" in name and not RECEIVED.search(clause):
             return "是捐出的钱款，不是收到的捐赠"
         if SITE_AUDIENCE.search(name) and not SITE.search(sentence + fields.get("section", "")):
