@@ -23,7 +23,8 @@ _CLAUSE_END = re.compile(r"[。；;！？!?\n，,：:]")
 # Everything up to the last sentence (clause) end: one greedy match in C finds where the fact's sentence begins.
 UP_TO_SENTENCE_END = re.compile(r"(?s).*[。；;！？!?\n]")
 _UP_TO_CLAUSE_END = re.compile(r"(?s).*[。；;！？!?\n，,：:]")
-TARGET = re.compile(r"计划|目标|力争|预计|争取(?!上级|到|项目|资金|经费|中国|中央|国家|省|市)|确保|拟|将达到|要达到|达到.{0,6}以上|不低于|不少于|任务数|"
+TARGET = re.compile(r"计划|目标|力争|预计|争取(?!上级|到|项目|资金|经费|中国|中央|国家|省|市)|确保|拟|"
+                    r"将(?:达到|举办|开展|建成|完成|组织|实现|培训)|要达到|达到.{0,6}以上|不低于|不少于|任务数|"
                     r"(?:到|至)\s*(?:19|20)\d\d\s*年(?:底|末)?(?!的)|(?:19|20)\d\d\s*年(?:前|以前)")
 CUMULATIVE = re.compile(r"历年|(?<![\d〇零])[两二三四五六七八九十\d]{1,2}\s*年(?:来|以来|间)|近[两二三四五六七八九十\d]{1,2}年|"
                         r"十[一二三四五]五.{0,2}(?:期间|以来|时期)|建站以来|成立以来|开展以来|实施以来|开馆以来|"
@@ -354,6 +355,8 @@ MODIFIER_FORMS = {"高素质": ("高素质", "职业农民")}
 
 # Modifiers that, said of the figure, make it another population than an indicator without them (基本具备 ≠ 具备).
 OWN_MODIFIERS = ("基本",)
+# The subject says the other of a pair the indicator names (兼职人员 is no 专职人员, whatever the clause before said).
+OPPOSED = (("专职", "兼职"), ("兼职", "专职"))
 _BOTH = re.compile(r"专[、和与及]?兼职|专职[、和与及]兼职")
 
 
@@ -365,5 +368,7 @@ def modifier_conflict(subject: str, context: str, indicator: dict) -> bool:
     if any(m in name and not any(f in near for f in MODIFIER_FORMS.get(m, (m,))) for m in MODIFIERS):
         return True
     if any(m in (subject or "") and m not in name for m in OWN_MODIFIERS):
+        return True
+    if any(a in (subject or "") and b in name and a not in name for a, b in OPPOSED):
         return True
     return bool(_BOTH.search(subject or "")) and not _BOTH.search(name)
