@@ -23,7 +23,8 @@ _CLAUSE_END = re.compile(r"[。；;！？!?\n，,：:]")
 # Everything up to the last sentence (clause) end: one greedy match in C finds where the fact's sentence begins.
 UP_TO_SENTENCE_END = re.compile(r"(?s).*[。；;！？!?\n]")
 _UP_TO_CLAUSE_END = re.compile(r"(?s).*[。；;！？!?\n，,：:]")
-TARGET = re.compile(r"计划|目标|力争|预计|争取(?!上级|到|项目|资金|经费)|确保|拟|将达到|要达到|达到.{0,6}以上|不低于|不少于|任务数|"
+TARGET = re.compile(r"计划|目标|力争|预计|争取(?!上级|到|项目|资金|经费|中国|中央|国家|省|市)|确保|拟|"
+                    r"将(?:达到|举办|开展|建成|完成|组织|实现|培训)|要达到|达到.{0,6}以上|不低于|不少于|任务数|"
                     r"(?:到|至)\s*(?:19|20)\d\d\s*年(?:底|末)?(?!的)|(?:19|20)\d\d\s*年(?:前|以前)")
 CUMULATIVE = re.compile(r"历年|(?<![\d〇零])[两二三四五六七八九十\d]{1,2}\s*年(?:来|以来|间)|近[两二三四五六七八九十\d]{1,2}年|"
                         r"十[一二三四五]五.{0,2}(?:期间|以来|时期)|建站以来|成立以来|开展以来|实施以来|开馆以来|"
@@ -67,6 +68,8 @@ ROUND = re.compile(r"[百千万](?![\d零一二三四五六七八九十])")
 # 突破 names a round mark passed (经费首次突破100万元), never the statistic itself.
 BREAKTHROUGH = re.compile(r"突破$")
 # Another year than the report's, named for this figure (从2015年的92座 …).
+# A figure followed by 的要求/的标准 is the level asked for (未达到人均1.5元的要求), not the one reached.
+REQUIRED = re.compile(r"^的?(?:要求|标准|目标|考核要求|任务)")
 OTHER_YEAR = re.compile(r"(?:从|由|比|较|与)\s*(?:19|20)\d\d\s*年(?:的|底|末)?$")
 
 
@@ -83,11 +86,21 @@ def _earlier_year(clause: str, rest: str) -> bool:
     return bool(own and later) and max(later) > max(own)
 
 
+# A county or city named after 其中 (a province's report quoting one of its counties) or after 邻县/周边 (a
+# neighbour): not the report's own figure. A county named bare at a clause's head is usually the report's own.
+NAMED_COUNTY = re.compile(r"^(?:其中|邻县|邻市|邻近的|相邻的|周边的?)\s*([\u4e00-\u9fff]{2,3}?)(县|市)(?![级域内外委政直])")
+NEIGHBOUR = re.compile(r"^(?:邻县|邻市|周边县市?)")
+
+
 def _named_place(clause: str, sentence: str, rest: str) -> str | None:
     """The sub-region or other region a figure is about, when its clause names one."""
     head = clause[m.end():] if (m := _LEADING_SPACE.match(clause)) else clause
     if (m := PLACE.match(head)) and not NOT_PLACE.search(m.group(1)):
         return m.group(1) + m.group(2)
+    if (m := NAMED_COUNTY.match(head)) and not NOT_PLACE.search(m.group(1)):
+        return m.group(1) + m.group(2)
+    if m := NEIGHBOUR.match(head):
+        return m.group(0)
     if "全" not in clause:
         return None
     rest = rest[: (m.start() if (m := _UP_TO_SENTENCE_END_FIRST.search(rest)) else len(rest))]
@@ -123,7 +136,7 @@ def folded_features(text: str, start: int, end: int, unit: str) -> dict:
     after = text[end:end + 12]
     after = after[: (m.start() if (m := _CLAUSE_END.search(after)) else len(after))]
     features = {"kind": "result", "span": "year", "measure": "total", "component": False, "total_marker": False}
-    if TARGET.search(clause) or TARGET.search(sentence[:-len(clause)] if clause else sentence):
+    if TARGET.search(clause) or TARGET.search(sentence[:-len(clause)] if clause else sentence) or REQUIRED.match(after):
         features["kind"] = "target"
     if (CUMULATIVE.search(sentence) and not NOT_CUMULATIVE.search(sentence)) or (
             CUMULATIVE_WEAK.search(sentence) and (not ONE_YEAR.search(sentence)
@@ -168,7 +181,8 @@ TRAINING = re.compile(r"培训|培育|培养|轮训|训练|受训|参训|学员|
 # A total over all kinds (各类科普活动参加人次) is not taken for a figure whose sentence names one kind of activity
 # that has its own indicator (举办科普讲座…，参加人员2000人; 竞赛…参加人数).
 BROAD = ("各类", "合计", "总")
-ACTIVITY_KIND = re.compile(r"讲座|报告会|科普报告|咨询|义诊|竞赛|大赛|展览|参观|夏令营|冬令营|培训")
+# 应急演练 is a kind of its own: its participants are not those of 科普 activities.
+ACTIVITY_KIND = re.compile(r"讲座|报告会|科普报告|咨询|义诊|竞赛|大赛|展览|参观|夏令营|冬令营|培训|演练")
 
 
 # Counts of the region's own administrative units (城镇社区数, 行政村数) are stocks a report states as such (全县辖…,
@@ -215,6 +229,15 @@ def _named_kind(fields: dict, sentence: str):
     return None if "活动" in clause else ACTIVITY_KIND.search(sentence)
 
 
+def _unnamed_part(own: str, indicator: dict) -> bool:
+    """A 其中 figure whose own clause names none of the indicator's things (…接待观众15.6万人次，其中中小学生6.2万人次;
+    其中国家级2个、省级9个): a part of the total before it, of another population or level, not the indicator."""
+    if not own.startswith("其中"):
+        return False
+    _, stems = terms_of(indicator.get("name", ""), tuple(indicator.get("aliases") or ()))
+    return not any(st[-2:] in own for st in stems if len(st) >= 2)
+
+
 def indicator_accepts(features: dict, indicator: dict, fields: dict | None = None) -> str | None:
     """None when an indicator can take a figure of these features, else the reason (in Chinese) it cannot."""
     if features.get("corrupt"):
@@ -240,6 +263,8 @@ def indicator_accepts(features: dict, indicator: dict, fields: dict | None = Non
             return "是仪式的出席人数，不是活动的参加人次"
         if "培训" in subject and not _TRAINING_NAME.search(name + " ".join(indicator.get("aliases") or [])):
             return "是培训的人数，不是该指标统计的对象"
+        if _unnamed_part(_last_clause(clause) + subject, indicator):
+            return "是“其中”一部分（另一人群或级别）的数，不是指标的总量"
         if "捐赠" in name and not RECEIVED.search(clause):
             return "是捐出的钱款，不是收到的捐赠"
         if SITE_AUDIENCE.search(name) and not SITE.search(sentence + fields.get("section", "")):
@@ -281,8 +306,8 @@ def indicator_accepts(features: dict, indicator: dict, fields: dict | None = Non
 
 
 _PARENS = re.compile(r"[（(][^）)]*[）)]")
-# Qualifiers that make a thing another thing (a 科普示范乡镇 is not simply a 乡镇).
-QUALIFIERS = ("示范", "先进", "特色", "重点", "星级", "优秀", "场馆", "建筑面积", "占地面积")
+# Qualifiers that make a thing another thing (a 科普示范乡镇 is not simply a 乡镇; an 应急科普宣教基地 is no 科普教育基地).
+QUALIFIERS = ("示范", "先进", "特色", "重点", "星级", "优秀", "场馆", "建筑面积", "占地面积", "应急")
 _STEM_SUFFIX = re.compile(r"(?:人次|次数|期数|场次|人数|个数|数量|总数|总额|金额|比例|比重|覆盖率|普及率|率|数|额)$")
 _ADMIN = set("省市州县区旗镇乡村")
 
@@ -330,6 +355,8 @@ MODIFIER_FORMS = {"高素质": ("高素质", "职业农民")}
 
 # Modifiers that, said of the figure, make it another population than an indicator without them (基本具备 ≠ 具备).
 OWN_MODIFIERS = ("基本",)
+# The subject says the other of a pair the indicator names (兼职人员 is no 专职人员, whatever the clause before said).
+OPPOSED = (("专职", "兼职"), ("兼职", "专职"))
 _BOTH = re.compile(r"专[、和与及]?兼职|专职[、和与及]兼职")
 
 
@@ -341,5 +368,7 @@ def modifier_conflict(subject: str, context: str, indicator: dict) -> bool:
     if any(m in name and not any(f in near for f in MODIFIER_FORMS.get(m, (m,))) for m in MODIFIERS):
         return True
     if any(m in (subject or "") and m not in name for m in OWN_MODIFIERS):
+        return True
+    if any(a in (subject or "") and b in name and a not in name for a, b in OPPOSED):
         return True
     return bool(_BOTH.search(subject or "")) and not _BOTH.search(name)
