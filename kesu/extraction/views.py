@@ -56,9 +56,9 @@ def upload(request):
         if document.status == DocumentStatus.FAILED:
             messages.error(request, f"“{document.original_name}”提取失败：{document.error}")
         elif document.duplicate_of_id:
-            messages.warning(request, f"“{document.original_name}”与文档#{document.duplicate_of_id}"
-                                      f"“{document.duplicate_of.original_name}”高度相似（重合度 {document.duplicate_score:.0%}），"
-                                      f"请对照差异后再采用数据。")
+            similar = f"“{document.duplicate_of.original_name}”高度相似（重合度 {document.duplicate_score:.0%}），"
+            messages.warning(request, f"“{document.original_name}”与文档#{document.duplicate_of_id}{similar}"
+                                      "请对照差异后再采用数据。")
     if len(outcome.created) == 1:
         document = outcome.created[0]
         if document.status in (DocumentStatus.PENDING, DocumentStatus.PROCESSING):
@@ -124,7 +124,8 @@ def _fact_context(fact, regions=()) -> dict:
 
     return {"fact": fact, "before": before, "span": span, "after": after, "place_region": place_region,
             "pending": fact.status != FactStatus.ACCEPTED,
-            "activity_fed": fact.indicator_id is not None and fact.indicator_id in activity_fed_refused_for(fact.report, [fact])}
+            "activity_fed": fact.indicator_id is not None
+            and fact.indicator_id in activity_fed_refused_for(fact.report, [fact])}
 
 
 @require_GET
@@ -228,7 +229,8 @@ def report_confirm(request, pk):
     try:
         region = selectors.region_for_confirm(scope, request.POST.get("region"))
         services.report_confirm(actor=request.user, report=report, region=region,
-                                year_first=request.POST.get("year_first", ""), year_last=request.POST.get("year_last", ""))
+                                year_first=request.POST.get("year_first", ""),
+                                year_last=request.POST.get("year_last", ""))
     except ApplicationError as exc:
         messages.error(request, f"未能确认篇{report.index}：{exc.message}")
     except (Http404, PermissionDenied):
