@@ -17,6 +17,7 @@ import yaml
 
 from kesu.accounts.models import User
 from kesu.collection import services as collection
+from kesu.collection.configuration import configuration_held
 from kesu.collection.models import ActivityIndicatorRule, SubmissionStatus
 from kesu.collection.reporting import window
 from kesu.collection.rollup import rollup_deferred
@@ -503,7 +504,8 @@ def build_figures(*, prefecture: Region, counties: list[Region], focus_code: str
         b.by_unit, b.covering, b.by_region, b.town_ds = b.data_sets()
         town_totals = {c.code: b.town_totals(SCALE[c.code]) for c in counties}
         town_shares = b.split_towns(town_totals[b.focus.code])
-    with rollup_deferred():
+    # Hundreds of returns written, submitted and approved under one configuration: it is read once, not per return.
+    with configuration_held(), rollup_deferred():
         for year in b.years:
             what = "补报、提交、审核" if year < b.today.year else "填报中"
             with progress.stage(f"{year} 年数据（{what}）"):

@@ -39,6 +39,7 @@ from kesu.core.periods import HALF, MONTH, QUARTER, YEAR, Period
 from kesu.plans.models import Indicator, ValueType
 
 from .. import rollup, validation
+from ..configuration import remembered
 from ..models import (
     EDITABLE_STATUSES,
     LOCKED_STATUSES,
@@ -319,7 +320,7 @@ def _plan(key, items: list[Figure], result: WriteResult, mode: str, *, lock: boo
 
 
 def _derived_ids() -> set:
-    return set(ActivityIndicatorRule.objects.values_list("indicator_id", flat=True))
+    return remembered(("derived_ids",), lambda: set(ActivityIndicatorRule.objects.values_list("indicator_id", flat=True)))
 
 
 def number_of(indicator: Indicator, raw) -> Decimal | None:
@@ -358,8 +359,9 @@ class _Guard:
     def __init__(self, region, unit, period: Period, mode: str):
         self.region, self.unit, self.period, self.mode = region, unit, period, mode
         self.data_sets = data_sets_for(region, unit)
-        self.members = set(DataSet.indicators.through.objects.filter(
-            dataset_id__in=[ds.pk for ds in self.data_sets]).values_list("dataset_id", "indicator_id"))
+        ids = tuple(ds.pk for ds in self.data_sets)
+        self.members = remembered(("data_set_members", ids), lambda: set(DataSet.indicators.through.objects.filter(
+            dataset_id__in=ids).values_list("dataset_id", "indicator_id")))
         self.outcomes: dict[tuple, object] = {}
 
     def check(self, indicator) -> dict:
