@@ -192,7 +192,8 @@ class _Builder:
         return self.county_office if region.path.startswith(self.focus.path) else self.city_office
 
     def reporting_units(self, region: Region) -> list[Unit]:
-        units = list(Unit.objects.filter(region=region, valid_to__isnull=True).order_by("sort", "id"))
+        units = list(Unit.objects.filter(region=region, valid_to__isnull=True).select_related("region")
+                     .order_by("sort", "id"))
         if region == self.focus:
             return units
         return [u for u in units if u.kind in KEY_KINDS]

@@ -32,6 +32,7 @@ def submission_for(*, data_set: DataSet, period, region, unit) -> Submission:
         raise ApplicationError(f"“{data_set.name}”不要求{unit.name if unit else region.name}填报。", field="data_set")
     sub, _ = Submission.objects.get_or_create(data_set=data_set, period_id=period.id, region=region, unit=unit,
                                               defaults={"period_start": period.start, "period_end": period.end})
+    sub.data_set, sub.region, sub.unit = data_set, region, unit  # the rows in hand: the caller's checks read them
     return sub
 
 
