@@ -320,7 +320,8 @@ def _plan(key, items: list[Figure], result: WriteResult, mode: str, *, lock: boo
 
 
 def _derived_ids() -> set:
-    return remembered(("derived_ids",), lambda: set(ActivityIndicatorRule.objects.values_list("indicator_id", flat=True)))
+    return remembered(("derived_ids",),
+                      lambda: set(ActivityIndicatorRule.objects.values_list("indicator_id", flat=True)))
 
 
 def number_of(indicator: Indicator, raw) -> Decimal | None:
