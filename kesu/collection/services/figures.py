@@ -40,6 +40,7 @@ from kesu.plans.models import Indicator, ValueType
 
 from .. import rollup, validation
 from ..computed import activity_fed_ids, activity_queryset
+from ..configuration import remembered
 from ..models import (
     EDITABLE_STATUSES,
     LOCKED_STATUSES,
@@ -364,8 +365,9 @@ class _Guard:
     def __init__(self, region, unit, period: Period, mode: str):
         self.region, self.unit, self.period, self.mode = region, unit, period, mode
         self.data_sets = data_sets_for(region, unit)
-        self.members = set(DataSet.indicators.through.objects.filter(
-            dataset_id__in=[ds.pk for ds in self.data_sets]).values_list("dataset_id", "indicator_id"))
+        ids = tuple(ds.pk for ds in self.data_sets)
+        self.members = remembered(("data_set_members", ids), lambda: set(DataSet.indicators.through.objects.filter(
+            dataset_id__in=ids).values_list("dataset_id", "indicator_id")))
         self.outcomes: dict[tuple, object] = {}
 
     def check(self, indicator) -> dict:
