@@ -39,8 +39,6 @@ lint:
 	$(BIN)/ruff check kesu tests conftest.py vulture_whitelist.py
 	@echo "$(BIN)/vulture"; if $(BIN)/vulture | grep -Ev "unused (variable|attribute) "; then exit 1; fi
 
-# The two passes run at once, one on each core (docs/development.md, "The suite"); each pass's output is held and
-# printed whole when it ends, so the two never interleave. Each pass has a data folder of its own.
 # The two passes run at once, one per core: the SQLite pass prints as it goes (a long silent run looks hung), the
 # PostgreSQL pass writes to a log that is printed whole when both are done; either failing fails the target.
 test: install lint

@@ -3,7 +3,21 @@
 Imported by tests only. It lives in the package (not in ``tests/``) because the app tests import it too.
 """
 
+import os
+from pathlib import Path
+
 from kesu.regions.models import Region
+
+# A folder for a full-page screenshot of each step the browser tests take, to look at the pages; unset, none is kept.
+SCREENSHOTS_ENV = "KESU_SCREENSHOTS"
+
+
+def screenshot(page, name: str) -> None:
+    """Keep a full-page screenshot ``<name>.png`` of a browser test's page in $KESU_SCREENSHOTS, when it is set."""
+    folder = os.environ.get(SCREENSHOTS_ENV)
+    if folder:
+        Path(folder).mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(Path(folder) / f"{name.removesuffix('.png')}.png"), full_page=True)
 
 
 def make_region(code: str, name: str, level: str, parent: Region | None = None) -> Region:

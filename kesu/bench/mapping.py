@@ -52,7 +52,7 @@ def bulk_choice(mapped: list[dict], high: float = 0.7) -> set[int]:
 
 
 def score(corpus: Path, labels: dict, split: str = "dev", errors: bool = False) -> dict:
-    from kesu.extraction.engine.job import link_facts
+    from kesu.extraction.engine.job import link_facts, page_sections
     from kesu.extraction.engine.mapping import map_facts
     from kesu.extraction.engine.reports import read_reports
 
@@ -64,8 +64,9 @@ def score(corpus: Path, labels: dict, split: str = "dev", errors: bool = False) 
         text = (corpus / "texts" / f"{doc}.txt").read_text(encoding="utf-8")
         gold_facts = json.loads((corpus / "labels" / f"{doc}.json").read_text(encoding="utf-8"))
         gold = {int(k): v for k, v in labels.get(doc, {}).items()}
-        mapped = map_facts(gold_facts, catalogue, text)
-        link_facts(text, read_reports(text), mapped)
+        page = read_reports(text)
+        mapped = map_facts(gold_facts, catalogue, text, sections=page_sections(text, page["reports"]))
+        link_facts(text, page, mapped)
         bulk = bulk_choice(mapped)
         for k, m in enumerate(mapped):
             want, got = gold.get(k), m["code"]
@@ -129,8 +130,8 @@ def engine_speed(texts: list[str], label: str, catalogue: list[dict]) -> dict:
     """The whole engine on text already read (clean, split, extract, reports, map, link), in MB per CPU second."""
     import time
 
-    from kesu.extraction.engine import clean_text, extract, split_sections
-    from kesu.extraction.engine.job import link_facts
+    from kesu.extraction.engine import clean_text, extract
+    from kesu.extraction.engine.job import link_facts, page_sections
     from kesu.extraction.engine.mapping import map_facts
     from kesu.extraction.engine.reports import read_reports
 
@@ -138,9 +139,9 @@ def engine_speed(texts: list[str], label: str, catalogue: list[dict]) -> dict:
     c0, t0, facts = time.process_time(), time.perf_counter(), 0
     for text in texts:
         clean_text(text)
-        split_sections(text)
-        mapped = map_facts(extract(text), catalogue, text)
-        link_facts(text, read_reports(text), mapped)
+        page = read_reports(text)
+        mapped = map_facts(extract(text), catalogue, text, sections=page_sections(text, page["reports"]))
+        link_facts(text, page, mapped)
         facts += len(mapped)
     cpu, wall = time.process_time() - c0, time.perf_counter() - t0
     return {"set": label, "docs": len(texts), "mb": round(nbytes / 1e6, 3), "facts": facts, "cpu_s": round(cpu, 2),

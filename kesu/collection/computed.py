@@ -9,11 +9,19 @@ from django.db.models import Count, Sum
 
 from kesu.core.periods import Period
 
+from .configuration import remembered
 from .models import Activity, ActivityIndicatorRule, Measure
 
 # Every measure a rule can add up: summed once per (kind, population) group, so a reporter's computed indicators
 # cost one query however many rules there are.
 _SUMMED = [m.value for m in Measure if m != Measure.COUNT]
+
+
+def activity_fed_ids() -> set[int]:
+    """Ids of the indicators summed from activities: no figure is typed or accepted for them directly (but as
+    history). Read once for a whole bulk run inside ``configuration_held()``."""
+    return remembered(("derived_ids",),
+                      lambda: set(ActivityIndicatorRule.objects.values_list("indicator_id", flat=True)))
 
 
 def activity_queryset(rule: ActivityIndicatorRule | None, *, region, unit, period: Period):

@@ -26,6 +26,7 @@ from decimal import Decimal
 from kesu.core.periods import Period
 
 from .computed import compute_many
+from .configuration import remembered
 from .models import ActivityIndicatorRule, IndicatorValue, OutlierRule
 
 JUMP_RATIO = Decimal(3)
@@ -67,7 +68,9 @@ def thresholds_of(rule: OutlierRule | None) -> Thresholds:
 
 def thresholds_for(indicator_ids) -> dict[int, Thresholds]:
     """{indicator id: thresholds} for the indicators that have a rule (one query); others take ``DEFAULT``."""
-    return {r.indicator_id: thresholds_of(r) for r in OutlierRule.objects.filter(indicator_id__in=list(indicator_ids))}
+    ids = list(indicator_ids)
+    return dict(remembered(("outlier_thresholds", frozenset(ids)), lambda: {
+        r.indicator_id: thresholds_of(r) for r in OutlierRule.objects.filter(indicator_id__in=ids)}))
 
 
 @dataclass
@@ -178,7 +181,8 @@ def figures(indicators, *, region, unit, period: Period) -> list[Figure]:
     ids = [i.pk for i in indicators]
     stored = {r.indicator_id: r for r in IndicatorValue.objects.filter(indicator_id__in=ids, region=region, unit=unit,
                                                                        period_id=period.id)}
-    rules = list(ActivityIndicatorRule.objects.filter(indicator_id__in=ids))
+    rules = remembered(("activity_rules_by_id", frozenset(ids)),
+                       lambda: list(ActivityIndicatorRule.objects.filter(indicator_id__in=ids)))
     computed = compute_many(rules, region=region, unit=unit, period=period)
     computed_last = compute_many(rules, region=region, unit=unit, period=period.previous_year())
     earlier = history(ids, region=region, unit=unit, period=period)

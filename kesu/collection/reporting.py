@@ -12,6 +12,7 @@ from kesu.core.periods import Period
 from kesu.orgs.models import Unit
 from kesu.regions.models import Region
 
+from .configuration import remembered
 from .models import DataSet, LockException
 
 
@@ -60,6 +61,11 @@ def covers(data_set: DataSet, region: Region, unit: Unit | None) -> bool:
 
 def data_sets_for(region: Region, unit: Unit | None, *, indicator=None, period_type: str | None = None):
     """Active data sets that expect a return from this reporter (optionally containing ``indicator``)."""
+    key = ("data_sets_for", region.pk, unit.pk if unit else None, getattr(indicator, "pk", indicator), period_type)
+    return list(remembered(key, lambda: _data_sets_for(region, unit, indicator=indicator, period_type=period_type)))
+
+
+def _data_sets_for(region: Region, unit: Unit | None, *, indicator, period_type: str | None):
     paths = [*region.ancestor_paths, region.path]
     qs = DataSet.objects.filter(is_active=True, region__path__in=paths).select_related("region")
     if indicator is not None:

@@ -13,6 +13,7 @@ from kesu.core.exceptions import ApplicationError
 from kesu.core.periods import Period
 
 from .computed import compute_many
+from .configuration import remembered
 from .expressions import CompiledExpression, compile_expression, evaluate
 from .models import ActivityIndicatorRule, IndicatorValue, RuleKind, Severity, ValidationRule
 
@@ -32,9 +33,9 @@ class Violation:
 
 def applicable_rules(region) -> list[ValidationRule]:
     paths = [*region.ancestor_paths, region.path]
-    return list(ValidationRule.objects.filter(is_active=True)
-                .filter(Q(region__isnull=True) | Q(region__path__in=paths))
-                .select_related("indicator"))
+    return list(remembered(("applicable_rules", region.pk), lambda: list(
+        ValidationRule.objects.filter(is_active=True).filter(Q(region__isnull=True) | Q(region__path__in=paths))
+        .select_related("indicator"))))
 
 
 def compiled(rule: ValidationRule) -> CompiledExpression | None:
@@ -61,7 +62,8 @@ def load_figures(codes, *, region, unit, period: Period) -> tuple[dict, dict]:
     values, explanations = {}, {}
     for code, value, explanation in rows:
         values[code], explanations[code] = value, explanation
-    rules = list(ActivityIndicatorRule.objects.filter(indicator__code__in=codes).select_related("indicator"))
+    rules = remembered(("activity_rules_by_code", frozenset(codes)), lambda: list(
+        ActivityIndicatorRule.objects.filter(indicator__code__in=codes).select_related("indicator")))
     computed = compute_many(rules, region=region, unit=unit, period=period)
     for rule in rules:
         values[rule.indicator.code] = computed[rule.indicator_id]

@@ -17,6 +17,7 @@ import yaml
 
 from kesu.accounts.models import User
 from kesu.collection import services as collection
+from kesu.collection.configuration import configuration_held
 from kesu.collection.models import ActivityIndicatorRule, SubmissionStatus
 from kesu.collection.reporting import window
 from kesu.collection.rollup import rollup_deferred
@@ -191,7 +192,8 @@ class _Builder:
         return self.county_office if region.path.startswith(self.focus.path) else self.city_office
 
     def reporting_units(self, region: Region) -> list[Unit]:
-        units = list(Unit.objects.filter(region=region, valid_to__isnull=True).order_by("sort", "id"))
+        units = list(Unit.objects.filter(region=region, valid_to__isnull=True).select_related("region")
+                     .order_by("sort", "id"))
         if region == self.focus:
             return units
         return [u for u in units if u.kind in KEY_KINDS]
@@ -503,7 +505,8 @@ def build_figures(*, prefecture: Region, counties: list[Region], focus_code: str
         b.by_unit, b.covering, b.by_region, b.town_ds = b.data_sets()
         town_totals = {c.code: b.town_totals(SCALE[c.code]) for c in counties}
         town_shares = b.split_towns(town_totals[b.focus.code])
-    with rollup_deferred():
+    # Hundreds of returns written, submitted and approved under one configuration: it is read once, not per return.
+    with configuration_held(), rollup_deferred():
         for year in b.years:
             what = "补报、提交、审核" if year < b.today.year else "填报中"
             with progress.stage(f"{year} 年数据（{what}）"):

@@ -149,13 +149,17 @@ class ExtractedFact(TimeStampedModel):
 
     FEATURE_LABELS = {("kind", "target"): "目标/计划", ("span", "cumulative"): "多年累计",
                       ("measure", "per_capita"): "人均", ("measure", "growth"): "增幅", ("measure", "share"): "占比",
-                      ("component", True): "分项", ("total_marker", True): "总数"}
+                      ("component", True): "分项", ("total_marker", True): "总数", ("increment", True): "新增数",
+                      ("over", True): "下限（超过、不低于）"}
 
     @property
     def feature_labels(self) -> list[str]:
         """What kind of figure this is, in the words the review page shows."""
         features = self.features or {}
-        return [label for (key, value), label in self.FEATURE_LABELS.items() if features.get(key) == value]
+        labels = [label for (key, value), label in self.FEATURE_LABELS.items() if features.get(key) == value]
+        if features.get("other_place") and not self.place:  # the mapper's own reading, when the page names no place
+            labels.append(f"{features['other_place']}的数")
+        return labels
 
     @property
     def blocked(self) -> dict | None:

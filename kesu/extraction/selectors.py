@@ -48,7 +48,7 @@ def document_get(scope: Scope, pk: int) -> SourceDocument:
 
 
 def facts_of(document: SourceDocument, *, filters: list[str] | None = None) -> QuerySet:
-    qs = document.facts.select_related("indicator", "accepted_value", "reviewed_by", "copy_of")
+    qs = document.facts.select_related("indicator", "accepted_value", "reviewed_by", "copy_of", "report")
     for name in filters or []:
         if name in FACT_FILTERS:
             qs = qs.filter(FACT_FILTERS[name][1])
@@ -180,9 +180,13 @@ def region_for_confirm(scope: Scope, pk) -> Region:
 
 def report_reviews(reports: list[SourceReport], facts: list[ExtractedFact]) -> list[dict]:
     """Per report: its facts grouped by indicator (competing values side by side, the one bulk accept would take
-    and why), the facts about other places, and the copies; built from lists already loaded (no queries)."""
-    from .services import plan_bulk
+    and why), the facts about other places, and the copies; built from lists already loaded (one query for the
+    indicators summed from activities, and two per confirmed report of a year that may be history)."""
+    from kesu.collection.computed import activity_fed_ids
 
+    from .services import activity_fed_refused_for, plan_bulk
+
+    fed = activity_fed_ids() if facts else set()
     by_report: dict[int | None, list[ExtractedFact]] = {}
     for fact in facts:
         by_report.setdefault(fact.report_id, []).append(fact)
@@ -190,7 +194,7 @@ def report_reviews(reports: list[SourceReport], facts: list[ExtractedFact]) -> l
     for report in reports:
         own = by_report.get(report.pk, [])
         originals = [f for f in own if not f.copy_of_id]
-        plan = plan_bulk(originals)
+        plan = plan_bulk(originals, activity_fed=activity_fed_refused_for(report, originals, fed))
         chosen = {f.pk: f for f in plan.accepted}
         why_left = {f.pk: why for f, why in plan.left}
         groups: dict[int, dict] = {}

@@ -255,11 +255,17 @@ def fact_accept(*, actor, fact: ExtractedFact, region, period, unit=None, indica
 
 def amend_proposal(fact, indicator, region, unit, period, value) -> str:
     """What confirming the correction would change, in the office's words."""
-    row = IndicatorValue.objects.filter(indicator=indicator, region=region, unit=unit, period_id=period.id).first()
-    now = "空" if row is None or row.value is None else f"{row.value.normalize():f}"
+    current = approved_value(indicator, region, unit, period)
+    now = "空" if current is None else f"{current.normalize():f}"
     who = (unit or region).name
     return (f"{who}{period.label}的数据已审核锁定。采用“{fact.text}”将更正已审核的“{indicator.name}”"
             f"（现为 {now}，改为 {value.normalize():f} {indicator.unit}），更正会记入审计并重算汇总。请填写更正原因后确认。")
+
+
+def approved_value(indicator, region, unit, period) -> Decimal | None:
+    """The stored figure a correction would replace (None when there is none)."""
+    row = IndicatorValue.objects.filter(indicator=indicator, region=region, unit=unit, period_id=period.id).first()
+    return None if row is None else row.value
 
 
 def _raise_first(result) -> None:
@@ -299,6 +305,8 @@ def fact_ignore(*, actor, fact: ExtractedFact, reason: str = "") -> ExtractedFac
 class BulkOutcome:
     accepted: list = field(default_factory=list)
     left: list = field(default_factory=list)  # (fact, why it was left for one-by-one review)
+    # Facts of an approved year, left unwritten until the office confirms them: (fact, value now, value proposed)
+    amend: list = field(default_factory=list)
 
 
 def headline_key(fact: ExtractedFact) -> tuple:
@@ -356,17 +364,43 @@ def bulk_candidates(document: SourceDocument, min_confidence: float = HIGH_CONFI
     facts = document.facts.filter(status=FactStatus.PENDING, indicator__isnull=False).select_related("indicator")
     if report is not None:
         facts = facts.filter(report=report)
-    return plan_bulk(list(facts.order_by("start")), min_confidence)
+    facts = list(facts.order_by("start"))
+    return plan_bulk(facts, min_confidence, activity_fed_refused_for(report, facts))
 
 
-def plan_bulk(facts: list[ExtractedFact], min_confidence: float = HIGH_CONFIDENCE) -> BulkOutcome:
-    """``bulk_candidates`` over facts already loaded (the review page has them): pending, mapped ones count."""
+def activity_fed_refused_for(report: SourceReport | None, facts, fed: set[int] | None = None) -> set[int]:
+    """Of the indicators of ``facts`` summed from activities, those that cannot take this report's figures: all of
+    them, unless the report is confirmed as one year kesu never collected for its region (then they are history).
+    ``fed``, the ids of every indicator summed from activities, saves a query when given."""
+    from kesu.collection.computed import activity_fed_ids
+    from kesu.collection.services import activity_fed_refused
+
+    fed = activity_fed_ids() if fed is None else fed
+    present = {f.indicator_id: f.indicator for f in facts if f.indicator_id in fed}
+    if not present or report is None or not report.confirmed or report.single_year is None \
+            or report.region_id is None:
+        return set(present)
+    return activity_fed_refused(report.region, str(report.single_year), present.values())
+
+
+def plan_bulk(facts: list[ExtractedFact], min_confidence: float = HIGH_CONFIDENCE,
+              activity_fed: set[int] | None = None) -> BulkOutcome:
+    """``bulk_candidates`` over facts already loaded (the review page has them): pending, mapped ones count.
+
+    An indicator summed from activities takes a figure only as history of a year before the system (the figure
+    service refuses it otherwise), so its facts are left with that reason instead of failing the whole batch;
+    ``activity_fed`` (``activity_fed_refused_for``) saves the queries when given.
+    """
+    from kesu.collection.computed import activity_fed_ids
+
+    fed = activity_fed_ids() if activity_fed is None else activity_fed
     outcome = BulkOutcome()
     groups: dict[int, list[ExtractedFact]] = {}
     for fact in facts:
         if fact.status != FactStatus.PENDING or fact.indicator_id is None:
             continue
         why = not_bulk_reason(fact) if fact.confidence >= min_confidence or fact.copy_of_id else "置信度不足"
+        why = why or ("由科普活动自动汇总，本年度不能直接采用" if fact.indicator_id in fed else None)
         if why:
             outcome.left.append((fact, why))
         else:
@@ -382,12 +416,15 @@ def plan_bulk(facts: list[ExtractedFact], min_confidence: float = HIGH_CONFIDENC
 
 
 def facts_accept_bulk(*, actor, document: SourceDocument, region=None, period=None, unit=None,
-                      min_confidence: float = HIGH_CONFIDENCE, report: SourceReport | None = None) -> BulkOutcome:
+                      min_confidence: float = HIGH_CONFIDENCE, report: SourceReport | None = None,
+                      amend_reason: str = "") -> BulkOutcome:
     """Accept the headline fact of each indicator of a report (its confirmed region and year) in one pass: all of
     them or none.
 
-    The figures go to the figure service as one batch per path (history, or the ordinary return); facts for an
-    approved year are left for one-by-one confirmation of the correction.
+    The figures go to the figure service as one batch per path (history, or the ordinary return). A fact for an
+    approved year is a proposed correction: without ``amend_reason`` it is left unwritten and listed in
+    ``outcome.amend`` with what it would change, so the office can confirm them all with one reason; with it the
+    corrections are written in the same transaction as the rest.
     """
     _require_office(actor, document.region)
     if document.status != DocumentStatus.DONE:
@@ -413,24 +450,26 @@ def facts_accept_bulk(*, actor, document: SourceDocument, region=None, period=No
     candidates = outcome.accepted
     paths = outside_paths([Figure(indicator=f.indicator, region=region, unit=unit, period=period, row=n)
                            for n, f in enumerate(candidates)])
-    outcome.left += [(candidates[f.row], "该年度已审核锁定，更正须逐条确认") for f in paths.pop(AMEND, [])]
+    amend = [candidates[f.row] for f in paths.pop(AMEND, [])] if not amend_reason.strip() else []
     outcome.accepted = [candidates[f.row] for batch in paths.values() for f in batch]
-    if not outcome.accepted:
-        return outcome
-    values = []
-    for fact in outcome.accepted:
+    values = {}
+    for fact in outcome.accepted + amend:
         try:
-            values.append(accepted_value(fact, fact.indicator))
+            values[fact.pk] = accepted_value(fact, fact.indicator)
         except ApplicationError as exc:
             raise ApplicationError(f"“{fact.text}”（第 {fact.start} 字起）：{exc.message}；本次批量采用未保存任何数据。",
                                    field=exc.field) from None
+    outcome.amend = [(f, approved_value(f.indicator, region, unit, period), values[f.pk]) for f in amend]
+    if not outcome.accepted:
+        return outcome
     facts = outcome.accepted
     with transaction.atomic():
         result = outside_figures_accept(
             actor=actor, door="extraction", reason=f"批量采用历史报告“{document.original_name}”",
-            figures=[Figure(indicator=f.indicator, region=region, unit=unit, period=period, value=v,
+            amend_reason=amend_reason,
+            figures=[Figure(indicator=f.indicator, region=region, unit=unit, period=period, value=values[f.pk],
                             source=f.source_label, row=n)
-                     for n, (f, v) in enumerate(zip(facts, values, strict=True), start=1)])
+                     for n, f in enumerate(facts, start=1)])
         if result.errors:
             first = result.errors[0]
             fact = facts[first.row - 1]

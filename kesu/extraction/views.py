@@ -56,9 +56,9 @@ def upload(request):
         if document.status == DocumentStatus.FAILED:
             messages.error(request, f"“{document.original_name}”提取失败：{document.error}")
         elif document.duplicate_of_id:
-            messages.warning(request, f"“{document.original_name}”与文档#{document.duplicate_of_id}"
-                                      f"“{document.duplicate_of.original_name}”高度相似（重合度 {document.duplicate_score:.0%}），"
-                                      f"请对照差异后再采用数据。")
+            similar = f"“{document.duplicate_of.original_name}”高度相似（重合度 {document.duplicate_score:.0%}），"
+            messages.warning(request, f"“{document.original_name}”与文档#{document.duplicate_of_id}{similar}"
+                                      "请对照差异后再采用数据。")
     if len(outcome.created) == 1:
         document = outcome.created[0]
         if document.status in (DocumentStatus.PENDING, DocumentStatus.PROCESSING):
@@ -107,6 +107,10 @@ def document(request, pk):
         "working": doc.status in (DocumentStatus.PENDING, DocumentStatus.PROCESSING) and not stuck,
         **_accept_context(scope, doc),
     }
+    for review in context["reviews"]:  # a report of a region the office does not manage: nothing of it is taken
+        r = review["report"]
+        review["outside"] = bool(r.suggested_region and not r.confirmed and r.suggested_region.pk != doc.region_id
+                                 and r.suggested_region not in context["managed_regions"])
     if selected is not None:
         context.update(_fact_context(selected, context["regions"]))
     return render(request, "extraction/document.html", context)
@@ -116,8 +120,12 @@ def _fact_context(fact, regions=()) -> dict:
     before, span, after = highlight.context(fact.document.text, fact.start, fact.end)
     # A figure of another place is offered to that place when the reviewer may write there.
     place_region = next((r for r in regions if fact.place and r.name == fact.place), None)
+    from .services import activity_fed_refused_for
+
     return {"fact": fact, "before": before, "span": span, "after": after, "place_region": place_region,
-            "pending": fact.status != FactStatus.ACCEPTED}
+            "pending": fact.status != FactStatus.ACCEPTED,
+            "activity_fed": fact.indicator_id is not None
+            and fact.indicator_id in activity_fed_refused_for(fact.report, [fact])}
 
 
 @require_GET
@@ -188,7 +196,10 @@ def bulk_accept(request, pk):
     try:
         report = selectors.report_for_bulk(doc, request.POST.get("report"))
         unit = selectors.unit_for_accept(scope, request.POST.get("unit"))
-        outcome = services.facts_accept_bulk(actor=request.user, document=doc, report=report, unit=unit)
+        confirmed = bool(request.POST.get("confirm"))
+        reason = request.POST.get("amend_reason", "").strip() if confirmed else ""
+        outcome = services.facts_accept_bulk(actor=request.user, document=doc, report=report, unit=unit,
+                                             amend_reason=reason)
     except ApplicationError as exc:
         messages.error(request, f"批量采用未完成：{exc.message}")
         return _back(doc.pk)
@@ -199,7 +210,15 @@ def bulk_accept(request, pk):
         messages.error(request, "批量采用未完成：请选择本辖区内的篇目和单位。")
         return _back(doc.pk)
     left = f"；另有 {len(outcome.left)} 条留待逐条审核" if outcome.left else ""
-    messages.success(request, f"已批量采用 {len(outcome.accepted)} 条数据{left}。")
+    if outcome.accepted:
+        messages.success(request, f"已批量采用 {len(outcome.accepted)} 条数据{left}。")
+    if outcome.amend:
+        # An approved year: the corrections are proposed together, and the office confirms them with one reason.
+        return render(request, "extraction/bulk_amend_confirm.html", {
+            "doc": doc, "report": report, "unit": unit, "rows": outcome.amend, "missing_reason": confirmed,
+            "left": len(outcome.left)})
+    if not outcome.accepted:
+        messages.info(request, f"没有写入数据{left}。")
     return _back(doc.pk)
 
 
@@ -210,7 +229,8 @@ def report_confirm(request, pk):
     try:
         region = selectors.region_for_confirm(scope, request.POST.get("region"))
         services.report_confirm(actor=request.user, report=report, region=region,
-                                year_first=request.POST.get("year_first", ""), year_last=request.POST.get("year_last", ""))
+                                year_first=request.POST.get("year_first", ""),
+                                year_last=request.POST.get("year_last", ""))
     except ApplicationError as exc:
         messages.error(request, f"未能确认篇{report.index}：{exc.message}")
     except (Http404, PermissionDenied):

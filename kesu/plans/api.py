@@ -1,14 +1,13 @@
 """The plans app's REST routes: frameworks, the indicator catalogue, plans with their tasks and targets — each
 filtered to what the caller's area may read (its subtree, and the plans and catalogues of the regions above)."""
 
-from django.shortcuts import get_object_or_404
 from ninja import Router, Schema
 
 from kesu.accounts.api_auth import scope_of
 from kesu.core.api import Id
 
-from .models import Plan, Target, Task
-from .selectors import frameworks_for_scope, indicators_for_scope
+from .models import Target, Task
+from .selectors import frameworks_for_scope, indicators_for_scope, plan_detail, plans_for_scope
 
 router = Router()
 
@@ -84,19 +83,15 @@ def indicators(request):
 @router.get("/plans", response=list[PlanOut], summary="规划方案", operation_id="kesu_analytics_api_meta_plans")
 def plans(request):
     scope = scope_of(request)
-    qs = Plan.objects.filter(scope.region_or_ancestor_q("region__")).select_related("region", "framework")
+    qs = plans_for_scope(scope)  # the plans pages' list: a 填报员 sees its own region's plans only
     return [PlanOut(id=p.pk, title=p.title, kind=p.kind, region=p.region.code, framework=p.framework.code,
                     start_year=p.start_year, end_year=p.end_year) for p in qs]
-
-
-def _plan(scope, pk) -> Plan:
-    return get_object_or_404(Plan.objects.filter(scope.region_or_ancestor_q("region__")), pk=pk)
 
 
 @router.get("/plans/{plan_id}/tasks", response=list[TaskOut], summary="任务",
             operation_id="kesu_analytics_api_meta_tasks")
 def tasks(request, plan_id: Id):
-    plan = _plan(scope_of(request), plan_id)
+    plan = plan_detail(scope_of(request), plan_id)
     qs = (Task.objects.filter(plan=plan).select_related("item").prefetch_related("indicators", "task_units")
           .order_by("sort", "id"))
     return [TaskOut(id=t.pk, plan=plan.pk, number=t.number, title=t.title, item=t.item.code if t.item else None,
@@ -108,7 +103,7 @@ def tasks(request, plan_id: Id):
 @router.get("/plans/{plan_id}/targets", response=list[TargetOut], summary="目标值",
             operation_id="kesu_analytics_api_meta_targets")
 def targets(request, plan_id: Id):
-    plan = _plan(scope_of(request), plan_id)
+    plan = plan_detail(scope_of(request), plan_id)
     qs = Target.objects.filter(plan=plan).select_related("indicator", "region")
     return [TargetOut(plan=plan.pk, indicator=t.indicator.code, region=t.region.code, year=t.year,
                       value=float(t.value)) for t in qs]

@@ -1,7 +1,6 @@
 """Personal access tokens: an expiry, the end of every token on a password change, 查看 accounts only with their
 office's grant, and the office's account page that grants it and lists and revokes an account's tokens."""
 
-import os
 from datetime import timedelta
 
 import pytest
@@ -14,6 +13,7 @@ from kesu.accounts.services import token_create, token_revoke, token_user, user_
 from kesu.core.exceptions import ApplicationError
 from kesu.core.models import AuditEvent
 from kesu.regions.models import Level, Region
+from kesu.testing import screenshot
 
 pytestmark = pytest.mark.django_db
 
@@ -130,8 +130,7 @@ def test_office_opens_api_access_for_a_viewer_in_the_browser(people, page, live_
     page.reload()
     row = page.locator("#token-table tr", has_text="领导驾驶舱")
     assert "有效" in row.inner_text()
-    if os.environ.get("KESU_SCREENSHOTS"):
-        page.screenshot(path=os.path.join(os.environ["KESU_SCREENSHOTS"], "account-api.png"), full_page=True)
+    screenshot(page, "account-api")
     page.once("dialog", lambda dialog: dialog.accept())
     row.get_by_role("button", name="撤销").click()
     page.locator("#token-table tr", has_text="已撤销").wait_for()

@@ -178,7 +178,39 @@ def activity_measure(rule: ActivityIndicatorRule):
     return Count("id") if rule.measure == Measure.COUNT else Sum(rule.measure)
 
 
+def _recorded(plan, root, period_ids, include_submitted) -> dict[tuple, tuple[Decimal, bool]]:
+    """{(indicator, region, period): (value, unapproved)}: a region's own figure of an indicator summed from
+    activities, recorded for a year before the system (history from an old report or a workbook).
+
+    Such a figure is the region's own and wins over its activities, as an own figure wins over its parts. Usually
+    there is none: the values are read first and the returns only when some exist.
+    """
+    ids = list(plan.activity_rules)
+    candidates = sorted({i for pid in period_ids for i in inside(pid)})
+    rows = list(IndicatorValue.objects.filter(region__path__startswith=root.path, unit__isnull=True,
+                                              indicator_id__in=ids, period_id__in=candidates, value__isnull=False)
+                .values_list("indicator_id", "region_id", "period_id", "value"))
+    if not rows:
+        return {}
+    keys = status_keys(root, sorted({pid for _, _, pid, _ in rows}), ids, include_submitted)
+    series, flagged = defaultdict(dict), defaultdict(set)
+    for ind, region, pid, value in rows:
+        approved = keys.get((region, None, pid, ind))
+        if approved is not None:
+            series[(ind, region)][pid] = value
+            if not approved:
+                flagged[(ind, region)].add(pid)
+    out = {}
+    for (ind, region), values in series.items():
+        for pid in period_ids:
+            value = time_combine(values, pid, plan.rules[ind].time_aggregation)
+            if value is not None:
+                out[(ind, region, pid)] = (value, bool(flagged[(ind, region)] & set(inside(pid))))
+    return out
+
+
 def _add_activities(out, plan, root, children, order, period_ids, include_submitted):
+    recorded = _recorded(plan, root, period_ids, include_submitted)
     for ind, rule in plan.activity_rules.items():
         for pid in period_ids:
             own = defaultdict(Decimal)
@@ -190,18 +222,25 @@ def _add_activities(out, plan, root, children, order, period_ids, include_submit
                 approved_only = activity_queryset(rule, root, pid).values("unit__region_id").annotate(
                     n=activity_measure(rule)).values_list("unit__region_id", "n")
                 approved = defaultdict(Decimal, {r: Decimal(n or 0) for r, n in approved_only})
-            totals = {}
+            totals, summed = {}, {}
             for region in order:
-                total = own.get(region, Decimal(0)) + sum((totals[c] for c in children.get(region, ())), Decimal(0))
-                totals[region] = total
+                summed[region] = own.get(region, Decimal(0)) + sum((totals[c] for c in children.get(region, ())),
+                                                                   Decimal(0))
+                record = recorded.get((ind, region, pid))
+                totals[region] = record[0] if record else summed[region]
             unflagged = {}
             if include_submitted:
                 for region in order:
-                    unflagged[region] = approved.get(region, Decimal(0)) + sum(
-                        (unflagged[c] for c in children.get(region, ())), Decimal(0))
+                    record = recorded.get((ind, region, pid))
+                    unflagged[region] = record[0] if record and not record[1] else approved.get(
+                        region, Decimal(0)) + sum((unflagged[c] for c in children.get(region, ())), Decimal(0))
             for region, total in totals.items():
                 flag = include_submitted and unflagged[region] != total
-                out[(ind, region, pid)] = Fig(total, None, total, flag)
+                record = recorded.get((ind, region, pid))
+                if record:
+                    out[(ind, region, pid)] = Fig(total, record[0], summed[region] or None, flag)
+                else:
+                    out[(ind, region, pid)] = Fig(total, None, total, flag)
 
 
 def _sum(figs) -> tuple[Decimal | None, bool]:

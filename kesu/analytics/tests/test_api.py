@@ -212,3 +212,21 @@ def test_a_narrative_for_a_task_of_another_regions_plan_is_refused(client, data)
     r = client.post("/api/narratives", data={**body, "task": task_x.pk}, content_type="application/json",
                     **bearer(data.filler))
     assert r.status_code == 200 and Narrative.objects.get().task == task_x
+
+
+def test_plans_list_the_same_plans_as_the_plans_pages(client, data):
+    """A county office sees its plans and the city's above it; a 填报员 sees its own region's plans, as on the pages."""
+    from kesu.plans.loader import load_builtin
+    from kesu.plans.models import Framework, Plan
+
+    load_builtin()
+    framework = Framework.objects.get(code="kxsz-2021-2035", region__isnull=True)
+    Plan.objects.create(region=data.city, framework=framework, title="达州市实施方案", start_year=2021, end_year=2025)
+    county_plan = Plan.objects.create(region=data.county, framework=framework, title="渠县实施方案", start_year=2021,
+                                      end_year=2025)
+    titles = {p["title"] for p in client.get("/api/plans", **bearer(data.office)).json()}
+    assert titles == {"达州市实施方案", "渠县实施方案"}
+    assert [p["title"] for p in client.get("/api/plans", **bearer(data.filler)).json()] == ["渠县实施方案"]
+    city_plan = Plan.objects.get(region=data.city)
+    assert client.get(f"/api/plans/{city_plan.pk}/tasks", **bearer(data.filler)).status_code == 404
+    assert client.get(f"/api/plans/{county_plan.pk}/tasks", **bearer(data.filler)).status_code == 200

@@ -35,8 +35,6 @@ def token(world):
     signals.request_finished.connect(close_old_connections)
 
 
-
-
 @schema.parametrize()
 @settings(max_examples=EXAMPLES, deadline=None, derandomize=True, database=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,

@@ -3,7 +3,6 @@ the home page, and the office's dashboard shows the right year, with the clock s
 just after New Year 2027 (the demo is built as of mid-2026: 2025 approved, 2026 part-way).
 """
 
-import os
 from datetime import date
 
 import pytest
@@ -16,10 +15,10 @@ from kesu.collection import services as collection
 from kesu.collection.models import Submission, SubmissionStatus
 from kesu.demo.builder import PASSWORD, PREFECTURE, build_demo
 from kesu.regions.models import Region
+from kesu.testing import screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-SHOTS = os.environ.get("KESU_SCREENSHOTS")
 MID_YEAR, NEW_YEAR = date(2026, 7, 1), date(2027, 1, 5)
 
 
@@ -30,11 +29,6 @@ def _login(page, live_server, username):
     page.fill("#id_password", PASSWORD)
     page.click("button[type=submit]")
     page.wait_for_url(lambda url: "/login" not in url)
-
-
-def _shot(page, name):
-    if SHOTS:
-        page.screenshot(path=f"{SHOTS}/{name}.png", full_page=True)
 
 
 def _expected_2025(viewer) -> list[str]:
@@ -54,7 +48,7 @@ def _leader_finds_last_years_key_figures(page, live_server, when):
     assert stats == _expected_2025(User.objects.get(username="leader"))
     assert len(stats) >= 4 and "—" not in stats
     assert "2026年至今" in card.inner_text()
-    _shot(page, f"home-leader-{when}")
+    screenshot(page, f"home-leader-{when}")
     page.click("#key-figures >> text=统计分析")  # the second click: the dashboard of the same year, in full
     page.wait_for_selector("#chart-ranking[data-rendered]", state="attached")
     assert page.locator("#year-picker").input_value() == "2025"
@@ -62,7 +56,7 @@ def _leader_finds_last_years_key_figures(page, live_server, when):
     bars = page.evaluate("""() => echarts.getInstanceByDom(document.getElementById('chart-ranking'))
         .getOption().series[0].data.filter(v => v !== null && v !== '-').length""")
     assert bars == 3  # the three counties, none blank
-    _shot(page, f"dashboard-leader-{when}")
+    screenshot(page, f"dashboard-leader-{when}")
 
 
 def _office_sees_the_right_year(page, live_server, when):
@@ -73,7 +67,7 @@ def _office_sees_the_right_year(page, live_server, when):
     assert "以下为2025年（最近一个审核完成的年度）数据" in note and "2026年正在填报审核" in note
     assert "—" not in page.locator("#headline .stat").all_inner_texts()
     assert "尚未设置" not in page.inner_text("main")
-    _shot(page, f"dashboard-office-{when}")
+    screenshot(page, f"dashboard-office-{when}")
     page.select_option("#year-picker", "2026")  # the running year on request, said plainly
     page.wait_for_url(lambda url: "year=2026" in url)
     assert "以下为2026年已审核数据" in page.inner_text("#dashboard-year")
@@ -81,7 +75,7 @@ def _office_sees_the_right_year(page, live_server, when):
     assert page.locator("#year-picker").input_value() == "2025"
     assert "未完成" in page.inner_text("main") or "已完成" in page.inner_text("main")
     assert "正常" not in " ".join(page.locator("table").all_inner_texts())  # a finished year: 完成 or 未完成
-    _shot(page, f"progress-office-{when}")
+    screenshot(page, f"progress-office-{when}")
 
 
 def _tables_are_readable(page, live_server):
@@ -95,13 +89,13 @@ def _tables_are_readable(page, live_server):
     assert name.bounding_box()["width"] >= 150 and name.bounding_box()["height"] < 40  # one line, not one glyph a line
     name.locator(".pivot-toggle").click()
     assert town.is_visible()
-    _shot(page, "pivot-office")
+    screenshot(page, "pivot-office")
     page.goto(f"{live_server.url}/analytics/explorer/?indicators=ACT_LECTURE_N&region=511725&periods=2025")
     figure = page.locator("#figure")
     assert figure.is_visible() and figure.inner_text().strip() not in ("", "—")
     assert "figure-focus" in figure.get_attribute("class")
     assert "没有数据或均为 0，未列出" in page.inner_text("main")
-    _shot(page, "explorer-source-link")
+    screenshot(page, "explorer-source-link")
 
 
 def test_the_year_turn_for_the_leader_and_the_office(live_server, page, settings):

@@ -1,7 +1,6 @@
 """A unit's 自评 with evidence picked from its own records, the office's 审核, then the ranking and its export."""
 
 import io
-import os
 from pathlib import Path
 
 import openpyxl
@@ -10,15 +9,9 @@ from django.urls import reverse
 
 from kesu.assessment.models import AssessmentStatus
 from kesu.collection.models import Activity
+from kesu.testing import screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def _shot(page, name):
-    folder = os.environ.get("KESU_SCREENSHOTS")
-    if folder:
-        Path(folder).mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(Path(folder) / name), full_page=True)
 
 
 def _login(page, live_server, username):
@@ -41,7 +34,7 @@ def test_self_assessment_with_evidence_then_review_and_ranking(page, live_server
     assert options.locator("option").count() == 4  # 教育局's own four activities, nobody else's
     options.select_option(label=f"{first.start_date:%m-%d} {first.title}（渠县教育局）")
     page.fill(f"input[name='points-{scores['4'].pk}']", "16")
-    _shot(page, "assessment-self-form.png")
+    screenshot(page, "assessment-self-form.png")
     page.get_by_role("button", name="保存并提交审核").click()
     page.get_by_text("须提供佐证材料").wait_for()  # item 4 has neither a record nor a description
     assert edu.scores.get(item=scores["3"]).self_points is None  # the refused form saved nothing …
@@ -49,7 +42,7 @@ def test_self_assessment_with_evidence_then_review_and_ranking(page, live_server
     page.fill(f"textarea[name='evidence-{scores['4'].pk}']", "2025年科普经费拨付文件")
     page.get_by_role("button", name="保存并提交审核").click()
     page.get_by_text("自评已提交，等待审核。").wait_for()
-    _shot(page, "assessment-self.png")
+    screenshot(page, "assessment-self.png")
 
     _login(page, live_server, "office")
     page.goto(f"{live_server.url}{reverse('assessment:assessment', args=[edu.pk])}")
@@ -63,14 +56,14 @@ def test_self_assessment_with_evidence_then_review_and_ranking(page, live_server
     page.fill(f"input[name='reason-{scores['3'].pk}']", "一项任务未见落实材料")
     page.get_by_role("button", name="完成审核").click()
     page.get_by_text("审核完成：渠县教育局 72.0 分，合格。").wait_for()  # 20 + 12 + 24 + 16
-    _shot(page, "assessment-review.png")
+    screenshot(page, "assessment-review.png")
     edu.refresh_from_db()
     assert edu.status == AssessmentStatus.REVIEWED
 
     page.get_by_role("link", name=str(scheme)).click()
     row = page.locator("tr", has_text="渠县教育局")
     assert "72.0" in row.inner_text() and "合格" in row.inner_text()
-    _shot(page, "assessment-ranking.png")
+    screenshot(page, "assessment-ranking.png")
     with page.expect_download() as download:
         page.get_by_role("link", name="导出").click()
     sheet = openpyxl.load_workbook(io.BytesIO(Path(download.value.path()).read_bytes())).active

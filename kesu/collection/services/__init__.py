@@ -15,7 +15,7 @@ from .activities import (
 from .config import OUTLIER_FIELDS, data_set_create, load_rules, lock_exception_open, outlier_rule_save, rule_create
 from .figures import AMEND, COLLECT, HISTORY, Figure, figures_write, write_mode
 from .narratives import narrative_save
-from .outside import outside_figures_accept, outside_paths
+from .outside import activity_fed_refused, outside_figures_accept, outside_paths
 from .reminders import send_reminders
 from .submissions import (
                          submission_accept,
@@ -33,6 +33,7 @@ from .values import value_save, value_upsert
 
 __all__ = [
     "AMEND", "COLLECT", "HISTORY", "Figure", "figures_write", "write_mode", "outside_figures_accept", "outside_paths",
+    "activity_fed_refused",
     "activity_create", "activity_delete", "activity_update", "activity_upsert", "attachment_add", "attachment_delete",
     "data_set_create", "load_rules", "lock_exception_open", "OUTLIER_FIELDS", "outlier_rule_save", "rule_create",
     "narrative_save", "send_reminders",

@@ -39,10 +39,11 @@ from kesu.core.periods import HALF, MONTH, QUARTER, YEAR, Period
 from kesu.plans.models import Indicator, ValueType
 
 from .. import rollup, validation
+from ..computed import activity_fed_ids, activity_queryset
+from ..configuration import remembered
 from ..models import (
     EDITABLE_STATUSES,
     LOCKED_STATUSES,
-    ActivityIndicatorRule,
     DataSet,
     IndicatorValue,
     Submission,
@@ -242,6 +243,16 @@ def _permission(scope, region, unit, mode) -> ApplicationError | None:
     return None
 
 
+def _check_derived(indicator, region, unit, period, mode: str) -> None:
+    """An indicator summed from activities takes a typed figure only as history of a year without activities."""
+    if mode != HISTORY:
+        raise ApplicationError(f"“{indicator.name}”由科普活动自动汇总，不能直接填报；请在“活动”中登记"
+                               "（系统启用前年度的数可作为历史数据导入）。", field="value")
+    if activity_queryset(None, region=region, unit=unit, period=period).exists():
+        raise ApplicationError(f"{reporter_label(region, unit)}{period.label}已登记科普活动，“{indicator.name}”由活动汇总，"
+                               "不能再作为历史数据导入。", field="value")
+
+
 def _plan(key, items: list[Figure], result: WriteResult, mode: str, *, lock: bool, partial: bool):
     """Check one reporter-period group; returns (changes, coverings). Problems go into ``result``."""
     region, unit, period = key
@@ -252,7 +263,7 @@ def _plan(key, items: list[Figure], result: WriteResult, mode: str, *, lock: boo
         # statuses, read under that lock, are what the lock and deadline checks need (no second read).
         locked = dict(Submission.objects.select_for_update().filter(region=region, unit=unit, period_id=period.id)
                       .order_by("pk").values_list("data_set_id", "status"))
-    derived = _derived_ids()
+    derived = activity_fed_ids()
     guard = _Guard(region, unit, period, mode, locked)
     parsed: list[_Planned] = []
     coverings: dict = {}
@@ -260,7 +271,7 @@ def _plan(key, items: list[Figure], result: WriteResult, mode: str, *, lock: boo
         indicator = f.indicator
         try:
             if indicator.pk in derived:
-                raise ApplicationError(f"“{indicator.name}”由科普活动自动汇总，不能直接填报；请在“活动”中登记。", field="value")
+                _check_derived(indicator, region, unit, period, mode)
             number = None if f.delete else number_of(indicator, f.value)
             closed = None
             try:
@@ -320,10 +331,6 @@ def _plan(key, items: list[Figure], result: WriteResult, mode: str, *, lock: boo
     return changes, coverings
 
 
-def _derived_ids() -> set:
-    return set(ActivityIndicatorRule.objects.values_list("indicator_id", flat=True))
-
-
 def number_of(indicator: Indicator, raw) -> Decimal | None:
     """The figure as stored, or a refusal: digits, sign, integer, the indicator's range, and stored precision."""
     number = parse_number(raw, label=indicator.name, allow_negative=indicator.min_value is not None
@@ -360,8 +367,9 @@ class _Guard:
     def __init__(self, region, unit, period: Period, mode: str, locked: dict | None = None):
         self.region, self.unit, self.period, self.mode, self.locked = region, unit, period, mode, locked
         self.data_sets = data_sets_for(region, unit)
-        self.members = set(DataSet.indicators.through.objects.filter(
-            dataset_id__in=[ds.pk for ds in self.data_sets]).values_list("dataset_id", "indicator_id"))
+        ids = tuple(ds.pk for ds in self.data_sets)
+        self.members = remembered(("data_set_members", ids), lambda: set(DataSet.indicators.through.objects.filter(
+            dataset_id__in=ids).values_list("dataset_id", "indicator_id")))
         self.outcomes: dict[tuple, object] = {}
 
     def check(self, indicator) -> dict:

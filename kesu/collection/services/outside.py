@@ -12,12 +12,28 @@ from django.db import transaction
 
 from kesu.core.exceptions import ApplicationError
 
-from .figures import AMEND, Figure, WriteResult, figures_write, write_mode
+from ..computed import activity_queryset
+from .common import parse_period, today
+from .figures import AMEND, HISTORY, Figure, WriteResult, figures_write, write_mode
 
 
 @dataclass
 class _Refused(Exception):  # noqa: N818 - carries a refused batch out of its transaction, not an error
     result: WriteResult
+
+
+def activity_fed_refused(region, period, indicators) -> set[int]:
+    """Of ``indicators`` (summed from activities), the ids that cannot take an outside figure of ``region``'s own
+    for ``period``: all of them, unless the figure would be history (``write_mode``: a year kesu never collected)
+    and no activity is registered in the region's subtree for it — what ``figures_write`` checks too.
+    """
+    indicators = list(indicators)
+    if not indicators:
+        return set()
+    period = parse_period(period)
+    if period.end >= today() or activity_queryset(None, region=region, unit=None, period=period).exists():
+        return {i.pk for i in indicators}
+    return {i.pk for i in indicators if write_mode(region=region, unit=None, indicator=i, period=period) != HISTORY}
 
 
 def outside_paths(figures: list[Figure]) -> dict[str, list[Figure]]:

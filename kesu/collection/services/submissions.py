@@ -13,6 +13,7 @@ from kesu.core.exceptions import ApplicationError
 from kesu.core.periods import PERIOD_TYPES, Period
 
 from .. import outliers, rollup, validation
+from ..configuration import remembered
 from ..models import EDITABLE_STATUSES, LOCKED_STATUSES, DataSet, Submission, SubmissionEvent
 from ..models import SubmissionStatus as S
 from ..reporting import child_reporters, covers, reviewer_region
@@ -31,6 +32,7 @@ def submission_for(*, data_set: DataSet, period, region, unit) -> Submission:
         raise ApplicationError(f"“{data_set.name}”不要求{unit.name if unit else region.name}填报。", field="data_set")
     sub, _ = Submission.objects.get_or_create(data_set=data_set, period_id=period.id, region=region, unit=unit,
                                               defaults={"period_start": period.start, "period_end": period.end})
+    sub.data_set, sub.region, sub.unit = data_set, region, unit  # the rows in hand: the caller's checks read them
     return sub
 
 
@@ -47,7 +49,8 @@ def _transition(sub: Submission, *, actor, action: str, to: str, reason: str = "
 
 
 def _locked(sub: Submission) -> Submission:
-    rows = Submission.objects.select_for_update(of=("self",)).select_related("data_set", "region", "unit")
+    # The region's parent too: approving a region's return checks the reviewer against it (``reviewer_region``).
+    rows = Submission.objects.select_for_update(of=("self",)).select_related("data_set", "region__parent", "unit")
     return rows.get(pk=sub.pk)
 
 
@@ -64,7 +67,8 @@ def _require_reviewer(actor, sub: Submission) -> None:
 
 def submission_violations(sub: Submission) -> list:
     """Rule violations over the data set's figures for this return (blocking first)."""
-    codes = set(sub.data_set.indicators.values_list("code", flat=True))
+    codes = remembered(("data_set_codes", sub.data_set_id),
+                       lambda: set(sub.data_set.indicators.values_list("code", flat=True)))
     rules = [r for r in validation.applicable_rules(sub.region) if codes.intersection(validation.rule_codes(r))]
     found = validation.check(region=sub.region, unit=sub.unit, period=Period.parse(sub.period_id), rules=rules)
     return sorted(found, key=lambda v: not v.is_blocking)
@@ -72,7 +76,8 @@ def submission_violations(sub: Submission) -> list:
 
 def submission_figures(sub: Submission) -> list:
     """The return's figures beside last year's, with their outlier flags (see outliers.py)."""
-    indicators = sub.data_set.indicators.all().order_by("sort", "code")
+    indicators = remembered(("data_set_indicators", sub.data_set_id),
+                            lambda: list(sub.data_set.indicators.all().order_by("sort", "code")))
     return outliers.figures(indicators, region=sub.region, unit=sub.unit, period=Period.parse(sub.period_id))
 
 
@@ -129,8 +134,9 @@ def _unapproved_children(sub: Submission) -> list[str]:
 
 def _refresh_rollup(sub: Submission) -> None:
     """Approved figures changed: bring the stored roll-up rows of the region and its ancestors in step."""
-    rollup.rollup_refresh(indicator_ids=sub.data_set.indicators.values_list("id", flat=True), region=sub.region,
-                          period_ids=[sub.period_id])
+    indicator_ids = remembered(("data_set_indicator_ids", sub.data_set_id),
+                               lambda: list(sub.data_set.indicators.values_list("id", flat=True)))
+    rollup.rollup_refresh(indicator_ids=indicator_ids, region=sub.region, period_ids=[sub.period_id])
 
 
 def submission_approve(*, actor, submission: Submission, reason: str = "") -> Submission:

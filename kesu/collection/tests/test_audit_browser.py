@@ -2,8 +2,10 @@
 
 import pytest
 
+from kesu.testing import screenshot
+
 from .test_audit_log import URL, events  # noqa: F401  (the fixture)
-from .test_browser import login, shot
+from .test_browser import login
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -17,7 +19,7 @@ def test_office_filters_and_exports_the_audit_log(page, live_server, events):  #
     page.wait_for_url(lambda url: "entity=collection.activity" in url)
     assert page.locator("tbody tr").count() == 1 and "科普讲座" in page.locator("tbody").inner_text()
     page.goto(live_server.url + URL)
-    shot(page, "audit-log")
+    screenshot(page, "audit-log")
     with page.expect_download() as download:
         page.click("text=导出 Excel")
     assert download.value.suggested_filename == "audit-log.xlsx"

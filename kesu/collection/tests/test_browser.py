@@ -1,18 +1,17 @@
 """The filler → office round trip in a real browser: grid cells, a refused cell, submit, return, resubmit, approve.
 Once with the clock in the middle of the year and once just after New Year, when the year's return is still open."""
 
-import os
 from datetime import date
 
 import pytest
 from django.urls import reverse
 
 from kesu.collection.models import IndicatorValue, Submission, SubmissionStatus
+from kesu.testing import screenshot
 
 from .conftest import YEAR
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-SHOTS = os.environ.get("KESU_SCREENSHOTS")  # set to a folder to keep screenshots of each step
 Y = int(YEAR)
 DATES = {"mid-year": date(Y, 7, 1), "new-year": date(Y + 1, 1, 5)}
 
@@ -24,11 +23,6 @@ def login(page, live_server, username):
     page.fill("#id_password", "kesu-test-pw")
     page.click("button[type=submit]")
     page.wait_for_url(lambda url: "/login" not in url)
-
-
-def shot(page, name):
-    if SHOTS:
-        page.screenshot(path=os.path.join(SHOTS, f"{name}.png"), full_page=True)
 
 
 def cell(page, code):
@@ -53,7 +47,7 @@ def test_fill_submit_return_correct_approve(page, live_server, world, settings, 
     error = page.locator(f"#cell-{world.ind['HR_FULL_FEMALE'].pk} .cell-error")
     error.wait_for()
     assert "应填数字" in error.inner_text()
-    shot(page, f"{when}-1-grid-filler")
+    screenshot(page, f"{when}-1-grid-filler")
     assert IndicatorValue.objects.get(indicator=world.ind["HR_FULL"]).value == 12
     assert not IndicatorValue.objects.filter(indicator=world.ind["HR_FULL_FEMALE"]).exists()
 
@@ -88,7 +82,7 @@ def test_fill_submit_return_correct_approve(page, live_server, world, settings, 
     page.goto(live_server.url + reverse("collection:submission", args=[sub.pk]))
     page.click("#btn-approve")
     page.locator("#status").get_by_text("已审核").wait_for()
-    shot(page, f"{when}-2-submission-office")
+    screenshot(page, f"{when}-2-submission-office")
 
     # The values are locked: the filler's cells are read-only.
     login(page, live_server, "edu_filler")
@@ -97,6 +91,6 @@ def test_fill_submit_return_correct_approve(page, live_server, world, settings, 
     assert cell(page, "HR_FULL").get_attribute("readonly") is not None
     assert cell(page, "HR_FULL").input_value() == "15"
     assert page.locator("form[hx-post]").count() == 0
-    shot(page, f"{when}-3-grid-locked")
+    screenshot(page, f"{when}-3-grid-locked")
     sub.refresh_from_db()
     assert sub.status == SubmissionStatus.APPROVED

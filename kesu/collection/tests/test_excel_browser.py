@@ -1,12 +1,11 @@
 """A 填报员 uploads a template with two bad rows, sees the row-level errors, fixes the file and commits."""
 
-import os
-
 import pytest
 from django.urls import reverse
 
 from kesu.collection.excel import testing
 from kesu.collection.models import Activity, IndicatorValue, Submission, SubmissionStatus
+from kesu.testing import screenshot
 
 from .conftest import YEAR
 from .test_excel_round_trip import stocked  # noqa: F401 - the fixture
@@ -55,11 +54,10 @@ def test_filler_fixes_two_bad_rows_and_commits(page, live_server, world, tmp_pat
     assert "第 3 行" in problems and "参加人次" in problems and "不能为负数" in problems
     assert "第 4 行" in problems and "开始日期" in problems and "不存在" in problems
     assert page.get_by_role("button", name="确认导入").count() == 0
-    if os.environ.get("KESU_SCREENSHOTS"):
-        page.screenshot(path=os.path.join(os.environ["KESU_SCREENSHOTS"], "excel-errors.png"), full_page=True)
-        page.set_viewport_size({"width": 390, "height": 844})
-        page.screenshot(path=os.path.join(os.environ["KESU_SCREENSHOTS"], "excel-errors-phone.png"), full_page=True)
-        page.set_viewport_size({"width": 1366, "height": 900})
+    screenshot(page, "excel-errors")
+    page.set_viewport_size({"width": 390, "height": 844})
+    screenshot(page, "excel-errors-phone")
+    page.set_viewport_size({"width": 1366, "height": 900})
 
     fixed = testing.fill(template.read_bytes(), activities=[
         good,
@@ -76,8 +74,7 @@ def test_filler_fixes_two_bad_rows_and_commits(page, live_server, world, tmp_pat
     page.get_by_role("button", name="确认导入").click()
     page.locator("#excel-status").wait_for()
     assert "已导入" in page.locator("#excel-status").inner_text()
-    if os.environ.get("KESU_SCREENSHOTS"):
-        page.screenshot(path=os.path.join(os.environ["KESU_SCREENSHOTS"], "excel-done.png"), full_page=True)
+    screenshot(page, "excel-done")
     assert sorted(Activity.objects.values_list("title", flat=True)) == ["不存在的日子", "科普进校园", "负数人次"]
     assert Activity.objects.get(title="负数人次").participants == 5
 
@@ -112,8 +109,7 @@ def test_the_preview_lists_each_changed_cell_and_keeps_blank_links(page, live_se
     assert "科普专职人员" in table and "1151" in table and "1160" in table
     assert "科普进校园第2场" in table and "200" in table and "260" in table
     assert "关联任务" not in table
-    if os.environ.get("KESU_SCREENSHOTS"):
-        page.screenshot(path=os.path.join(os.environ["KESU_SCREENSHOTS"], "excel-changes.png"), full_page=True)
+    screenshot(page, "excel-changes")
     page.get_by_role("button", name="确认导入").click()
     page.locator("#excel-status").get_by_text("已导入").wait_for()
     assert Activity.objects.filter(task__isnull=False).count() == 2
@@ -143,8 +139,7 @@ def test_a_file_with_a_mistake_on_every_row_shows_the_first_thousand(page, live_
     assert "发现 1,200 个问题" in page.locator("#excel-status").inner_text()
     assert "前 1,000 条，共 1,200 条" in page.locator("#excel-problems-capped").inner_text()
     assert page.locator("table.excel-problems tbody tr").count() == 1000
-    if os.environ.get("KESU_SCREENSHOTS"):
-        page.screenshot(path=os.path.join(os.environ["KESU_SCREENSHOTS"], "excel-capped.png"))
+    screenshot(page, "excel-capped")
     with page.expect_download() as info:
         page.locator("#excel-problems-download").click()
     lines = (info.value.path().read_bytes().decode("utf-8-sig")).splitlines()
@@ -167,14 +162,12 @@ def test_office_loads_an_old_year_as_history_from_the_excel_page(page, live_serv
     row.get_by_role("link", name="上传Excel").click()
     assert page.locator("#id_history").is_checked()
     page.set_input_files("#id_file", str(filled))
-    if os.environ.get("KESU_SCREENSHOTS"):
-        page.screenshot(path=os.path.join(os.environ["KESU_SCREENSHOTS"], "excel-history-upload.png"), full_page=True)
+    screenshot(page, "excel-history-upload")
     page.get_by_role("button", name="上传并检查").click()
     page.locator("#history-badge").wait_for()
     page.get_by_role("button", name="确认导入").click()
     page.locator("#excel-status", has_text="已导入").wait_for()
-    if os.environ.get("KESU_SCREENSHOTS"):
-        page.screenshot(path=os.path.join(os.environ["KESU_SCREENSHOTS"], "excel-history-done.png"), full_page=True)
+    screenshot(page, "excel-history-done")
     value = IndicatorValue.objects.get(indicator=world.ind["HR_FULL"], region=world.county, unit=None, period_id=old)
     assert value.value == 40
     assert Submission.objects.get(region=world.county, unit=None, period_id=old).status == SubmissionStatus.APPROVED

@@ -3,7 +3,6 @@ resubmits; the 办公室 reviews with the figures in view, returns one with a re
 unit login, sees the dashboard of the right year and generates the report. All of it once with the clock in the
 middle of the year and once just after New Year (the year's return is still open then, until its closing day)."""
 
-import os
 from decimal import Decimal
 
 import pytest
@@ -14,17 +13,12 @@ from kesu.collection import services
 from kesu.collection.models import IndicatorValue, Submission
 from kesu.collection.models import SubmissionStatus as S
 from kesu.plans.models import Framework, Plan, Task, TaskRole, TaskUnit
+from kesu.testing import screenshot
 
 from .conftest import YEAR
 from .test_browser import DATES, Y, cell, login
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-SHOTS = os.environ.get("KESU_SCREENSHOTS")
-
-
-def shot(page, name):
-    if SHOTS:
-        page.screenshot(path=os.path.join(SHOTS, f"review-{name}.png"), full_page=True)
 
 
 def confirmations(page) -> list[str]:
@@ -58,7 +52,7 @@ def test_flag_explain_submit_withdraw_resubmit_then_review_return_and_batch_appr
     flagged = page.locator(f"#cell-{world.ind['HR_FULL'].pk} .cell-flag")
     flagged.wait_for()
     assert "同比突变" in flagged.inner_text() and "是上年（1151）的 86.9 倍" in flagged.inner_text()
-    shot(page, f"{when}-1-grid-flagged")
+    screenshot(page, f"review-{when}-1-grid-flagged")
 
     # Submitting without an explanation is stopped, naming the figure.
     page.click("text=提交与审核")
@@ -84,7 +78,7 @@ def test_flag_explain_submit_withdraw_resubmit_then_review_return_and_batch_appr
     assert "撤回" in asked[-1]
     page.click("#btn-submit")
     page.locator("#status").get_by_text("已提交").wait_for()
-    shot(page, f"{when}-2-submitted-filler")
+    screenshot(page, f"review-{when}-2-submitted-filler")
 
     # Two more returns come in clean.
     agri = services.submission_for(data_set=world.ds, period=YEAR, region=world.county, unit=world.agri)
@@ -97,13 +91,13 @@ def test_flag_explain_submit_withdraw_resubmit_then_review_return_and_batch_appr
     # 办公室: the flagged return shows its figures beside last year's; it is returned with a reason.
     login(page, live_server, "county_office")
     page.goto(live_server.url + reverse("collection:review"))
-    shot(page, f"{when}-3-review-queue")
+    screenshot(page, f"review-{when}-3-review-queue")
     edu = Submission.objects.get(unit=world.edu)
     page.goto(live_server.url + reverse("collection:submission", args=[edu.pk]))
     row = page.locator("#figure-table tr[data-code=HR_FULL]")
     text = row.inner_text()
     assert "99999" in text and "1151" in text and "同比突变" in text and "本年起计入全县中小学兼任科技辅导员" in text
-    shot(page, f"{when}-4-return-with-figures")
+    screenshot(page, f"review-{when}-4-return-with-figures")
     page.fill("input[name=reason]", "专职人员口径与往年不一致，请按统计口径重新填报")
     page.click("#btn-return")
     page.locator("#status").get_by_text("已退回").wait_for()
@@ -113,7 +107,7 @@ def test_flag_explain_submit_withdraw_resubmit_then_review_return_and_batch_appr
     page.check("input[data-check-all=ids]")
     page.click("#btn-batch-approve")
     page.get_by_text("已审核通过 2 份填报").wait_for()
-    shot(page, f"{when}-5-batch-approved")
+    screenshot(page, f"review-{when}-5-batch-approved")
     assert {s.pk: s.status for s in Submission.objects.filter(pk__in=[edu.pk, agri.pk, town.pk])} == {
         edu.pk: S.RETURNED, agri.pk: S.APPROVED, town.pk: S.APPROVED}
     assert "勾选的填报审核通过" in asked[-1]
@@ -126,14 +120,14 @@ def test_flag_explain_submit_withdraw_resubmit_then_review_return_and_batch_appr
     page.click("button:has-text('创建账号')")
     page.get_by_text("账号已创建").wait_for()
     assert User.objects.get(username="agri_clerk").unit == world.agri
-    shot(page, f"{when}-6-login-created")
+    screenshot(page, f"review-{when}-6-login-created")
 
     # The dashboard opens on the year just reviewed and says so, before and after New Year.
     page.goto(live_server.url + reverse("analytics:dashboard"))
     assert page.locator("#year-picker").input_value() == YEAR
     assert f"以下为{Y}年" in page.inner_text("#dashboard-year")
     assert page.locator("#headline .stat").all_inner_texts() == ["24"]  # the approved return's figure, not “—”
-    shot(page, f"{when}-7-dashboard")
+    screenshot(page, f"review-{when}-7-dashboard")
 
     # The report: the form offers the same year; generated, it is the year's 工作总结.
     page.goto(live_server.url + reverse("reports:index"))
@@ -142,7 +136,7 @@ def test_flag_explain_submit_withdraw_resubmit_then_review_return_and_batch_appr
     page.click("#generate-form button[type=submit]:has-text('生成报告')")
     page.wait_for_selector(".report-doc")
     assert page.inner_text(".report-title") == f"渠县{Y}年全民科学素质工作总结"
-    shot(page, f"{when}-8-report")
+    screenshot(page, f"review-{when}-8-report")
 
     # The filler sees the reason on the return.
     login(page, live_server, "edu_filler")
@@ -158,4 +152,4 @@ def test_flag_explain_submit_withdraw_resubmit_then_review_return_and_batch_appr
     page.goto(live_server.url + reverse("collection:narratives", args=[YEAR, world.county.pk, world.agri.pk]))
     assert "请联系渠县科协在“提交与审核”页取消审核并退回" in page.locator("#locked-note").inner_text()
     assert page.locator("textarea[readonly]").count() == 4 and page.get_by_role("button", name="保存").count() == 0
-    shot(page, f"{when}-9-narratives-locked")
+    screenshot(page, f"review-{when}-9-narratives-locked")

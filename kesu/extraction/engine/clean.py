@@ -20,6 +20,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass
+from functools import lru_cache
 
 from .textmap import TextMap
 
@@ -57,6 +58,12 @@ def _is_short_bare(line: str) -> bool:
 
 def boilerplate_flags(text: str) -> list[bool]:
     """One flag per line of ``text`` (split on "\\n"): True = boilerplate."""
+    return list(_boilerplate_flags(text))
+
+
+@lru_cache(maxsize=2)
+def _boilerplate_flags(text: str) -> tuple[bool, ...]:
+    # Kept for the page being read: cleaning it and splitting it into reports both ask.
     from .normalize import SOURCE_MARK
 
     lines = lines_of(text)
@@ -90,7 +97,7 @@ def boilerplate_flags(text: str) -> list[bool]:
             for j in run:
                 flags[j] = True
         run = []
-    return flags
+    return tuple(flags)
 
 
 def clean_text(text: str) -> TextMap:

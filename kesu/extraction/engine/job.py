@@ -55,8 +55,18 @@ def kept_ranges(tm) -> list[list[int]]:
     return out
 
 
+def page_sections(text: str, reports: list[dict]) -> list:
+    """The sections of each report of a page: a report's first figures are not under the last heading of the
+    report before it."""
+    from . import split_sections
+
+    if not reports:
+        return split_sections(text)
+    return [s for r in reports for s in split_sections(text[r["start"]:r["end"]], offset=r["start"])]
+
+
 def run(request: dict) -> dict:
-    from . import clean_text, extract, map_facts, split_sections
+    from . import clean_text, extract, map_facts
     from .reports import read_reports
 
     limits = request.get("limits") or {}
@@ -69,10 +79,10 @@ def run(request: dict) -> dict:
     if max_lines and text.count("\n") + 1 > max_lines:
         raise Refused(f"读出的文字共 {text.count(chr(10)) + 1:,} 行（段），超过 {max_lines:,} 行的上限；请拆分后上传。")
     tm = clean_text(text)
-    sections = split_sections(text)
-    mapped = map_facts(extract(text), request.get("catalogue") or [], text)
     places = request.get("places") or []
     page = read_reports(text, places=places)
+    sections = page_sections(text, page["reports"])
+    mapped = map_facts(extract(text), request.get("catalogue") or [], text, sections=sections)
     link_facts(text, page, mapped, places)
     return {
         "text": text, "cleaned_text": tm.text, "kept_ranges": kept_ranges(tm),

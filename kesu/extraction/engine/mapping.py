@@ -21,6 +21,8 @@ Confidence is in 0..1; below ``min_confidence`` the fact is kept with code None.
 
 from __future__ import annotations
 
+import copy
+import math
 import re
 from collections import Counter
 from collections.abc import Iterable
@@ -28,7 +30,16 @@ from functools import lru_cache
 from itertools import chain
 from typing import Any
 
+from .features import (
+    UP_TO_SENTENCE_END,
+    folded_features,
+    indicator_accepts,
+    modifier_conflict,
+    terms_of,
+    thing_conflict,
+)
 from .normalize import fold
+from .split import section_at, section_finder, split_sections
 
 MONEY_UNITS = {"元": 1.0, "千元": 1e3, "万元": 1e4, "亿元": 1e8}
 # (fact unit, indicator unit) → compatibility when not identical.
@@ -105,11 +116,66 @@ def _folded(phrase: str) -> str:
     return fold(phrase)
 
 
-def _best_in_fields(phrases: Iterable[str], fields: dict[str, str]) -> float:
-    """The best weighted ``phrase_match`` of any phrase (already folded) in any field, inlined: this runs for every
-    candidate indicator of every fact."""
+def _fact_get(fact: Any, key: str, default=None):
+    return fact.get(key, default) if isinstance(fact, dict) else getattr(fact, key, default)
+
+
+_PERSON = re.compile(r"(?:人员|者|工|学生|师|民|员|众|户)$")
+_GLOSS = re.compile(r"[（(][^）)]*[）)]")
+_MONEY_WORDS = re.compile(r"经费|资金|投入|投资|拨款|筹集|预算|支出|捐赠|金额")
+
+
+# How reports name a population besides the catalogue's word: 农村实用技术培训 is about farmers without saying 农民, and
+# 学生, 校园, 儿童 are what reports say of 青少年.
+POPULATION_FORMS = {"农民": ("农民", "农村", "农户", "村民", "果农", "菜农", "茶农", "种植户", "养殖户"),
+                    "青少年": ("青少年", "学生", "中小学", "校园", "少年", "儿童")}
+
+
+@lru_cache(maxsize=4096)
+def _phrases(name: str, aliases: tuple, population: tuple, section_keywords: tuple) -> tuple:
+    """An indicator's phrases, folded, computed once: names and aliases (and the name without its bracketed gloss:
+    "科普（技）讲座参加人次" is written "科普讲座…参加人员" in reports), population, section keywords."""
+    names = [name, *aliases]
+    names += [_GLOSS.sub("", n) for n in names if n and _GLOSS.search(n)]
+    population = [form for p in population for form in POPULATION_FORMS.get(p, (p,))]
+    return (tuple(_folded(n) for n in names if n), tuple(_folded(p) for p in population),
+            tuple(_folded(k) for k in section_keywords))
+
+
+class _Indicator:
+    """What scoring reads of one catalogue entry, worked out once per catalogue."""
+
+    __slots__ = ("name", "names", "population", "sect_kw", "terms", "stems")
+
+    def __init__(self, indicator: dict):
+        self.name = indicator.get("name", "")
+        aliases = tuple(indicator.get("aliases") or ())
+        self.names, self.population, self.sect_kw = _phrases(
+            self.name, aliases, tuple(indicator.get("population") or ()),
+            tuple(indicator.get("section_keywords") or ()))
+        self.terms, self.stems = terms_of(self.name, aliases)
+
+
+class _FactEvidence:
+    """One fact's fields, each with its bigrams, read once for every candidate indicator."""
+
+    __slots__ = ("fields", "subject", "context", "all", "sect", "person", "things")
+
+    def __init__(self, fields: dict[str, str], unit: str):
+        self.fields = fields
+        self.subject, self.context = fields.get("subject", ""), fields.get("context", "")
+        self.all = [(_WEIGHTS[name], text, _bigrams(text)) for name, text in fields.items() if text]
+        section_context = {"section": fields.get("section", ""), "context": self.context}
+        self.sect = [(_WEIGHTS[name], text, _bigrams(text)) for name, text in section_context.items() if text]
+        self.person = bool(_PERSON.search(self.subject))
+        # For people the subject names who they are (听众, 学员), not a thing to compare with the indicator's.
+        self.things = _family(unit) not in ("people", "visits")
+
+
+def _best(phrases: Iterable[str], prepared: list) -> float:
+    """The best weighted ``phrase_match`` of any phrase (already folded) in any prepared field, inlined: this runs
+    for every candidate indicator of every fact."""
     best = 0.0
-    prepared = [(_WEIGHTS[name], text, _bigrams(text)) for name, text in fields.items() if text]
     for p in phrases:
         if not p:
             continue
@@ -126,128 +192,130 @@ def _best_in_fields(phrases: Iterable[str], fields: dict[str, str]) -> float:
     return best
 
 
-def _fact_get(fact: Any, key: str, default=None):
-    return fact.get(key, default) if isinstance(fact, dict) else getattr(fact, key, default)
-
-
-_PERSON = re.compile(r"(?:人员|者|工|学生|师|民|员|众|户)$")
-_GLOSS = re.compile(r"[（(][^）)]*[）)]")
-_MONEY_WORDS = re.compile(r"经费|资金|投入|投资|拨款|筹集|预算|支出|捐赠|金额")
-
-
-# How reports name a population besides the catalogue's word: 农村实用技术培训 is about farmers without saying 农民.
-POPULATION_FORMS = {"农民": ("农民", "农村", "农户", "村民")}
-
-
-@lru_cache(maxsize=4096)
-def _phrases(name: str, aliases: tuple, population: tuple, section_keywords: tuple) -> tuple:
-    """An indicator's phrases, folded, computed once: names and aliases (and the name without its bracketed gloss:
-    "科普（技）讲座参加人次" is written "科普讲座…参加人员" in reports), population, section keywords."""
-    names = [name, *aliases]
-    names += [_GLOSS.sub("", n) for n in names if n and _GLOSS.search(n)]
-    population = [form for p in population for form in POPULATION_FORMS.get(p, (p,))]
-    return (tuple(_folded(n) for n in names if n), tuple(_folded(p) for p in population),
-            tuple(_folded(k) for k in section_keywords))
-
-
-def score_indicator(fact: Any, indicator: dict, fields: dict[str, str]) -> float:
-    fu = _fact_get(fact, "unit", "") or ""
-    money_like = bool(_MONEY_WORDS.search(fields.get("subject", "") + fields.get("context", "")))
-    gate = unit_compatibility(fu, indicator.get("unit", ""), money_like)
-    if gate == 0.0:
-        return 0.0
-    names, population, sect_kw = _phrases(indicator.get("name", ""), tuple(indicator.get("aliases") or ()),
-                                          tuple(indicator.get("population") or ()),
-                                          tuple(indicator.get("section_keywords") or ()))
-    alias = _best_in_fields(names, fields)
+def _score(ind: _Indicator, gate: float, ev: _FactEvidence) -> float:
+    alias = _best(ind.names, ev.all)
     parts = [(0.65, alias)]
-    pop = _best_in_fields(population, fields) if population else None
+    pop = _best(ind.population, ev.all) if ind.population else None
     if pop is not None:
         parts.append((0.2, pop))
-    sect = _best_in_fields(sect_kw, {"section": fields.get("section", ""), "context": fields.get("context", "")}) \
-        if sect_kw else None
+    sect = _best(ind.sect_kw, ev.sect) if ind.sect_kw else None
     if sect is not None:
         parts.append((0.15, sect))
     total_w = sum(w for w, _ in parts)
     score = sum(w * v for w, v in parts) / total_w
-    if population and not pop:
-        if _PERSON.search(fields.get("subject", "")):
+    if ind.population and not pop:
+        if ev.person:
             return 0.0  # the figure names who was counted (再就业人员), and they are not the indicator's population
         score *= 0.4  # the indicator is about a population nobody mentioned
     if score == 0.0:
         return 0.0  # nothing names it: the conflicts below need not be read
-    from .features import modifier_conflict, thing_conflict
-
-    if _family(fu) not in ("people", "visits") and thing_conflict(fields.get("subject", ""), indicator):
-        # For people the subject names who they are (听众, 学员), not a thing to compare with the indicator's.
+    if ev.things and thing_conflict(ev.subject, ind.terms, ind.stems):
         return 0.0
-    if modifier_conflict(fields.get("subject", ""), fields.get("context", ""), indicator):
+    if modifier_conflict(ev.subject, ev.context, {"name": ind.name}):
         return 0.0
     return gate * score
 
 
-def fact_fields(fact: Any, text: str | None, sections: list | None) -> dict[str, str]:
-    """The places we look for evidence: subject, clause before the number, section path."""
+_UP_TO_CLAUSE_BREAK = re.compile(r"(?s).*[。;；\n]")
+
+
+def fact_fields(fact: Any, folded: str | None, sections: list | None) -> dict[str, str]:
+    """The places we look for evidence: subject, clause before the number, section path. ``folded`` is the text
+    already folded (folding is 1:1, so the fact's offsets hold in it)."""
     subject = fold(_fact_get(fact, "subject", "") or "")
     context = ""
     section = ""
     start = _fact_get(fact, "start", None)
-    if text is not None and start is not None:
+    if folded is not None and start is not None:
         lo = max(0, start - 40)
-        window = text[lo:start]
-        cut = max(window.rfind(c) for c in "。;；\n")
-        context = fold(window[cut + 1:])
+        window = folded[lo:start]
+        context = window[m.end():] if (m := _UP_TO_CLAUSE_BREAK.match(window)) else window
         if sections:
-            from .split import section_at
-
             sec = sections(start) if callable(sections) else section_at(sections, start)
             if sec is not None:
                 section = fold(sec.path)
     return {"subject": subject, "context": context, "section": section}
 
 
-_SENTENCE_END = re.compile(r"[。；;！？!?\n]")
-
-
 class _PhraseIndex:
     """Which indicators a fact's words can name at all: an indicator scores above zero only if one of its phrases
-    occurs in a field or shares half its bigrams with one, so phrases are indexed by bigram and counted once per
-    fact. Only those indicators are scored (a necessary condition: the scores themselves are unchanged)."""
+    occurs in a field or shares half its bigrams with that field. A phrase of n bigrams that shares half of them
+    shares at least one of any n - ceil(n/2) + 1 of them, so each phrase is filed under that many of its rarest
+    bigrams, and only the phrases a field's bigrams find there are checked. Only the indicators named so are scored
+    (a necessary condition: the scores themselves are unchanged)."""
 
-    def __init__(self, catalogue: list[dict]):
+    def __init__(self, indicators: list[_Indicator]):
+        phrases = sorted({(phrase, k) for k, ind in enumerate(indicators)
+                          for phrase in (*ind.names, *ind.population, *ind.sect_kw)})
+        self.always = frozenset(k for phrase, k in phrases if len(phrase) == 1)  # no bigram to file it under
+        phrases = [(phrase, k) for phrase, k in phrases if len(phrase) >= 2]
+        frequency = Counter(g for phrase, _ in phrases for g in _bigrams(phrase))
         self.postings: dict[str, list[int]] = {}
+        self.grams: list[frozenset[str]] = []
         self.need: list[float] = []
         self.owner: list[int] = []
-        self.always: set[int] = set()  # one-character phrases have no bigram to index
-        for k, ind in enumerate(catalogue):
-            names, population, sect_kw = _phrases(ind.get("name", ""), tuple(ind.get("aliases") or ()),
-                                                  tuple(ind.get("population") or ()),
-                                                  tuple(ind.get("section_keywords") or ()))
-            for phrase in {*names, *population, *sect_kw}:
-                if len(phrase) < 2:
-                    if phrase:
-                        self.always.add(k)
-                    continue
-                grams = _bigrams(phrase)
-                pid = len(self.need)
-                self.need.append(len(grams) * 0.5)
-                self.owner.append(k)
-                for g in grams:
-                    self.postings.setdefault(g, []).append(pid)
+        for pid, (phrase, k) in enumerate(phrases):
+            grams = _bigrams(phrase)
+            self.grams.append(grams)
+            self.need.append(len(grams) * 0.5)
+            self.owner.append(k)
+            for g in sorted(grams, key=lambda g: (frequency[g], g))[:len(grams) - math.ceil(len(grams) / 2) + 1]:
+                self.postings.setdefault(g, []).append(pid)
 
-    def candidates(self, fields: dict[str, str]) -> list[int]:
-        grams = frozenset().union(*(_bigrams(t) for t in fields.values() if t))
-        hits = Counter(chain.from_iterable(self.postings.get(g, ()) for g in grams))  # counted in C
-        return sorted({self.owner[pid] for pid, n in hits.items() if n >= self.need[pid]} | self.always)
+    def found_by(self, text: str) -> tuple[frozenset[str], set[int]]:
+        """A field's bigrams and the phrases filed under one of them (to be checked with ``named``)."""
+        text_grams = _bigrams(text)
+        postings = self.postings
+        return text_grams, set(chain.from_iterable(map(postings.__getitem__, postings.keys() & text_grams)))
+
+    def named(self, found: tuple[frozenset[str], set[int]], gates: list[float], named: set[int]) -> None:
+        """Add to ``named`` the indicators, not gated out, that a field's phrases found name (half their bigrams)."""
+        text_grams, pids = found
+        grams, need, owner = self.grams, self.need, self.owner
+        for pid in pids:
+            k = owner[pid]
+            if k not in named and gates[k] > 0 and len(grams[pid] & text_grams) >= need[pid]:
+                named.add(k)
 
 
-def _sentence(text: str | None, start: int | None) -> str:
+class _Catalogue:
+    """A catalogue made ready for scoring: its indicators, its phrase index, and its unit gates per fact unit."""
+
+    def __init__(self, catalogue: list[dict]):
+        self.units = [ind.get("unit", "") for ind in catalogue]
+        self.indicators = [_Indicator(ind) for ind in catalogue]
+        self.index = _PhraseIndex(self.indicators)
+        self._gates: dict[tuple[str, bool], list[float]] = {}
+
+    def gates(self, unit: str, money_like: bool) -> list[float]:
+        key = (unit, money_like)
+        if key not in self._gates:
+            self._gates[key] = [unit_compatibility(unit, iu, money_like) for iu in self.units]
+        return self._gates[key]
+
+
+_READY: list[tuple[list[dict], _Catalogue]] = []
+
+
+def _ready(catalogue: list[dict]) -> _Catalogue:
+    """The prepared catalogue, kept for the few catalogues in use: preparing it costs more than mapping a report's
+    facts. A catalogue is recognised by equal content (compared in C), so a changed catalogue is prepared anew."""
+    for snapshot, ready in _READY:
+        if snapshot == catalogue:
+            return ready
+    ready = _Catalogue(catalogue)
+    _READY.insert(0, (copy.deepcopy(catalogue), ready))
+    del _READY[4:]
+    return ready
+
+
+def _sentence(folded: str | None, start: int | None) -> str:
     """The sentence up to the number (folded): where the activity a figure counts is named (举办讲座…，参加人员…)."""
-    if text is None or start is None:
+    if folded is None or start is None:
         return ""
-    window = text[max(0, start - 120):start]
-    cut = max((m.end() for m in _SENTENCE_END.finditer(window)), default=0)
-    return fold(window[cut:])
+    window = folded[max(0, start - 120):start]
+    m = UP_TO_SENTENCE_END.match(window)
+    return window[m.end():] if m else window
 
 
 def map_facts(
@@ -255,39 +323,49 @@ def map_facts(
     catalogue: list[dict],
     text: str | None = None,
     min_confidence: float = 0.3,
+    sections: list | None = None,
 ) -> list[dict]:
     """Best indicator for each fact.
 
     ``text`` is the original text the facts came from; when given, the clause before
     each number and the heading of its section are used as evidence.  Returns one dict
     per fact: ``{"fact", "code", "confidence", "value", "unit", "section"}`` where
-    ``value`` is expressed in the indicator's unit (None when unmapped).
+    ``value`` is expressed in the indicator's unit (None when unmapped). ``sections`` are the text's
+    ``split_sections``, when the caller has them already.
     """
-    sections = None
     if text is not None:
-        from .split import section_finder, split_sections
-
-        sections = section_finder(split_sections(text))
-    from .features import fact_features, indicator_accepts
-
-    index = _PhraseIndex(catalogue)
+        sections = section_finder(split_sections(text) if sections is None else sections)
+    folded = fold(text) if text is not None else None
+    ready = _ready(catalogue)
+    index = ready.index
+    found_memo: dict[str, tuple] = {}  # the section path repeats for every fact under it
     out = []
     for fact in facts:
-        fields = fact_fields(fact, text, sections)
+        fields = fact_fields(fact, folded, sections)
         fact_dict = fact if isinstance(fact, dict) else fact.to_dict()
-        features = (fact_features(text, fact_dict["start"], fact_dict["end"], fact_dict.get("unit") or "")
+        features = (folded_features(folded, fact_dict["start"], fact_dict["end"], fact_dict.get("unit") or "")
                     if text is not None and fact_dict.get("start") is not None else {})
         if fact_dict.get("suspicious"):
             features = {**features, "corrupt": True}
-        # Without the text there is no sentence to read: only the figure's own features decide.
-        around = {**fields, "sentence": _sentence(text, fact_dict.get("start"))} if text is not None else None
-        # The unit gate first (cached per unit pair): most of the catalogue is out before any phrase is matched.
+        # The unit gate first (one list per unit and catalogue): most of the catalogue is out before any phrase is
+        # matched.
         fu = fact_dict.get("unit") or ""
         money_like = bool(_MONEY_WORDS.search(fields["subject"] + fields["context"]))
-        named = index.candidates(fields)
-        scored = sorted(((score_indicator(fact, catalogue[k], fields), k) for k in named
-                         if unit_compatibility(fu, catalogue[k].get("unit", ""), money_like) > 0), reverse=True)
+        gates = ready.gates(fu, money_like)
+        named = {k for k in index.always if gates[k] > 0}
+        for field_text in fields.values():
+            if field_text:
+                if field_text not in found_memo:
+                    found_memo[field_text] = index.found_by(field_text)
+                index.named(found_memo[field_text], gates, named)
+        scored = []
+        if named:  # most figures name no indicator at all
+            evidence = _FactEvidence(fields, fu)
+            scored = sorted(((_score(ready.indicators[k], gates[k], evidence), k) for k in named), reverse=True)
         ranked = [(sc, catalogue[k]) for sc, k in scored if sc >= min_confidence]
+        # Without the text there is no sentence to read: only the figure's own features decide.
+        around = {**fields, "sentence": _sentence(folded, fact_dict.get("start"))} \
+            if text is not None and ranked else None
         # An unmapped fact still shows how close the nearest indicator came.
         best, best_score, blocked = None, (scored[0][0] if scored else 0.0), None
         for sc, ind in ranked:

@@ -78,8 +78,28 @@ def _fold_string() -> str:
     return "".join(chr(table.get(i, i)) for i in range(0x10000))
 
 
+@lru_cache(maxsize=1)
+def _foldable() -> re.Pattern:
+    return re.compile("[" + "".join(re.escape(chr(cp)) for cp, to in sorted(fold_table().items())
+                                    if cp < 0x10000 and cp != to) + "]")
+
+
+# A page is folded by cleaning, extraction, mapping and the reading of its reports alike: the last few pages folded
+# are kept. Below this length most strings (a subject, a clause) need no change at all, which one regex search tells.
+_PAGE_CHARS = 256
+
+
 def fold(text: str) -> str:
     """1:1 rewrite: full-width → half-width, traditional → simplified."""
+    if len(text) >= _PAGE_CHARS:
+        return _fold_page(text)
+    if not _foldable().search(text):
+        return text
+    return text.translate(_fold_string())
+
+
+@lru_cache(maxsize=4)
+def _fold_page(text: str) -> str:
     return text.translate(_fold_string())
 
 

@@ -48,9 +48,14 @@ YEAR_RANGE = re.compile(rf"({YEAR})\s*(?:年)?\s*(?:[-—–~～至到]|—{{2}}
 # A year the report is about: not a target (到2025年), a starting point (从2015年的), a source's date (2023年发布的),
 # nor a full date (2025年12月31日: a page's publication date, weaker evidence, see DATE).
 YEAR_ONE = re.compile(rf"(?<![从由比较])(?<![到至](?={YEAR}\s*年[^的]))({YEAR})\s*年(?!\s*[-—–~～至到]\s*{YEAR})"
-                      r"(?!\s*\d{1,2}\s*月\s*\d{1,2}\s*日)(?!发布|印发|出台|颁布|远景|前|以前|底前|末前)")
+                      r"(?!\s*\d{1,2}\s*月\s*\d{1,2}\s*日)(?!发布|印发|出台|颁布|远景|以前|底前|末前)"
+                      r"(?!前(?![一二三两]季度|[一二三四五六七八九十]个月))")  # 2025年前 is a deadline, 2024年前三季度 is not
 DATE = re.compile(rf"(?<!\d)({YEAR})(?:[-/.](?:0?[1-9]|1[0-2])[-/.]\d{{1,2}}|\s*年\s*\d{{1,2}}\s*月\s*\d{{1,2}}\s*日)")
-HALF = re.compile(r"上半年|下半年|第[一二三四1-4]季度|一季度|二季度|三季度|四季度")
+HALF = re.compile(r"上半年|下半年|第[一二三四1-4]季度|前三季度|一季度|二季度|三季度|四季度|"
+                  r"(?<!\d)1\s*(?:[-—–~～至到]|—{2})\s*(?:[1-9]|1[01])\s*月(?:份)?")
+# A year in Chinese numerals (二〇二三年, 二零二三年), as formal documents write it: read digit for digit (1:1).
+HAN_YEAR = re.compile(r"[一二][〇○零一二三四五六七八九]{3}(?=\s*年)")
+_HAN_DIGITS = str.maketrans("〇○零一二三四五六七八九", "000123456789")
 SPAN = re.compile(r"(?<![\d〇零一二三四五六七八九十])(近|这|过去)?([两二三四五六七八九十\d]{1,2})\s*年(?:来|以来|间|中)|“?十[一二三四五六]五”?(?:期间|以来|时期)")
 FIVE_YEAR_PLAN = {"十一五": (2006, 2010), "十二五": (2011, 2015), "十三五": (2016, 2020), "十四五": (2021, 2025),
                   "十五五": (2026, 2030)}
@@ -72,7 +77,15 @@ def places_in(text: str, gazetteer: Gazetteer | None = None) -> list[re.Match]:
     """Place names in ``text``: known names when a gazetteer is given, else anything shaped like one (titles)."""
     if gazetteer is not None:
         return gazetteer.find(text)
-    return [m for m in PLACE.finditer(text) if _is_place(m.group(1), 1 if m.start() == 0 else 2)]
+    found: list[re.Match] = []
+    for m in PLACE.finditer(text):
+        # A one-character name (渠县) only where nothing can be glued to it: at the start of a run of Han characters
+        # (the title's start, after a colon or a space), or right after a place (达州市渠县).
+        chained = m.start() == 0 or not "\u4e00" <= text[m.start() - 1] <= "\u9fff" or bool(
+            found and found[-1].end() == m.start())
+        if _is_place(m.group(1), 1 if chained else 2):
+            found.append(m)
+    return found
 
 
 _SUFFIX = re.compile(r"(?:自治区|自治州|自治县|街道|省|市|州|盟|县|区|旗|镇|乡)$")
@@ -109,32 +122,104 @@ PLACEHOLDER = re.compile(r"(?<![A-Za-z])(?:[xX×Ｘｘ]{1,3}|某)(省|市|县|�
 _RANK = {"national": 0, "province": 1, "city": 2, "county": 3, "town": 4}
 
 
+# What a masthead may hold besides the body's name: separators and the words of a site's banner.
+_MASTHEAD_FILL = re.compile(r"(?:[\s|｜·•\-—]|门户网站|官方网站|网站|官网|主办|欢迎您|欢迎访问)*")
+
+
+def _issuing_body(head: str, body: str, gazetteer: Gazetteer | None) -> tuple[str, int, int] | None:
+    """The body issuing the report, named at the start or the end: ``(place name, start, end)`` in ``body``.
+
+    A line made of nothing but a body's name (often twice: the logo's text and its alt text) is the site's masthead:
+    a county-level city's news sits under its parent city's 科协 header, so a body named in the headline or the
+    prose comes first and the masthead counts only when nothing else names one.
+    """
+    searched = head + body[-HEAD_CHARS:] if len(body) > HEAD_CHARS else head
+    masthead = None
+    for m in BODY.finditer(searched):
+        place = places_in(m.group(1), gazetteer) or places_in(m.group(1))
+        if not place:
+            continue
+        pos = m.start() if m.start() < len(head) else len(body) - HEAD_CHARS + m.start() - len(head)
+        found = (gazetteer.name(place[0].group(1)) if gazetteer else place[0].group(1), pos, pos + len(m.group(1)))
+        line_start = searched.rfind("\n", 0, m.start()) + 1
+        line_end = searched.find("\n", m.end())
+        if not is_masthead(searched[line_start:len(searched) if line_end < 0 else line_end]):
+            return found
+        masthead = masthead or found
+    return masthead
+
+
+def is_masthead(line: str) -> bool:
+    """A line made of nothing but a body's name (once or twice): a site's header, not a headline."""
+    return bool(BODY.search(line)) and bool(_MASTHEAD_FILL.fullmatch(BODY.sub("", line)))
+
+
+_ENDS_IN_SELF_REF = re.compile(r"[全我本该各此](?:自治区|省|市|州|县|区|旗|镇|乡|街道)$")  # 来自全省 is no name
+
+
+def _sole_place_of_level(body: str, level: str, gazetteer: Gazetteer | None) -> re.Match | None:
+    """The one place of the report's level named in its body, when the opening names it and no other of that level."""
+    def full(m: re.Match) -> str:  # a short form (达州) counts as the name it stands for (达州市)
+        return gazetteer.name(m.group(1)) if gazetteer else m.group(1)
+
+    same = [m for m in places_in(body, gazetteer) if not _ENDS_IN_SELF_REF.search(m.group(1))
+            and next((lv for word, lv in LEVELS.items() if full(m).endswith(word)), None) == level]
+    return same[0] if len({full(m) for m in same}) == 1 and same[0].start() < HEAD_CHARS else None
+
+
+def _level_of(name: str) -> str | None:
+    return next((lv for word, lv in LEVELS.items() if name.endswith(word)), None)
+
+
+def _own_level(body: str) -> str | None:
+    """The level the body's 我县/本市 … speak of most (全县 and the like are not counted: they also name others)."""
+    counts: dict[str, int] = {}
+    for m in SELF_REF.finditer(body):
+        if m.group(0)[0] in _OWN_WEIGHT:
+            counts[LEVELS[m.group(1)]] = counts.get(LEVELS[m.group(1)], 0) + 1
+    return max(counts, key=counts.get) if counts else None
+
+
+def _title_place(found: list[re.Match], own_level: str | None, gazetteer: Gazetteer | None) -> re.Match | None:
+    """The title's place that is the report's: of the level its body calls 我县/我市 when the title names one (达州市科协：
+    渠县…), else the last of the chain the title opens with (四川省达州市渠县 → 渠县), else the first."""
+    if not found:
+        return None
+    full = [gazetteer.name(m.group(1)) if gazetteer else m.group(1) for m in found]
+    same = [m for m, name in zip(found, full, strict=True) if own_level and _level_of(name) == own_level]
+    if same:
+        return same[0]
+    chain = found[0]
+    for m in found[1:]:
+        if m.start() != chain.end():
+            break
+        chain = m
+    return chain
+
+
 def detect_region(title: str, body: str, offset: int = 0, title_offset: int = 0,
                   gazetteer: Gazetteer | None = None) -> dict:
     """``{"name", "level", "evidence": [...]}`` — what the report says its region is (name or level may be None)."""
     evidence: list[dict] = []
     name = level = None
     from_body = False
+    from .normalize import fold
+
     # With a gazetteer only known names count: free titles are full of name-shaped words (影音市政, 按照市…).
-    for m in (gazetteer.find(title) if gazetteer else places_in(title)):
+    # Folded (渠縣 reads as 渠县; 1:1, offsets unchanged); a masthead names the site's owner, not the report's region.
+    folded_title = "" if is_masthead(title) else fold(title)
+    own_level = _own_level(fold(body))
+    if m := _title_place(places_in(folded_title, gazetteer), own_level, gazetteer):
         name = gazetteer.name(m.group(1)) if gazetteer else m.group(1)
         evidence.append({"kind": "标题中的地名", **_evidence(title, *m.span(1), title_offset)})
-        break
     head = body[:HEAD_CHARS]
-    if name is None:
-        for m in BODY.finditer(head + body[-HEAD_CHARS:] if len(body) > HEAD_CHARS else head):
-            place = places_in(m.group(1), gazetteer) or places_in(m.group(1))
-            if place:
-                name = gazetteer.name(place[0].group(1)) if gazetteer else place[0].group(1)
-                pos = m.start() if m.start() < len(head) else len(body) - HEAD_CHARS + m.start() - len(head)
-                evidence.append({"kind": "发文单位", **_evidence(body, pos, pos + len(m.group(1)), offset)})
-                from_body = True
-                break
+    if name is None and (issuer := _issuing_body(head, body, gazetteer)):
+        name, pos, end = issuer
+        evidence.append({"kind": "发文单位", **_evidence(body, pos, end, offset)})
+        from_body = True
     counts: dict[str, int] = {}
     first: dict[str, re.Match] = {}
     weights: dict[str, int] = {}
-    from .normalize import fold
-
     for m in SELF_REF.finditer(fold(body)):  # 1:1: 我國 counts as 我国, offsets unchanged
         lv = LEVELS[m.group(1)]
         counts[lv] = counts.get(lv, 0) + 1
@@ -159,6 +244,10 @@ def detect_region(title: str, body: str, offset: int = 0, title_offset: int = 0,
             name = None
         else:
             level = suffix_level or level
+    if name is None and level is not None and (only := _sole_place_of_level(body, level, gazetteer)):
+        # A yearbook entry names its province once in the prose (云南省最早的…), then says 全省.
+        name = gazetteer.name(only.group(1)) if gazetteer else only.group(1)
+        evidence.append({"kind": "正文中唯一的同级地名", **_evidence(body, *only.span(1), offset)})
     return {"name": name, "level": level, "evidence": evidence}
 
 
@@ -179,38 +268,47 @@ def detect_period(title: str, body: str, offset: int = 0, title_offset: int = 0)
     evidence: list[dict] = []
     years = None
     part = span = ""
-    title, body = fold(title), fold(body[:HEAD_CHARS])  # 1:1, offsets unchanged; 從/由 read as 从/由
-    for source, text, base in (("标题", title, title_offset), ("开头", body[:HEAD_CHARS], offset)):
-        m = YEAR_RANGE.search(text)
+    year_paragraph_end = None  # where the body's paragraph stating the year ends
+    year_in_title = False
+
+    def read(text: str) -> str:  # 1:1, offsets unchanged: 從/由 read as 从/由, 二〇二三年 as 2023年
+        return HAN_YEAR.sub(lambda m: m.group(0).translate(_HAN_DIGITS), fold(text))
+
+    # (where, the text as read, the text as written — evidence quotes the page —, offset of the text in the page)
+    sources = [("标题", read(title), title, title_offset), ("开头", read(body[:HEAD_CHARS]), body[:HEAD_CHARS], offset)]
+    for source, text, written, base in sources:
+        m = YEAR_RANGE.search(text) or YEAR_ONE.search(text)
         if m:
-            years = [int(m.group(1)), int(m.group(2))]
-            evidence.append({"kind": f"{source}中的年份", **_evidence(text, *m.span(), base)})
+            years = [int(m.group(1)), int(m.group(m.lastindex))]
+            evidence.append({"kind": f"{source}中的年份", **_evidence(written, *m.span(), base)})
+            year_in_title = source == "标题"
+            if source == "开头":
+                year_paragraph_end = text.find("\n", m.end())
+                year_paragraph_end = len(text) if year_paragraph_end < 0 else year_paragraph_end
             break
-        m = YEAR_ONE.search(text)
-        if m:
-            years = [int(m.group(1))] * 2
-            evidence.append({"kind": f"{source}中的年份", **_evidence(text, *m.span(), base)})
-            break
-    for source, text, base in (("标题", title, title_offset), ("开头", body[:HEAD_CHARS], offset)):
+    for source, text, written, base in sources:
         m = DATE.search(text) if years is None else None
         if m:  # a news page's date: the year its events happened, when nothing else says
             years = [int(m.group(1))] * 2
-            evidence.append({"kind": f"{source}中的日期", **_evidence(text, *m.span(), base)})
+            evidence.append({"kind": f"{source}中的日期", **_evidence(written, *m.span(), base)})
             break
-    for source, text, base in (("标题", title, title_offset), ("开头", body[:HEAD_CHARS], offset)):
+    for source, text, written, base in sources:
         m = HALF.search(text)
         if m and not part:
             part = m.group(0)
-            evidence.append({"kind": f"{source}中的时段", **_evidence(text, *m.span(), base)})
+            evidence.append({"kind": f"{source}中的时段", **_evidence(written, *m.span(), base)})
         m = SPAN.search(text)
+        if m and year_paragraph_end is not None and source == "开头" and m.start() > year_paragraph_end:
+            m = None  # 近10年来 in a later paragraph is one figure's period (a quoted official's), not the report's
         if m and not span:
             span = m.group(0).strip("“”")
-            evidence.append({"kind": f"{source}中的跨年表述", **_evidence(text, *m.span(), base)})
+            evidence.append({"kind": f"{source}中的跨年表述", **_evidence(written, *m.span(), base)})
             plan = next((v for k, v in FIVE_YEAR_PLAN.items() if k in span), None)
             n = _span_years(m)
             if plan and (years is None or years[0] == years[1]):
                 years = list(plan)
-            elif n and years and years[0] == years[1] and n > 1:
+            elif n and years and years[0] == years[1] and n > 1 and not (year_in_title and source == "开头"):
+                # A year the title states (2023年工作总结) is the report's: 三年来 in its body is one figure's span.
                 years = [years[1] - n + 1, years[1]]
     return {"years": years, "part": part, "span": span, "evidence": evidence}
 

@@ -6,7 +6,7 @@ from kesu.extraction.engine.facts import extract
 from kesu.extraction.engine.features import fact_features
 from kesu.extraction.engine.job import link_facts
 from kesu.extraction.engine.mapping import map_facts
-from kesu.extraction.engine.reports import detect_period, detect_region, read_reports
+from kesu.extraction.engine.reports import Gazetteer, detect_period, detect_region, read_reports
 
 PLACES = ["四川省", "达州市", "渠县", "宣汉县", "通川区", "三汇镇"]
 CITY = ("篇1：达州市2023年全民科学素质工作总结\n"
@@ -76,10 +76,106 @@ def test_region_detection(title, body, name, level):
     ("科技馆免费开放", "全省免费开放科技馆从2016年的12座增加到2024年的56座。", [2024, 2024], "", ""),
     ("科技馆局部更新展 日期 2025-12-15", "今年的展览……", [2025, 2025], "", ""),
     ("2020年11月16日星期一", "大会总结了2005年的工作。", [2005, 2005], "", ""),
+    # Years in Chinese numerals, as formal documents write them; months and quarters of a part of the year.
+    ("二〇二三年全民科学素质工作总结", "", [2023, 2023], "", ""),
+    ("科普工作总结", "二零二四年上半年，我县……", [2024, 2024], "上半年", ""),
+    ("渠县科协2024年1—6月工作总结", "", [2024, 2024], "1—6月", ""),
+    ("前三季度科普工作情况", "2024年前三季度，全县……", [2024, 2024], "前三季度", ""),
+    ("科普场馆建设", "2025年前完成建设任务。", None, "", ""),  # a deadline, not the period
 ])
 def test_period_detection(title, body, years, part, span):
     found = detect_period(title, body)
     assert found["years"] == years and found["part"] == part and found["span"].strip("“") == span
+    page = title + body  # evidence quotes the page as written (二〇二三年, not 2023年)
+    assert all(page[e["start"]:e["end"]] == e["text"] for e in detect_period(title, body, len(title))["evidence"]
+               if e["kind"].startswith("开头"))
+
+
+@pytest.mark.parametrize("title,body,name,level", [
+    # A site's masthead (a 科协's name, twice: logo text and alt text) yields to the body the headline names.
+    ("2020年11月16日星期一", "2020年11月16日星期一\n江城市科学技术协会江城市科学技术协会\n\n南溪市科协召开全委会\n"
+     "南溪市科协主席作工作报告。", "南溪市", "city"),
+    ("江城市科学技术协会", "江城市科学技术协会\n南溪区科协开展科普日活动\n我区群众踊跃参加。", "南溪区", "county"),
+    ("江城市科学技术协会门户网站", "江城市科学技术协会门户网站\n南溪区科协开展科普日活动\n我区群众踊跃参加。",
+     "南溪区", "county"),
+    # A yearbook entry names its province once in its prose, then says 全省; a county 科协 in it is a participant.
+    ("词条 | 农村科普", "词条 | 农村科普\n北岭省最早的科普协会成立于1982年，由青河县科协创办。全省已有科普协会120个。",
+     "北岭省", "province"),
+    # Two provinces named: neither is taken.
+    ("农村科普", "北岭省，南岭省两地科协签订协议。全省已有科普协会120个。", None, "province"),
+])
+def test_region_from_mastheads_and_prose(title, body, name, level):
+    found = detect_region(title, body, gazetteer=None)
+    assert (found["name"], found["level"]) == (name, level)
+
+
+@pytest.mark.parametrize("gazetteer", [None, PLACES])
+@pytest.mark.parametrize("title,rest,name", [
+    # A title naming a chain of places is the last one's report; 我县 in the body picks the county among several.
+    ("达州市渠县2023年科普工作总结", "今年，我县科普工作稳步推进，全县……", "渠县"),
+    ("四川省达州市渠县科协2023年工作总结", "全年开展活动……", "渠县"),
+    ("渠县三汇镇2024年科普工作总结", "我镇以示范村创建为抓手，全镇……", "三汇镇"),
+    ("达州市科协：渠县创新开展科普进万家活动", "近日，渠县科协走进社区。我县群众踊跃参加。", "渠县"),
+    ("达州市2023年全民科学素质工作总结", "我市各县区协同推进，渠县、宣汉县……", "达州市"),
+])
+def test_the_title_place_that_is_the_reports(title, rest, name, gazetteer):
+    body = f"{title}\n{rest}"
+    assert detect_region(title, body, gazetteer=Gazetteer(gazetteer) if gazetteer else None)["name"] == name
+
+
+def test_years_widen_only_for_a_span_framing_the_report():
+    # 近10年来 in a later paragraph (a quoted official's cumulative figure) is not the news item's period.
+    news = "记者获悉，全国开放科技馆从2015年的90座增加到2024年的400座。\n“科技馆是惠民举措。”他说。\n近10年来，累计补助60亿元。"
+    assert detect_period("科技馆开放数量增加", news)["years"] == [2024, 2024]
+    # In the paragraph stating the year, the span frames the report: 三年来 widens 2024 back to 2022.
+    review = "2024年是创建的第三年，三年来，我县累计建成科普阵地40个。"
+    assert detect_period("创建工作汇报", review)["years"] == [2022, 2024]
+    # A year the title states is the report's: 三年来 in an annual report's body is one figure's span.
+    assert detect_period("渠县2023年科普工作总结", "三年来，我县累计建成科普阵地40个。")["years"] == [2023, 2023]
+
+
+# Openings of kinds the development texts lack, written for these tests: (title, rest of the body, region, period).
+OPENINGS = [
+    ("通川区2024年全民科学素质工作自查报告", "按照市里的要求，我区对照考核细则逐项自查。2024年，全区举办科普讲座60期。",
+     ("通川区", "county"), ([2024, 2024], "", "")),
+    ("渠县科协2025年上半年工作总结", "上半年，我县科协围绕中心工作，开展科普活动120场次。",
+     ("渠县", "county"), ([2025, 2025], "上半年", "")),
+    ("宣汉县创建全国科普示范县两年来工作回顾", "两年来，在县委、县政府的领导下，我县扎实推进创建工作。2024年，全县新建科普阵地12个。",
+     ("宣汉县", "county"), ([2023, 2024], "", "两年来")),
+    ("全民科学素质工作情况汇报", "2023年，我省深入实施全民科学素质行动。渠县科协创新开展科普大篷车进乡村活动。全省共举办活动3万场次。"
+     "\n四川省科学技术协会", ("四川省", "province"), ([2023, 2023], "", "")),
+    ("三汇镇2024年科普工作总结", "今年以来，我镇以科普示范村创建为抓手，全镇开展科普培训25期。",
+     ("三汇镇", "town"), ([2024, 2024], "", "")),
+    ("科普工作总结", "今年以来，我镇以科普示范村创建为抓手，全镇开展科普培训25期。我镇群众踊跃参加。",
+     (None, "town"), (None, "", "")),
+    ("渠县2023年科普工作总结", "在达州市科协的指导下，我县全年开展科普活动300余场。全县参与群众5万人次。",
+     ("渠县", "county"), ([2023, 2023], "", "")),
+    ("东城街道2024年科普工作总结", "一年来，我街道以社区科普为重点，开展活动40场。",
+     ("东城街道", "town"), ([2024, 2024], "", "")),
+    ("峨边彝族自治县2023年全民科学素质工作总结", "2023年，我县共培训农民3200人次。",
+     ("峨边彝族自治县", "county"), ([2023, 2023], "", "")),
+    ("渠县举办科普讲座 2024-05-20 来源：渠县科协", "近日，县科协在文化广场举办科普讲座。",
+     ("渠县", "county"), ([2024, 2024], "", "")),
+    ("渠县科协2023年工作总结及2024年工作打算", "一年来，我县科协坚持服务群众。", ("渠县", "county"), ([2023, 2023], "", "")),
+    ("渠縣2023年科普工作總結", "今年，我縣圍繞重點任務開展科普活動。全縣新建農家書屋88所。",
+     ("渠县", "county"), ([2023, 2023], "", "")),
+    ("2024年第三季度科普工作简报", "本季度，全区开展科普活动45场。", (None, "county"), ([2024, 2024], "第三季度", "")),
+    ("达州市科学技术协会达州市科学技术协会", "通川区科协开展科普日活动\n9月18日，通川区科协在城区广场开展科普日活动，"
+     "我区群众2000余人参加。", ("通川区", "county"), (None, "", "")),
+    ("关于2022—2024年科普工作的自查报告", "三年来，我县认真落实科学素质纲要。", (None, "county"), ([2022, 2024], "", "三年来")),
+]
+
+
+@pytest.mark.parametrize("gazetteer", [None, PLACES + ["东城街道", "峨边彝族自治县"]])
+@pytest.mark.parametrize("title,rest,region,period", OPENINGS)
+def test_openings_of_other_kinds(title, rest, region, period, gazetteer):
+    body = f"{title}\n{rest}"  # as read_reports passes it: the body starts with the title line
+    page = read_reports(body, places=gazetteer)["reports"]
+    assert len(page) == 1
+    found, when = page[0]["region"], page[0]["period"]
+    assert (found["name"], found["level"]) == region
+    assert (when["years"], when["part"], when["span"]) == period
+    assert all(body[e["start"]:e["end"]] == e["text"] for e in found["evidence"] + when["evidence"])
 
 
 @pytest.mark.parametrize("sentence,number,feature,value", [
@@ -221,3 +317,10 @@ def test_a_section_repeated_in_another_report_is_linked_to_the_first():
     copies = [m for m in mapped if m["copy_of"] is not None]
     assert {m["fact"]["text"] for m in copies} == {"3500人次", "8000余份"}
     assert all(mapped[m["copy_of"]]["report"] == 0 and m["report"] == 1 for m in copies)
+
+
+def test_a_province_named_once_by_its_short_form_names_the_region_with_the_place_list():
+    body = "农村科普\n四川最早的科普协会成立于1982年。全省已有科普协会120个，达州也有。"
+    region = read_reports(body, places=PLACES)["reports"][0]["region"]
+    assert (region["name"], region["level"]) == ("四川省", "province")
+    assert body[region["evidence"][-1]["start"]:region["evidence"][-1]["end"]] == "四川"

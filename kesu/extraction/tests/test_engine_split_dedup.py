@@ -149,3 +149,16 @@ def test_section_finder_agrees_with_section_at():
     for pos in range(len(text) + 1):
         a, b = section_at(sections, pos), find(pos)
         assert (a and (a.start, a.level)) == (b and (b.start, b.level))
+
+
+def test_a_reports_first_figures_are_not_under_the_last_heading_of_the_report_before(tmp_path):
+    from kesu.extraction.engine.job import run
+
+    page = ("篇1：甲县2019年科普工作总结\n2019年，我县开展科普讲座30场。\n一、科普经费\n全县科普经费筹集额50万元。\n"
+            "篇2：乙县2019年科普工作总结\n2019年，我县开展科普讲座45场。\n二、队伍建设\n全县注册科普志愿者800人。\n")
+    path = tmp_path / "两篇.txt"
+    path.write_text(page, encoding="utf-8")
+    out = run({"kind": "txt", "path": str(path)})
+    assert len(out["reports"]) == 2
+    sections = {f["fact"]["text"]: f["section"] for f in out["facts"]}
+    assert sections["50万元"] == "一、科普经费" and sections["45场"] == "" and sections["800人"] == "二、队伍建设"

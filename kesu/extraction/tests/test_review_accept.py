@@ -219,3 +219,77 @@ def test_suspicious_fact_marked_differently(client, world):
     client.force_login(world.office)
     page = client.get(reverse("extraction:document", args=[doc.pk])).content.decode()
     assert f'id="f-{bad.pk}" class="fact fact-suspicious' in page
+
+
+@pytest.mark.django_db
+def test_bulk_accept_into_an_approved_year_proposes_the_corrections_and_writes_them_on_one_reason(client, world, doc):
+    from datetime import date
+
+    IndicatorValue.objects.create(indicator=world.ind["TRN_FARMER_SESSIONS"], region=world.county, unit=None,
+                                  period_id="2023", value=Decimal("100"))
+    Submission.objects.create(data_set=world.ds, period_id="2023", period_start=date(2023, 1, 1),
+                              period_end=date(2023, 12, 31), region=world.county, status=SubmissionStatus.APPROVED)
+    client.force_login(world.office)
+    url = reverse("extraction:bulk_accept", args=[doc.pk])
+    page = client.post(url, {"unit": ""}).content.decode()
+    rows = page.split('id="amend-rows"')[1]
+    assert "确认更正 2 项" in page and "“120期”" in rows and "“86.5万元”" in rows  # proposed, with now and new
+    assert ">100<" in rows and "空" in rows
+    assert IndicatorValue.objects.get(indicator=world.ind["TRN_FARMER_SESSIONS"]).value == Decimal("100")
+    page = client.post(url, {"unit": "", "confirm": "1", "amend_reason": " "}).content.decode()
+    assert "请填写更正原因" in page and not doc.facts.filter(status=FactStatus.ACCEPTED).exists()
+    page = client.post(url, {"unit": "", "confirm": "1", "amend_reason": "旧报告复核"}, follow=True).content.decode()
+    assert "已批量采用 2 条数据" in page
+    values = {v.indicator.code: v.value for v in IndicatorValue.objects.select_related("indicator")}
+    assert values == {"TRN_FARMER_SESSIONS": 120, "FUND_RAISED": Decimal("86.5")}
+    fact = doc.facts.get(text="120期")
+    assert fact.status == FactStatus.ACCEPTED and fact.accepted_value.source == fact.source_label
+    assert AuditEvent.objects.filter(action="amend", reason__contains="更正原因：旧报告复核").count() == 2
+
+
+@pytest.mark.django_db
+def test_bulk_accept_leaves_an_indicator_summed_from_activities_and_takes_the_rest(client, world, doc):
+    from kesu.collection.models import ActivityIndicatorRule, Measure
+
+    ActivityIndicatorRule.objects.create(indicator=world.ind["TRN_FARMER_SESSIONS"], measure=Measure.COUNT)
+    client.force_login(world.office)
+    page = client.get(reverse("extraction:document", args=[doc.pk])).content.decode()
+    assert "由科普活动自动汇总" in page  # the review page says why 120期 is not in the batch
+    page = client.post(reverse("extraction:bulk_accept", args=[doc.pk]), {"unit": ""}, follow=True).content.decode()
+    assert "已批量采用 1 条数据" in page  # the batch is not refused as a whole for one such figure
+    assert {v.indicator.code for v in IndicatorValue.objects.select_related("indicator")} == {"FUND_RAISED"}
+    assert doc.facts.get(text="120期").status == FactStatus.PENDING
+    detail = client.get(reverse("extraction:fact", args=[doc.facts.get(text="120期").pk])).content.decode()
+    assert "由科普活动自动汇总，本年度不能直接采用" in detail  # said before the office tries
+
+
+@pytest.mark.django_db
+def test_a_year_before_the_system_takes_an_activity_summed_figure_as_history_and_the_figures_show_it(client, world):
+    """2019: no return, no activity registered. 120期 of training is the county's own figure for that year; once a
+    year has activities, the figure is theirs and a typed one is refused at every door."""
+    from datetime import date
+
+    from kesu.analytics.selectors.figures import Plan, live_figures, stored_figures
+    from kesu.collection.models import Activity, ActivityIndicatorRule, Measure
+    from kesu.collection.services import HISTORY, Figure, figures_write
+
+    sessions = world.ind["TRN_FARMER_SESSIONS"]
+    ActivityIndicatorRule.objects.create(indicator=sessions, measure=Measure.COUNT)
+    document = services.document_upload(actor=world.office, region=world.county, name="2019年总结.txt",
+                                        data=REPORT.encode()).created[0]
+    services.report_confirm(actor=world.office, report=document.reports.get(), region=world.county, year_first="2019")
+    client.force_login(world.office)
+    page = client.post(reverse("extraction:bulk_accept", args=[document.pk]), {"unit": ""}, follow=True)
+    assert "已批量采用 2 条数据" in page.content.decode()
+    assert IndicatorValue.objects.get(indicator=sessions, period_id="2019").value == 120
+    assert AuditEvent.objects.filter(action="history", object_type="collection.indicatorvalue").count() == 2
+    plan = Plan.for_indicators([sessions])
+    for read in (live_figures(plan, world.county, ["2019"]), stored_figures(plan, world.county, [world.county],
+                                                                             ["2019"])):
+        assert read[(sessions.pk, world.county.pk, "2019")].value == 120
+
+    Activity.objects.create(unit=world.agri, region=world.county, kind="training", title="果树修剪培训",
+                            start_date=date(2018, 5, 6), end_date=date(2018, 5, 6))
+    result = figures_write(actor=world.office, door="history", mode=HISTORY, figures=[
+        Figure(indicator=sessions, region=world.county, unit=None, period="2018", value="30", row=1)])
+    assert result.errors and "已登记科普活动" in result.errors[0].message and "由活动汇总" in result.errors[0].message

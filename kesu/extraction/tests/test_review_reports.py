@@ -172,3 +172,12 @@ def test_a_city_office_accepts_a_report_confirmed_as_the_citys_into_the_city(cli
     response = client.post(reverse("extraction:fact_accept", args=[county_page.facts.get(text="410期").pk]),
                            {"region": world.city.pk, "period": "2023"}, follow=True)
     assert "未能采用“410期”" in response.content.decode()
+
+
+def test_a_figures_kind_is_named_in_the_reviewers_words():
+    from kesu.extraction.models import ExtractedFact
+
+    fact = ExtractedFact(features={"increment": True, "over": True, "other_place": "城关镇", "kind": "target"})
+    assert fact.feature_labels == ["目标/计划", "新增数", "下限（超过、不低于）", "城关镇的数"]
+    fact.place = "城关镇"  # the page's own reading of the place is shown on its own line; not named twice
+    assert "城关镇的数" not in fact.feature_labels

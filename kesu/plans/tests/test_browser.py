@@ -1,24 +1,15 @@
 """The plan page in a real browser: the unit filter swaps the task table through HTMX, on laptop and phone widths.
 
-Set KESU_SCREENSHOT_DIR to keep screenshots of the pages for a look.
+Set KESU_SCREENSHOTS to a folder to keep screenshots of the pages for a look.
 """
 
-import os
-from pathlib import Path
 
 import pytest
 
 from kesu.plans import services
+from kesu.testing import screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def _shot(page, name):
-    folder = os.environ.get("KESU_SCREENSHOT_DIR")
-    if folder:
-        Path(folder).mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(Path(folder) / f"{name}.png"))
-        page.screenshot(path=str(Path(folder) / f"{name}_full.png"), full_page=True)
 
 
 @pytest.fixture
@@ -54,7 +45,7 @@ def test_unit_filter_swaps_the_task_table(page, live_server, seeded, units):
     _login(page, live_server, "county_office")
     page.goto(f"{live_server.url}/plans/{seeded.pk}/")
     assert page.locator("#task-table tbody tr").count() == 3
-    _shot(page, "plan_detail_laptop")
+    screenshot(page, "plan_detail_laptop")
     page.select_option("#f-unit", str(units["edu"].pk))
     page.wait_for_function("() => document.querySelectorAll('#task-table tbody tr').length === 2")
     text = page.inner_text("#task-table")
@@ -65,7 +56,7 @@ def test_unit_filter_swaps_the_task_table(page, live_server, seeded, units):
 
     page.set_viewport_size({"width": 390, "height": 844})
     page.goto(f"{live_server.url}/plans/{seeded.pk}/")
-    _shot(page, "plan_detail_phone")
+    screenshot(page, "plan_detail_phone")
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
 
 
@@ -79,10 +70,10 @@ def test_pages_render_for_a_look(page, live_server, seeded):
                        ("task_form", f"/plans/{seeded.pk}/tasks/new/")]:
         page.goto(f"{live_server.url}{path}")
         assert page.locator("h1").count() >= 1, name
-        _shot(page, f"{name}_laptop")
+        screenshot(page, f"{name}_laptop")
     page.set_viewport_size({"width": 390, "height": 844})
     for name, path in [("indicators", "/plans/indicators/"), ("task_form", f"/plans/{seeded.pk}/tasks/new/"),
                        ("framework_detail", f"/plans/frameworks/{seeded.framework_id}/")]:
         page.goto(f"{live_server.url}{path}")
-        _shot(page, f"{name}_phone")
+        screenshot(page, f"{name}_phone")
         assert page.evaluate("document.documentElement.scrollWidth") <= 390, name

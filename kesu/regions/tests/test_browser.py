@@ -1,6 +1,5 @@
 """Real-browser checks of the region and member-unit pages: the lazy tree opens with HTMX, pages fit a phone."""
 
-import os
 
 import pytest
 from django.conf import settings
@@ -8,21 +7,15 @@ from django.conf import settings
 from kesu.orgs import services as org_services
 from kesu.regions import services
 from kesu.regions.models import Region
+from kesu.testing import screenshot
 
 from .helpers import load_sample, make_user, region
-
-ARTIFACTS = os.environ.get("KESU_TEST_ARTIFACTS", "test-artifacts")
 
 
 def _login(page, live_server, client, user):
     client.force_login(user)
     session = client.cookies[settings.SESSION_COOKIE_NAME].value
     page.context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": session, "url": live_server.url}])
-
-
-def _shot(page, name):
-    os.makedirs(ARTIFACTS, exist_ok=True)
-    page.screenshot(path=os.path.join(ARTIFACTS, name), full_page=True)
 
 
 @pytest.mark.browser
@@ -49,7 +42,7 @@ def test_tree_expands_lazily_and_pages_fit_a_phone(page, live_server, client):
     assert page.locator("text=达州市及下级区域").is_visible()
     page.locator("summary", has_text="渠县").click()
     page.locator("a", has_text="渠江街道").wait_for()  # loaded by HTMX on first open
-    _shot(page, "regions-tree.png")
+    screenshot(page, "regions-tree.png")
 
     page.goto(f"{live_server.url}/regions/{qu.pk}/")
     page.locator("button", has_text="添加乡镇").click()
@@ -57,19 +50,19 @@ def test_tree_expands_lazily_and_pages_fit_a_phone(page, live_server, client):
     page.fill("#add_code", "123")
     page.locator("#add-form button[type=submit]").click()
     page.locator("text=统计用区划代码「123」应为 12 位数字").wait_for()  # waits for the re-rendered page
-    _shot(page, "region-detail-error.png")
+    screenshot(page, "region-detail-error.png")
     assert not Region.objects.filter(name="三汇镇").exists()
 
     page.goto(f"{live_server.url}/orgs/body/?region={qu.pk}")
     assert page.locator(".posts-table tbody th", has_text="副组长").is_visible()
-    _shot(page, "body.png")
+    screenshot(page, "body.png")
     page.goto(f"{live_server.url}/orgs/units/{cast.pk}/")
     assert page.locator("text=李联络").is_visible()
-    _shot(page, "unit-detail.png")
+    screenshot(page, "unit-detail.png")
 
     page.set_viewport_size({"width": 390, "height": 844})
     page.goto(f"{live_server.url}/orgs/units/?region={qu.pk}")
     assert page.locator("text=中共渠县县委组织部").is_visible()
     # nothing sticks out sideways on a phone
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
-    _shot(page, "units-phone.png")
+    screenshot(page, "units-phone.png")

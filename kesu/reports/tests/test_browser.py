@@ -1,25 +1,19 @@
 """In a real browser: choose region, period and kind, generate, see the preview with linked figures, download.
 
-Set KESU_SCREENSHOT_DIR to keep screenshots of the pages for a look.
+Set KESU_SCREENSHOTS to a folder to keep screenshots of the pages for a look.
 """
 
 import io
-import os
 from pathlib import Path
 
 import pytest
 from docx import Document
 
+from kesu.testing import screenshot
+
 from .conftest import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def _shot(page, name):
-    folder = os.environ.get("KESU_SCREENSHOT_DIR")
-    if folder:
-        Path(folder).mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(Path(folder) / f"{name}.png"), full_page=True)
 
 
 def test_generate_preview_and_download(page, live_server, regions, users, fixture_context, tmp_path):
@@ -31,13 +25,13 @@ def test_generate_preview_and_download(page, live_server, regions, users, fixtur
     page.select_option("#id_kind", "annual_summary")
     page.fill("#id_period", "2026")
     page.fill("#id_report_date", "2027-01-15")  # the 成文日期
-    _shot(page, "reports_index")
+    screenshot(page, "reports_index")
     page.click("#generate-form button[type=submit]:has-text('生成报告')")
     page.wait_for_selector(".report-doc")
     assert page.inner_text(".report-title") == "渠县2026年全民科学素质工作总结"
     figure = page.locator(".report-figure", has_text="1083期").first
     assert figure.get_attribute("href") == "/collection/values/?indicator=TRN_FARMER_SESSIONS"
-    _shot(page, "reports_preview")
+    screenshot(page, "reports_preview")
     # The 落款 as in the DOCX: the date right-aligned four characters in, the office's line above it.
     closing = page.locator(".report-signature .report-closing-line")
     assert closing.all_inner_texts() == ["示范县全民科学素质工作领导小组办公室", "2027年1月15日"]
@@ -65,12 +59,12 @@ def test_generate_preview_and_download(page, live_server, regions, users, fixtur
         assert alone.eval_on_selector(".report-table td", "e => getComputedStyle(e).borderTopStyle") == "solid"
         href = alone.locator("a.report-figure").first.get_attribute("href")
         assert href.startswith(live_server.url + "/")
-        _shot(alone, "reports_saved_html")
+        screenshot(alone, "reports_saved_html")
     finally:
         offline.close()
 
     page.set_viewport_size({"width": 390, "height": 844})
     page.reload()
-    _shot(page, "reports_preview_phone")
+    screenshot(page, "reports_preview_phone")
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 400, "the preview must not scroll sideways on a phone"

@@ -1,23 +1,15 @@
 """An office runs a survey round in the browser: create, upload a 问卷星 file, compute, weight, accept."""
 
-import os
-from pathlib import Path
 
 import pytest
 from django.urls import reverse
 
 from kesu.collection.models import IndicatorValue
+from kesu.testing import screenshot
 
 from .conftest import literacy_margins, wjx_csv
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def _shot(page, name):
-    folder = os.environ.get("KESU_SCREENSHOTS")
-    if folder:
-        Path(folder).mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(Path(folder) / name), full_page=True)
 
 
 def test_office_runs_a_round_from_file_to_figure(page, live_server, county_world, tmp_path):
@@ -45,7 +37,7 @@ def test_office_runs_a_round_from_file_to_figure(page, live_server, county_world
     page.get_by_role("button", name="计算").click()
     page.get_by_text("已按人口结构加权").wait_for()
     headline = page.locator(".display-6").inner_text()
-    _shot(page, "survey-round.png")
+    screenshot(page, "survey-round.png")
 
     page.get_by_role("button", name="采用为2025年渠县的指标数据").click()
     page.get_by_text("已写入填报数据").wait_for()
@@ -63,7 +55,7 @@ def test_office_runs_a_round_from_file_to_figure(page, live_server, county_world
     page.fill("#p-date", "2025-05-29")
     page.get_by_role("button", name="录入发布结果").click()
     page.get_by_text("已录入全国2024年 15.37%（中国科协发布），作为对照序列显示。").wait_for()
-    _shot(page, "survey-published.png")
+    screenshot(page, "survey-published.png")
     page.goto(f"{live_server.url}{reverse('analytics:dashboard')}")
     chart = page.locator("#chart-literacy")
     chart.wait_for()
@@ -74,4 +66,4 @@ def test_office_runs_a_round_from_file_to_figure(page, live_server, county_world
     table = page.locator(".chart-card", has=chart).locator(".chart-table")
     assert "上级发布（中国科协，2025-05-29）" in table.text_content()  # the table twin names every point's source
     assert "本地抽样调查（样本量" in table.text_content()
-    _shot(page, "survey-dashboard.png")
+    screenshot(page, "survey-dashboard.png")
