@@ -5,29 +5,22 @@ installation's life (``kesu demo``, usually before the server starts), and a pag
 after that is no harm, whereas a query on every page is a cost paid on every request.
 """
 
-import time
-
 from .models import SiteFlag
+from .recent import Recent
 
 DEMO_FLAG = "demo"
 MEMO_SECONDS = 30.0
 
-_memo: dict[str, tuple[float, bool]] = {}
+_flag = Recent(lambda: SiteFlag.objects.filter(key=DEMO_FLAG).exists())
 
 
 def demo_loaded() -> bool:
-    now = time.monotonic()
-    found = _memo.get(DEMO_FLAG)
-    if found is not None and now - found[0] < MEMO_SECONDS:
-        return found[1]
-    loaded = SiteFlag.objects.filter(key=DEMO_FLAG).exists()
-    _memo[DEMO_FLAG] = (now, loaded)
-    return loaded
+    return _flag.get(MEMO_SECONDS)
 
 
 def forget() -> None:
     """Ask the database again on the next call (after the flag changed, or a test rolled the database back)."""
-    _memo.clear()
+    _flag.forget()
 
 
 def set_demo_loaded() -> None:

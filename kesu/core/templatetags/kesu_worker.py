@@ -1,10 +1,8 @@
 """``{% worker_warning %}``: a banner on every signed-in page while tasks wait and no worker is alive."""
 
-import threading
-import time
-
 from django import template
 
+from kesu.core.recent import Recent
 from kesu.core.worker import stalled_queue
 
 register = template.Library()
@@ -13,25 +11,16 @@ register = template.Library()
 # seconds old says the same, so each process asks the queue at most this often rather than on every full page.
 BANNER_SECONDS = 5.0
 
-_lock = threading.Lock()
-_asked: list = [float("-inf"), None]  # when the queue was last asked (monotonic), and its answer
+_stalled = Recent(stalled_queue)
 
 
 def stalled_recently() -> dict | None:
     """``stalled_queue()`` as answered within the last ``BANNER_SECONDS`` in this process."""
-    now = time.monotonic()
-    with _lock:
-        if now - _asked[0] < BANNER_SECONDS:
-            return _asked[1]
-    answer = stalled_queue()
-    with _lock:
-        _asked[:] = [now, answer]
-    return answer
+    return _stalled.get(BANNER_SECONDS)
 
 
 def forget() -> None:
-    with _lock:
-        _asked[:] = [float("-inf"), None]
+    _stalled.forget()
 
 
 @register.inclusion_tag("core/worker_warning.html", takes_context=True)
