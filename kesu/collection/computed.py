@@ -38,6 +38,12 @@ def activity_queryset(rule: ActivityIndicatorRule | None, *, region, unit, perio
     return qs
 
 
+def activities_registered(*, region, unit, period: Period) -> bool:
+    """Whether the reporter has any activity in the period: then its activity-summed indicators are theirs, and a
+    typed figure for them (history) is refused."""
+    return activity_queryset(None, region=region, unit=unit, period=period).exists()
+
+
 def compute_many(rules, *, region, unit, period: Period) -> dict[int, Decimal]:
     """{indicator id: computed value} for ``rules``, from one grouped query over the reporter's activities."""
     rules = list(rules)

@@ -39,7 +39,7 @@ from kesu.core.periods import HALF, MONTH, QUARTER, YEAR, Period
 from kesu.plans.models import Indicator, ValueType
 
 from .. import rollup, validation
-from ..computed import activity_fed_ids, activity_queryset
+from ..computed import activities_registered, activity_fed_ids
 from ..configuration import remembered
 from ..models import (
     EDITABLE_STATUSES,
@@ -248,7 +248,7 @@ def _check_derived(indicator, region, unit, period, mode: str) -> None:
     if mode != HISTORY:
         raise ApplicationError(f"“{indicator.name}”由科普活动自动汇总，不能直接填报；请在“活动”中登记"
                                "（系统启用前年度的数可作为历史数据导入）。", field="value")
-    if activity_queryset(None, region=region, unit=unit, period=period).exists():
+    if activities_registered(region=region, unit=unit, period=period):
         raise ApplicationError(f"{reporter_label(region, unit)}{period.label}已登记科普活动，“{indicator.name}”由活动汇总，"
                                "不能再作为历史数据导入。", field="value")
 

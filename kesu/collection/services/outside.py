@@ -12,7 +12,7 @@ from django.db import transaction
 
 from kesu.core.exceptions import ApplicationError
 
-from ..computed import activity_queryset
+from ..computed import activities_registered
 from .common import parse_period, today
 from .figures import AMEND, HISTORY, Figure, WriteResult, figures_write, write_mode
 
@@ -31,7 +31,7 @@ def activity_fed_refused(region, period, indicators) -> set[int]:
     if not indicators:
         return set()
     period = parse_period(period)
-    if period.end >= today() or activity_queryset(None, region=region, unit=None, period=period).exists():
+    if period.end >= today() or activities_registered(region=region, unit=None, period=period):
         return {i.pk for i in indicators}
     return {i.pk for i in indicators if write_mode(region=region, unit=None, indicator=i, period=period) != HISTORY}
 
