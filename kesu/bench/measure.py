@@ -369,30 +369,40 @@ def http(data, ns, log, result) -> dict:
     got = load.run(county, users=ns.users, requests=ns.requests, seconds=ns.seconds, workers=ns.workers,
                    threads=getattr(ns, "threads", None))
     what = f"{ns.users} 个并发用户，gunicorn {got.workers} 个进程 × {got.threads} 个线程"
-    n, seconds, errors, cpu, first_error, _ = got.alone[load.BASELINE]
-    baseline_rps = n / seconds if seconds else None
-    out = {"http_baseline": figure("http_baseline", percentiles(cpu), "ms", errors=errors,
+    base = got.alone[load.BASELINE]
+    baseline_rps = len(base.samples.ms[load.BASELINE]) / base.seconds if base.seconds else None
+    # client_cpu_ms_per_request: what the load generator (this process, on the same cores) spent per request sent
+    out = {"http_baseline": figure("http_baseline", percentiles(base.samples.cpu_ms[load.BASELINE]), "ms",
+                                   errors=base.samples.errors[load.BASELINE],
                                    throughput=round(baseline_rps, 1) if baseline_rps else None,
+                                   client_cpu_ms_per_request=base.client_cpu_ms_per_request,
                                    what=f"/healthz 单独压测（无数据库的最小请求）：服务端 CPU 毫秒/请求，{what}")}
-    mixed = got.mixed
+    mixed = got.mixed.samples
     for kind in load.KINDS:
         key = f"http_{kind}"
-        n, seconds, alone_errors, cpu, _, queries = got.alone[kind]
-        rps = n / seconds if seconds else None
-        out[key] = figure(key, percentiles(mixed.ms[kind]), "ms", errors=mixed.errors[kind] + alone_errors,
-                          cpu_ms=percentiles(cpu), queries=max(queries, default=None),
+        own = got.alone[kind]
+        rps = len(own.samples.ms[kind]) / own.seconds if own.seconds else None
+        errors = mixed.errors[kind] + own.samples.errors[kind]
+        out[key] = figure(key, percentiles(mixed.ms[kind]), "ms", errors=errors,
+                          cpu_ms=percentiles(own.samples.cpu_ms[kind]), queries=max(own.samples.queries[kind],
+                                                                                    default=None),
                           throughput_alone=round(rps, 1) if rps else None,
                           ratio_to_baseline=round(rps / baseline_rps, 3) if rps and baseline_rps else None,
+                          client_cpu_ms_per_request=own.client_cpu_ms_per_request,
                           what=f"混合压测延迟；单独压测吞吐与 /healthz 之比；{what}")
         log(f"  {kind}: p50 {out[key]['value']['p50']} ms，p95 {out[key]['value']['p95']} ms，"
             f"服务端 CPU p50 {out[key]['cpu_ms']['p50']} ms，SQL {out[key]['queries']} 条，"
             f"单独 {out[key]['throughput_alone']} req/s"
-            f"（/healthz 的 {out[key]['ratio_to_baseline']}），错误 {out[key]['errors']}")
-    errors = sum(mixed.errors.values()) + sum(v[2] for v in got.alone.values())
-    first = mixed.first_error or next((v[4] for v in got.alone.values() if v[4]), "")
+            f"（/healthz 的 {out[key]['ratio_to_baseline']}），压测端 CPU {own.client_cpu_ms_per_request} ms/请求，"
+            f"错误 {out[key]['errors']}")
+    parts = [got.mixed, *got.alone.values()]
+    errors = sum(sum(part.samples.errors.values()) for part in parts)
+    first = next((part.samples.first_error for part in parts if part.samples.first_error), "")
     out["http_errors"] = figure("http_errors", errors, "requests", first_error=first)
     total = sum(len(v) for v in mixed.ms.values())
-    out["http_throughput"] = figure("http_throughput", round(total / got.mixed_seconds, 1) if got.mixed_seconds
-                                    else None, "req/s", requests=total, seconds=round(got.mixed_seconds, 1),
-                                    baseline=out["http_baseline"]["throughput"])
+    out["http_throughput"] = figure("http_throughput", round(total / got.mixed.seconds, 1) if got.mixed.seconds
+                                    else None, "req/s", requests=total, seconds=round(got.mixed.seconds, 1),
+                                    baseline=out["http_baseline"]["throughput"],
+                                    client_cpu_ms_per_request=got.mixed.client_cpu_ms_per_request)
+    log(f"  混合：{out['http_throughput']['value']} req/s，压测端 CPU {got.mixed.client_cpu_ms_per_request} ms/请求")
     return out
