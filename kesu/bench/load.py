@@ -24,6 +24,7 @@ import subprocess
 import sys
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 
 PASSWORD = "Bench-Password-2026"
 VERSION = re.compile(r'name="version" value="(\d+)"')
@@ -75,11 +76,19 @@ class Driven:
     samples: Samples
     seconds: float
     client_cpu_s: float
+    server_cpu_s: float | None  # every process of ``kesu serve`` (None where /proc cannot be read)
     requests: int  # every request sent, the measured ones and each cell's version probe
 
     @property
     def client_cpu_ms_per_request(self) -> float | None:
         return round(self.client_cpu_s * 1000 / self.requests, 3) if self.requests else None
+
+    @property
+    def server_cpu_ms_per_request(self) -> float | None:
+        """The server's whole CPU per request: the views' (``Server-Timing``) plus gunicorn's own work around them."""
+        if self.server_cpu_s is None or not self.requests:
+            return None
+        return round(self.server_cpu_s * 1000 / self.requests, 3)
 
 
 @dataclass
@@ -147,6 +156,21 @@ def start_server(port: int, workers: int, threads: int) -> subprocess.Popen:
             time.sleep(0.3)
     stop_server(proc)
     raise RuntimeError("Web 服务 60 秒内未就绪")
+
+
+def process_group_cpu(pgid: int) -> float | None:
+    """CPU seconds (user + system) used so far by the live processes of a process group, from Linux's /proc; None
+    where there is no /proc. A process that exits takes its time with it: gunicorn's workers live for the run."""
+    total, found = 0, False
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()  # after the command name, which may hold spaces
+        except OSError:  # the process ended while the list was read
+            continue
+        if int(fields[2]) == pgid:  # field 5 of proc(5): the process group
+            total += int(fields[11]) + int(fields[12])  # fields 14 and 15: utime and stime, in clock ticks
+            found = True
+    return total / os.sysconf("SC_CLK_TCK") if found else None
 
 
 def stop_server(proc: subprocess.Popen) -> None:
@@ -245,15 +269,21 @@ async def _user(n, base, actors: Actors, cookies: dict, budget: list, deadline: 
             samples.record(kind, started, r, ok, detail)
 
 
-async def _drive(base, actors: Actors, users: int, requests: int, seconds: float, kinds: tuple) -> Driven:
+async def _drive(base, actors: Actors, users: int, requests: int, seconds: float, kinds: tuple,
+                 server_cpu=lambda: None) -> Driven:
     """Drive ``kinds`` with ``users`` virtual users. The sign-ins come first and are not part of the figures; the
-    process CPU time of the rest is the load generator's own cost, which shares the machine's cores with the server."""
+    process CPU time of the rest is the load generator's own cost, which shares the machine's cores with the server
+    (whose CPU over the same span ``server_cpu()`` reads)."""
     budget, samples = [requests], Samples()
     cookies = await _sessions(base, actors)
+    server_before = server_cpu()
     started, cpu = time.perf_counter(), time.process_time()
     deadline = time.monotonic() + seconds
     await asyncio.gather(*[_user(n, base, actors, cookies, budget, deadline, samples, kinds) for n in range(users)])
-    return Driven(samples=samples, seconds=time.perf_counter() - started, client_cpu_s=time.process_time() - cpu,
+    client_cpu, elapsed = time.process_time() - cpu, time.perf_counter() - started
+    server_after = server_cpu()
+    return Driven(samples=samples, seconds=elapsed, client_cpu_s=client_cpu,
+                  server_cpu_s=None if server_before is None or server_after is None else server_after - server_before,
                   requests=samples.sent())
 
 
@@ -273,9 +303,10 @@ def run(county, *, users: int, requests: int, seconds: float, workers: int | Non
         base = f"http://127.0.0.1:{port}"
         asyncio.run(_drive(base, actors, min(users, 5), min(requests, 30), seconds, KINDS))
         per_kind = max(requests // 3, users * 2)
-        alone = {kind: asyncio.run(_drive(base, actors, users, per_kind, seconds / 2, (kind,)))
+        server_cpu = lambda: process_group_cpu(proc.pid)  # noqa: E731 - the server runs in its own process group
+        alone = {kind: asyncio.run(_drive(base, actors, users, per_kind, seconds / 2, (kind,), server_cpu))
                  for kind in (BASELINE, *KINDS)}
-        mixed = asyncio.run(_drive(base, actors, users, requests, seconds, KINDS))
+        mixed = asyncio.run(_drive(base, actors, users, requests, seconds, KINDS, server_cpu))
     finally:
         stop_server(proc)
     return LoadResult(mixed=mixed, alone=alone, workers=workers, threads=threads)

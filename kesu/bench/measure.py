@@ -371,11 +371,13 @@ def http(data, ns, log, result) -> dict:
     what = f"{ns.users} 个并发用户，gunicorn {got.workers} 个进程 × {got.threads} 个线程"
     base = got.alone[load.BASELINE]
     baseline_rps = len(base.samples.ms[load.BASELINE]) / base.seconds if base.seconds else None
-    # client_cpu_ms_per_request: what the load generator (this process, on the same cores) spent per request sent
+    # client_cpu_ms_per_request: what the load generator (this process, on the same cores) spent per request sent;
+    # server_cpu_ms_per_request: what all of kesu serve's processes spent per request (cpu_ms is the views' share)
     out = {"http_baseline": figure("http_baseline", percentiles(base.samples.cpu_ms[load.BASELINE]), "ms",
                                    errors=base.samples.errors[load.BASELINE],
                                    throughput=round(baseline_rps, 1) if baseline_rps else None,
                                    client_cpu_ms_per_request=base.client_cpu_ms_per_request,
+                                   server_cpu_ms_per_request=base.server_cpu_ms_per_request,
                                    what=f"/healthz 单独压测（无数据库的最小请求）：服务端 CPU 毫秒/请求，{what}")}
     mixed = got.mixed.samples
     for kind in load.KINDS:
@@ -389,11 +391,13 @@ def http(data, ns, log, result) -> dict:
                           throughput_alone=round(rps, 1) if rps else None,
                           ratio_to_baseline=round(rps / baseline_rps, 3) if rps and baseline_rps else None,
                           client_cpu_ms_per_request=own.client_cpu_ms_per_request,
+                          server_cpu_ms_per_request=own.server_cpu_ms_per_request,
                           what=f"混合压测延迟；单独压测吞吐与 /healthz 之比；{what}")
         log(f"  {kind}: p50 {out[key]['value']['p50']} ms，p95 {out[key]['value']['p95']} ms，"
             f"服务端 CPU p50 {out[key]['cpu_ms']['p50']} ms，SQL {out[key]['queries']} 条，"
             f"单独 {out[key]['throughput_alone']} req/s"
-            f"（/healthz 的 {out[key]['ratio_to_baseline']}），压测端 CPU {own.client_cpu_ms_per_request} ms/请求，"
+            f"（/healthz 的 {out[key]['ratio_to_baseline']}），服务进程 CPU {own.server_cpu_ms_per_request} ms/请求，"
+            f"压测端 CPU {own.client_cpu_ms_per_request} ms/请求，"
             f"错误 {out[key]['errors']}")
     parts = [got.mixed, *got.alone.values()]
     errors = sum(sum(part.samples.errors.values()) for part in parts)
@@ -403,6 +407,8 @@ def http(data, ns, log, result) -> dict:
     out["http_throughput"] = figure("http_throughput", round(total / got.mixed.seconds, 1) if got.mixed.seconds
                                     else None, "req/s", requests=total, seconds=round(got.mixed.seconds, 1),
                                     baseline=out["http_baseline"]["throughput"],
-                                    client_cpu_ms_per_request=got.mixed.client_cpu_ms_per_request)
-    log(f"  混合：{out['http_throughput']['value']} req/s，压测端 CPU {got.mixed.client_cpu_ms_per_request} ms/请求")
+                                    client_cpu_ms_per_request=got.mixed.client_cpu_ms_per_request,
+                                    server_cpu_ms_per_request=got.mixed.server_cpu_ms_per_request)
+    log(f"  混合：{out['http_throughput']['value']} req/s，服务进程 CPU {got.mixed.server_cpu_ms_per_request} ms/请求，"
+        f"压测端 CPU {got.mixed.client_cpu_ms_per_request} ms/请求")
     return out

@@ -49,6 +49,8 @@ def table(result: dict) -> str:
             extra.append(f"单独吞吐 {_num(fig['throughput_alone'])} req/s，为 /healthz 的 {fig['ratio_to_baseline']}")
         if fig.get("throughput") is not None:
             extra.append(f"吞吐 {_num(fig['throughput'])} req/s")
+        if fig.get("server_cpu_ms_per_request") is not None:
+            extra.append(f"服务进程 CPU {_num(fig['server_cpu_ms_per_request'])} ms/请求")
         if fig.get("client_cpu_ms_per_request") is not None:
             extra.append(f"压测端 CPU {_num(fig['client_cpu_ms_per_request'])} ms/请求")
         if "errors" in fig:
