@@ -1,4 +1,5 @@
-"""HTTP under load: ``kesu serve`` (gunicorn) on loopback, driven by concurrent virtual users (asyncio + httpx).
+"""HTTP under load: ``kesu serve`` (gunicorn) on loopback, driven by concurrent virtual users (asyncio, with the
+minimal keep-alive client of ``kesu/bench/httpclient.py``: one connection per virtual user and role).
 
 Each account signs in once (its session is shared by the virtual users acting as it). The run has two parts:
 
@@ -11,9 +12,10 @@ Each account signs in once (its session is shared by the virtual users acting as
 Latency is measured per request kind on the client side (so it includes queueing in the server); the server runs
 with ``KESU_SERVER_TIMING=1`` and reports, per request, the CPU time of the thread that served it, which is
 collected as CPU ms per request by kind, with the
-number of SQL statements each request made. An error is a transport failure, an HTTP status ≥ 400, or a cell save
-answered with a refusal.
-"""
+number of SQL statements each request made. The generator runs on the same cores as the server, so each part also
+reports the generator's own CPU time per request it sent (``Driven.client_cpu_ms_per_request``): the share of the
+machine the measurement itself took. An error is a transport failure, an HTTP status ≥ 400, or a cell save
+answered with a refusal."""
 
 import asyncio
 import os
@@ -26,9 +28,13 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .httpclient import Connection
+
 PASSWORD = "Bench-Password-2026"
-VERSION = re.compile(r'name="version" value="(\d+)"')
-CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+HOST = "127.0.0.1"
+# Searched in the answers' bytes: a page the generator does not read is never decoded.
+VERSION = re.compile(rb'name="version" value="(\d+)"')
+CSRF = re.compile(rb'name="csrfmiddlewaretoken" value="([^"]+)"')
 
 
 @dataclass
@@ -183,103 +189,109 @@ def stop_server(proc: subprocess.Popen) -> None:
             proc.wait()
 
 
-async def _sessions(base, actors: Actors) -> dict:
+async def _sessions(port: int, actors: Actors) -> dict:
     """Sign each account in once (password hashing is deliberately slow) and share its cookies among the virtual
     users that act as it, as browsers of colleagues sharing a login would."""
-    import httpx
-
     out = {}
     for username in [actors.office, *sorted({f for f, _ in actors.fillers})]:
-        async with httpx.AsyncClient(base_url=base, timeout=120) as client:
-            await _login(client, username)
-            out[username] = dict(client.cookies)
+        conn = Connection(HOST, port, timeout=120)
+        try:
+            await _login(conn, username)
+        finally:
+            conn.close()
+        out[username] = dict(conn.cookies)
     return out
 
 
-async def _login(client, username: str) -> None:
-    page = await client.get("/accounts/login/")
-    token = CSRF.search(page.text)
-    response = await client.post("/accounts/login/", data={
-        "username": username, "password": PASSWORD, "csrfmiddlewaretoken": token.group(1) if token else ""},
-        headers={"Referer": str(client.base_url) + "/accounts/login/"})
-    if response.status_code != 302:
-        raise RuntimeError(f"{username} 登录失败（HTTP {response.status_code}）")
+async def _login(conn: Connection, username: str) -> None:
+    page = await conn.get("/accounts/login/")
+    token = CSRF.search(page.body)
+    response = await conn.post("/accounts/login/", {
+        "username": username, "password": PASSWORD, "csrfmiddlewaretoken": token.group(1).decode() if token else ""},
+        headers={"Referer": f"http://{HOST}:{conn.port}/accounts/login/"})
+    if response.status != 302 or "sessionid" not in conn.cookies:
+        raise RuntimeError(f"{username} 登录失败（HTTP {response.status}）")
 
 
-def _save_headers(client, base, path) -> dict:
-    return {"X-CSRFToken": client.cookies.get("csrftoken", ""), "HX-Request": "true", "Referer": base + path}
+def _save_headers(conn: Connection, path: str) -> dict:
+    # The CSRF token is the csrftoken cookie (as HTMX sends it from the page); the Referer is checked only on HTTPS.
+    return {"X-CSRFToken": conn.cookies.get("csrftoken", ""), "HX-Request": "true",
+            "Referer": f"http://{HOST}:{conn.port}{path}"}
 
 
-async def _current_version(client, base, path) -> int:
+async def _current_version(conn: Connection, path: str) -> int:
     """The cell's version as stored (an earlier pass may have saved it): a save with a stale version is refused
     and answered with the current one. Not measured."""
-    r = await client.post(path, data={"value": "1", "version": "0", "explanation": "基准测试"},
-                          headers=_save_headers(client, base, path))
-    found = VERSION.search(r.text)
+    r = await conn.post(path, {"value": "1", "version": "0", "explanation": "基准测试"}, headers=_save_headers(conn, path))
+    found = VERSION.search(r.body)
     return int(found.group(1)) if found else 0
 
 
-async def _user(n, base, actors: Actors, cookies: dict, budget: list, deadline: float, samples: Samples,
+async def _user(n, port: int, actors: Actors, cookies: dict, budget: list, deadline: float, samples: Samples,
                 kinds: tuple) -> None:
-    import httpx
-
     filler, cell_path = actors.fillers[n]
-    limits = httpx.Limits(max_connections=2)
-    async with httpx.AsyncClient(base_url=base, timeout=60, limits=limits) as office, \
-            httpx.AsyncClient(base_url=base, timeout=60, limits=limits) as form, \
-            httpx.AsyncClient(base_url=base, timeout=60, limits=limits,
-                              headers={"Authorization": f"Bearer {actors.token}"}) as api:
-        office.cookies.update(cookies[actors.office])
-        form.cookies.update(cookies[filler])
-        version = 0
-        if "cell_save" in kinds:
-            samples.probes += 1
-            try:
-                version = await _current_version(form, base, cell_path)
-            except Exception as exc:  # counted like any failed request  # noqa: BLE001
-                samples.errors["cell_save"] += 1
-                samples.first_error = samples.first_error or f"cell_save: {type(exc).__name__}: {exc}"
-        i = n
-        while budget[0] > 0 and time.monotonic() < deadline:
-            budget[0] -= 1
-            kind = kinds[i % len(kinds)]
-            i += 1
-            started, r = time.perf_counter(), None
-            try:
-                if kind == BASELINE:
-                    r = await office.get("/healthz")
-                    ok = r.status_code == 200
-                elif kind == "dashboard":
-                    r = await office.get("/")
-                    ok = r.status_code == 200
-                elif kind == "cell_save":
-                    r = await form.post(cell_path, data={"value": str(100 + i % 900), "version": str(version),
-                                                         "explanation": "基准测试"},
-                                        headers=_save_headers(form, base, cell_path))
-                    found = VERSION.search(r.text)
-                    ok = r.status_code == 200 and "cell-error" not in r.text and found is not None
-                    if found:
-                        version = int(found.group(1))
-                else:
-                    r = await api.get(actors.api_query)
-                    ok = r.status_code == 200
-                detail = f"HTTP {r.status_code}"
-            except Exception as exc:  # a refused or timed-out connection is an error, not a crash  # noqa: BLE001
-                ok, detail = False, f"{type(exc).__name__}: {exc}"
-            samples.record(kind, started, r, ok, detail)
+    # One keep-alive connection per role, as one browser per role would hold.
+    office, form = Connection(HOST, port), Connection(HOST, port)
+    api = Connection(HOST, port, headers={"Authorization": f"Bearer {actors.token}"})
+    office.set_cookies(cookies[actors.office])
+    form.set_cookies(cookies[filler])
+    try:
+        await _loop(n, actors, office, form, api, cell_path, budget, deadline, samples, kinds)
+    finally:
+        for conn in (office, form, api):
+            conn.close()
 
 
-async def _drive(base, actors: Actors, users: int, requests: int, seconds: float, kinds: tuple,
+async def _loop(n, actors: Actors, office: Connection, form: Connection, api: Connection, cell_path: str,
+                budget: list, deadline: float, samples: Samples, kinds: tuple) -> None:
+    version = 0
+    if "cell_save" in kinds:
+        samples.probes += 1
+        try:
+            version = await _current_version(form, cell_path)
+        except Exception as exc:  # counted like any failed request  # noqa: BLE001
+            samples.errors["cell_save"] += 1
+            samples.first_error = samples.first_error or f"cell_save: {type(exc).__name__}: {exc}"
+    i = n
+    while budget[0] > 0 and time.monotonic() < deadline:
+        budget[0] -= 1
+        kind = kinds[i % len(kinds)]
+        i += 1
+        started, r = time.perf_counter(), None
+        try:
+            if kind == BASELINE:
+                r = await office.get("/healthz")
+                ok = r.status == 200
+            elif kind == "dashboard":
+                r = await office.get("/")  # the page is read only for its status: its bytes are not decoded
+                ok = r.status == 200
+            elif kind == "cell_save":
+                r = await form.post(cell_path, {"value": str(100 + i % 900), "version": str(version),
+                                                "explanation": "基准测试"}, headers=_save_headers(form, cell_path))
+                found = VERSION.search(r.body)
+                ok = r.status == 200 and b"cell-error" not in r.body and found is not None
+                if found:
+                    version = int(found.group(1))
+            else:
+                r = await api.get(actors.api_query)
+                ok = r.status == 200
+            detail = f"HTTP {r.status}"
+        except Exception as exc:  # a refused or timed-out connection is an error, not a crash  # noqa: BLE001
+            ok, detail = False, f"{type(exc).__name__}: {exc}"
+        samples.record(kind, started, r, ok, detail)
+
+
+async def _drive(port: int, actors: Actors, users: int, requests: int, seconds: float, kinds: tuple,
                  server_cpu=lambda: None) -> Driven:
     """Drive ``kinds`` with ``users`` virtual users. The sign-ins come first and are not part of the figures; the
     process CPU time of the rest is the load generator's own cost, which shares the machine's cores with the server
     (whose CPU over the same span ``server_cpu()`` reads)."""
     budget, samples = [requests], Samples()
-    cookies = await _sessions(base, actors)
+    cookies = await _sessions(port, actors)
     server_before = server_cpu()
     started, cpu = time.perf_counter(), time.process_time()
     deadline = time.monotonic() + seconds
-    await asyncio.gather(*[_user(n, base, actors, cookies, budget, deadline, samples, kinds) for n in range(users)])
+    await asyncio.gather(*[_user(n, port, actors, cookies, budget, deadline, samples, kinds) for n in range(users)])
     client_cpu, elapsed = time.process_time() - cpu, time.perf_counter() - started
     server_after = server_cpu()
     return Driven(samples=samples, seconds=elapsed, client_cpu_s=client_cpu,
@@ -300,13 +312,12 @@ def run(county, *, users: int, requests: int, seconds: float, workers: int | Non
     workers, threads = workers or default_workers(), threads or THREADS
     proc = start_server(port, workers, threads)
     try:
-        base = f"http://127.0.0.1:{port}"
-        asyncio.run(_drive(base, actors, min(users, 5), min(requests, 30), seconds, KINDS))
+        asyncio.run(_drive(port, actors, min(users, 5), min(requests, 30), seconds, KINDS))
         per_kind = max(requests // 3, users * 2)
         server_cpu = lambda: process_group_cpu(proc.pid)  # noqa: E731 - the server runs in its own process group
-        alone = {kind: asyncio.run(_drive(base, actors, users, per_kind, seconds / 2, (kind,), server_cpu))
+        alone = {kind: asyncio.run(_drive(port, actors, users, per_kind, seconds / 2, (kind,), server_cpu))
                  for kind in (BASELINE, *KINDS)}
-        mixed = asyncio.run(_drive(base, actors, users, requests, seconds, KINDS, server_cpu))
+        mixed = asyncio.run(_drive(port, actors, users, requests, seconds, KINDS, server_cpu))
     finally:
         stop_server(proc)
     return LoadResult(mixed=mixed, alone=alone, workers=workers, threads=threads)
