@@ -36,22 +36,43 @@ def submission_for(*, data_set: DataSet, period, region, unit) -> Submission:
     return sub
 
 
-def _transition(sub: Submission, *, actor, action: str, to: str, reason: str = "") -> Submission:
-    from_status = sub.status
-    sub.status = to
-    sub.save()
-    SubmissionEvent.objects.create(submission=sub, action=action, from_status=from_status, to_status=to, actor=actor,
-                                   reason=reason)
-    audit.record(actor=actor, action=action, instance=sub, object_type=OBJECT_TYPE,
-                 changes={"status": [S(from_status).label, S(to).label]}, reason=reason,
-                 region_path=sub.region.path)
-    return sub
+def _transition(subs: list[Submission], *, actor, action: str, to: str, reason: str = "", **fields) -> None:
+    """Move the returns (locked by the caller's transaction) to ``to``, setting ``fields`` on each (the same values
+    for all: who and when). One UPDATE for the rows, one insert of their events and one of their audit events,
+    however many returns a batch holds; a single return is a batch of one."""
+    now = timezone.now()
+    events, audit_events = [], []
+    for sub in subs:
+        from_status = sub.status
+        sub.status, sub.updated_at = to, now
+        for name, value in fields.items():
+            setattr(sub, name, value)
+        events.append(SubmissionEvent(submission=sub, action=action, from_status=from_status, to_status=to,
+                                      actor=actor, reason=reason))
+        audit_events.append(audit.event(actor=actor, action=action, instance=sub, object_type=OBJECT_TYPE,
+                                        changes={"status": [S(from_status).label, S(to).label]}, reason=reason,
+                                        region_path=sub.region.path))
+    Submission.objects.filter(pk__in=[sub.pk for sub in subs]).update(status=to, updated_at=now, **fields)
+    SubmissionEvent.objects.bulk_create(events, batch_size=500)
+    audit.record_all(audit_events)
 
 
-def _locked(sub: Submission) -> Submission:
+def _locked(subs) -> list[Submission]:
+    """The returns read again under a row lock, in the order given (one query for a batch)."""
     # The region's parent too: approving a region's return checks the reviewer against it (``reviewer_region``).
     rows = Submission.objects.select_for_update(of=("self",)).select_related("data_set", "region__parent", "unit")
-    return rows.get(pk=sub.pk)
+    found = {row.pk: row for row in rows.filter(pk__in=[sub.pk for sub in subs]).order_by("pk")}
+    missing = [sub for sub in subs if sub.pk not in found]
+    if missing:
+        raise ApplicationError(f"{missing[0]}已不存在，请刷新页面。", field="submissions")
+    return [found[sub.pk] for sub in subs]
+
+
+def _distinct(submissions) -> list[Submission]:
+    subs = list(submissions)
+    if len({sub.pk for sub in subs}) != len(subs):
+        raise ApplicationError("同一填报在一批中出现了两次。", field="submissions")
+    return subs
 
 
 def _require_reviewer(actor, sub: Submission) -> None:
@@ -84,7 +105,7 @@ def submission_figures(sub: Submission) -> list:
 def submission_submit(*, actor, submission: Submission, reason: str = "") -> Submission:
     require_writer(scope_of(actor), submission.region, submission.unit)
     with transaction.atomic():
-        sub = _locked(submission)
+        [sub] = _locked([submission])
         if sub.status not in EDITABLE_STATUSES:
             raise ApplicationError(f"{sub}当前为“{sub.get_status_display()}”，不能提交。", field="status")
         problems = submission_violations(sub)
@@ -103,8 +124,9 @@ def submission_submit(*, actor, submission: Submission, reason: str = "") -> Sub
             raise ApplicationError(f"{sub}有数值异常未说明：“{first.indicator.name}”{first.flags[0].message}{more}。"
                                    f"请在填报表中核对，数据无误时在“情况说明”中说明原因。", field="explanation",
                                    extra={"flagged": [f.indicator.code for f in flagged]})
-        sub.submitted_at, sub.submitted_by, sub.return_reason = timezone.now(), actor, ""
-        return _transition(sub, actor=actor, action="submit", to=S.SUBMITTED, reason=reason)
+        _transition([sub], actor=actor, action="submit", to=S.SUBMITTED, reason=reason,
+                    submitted_at=timezone.now(), submitted_by=actor, return_reason="")
+        return sub
 
 
 def submission_return(*, actor, submission: Submission, reason: str) -> Submission:
@@ -112,12 +134,12 @@ def submission_return(*, actor, submission: Submission, reason: str) -> Submissi
     if not reason:
         raise ApplicationError("退回时必须填写退回原因。", field="reason")
     with transaction.atomic():
-        sub = _locked(submission)
+        [sub] = _locked([submission])
         _require_reviewer(actor, sub)
         if sub.status != S.SUBMITTED:
             raise ApplicationError(f"{sub}当前为“{sub.get_status_display()}”，只有已提交的填报可以退回。", field="status")
-        sub.return_reason = reason
-        return _transition(sub, actor=actor, action="return", to=S.RETURNED, reason=reason)
+        _transition([sub], actor=actor, action="return", to=S.RETURNED, reason=reason, return_reason=reason)
+        return sub
 
 
 def _unapproved_children(sub: Submission) -> list[str]:
@@ -140,20 +162,34 @@ def _refresh_rollup(sub: Submission) -> None:
 
 
 def submission_approve(*, actor, submission: Submission, reason: str = "") -> Submission:
+    [sub] = submission_approve_all(actor=actor, submissions=[submission], reason=reason)
+    return sub
+
+
+def submission_approve_all(*, actor, submissions, reason: str = "") -> list[Submission]:
+    """审核通过 of one return or of several at once (an office approving what its units sent): each return passes the
+    same checks as alone, in one transaction, all or none — the first refusal names its return and nothing is
+    approved. The returns below a region's own return must be approved before it (in an earlier call)."""
+    subs = _distinct(submissions)
+    if not subs:
+        return []
     with transaction.atomic():
-        sub = _locked(submission)
-        _require_reviewer(actor, sub)
-        if sub.status != S.SUBMITTED:
-            raise ApplicationError(f"{sub}当前为“{sub.get_status_display()}”，只有已提交的填报可以审核通过。", field="status")
-        missing = _unapproved_children(sub)
-        if missing:
-            shown = "、".join(missing[:8]) + (f"等 {len(missing)} 个" if len(missing) > 8 else "")
-            raise ApplicationError(f"{sub.region.name}的下级填报尚未全部审核（{shown}），不能审核本级汇总。", field="status",
-                                   extra={"missing": missing})
-        sub.reviewed_at, sub.reviewed_by = timezone.now(), actor
-        sub = _transition(sub, actor=actor, action="approve", to=S.APPROVED, reason=reason)
-        _refresh_rollup(sub)
-        return sub
+        subs = _locked(subs)
+        for sub in subs:
+            _require_reviewer(actor, sub)
+            if sub.status != S.SUBMITTED:
+                raise ApplicationError(f"{sub}当前为“{sub.get_status_display()}”，只有已提交的填报可以审核通过。",
+                                       field="status")
+            missing = _unapproved_children(sub)
+            if missing:
+                shown = "、".join(missing[:8]) + (f"等 {len(missing)} 个" if len(missing) > 8 else "")
+                raise ApplicationError(f"{sub.region.name}的下级填报尚未全部审核（{shown}），不能审核本级汇总。",
+                                       field="status", extra={"missing": missing})
+        _transition(subs, actor=actor, action="approve", to=S.APPROVED, reason=reason,
+                    reviewed_at=timezone.now(), reviewed_by=actor)
+        for sub in subs:
+            _refresh_rollup(sub)
+        return subs
 
 
 def _parent_locked(sub: Submission) -> Submission | None:
@@ -171,39 +207,50 @@ def submission_unapprove(*, actor, submission: Submission, reason: str) -> Submi
     if not reason:
         raise ApplicationError("取消审核时必须填写原因。", field="reason")
     with transaction.atomic():
-        sub = _locked(submission)
+        [sub] = _locked([submission])
         _require_reviewer(actor, sub)
         if sub.status not in LOCKED_STATUSES:
             raise ApplicationError(f"{sub}当前为“{sub.get_status_display()}”，未审核，无需取消。", field="status")
         upper = _parent_locked(sub)
         if upper is not None:
             raise ApplicationError(f"上级汇总“{upper}”已审核，须先取消上级审核。", field="status")
-        sub.accepted_at = None
-        sub = _transition(sub, actor=actor, action="unapprove", to=S.SUBMITTED, reason=reason)
+        _transition([sub], actor=actor, action="unapprove", to=S.SUBMITTED, reason=reason, accepted_at=None)
         _refresh_rollup(sub)
         return sub
 
 
 def submission_accept(*, actor, submission: Submission, reason: str = "") -> Submission:
     """接收: the reviewing level (or above) takes an approved return into its own figures."""
+    [sub] = submission_accept_all(actor=actor, submissions=[submission], reason=reason)
+    return sub
+
+
+def submission_accept_all(*, actor, submissions, reason: str = "") -> list[Submission]:
+    """接收 of one approved return or of several at once: the same checks for each, one transaction, all or none."""
+    subs = _distinct(submissions)
+    if not subs:
+        return []
     with transaction.atomic():
-        sub = _locked(submission)
-        _require_reviewer(actor, sub)
-        if sub.status != S.APPROVED:
-            raise ApplicationError(f"{sub}当前为“{sub.get_status_display()}”，只有已审核的填报可以接收。", field="status")
-        sub.accepted_at = timezone.now()
-        return _transition(sub, actor=actor, action="accept", to=S.ACCEPTED, reason=reason)
+        subs = _locked(subs)
+        for sub in subs:
+            _require_reviewer(actor, sub)
+            if sub.status != S.APPROVED:
+                raise ApplicationError(f"{sub}当前为“{sub.get_status_display()}”，只有已审核的填报可以接收。",
+                                       field="status")
+        _transition(subs, actor=actor, action="accept", to=S.ACCEPTED, reason=reason, accepted_at=timezone.now())
+        return subs
 
 
 def submission_withdraw(*, actor, submission: Submission, reason: str = "") -> Submission:
     """撤回: the reporter takes a submitted return back to 填报中 to correct it, until a reviewer has acted on it."""
     require_writer(scope_of(actor), submission.region, submission.unit)
     with transaction.atomic():
-        sub = _locked(submission)
+        [sub] = _locked([submission])
         if sub.status != S.SUBMITTED:
             raise ApplicationError(f"{sub}当前为“{sub.get_status_display()}”，只有已提交、尚未审核的填报可以撤回。",
                                    field="status")
-        return _transition(sub, actor=actor, action="withdraw", to=S.DRAFT, reason=reason.strip())
+        _transition([sub], actor=actor, action="withdraw", to=S.DRAFT, reason=reason.strip())
+        return sub
 
 
 def is_clean(sub: Submission) -> bool:
