@@ -12,7 +12,7 @@ from kesu.core import audit
 from kesu.core.exceptions import ApplicationError
 from kesu.core.periods import PERIOD_TYPES, Period
 
-from .. import outliers, rollup, validation
+from .. import outliers, readings, rollup, validation
 from ..configuration import remembered
 from ..models import EDITABLE_STATUSES, LOCKED_STATUSES, DataSet, Submission, SubmissionEvent
 from ..models import SubmissionStatus as S
@@ -86,20 +86,36 @@ def _require_reviewer(actor, sub: Submission) -> None:
         raise PermissionDenied("本级汇总须由上级审核")
 
 
-def submission_violations(sub: Submission) -> list:
-    """Rule violations over the data set's figures for this return (blocking first)."""
+def _rules(sub: Submission) -> list:
+    """The validation rules that name a figure of the return's data set."""
     codes = remembered(("data_set_codes", sub.data_set_id),
                        lambda: set(sub.data_set.indicators.values_list("code", flat=True)))
-    rules = [r for r in validation.applicable_rules(sub.region) if codes.intersection(validation.rule_codes(r))]
-    found = validation.check(region=sub.region, unit=sub.unit, period=Period.parse(sub.period_id), rules=rules)
+    return [r for r in validation.applicable_rules(sub.region) if codes.intersection(validation.rule_codes(r))]
+
+
+def _indicators(sub: Submission) -> list:
+    return remembered(("data_set_indicators", sub.data_set_id),
+                      lambda: list(sub.data_set.indicators.all().order_by("sort", "code")))
+
+
+def submission_readings(sub: Submission) -> readings.Readings:
+    """The return's figures read once for both of its checks (``submission_violations``, ``submission_figures``)."""
+    codes = {c for rule in _rules(sub) for c in validation.rule_codes(rule)}
+    return readings.read(indicator_ids=[i.pk for i in _indicators(sub)], codes=codes, region=sub.region,
+                         unit=sub.unit, period=Period.parse(sub.period_id), years=outliers.HISTORY_YEARS)
+
+
+def submission_violations(sub: Submission, read: readings.Readings | None = None) -> list:
+    """Rule violations over the data set's figures for this return (blocking first)."""
+    found = validation.check(region=sub.region, unit=sub.unit, period=Period.parse(sub.period_id),
+                             rules=_rules(sub), readings=read)
     return sorted(found, key=lambda v: not v.is_blocking)
 
 
-def submission_figures(sub: Submission) -> list:
+def submission_figures(sub: Submission, read: readings.Readings | None = None) -> list:
     """The return's figures beside last year's, with their outlier flags (see outliers.py)."""
-    indicators = remembered(("data_set_indicators", sub.data_set_id),
-                            lambda: list(sub.data_set.indicators.all().order_by("sort", "code")))
-    return outliers.figures(indicators, region=sub.region, unit=sub.unit, period=Period.parse(sub.period_id))
+    return outliers.figures(_indicators(sub), region=sub.region, unit=sub.unit, period=Period.parse(sub.period_id),
+                            readings=read)
 
 
 def submission_submit(*, actor, submission: Submission, reason: str = "") -> Submission:
@@ -108,7 +124,8 @@ def submission_submit(*, actor, submission: Submission, reason: str = "") -> Sub
         [sub] = _locked([submission])
         if sub.status not in EDITABLE_STATUSES:
             raise ApplicationError(f"{sub}当前为“{sub.get_status_display()}”，不能提交。", field="status")
-        problems = submission_violations(sub)
+        read = submission_readings(sub)  # one read of the figures for the rule check and the outlier check
+        problems = submission_violations(sub, read)
         blocking = [v for v in problems if v.is_blocking]
         if blocking:
             raise ApplicationError(f"{sub}未通过审核规则，不能提交：{blocking[0].message}", field="status",
@@ -117,7 +134,7 @@ def submission_submit(*, actor, submission: Submission, reason: str = "") -> Sub
         if unexplained:
             raise ApplicationError(f"{sub}有需说明的情况未填写说明：{unexplained[0].message}", field="explanation",
                                    extra={"violations": problems})
-        flagged = [f for f in submission_figures(sub) if f.needs_explanation]
+        flagged = [f for f in submission_figures(sub, read) if f.needs_explanation]
         if flagged:
             first = flagged[0]
             more = f"等 {len(flagged)} 项" if len(flagged) > 1 else ""
@@ -255,7 +272,8 @@ def submission_withdraw(*, actor, submission: Submission, reason: str = "") -> S
 
 def is_clean(sub: Submission) -> bool:
     """No rule violation and no outlier flag, explained or not: such a return may be approved with others at once."""
-    return not submission_violations(sub) and not any(f.flags for f in submission_figures(sub))
+    read = submission_readings(sub)
+    return not submission_violations(sub, read) and not any(f.flags for f in submission_figures(sub, read))
 
 
 def submission_approve_batch(*, actor, submissions, reason: str = "") -> tuple[list[Submission], list[tuple]]:
