@@ -25,6 +25,7 @@ from .submissions import (
                          submission_approve_batch,
                          submission_figures,
                          submission_for,
+                         submission_readings,
                          submission_return,
                          submission_submit,
                          submission_unapprove,
@@ -42,4 +43,5 @@ __all__ = [
     "submission_accept", "submission_approve", "submission_for", "submission_return", "submission_submit",
     "submission_unapprove", "submission_violations", "value_save", "value_upsert", "submission_approve_batch",
     "submission_figures", "submission_withdraw", "submission_approve_all", "submission_accept_all",
+    "submission_readings",
 ]
