@@ -9,11 +9,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from kesu.core import audit
+from kesu.core.configuration import held
 from kesu.core.exceptions import ApplicationError
 from kesu.core.periods import PERIOD_TYPES, Period
 
 from .. import outliers, rollup, validation
-from ..configuration import remembered
 from ..models import EDITABLE_STATUSES, LOCKED_STATUSES, DataSet, Submission, SubmissionEvent
 from ..models import SubmissionStatus as S
 from ..reporting import child_reporters, covers, reviewer_region
@@ -67,7 +67,7 @@ def _require_reviewer(actor, sub: Submission) -> None:
 
 def submission_violations(sub: Submission) -> list:
     """Rule violations over the data set's figures for this return (blocking first)."""
-    codes = remembered(("data_set_codes", sub.data_set_id),
+    codes = held(("data_set_codes", sub.data_set_id),
                        lambda: set(sub.data_set.indicators.values_list("code", flat=True)))
     rules = [r for r in validation.applicable_rules(sub.region) if codes.intersection(validation.rule_codes(r))]
     found = validation.check(region=sub.region, unit=sub.unit, period=Period.parse(sub.period_id), rules=rules)
@@ -76,7 +76,7 @@ def submission_violations(sub: Submission) -> list:
 
 def submission_figures(sub: Submission) -> list:
     """The return's figures beside last year's, with their outlier flags (see outliers.py)."""
-    indicators = remembered(("data_set_indicators", sub.data_set_id),
+    indicators = held(("data_set_indicators", sub.data_set_id),
                             lambda: list(sub.data_set.indicators.all().order_by("sort", "code")))
     return outliers.figures(indicators, region=sub.region, unit=sub.unit, period=Period.parse(sub.period_id))
 
@@ -134,7 +134,7 @@ def _unapproved_children(sub: Submission) -> list[str]:
 
 def _refresh_rollup(sub: Submission) -> None:
     """Approved figures changed: bring the stored roll-up rows of the region and its ancestors in step."""
-    indicator_ids = remembered(("data_set_indicator_ids", sub.data_set_id),
+    indicator_ids = held(("data_set_indicator_ids", sub.data_set_id),
                                lambda: list(sub.data_set.indicators.values_list("id", flat=True)))
     rollup.rollup_refresh(indicator_ids=indicator_ids, region=sub.region, period_ids=[sub.period_id])
 

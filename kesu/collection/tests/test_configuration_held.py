@@ -6,7 +6,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from kesu.collection import services
-from kesu.collection.configuration import configuration_held
+from kesu.core.configuration import configuration_held
 
 from .conftest import YEAR
 
