@@ -67,7 +67,8 @@ def thresholds_of(rule: OutlierRule | None) -> Thresholds:
 
 
 def thresholds_for(indicator_ids) -> dict[int, Thresholds]:
-    """{indicator id: thresholds} for the indicators that have a rule (one query); others take ``DEFAULT``."""
+    """{indicator id: thresholds} for the indicators that have a rule; others take ``DEFAULT``. The rules are read
+    whole (a short table, one query or none while the configuration is held)."""
     tuned = held(("outlier_thresholds",), lambda: {r.indicator_id: thresholds_of(r) for r in OutlierRule.objects.all()})
     return {i: tuned[i] for i in indicator_ids if i in tuned}
 
