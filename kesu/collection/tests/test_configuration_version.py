@@ -166,16 +166,16 @@ def _bypassing_writes(tree: ast.AST, source: str) -> list[tuple[str, int]]:
     for func in (n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef)):
         tracked, calls, advances = set(), [], False
         for node in ast.walk(func):
-            if isinstance(node, ast.Assign) and re.search(MODELS + r"\.objects", ast.get_source_segment(source,
-                                                                                                  node.value) or ""):
-                tracked.update(t.id for t in node.targets if isinstance(t, ast.Name))
-            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
-                if node.func.attr == "configuration_changed":
-                    advances = True
-                elif node.func.attr in BYPASSING:
-                    calls.append(node)
-            if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "configuration_changed":
+            if isinstance(node, ast.Assign):
+                if re.search(MODELS + r"\.objects", ast.get_source_segment(source, node.value) or ""):
+                    tracked.update(t.id for t in node.targets if isinstance(t, ast.Name))
+            if not isinstance(node, ast.Call):
+                continue
+            name = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")
+            if name == "configuration_changed":
                 advances = True
+            elif name in BYPASSING and isinstance(node.func, ast.Attribute):
+                calls.append(node)
         for call in calls:
             receiver = ast.get_source_segment(source, call.func.value) or ""
             if re.search(MODELS + r"\.(objects|_base_manager)", receiver) or receiver in tracked:
