@@ -19,7 +19,9 @@ Why a kept value is as fresh as a plain read. The token is read before any key i
 token T was read when T or a later configuration was committed: never older than T. A request that read T while a
 change was being committed elsewhere uses T's configuration — the same it would have read had its statements run a
 moment earlier; under READ COMMITTED (PostgreSQL) and SQLite's single writer a plain read gives no more than that
-(each statement sees what was committed when it started). Once the change is committed its new token is what every
+(each statement sees what was committed when it started, and a figure write takes no lock a configuration change
+waits for, so a save checked against the configuration being replaced can commit just after it either way). Once
+the change is committed its new token is what every
 later read gets, so no request that starts afterwards sees the old configuration. A token is random, not a counter:
 a change rolled back (or a test's transaction) never leaves its token to name another configuration later.
 
