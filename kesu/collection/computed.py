@@ -7,9 +7,9 @@ from decimal import Decimal
 
 from django.db.models import Count, Sum
 
+from kesu.core.configuration import held
 from kesu.core.periods import Period
 
-from .configuration import remembered
 from .models import Activity, ActivityIndicatorRule, Measure
 
 # Every measure a rule can add up: summed once per (kind, population) group, so a reporter's computed indicators
@@ -17,11 +17,16 @@ from .models import Activity, ActivityIndicatorRule, Measure
 _SUMMED = [m.value for m in Measure if m != Measure.COUNT]
 
 
+def activity_rules() -> list[ActivityIndicatorRule]:
+    """Every activity-derived indicator's rule, with its indicator: a short list, held whole (one key for every
+    reporter and cell, rather than one per set of indicators asked about)."""
+    return held(("activity_rules",), lambda: list(ActivityIndicatorRule.objects.select_related("indicator")))
+
+
 def activity_fed_ids() -> set[int]:
     """Ids of the indicators summed from activities: no figure is typed or accepted for them directly (but as
-    history). Read once for a whole bulk run inside ``configuration_held()``."""
-    return remembered(("derived_ids",),
-                      lambda: set(ActivityIndicatorRule.objects.values_list("indicator_id", flat=True)))
+    history)."""
+    return {r.indicator_id for r in activity_rules()}
 
 
 def activity_queryset(rule: ActivityIndicatorRule | None, *, region, unit, period: Period):
@@ -63,5 +68,6 @@ def compute_many(rules, *, region, unit, period: Period) -> dict[int, Decimal]:
 
 def computed_values(indicator_ids, *, region, unit, period: Period) -> dict[int, Decimal]:
     """{indicator id: computed value} for those of ``indicator_ids`` that are defined over activities."""
-    rules = ActivityIndicatorRule.objects.filter(indicator_id__in=list(indicator_ids))
+    wanted = set(indicator_ids)
+    rules = [r for r in activity_rules() if r.indicator_id in wanted]
     return compute_many(rules, region=region, unit=unit, period=period)

@@ -23,11 +23,11 @@ import statistics
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
+from kesu.core.configuration import held
 from kesu.core.periods import Period
 
-from .computed import compute_many
-from .configuration import remembered
-from .models import ActivityIndicatorRule, IndicatorValue, OutlierRule
+from .computed import activity_rules, compute_many
+from .models import IndicatorValue, OutlierRule
 
 JUMP_RATIO = Decimal(3)
 JUMP_MIN_DIFF = Decimal(10)
@@ -67,10 +67,10 @@ def thresholds_of(rule: OutlierRule | None) -> Thresholds:
 
 
 def thresholds_for(indicator_ids) -> dict[int, Thresholds]:
-    """{indicator id: thresholds} for the indicators that have a rule (one query); others take ``DEFAULT``."""
-    ids = list(indicator_ids)
-    return dict(remembered(("outlier_thresholds", frozenset(ids)), lambda: {
-        r.indicator_id: thresholds_of(r) for r in OutlierRule.objects.filter(indicator_id__in=ids)}))
+    """{indicator id: thresholds} for the indicators that have a rule; others take ``DEFAULT``. The rules are read
+    whole (a short table, one query or none while the configuration is held)."""
+    tuned = held(("outlier_thresholds",), lambda: {r.indicator_id: thresholds_of(r) for r in OutlierRule.objects.all()})
+    return {i: tuned[i] for i in indicator_ids if i in tuned}
 
 
 @dataclass
@@ -185,8 +185,8 @@ def figures(indicators, *, region, unit, period: Period, readings=None) -> list[
     if readings is None:
         stored = {r.indicator_id: (r.value, r.explanation) for r in IndicatorValue.objects.filter(
             indicator_id__in=ids, region=region, unit=unit, period_id=period.id)}
-        rules = remembered(("activity_rules_by_id", frozenset(ids)),
-                           lambda: list(ActivityIndicatorRule.objects.filter(indicator_id__in=ids)))
+        wanted = set(ids)
+        rules = [r for r in activity_rules() if r.indicator_id in wanted]
         computed = compute_many(rules, region=region, unit=unit, period=period)
         computed_last = compute_many(rules, region=region, unit=unit, period=period.previous_year())
         earlier = history(ids, region=region, unit=unit, period=period)

@@ -13,8 +13,7 @@ from django.db.models import Q
 
 from kesu.core.periods import Period
 
-from .computed import compute_many
-from .configuration import remembered
+from .computed import activity_rules, compute_many
 from .models import ActivityIndicatorRule, IndicatorValue
 
 
@@ -63,9 +62,8 @@ def read(*, indicator_ids, codes, region, unit, period: Period, years: int) -> R
             stored[indicator_id] = (code, value, explanation)
         elif value is not None:
             earlier.setdefault(indicator_id, {})[period_id] = value
-    rules = remembered(("activity_rules_read", tuple(ids), tuple(codes)), lambda: list(
-        ActivityIndicatorRule.objects.filter(Q(indicator_id__in=ids) | Q(indicator__code__in=codes))
-        .select_related("indicator")))
+    wanted_ids, wanted_codes = set(ids), set(codes)
+    rules = [r for r in activity_rules() if r.indicator_id in wanted_ids or r.indicator.code in wanted_codes]
     return Readings(period=period, stored=stored, earlier=earlier, rules=rules,
                     computed=compute_many(rules, region=region, unit=unit, period=period),
                     computed_last=compute_many(rules, region=region, unit=unit, period=period.previous_year()))

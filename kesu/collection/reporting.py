@@ -8,11 +8,11 @@ from datetime import date, timedelta
 
 from django.db.models import Q
 
+from kesu.core.configuration import held
 from kesu.core.periods import Period
 from kesu.orgs.models import Unit
 from kesu.regions.models import Region
 
-from .configuration import remembered
 from .models import DataSet, LockException
 
 
@@ -62,7 +62,7 @@ def covers(data_set: DataSet, region: Region, unit: Unit | None) -> bool:
 def data_sets_for(region: Region, unit: Unit | None, *, indicator=None, period_type: str | None = None):
     """Active data sets that expect a return from this reporter (optionally containing ``indicator``)."""
     key = ("data_sets_for", region.pk, unit.pk if unit else None, getattr(indicator, "pk", indicator), period_type)
-    return list(remembered(key, lambda: _data_sets_for(region, unit, indicator=indicator, period_type=period_type)))
+    return list(held(key, lambda: _data_sets_for(region, unit, indicator=indicator, period_type=period_type)))
 
 
 def _data_sets_for(region: Region, unit: Unit | None, *, indicator, period_type: str | None):

@@ -9,13 +9,13 @@ from decimal import Decimal
 
 from django.db.models import Q
 
+from kesu.core.configuration import held
 from kesu.core.exceptions import ApplicationError
 from kesu.core.periods import Period
 
-from .computed import compute_many
-from .configuration import remembered
+from .computed import activity_rules, compute_many
 from .expressions import CompiledExpression, compile_expression, evaluate
-from .models import ActivityIndicatorRule, IndicatorValue, RuleKind, Severity, ValidationRule
+from .models import IndicatorValue, RuleKind, Severity, ValidationRule
 
 
 @dataclass
@@ -33,7 +33,7 @@ class Violation:
 
 def applicable_rules(region) -> list[ValidationRule]:
     paths = [*region.ancestor_paths, region.path]
-    return list(remembered(("applicable_rules", region.pk), lambda: list(
+    return list(held(("applicable_rules", region.pk), lambda: list(
         ValidationRule.objects.filter(is_active=True).filter(Q(region__isnull=True) | Q(region__path__in=paths))
         .select_related("indicator"))))
 
@@ -62,8 +62,8 @@ def load_figures(codes, *, region, unit, period: Period) -> tuple[dict, dict]:
     values, explanations = {}, {}
     for code, value, explanation in rows:
         values[code], explanations[code] = value, explanation
-    rules = remembered(("activity_rules_by_code", frozenset(codes)), lambda: list(
-        ActivityIndicatorRule.objects.filter(indicator__code__in=codes).select_related("indicator")))
+    wanted = set(codes)
+    rules = [r for r in activity_rules() if r.indicator.code in wanted]
     computed = compute_many(rules, region=region, unit=unit, period=period)
     for rule in rules:
         values[rule.indicator.code] = computed[rule.indicator_id]

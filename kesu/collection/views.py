@@ -12,6 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from kesu.accounts.scope import Scope
 from kesu.core import clock
+from kesu.core.configuration import configuration_held
 from kesu.core.exceptions import ApplicationError
 from kesu.core.forms import add_service_error
 from kesu.core.params import safe_next, year_param
@@ -72,6 +73,7 @@ def grid(request, ds_id, period_id, region_id, unit_id):
 
 
 @require_POST
+@configuration_held(per_version=True)  # the cell's own reads of the configuration too, not only the save's
 def cell_save(request, ds_id, period_id, region_id, unit_id, indicator_id):
     """Save one grid cell and return it re-rendered in place (with the Chinese error if refused)."""
     scope, ds, period, reporter = _grid_context(request, ds_id, period_id, region_id, unit_id)

@@ -17,12 +17,12 @@ import yaml
 
 from kesu.accounts.models import User
 from kesu.collection import services as collection
-from kesu.collection.configuration import configuration_held
 from kesu.collection.models import ActivityIndicatorRule, SubmissionStatus
 from kesu.collection.reporting import window
 from kesu.collection.rollup import rollup_deferred
 from kesu.collection.services.bulk import ActivityRow, ValueRow, activity_bulk_upsert, value_bulk_upsert
 from kesu.core import clock
+from kesu.core.configuration import configuration_held
 from kesu.core.exceptions import ApplicationError
 from kesu.core.periods import Period
 from kesu.demo.progress import Progress

@@ -14,7 +14,6 @@ from kesu.core.exceptions import ApplicationError
 from kesu.core.periods import PERIOD_TYPES, Period
 from kesu.plans.models import Indicator
 
-from ..configuration import forget
 from ..expressions import compile_expression
 from ..models import (
     ActivityIndicatorRule,
@@ -49,7 +48,6 @@ def data_set_create(*, actor, region, code: str, name: str, period_type: str, in
         raise ApplicationError("数据集编码和名称不能为空。", field="code")
     if close_days < due_days:
         raise ApplicationError("锁定天数不能早于截止天数。", field="close_days")
-    forget()  # a bulk run that holds the configuration reads the new data set
     with transaction.atomic():
         if DataSet.objects.filter(region=region, code=code.strip()).exists():
             raise ApplicationError(f"数据集编码“{code}”已存在。", field="code")
@@ -104,7 +102,6 @@ def rule_create(*, actor, region, code: str, name: str, kind: str = RuleKind.EXP
     _require_office(actor, region)
     fields = _rule_fields(name=name, kind=kind, expression=expression, indicator=indicator,
                           threshold_pct=threshold_pct, severity=severity)
-    forget()
     with transaction.atomic():
         if ValidationRule.objects.filter(region=region, code=code).exists():
             raise ApplicationError(f"规则编码“{code}”已存在。", field="code")
@@ -146,7 +143,6 @@ def outlier_rule_save(*, actor, indicator: Indicator, enabled: bool = True, **th
     if unknown:
         raise ApplicationError(f"不支持的阈值“{'、'.join(sorted(unknown))}”。", field=sorted(unknown)[0])
     values = {name: _threshold(name, thresholds.get(name)) for name in OUTLIER_FIELDS}
-    forget()
     with transaction.atomic():
         rule = OutlierRule.objects.select_for_update().filter(indicator=indicator).first()
         old = {"enabled": rule.enabled, **{n: getattr(rule, n) for n in OUTLIER_FIELDS}} if rule else {}
@@ -187,7 +183,6 @@ def load_rules(*, path=None) -> LoadResult:
     data = yaml.safe_load(text) or {}
     result = LoadResult()
     indicators = {i.code: i for i in Indicator.objects.all()}
-    forget()
     with transaction.atomic():
         for entry in data.get("rules", []):
             code = entry["code"]

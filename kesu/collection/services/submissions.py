@@ -9,11 +9,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from kesu.core import audit
+from kesu.core.configuration import held
 from kesu.core.exceptions import ApplicationError
 from kesu.core.periods import PERIOD_TYPES, Period
 
 from .. import outliers, readings, rollup, validation
-from ..configuration import remembered
 from ..models import EDITABLE_STATUSES, LOCKED_STATUSES, DataSet, Submission, SubmissionEvent
 from ..models import SubmissionStatus as S
 from ..reporting import child_reporters, covers, reviewer_region
@@ -87,14 +87,14 @@ def _require_reviewer(scope, sub: Submission) -> None:
 
 def _rules(sub: Submission) -> list:
     """The validation rules that name a figure of the return's data set."""
-    codes = remembered(("data_set_codes", sub.data_set_id),
-                       lambda: set(sub.data_set.indicators.values_list("code", flat=True)))
+    codes = held(("data_set_codes", sub.data_set_id),
+                 lambda: set(sub.data_set.indicators.values_list("code", flat=True)))
     return [r for r in validation.applicable_rules(sub.region) if codes.intersection(validation.rule_codes(r))]
 
 
 def _indicators(sub: Submission) -> list:
-    return remembered(("data_set_indicators", sub.data_set_id),
-                      lambda: list(sub.data_set.indicators.all().order_by("sort", "code")))
+    return held(("data_set_indicators", sub.data_set_id),
+                lambda: list(sub.data_set.indicators.all().order_by("sort", "code")))
 
 
 def submission_readings(sub: Submission) -> readings.Readings:
@@ -172,7 +172,7 @@ def _unapproved_children(sub: Submission) -> list[str]:
 
 def _refresh_rollup(sub: Submission) -> None:
     """Approved figures changed: bring the stored roll-up rows of the region and its ancestors in step."""
-    indicator_ids = remembered(("data_set_indicator_ids", sub.data_set_id),
+    indicator_ids = held(("data_set_indicator_ids", sub.data_set_id),
                                lambda: list(sub.data_set.indicators.values_list("id", flat=True)))
     rollup.rollup_refresh(indicator_ids=indicator_ids, region=sub.region, period_ids=[sub.period_id])
 
