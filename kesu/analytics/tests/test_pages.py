@@ -94,13 +94,19 @@ def test_anonymous_redirected(client, data):
     assert r.status_code == 302 and "login" in r["Location"]
 
 
-@pytest.mark.parametrize("name", ["dashboard", "indicator_explorer", "ranking", "consistency", "progress", "compare",
-                                  "pivot"])
+# Statements of each page for the city office (second visit: the per-process menu and catalogue are read). The
+# dashboard reads its regions and indicators under one catalogue version (kesu/analytics/catalogue.py): 38 → 25.
+PAGE_QUERIES = {"dashboard": 25, "indicator_explorer": 13, "ranking": 25, "consistency": 10, "progress": 11,
+                "compare": 16, "pivot": 15}
+
+
+@pytest.mark.parametrize("name", list(PAGE_QUERIES))
 def test_pages_pin_query_counts(client, data, django_assert_max_num_queries, name):
     login(client, data.city_office)
-    with django_assert_max_num_queries(40):
+    client.get(reverse(f"analytics:{name}"))
+    with django_assert_max_num_queries(PAGE_QUERIES[name]):
         r = client.get(reverse(f"analytics:{name}"))
-    assert r.status_code == 200
+    assert r.status_code == 200 and "达州市" in r.content.decode()
 
 
 def test_consistency_lists_mismatch(client, data):
