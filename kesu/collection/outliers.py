@@ -175,28 +175,35 @@ class Figure:
         return bool(self.flags) and not self.explained and not self.is_computed
 
 
-def figures(indicators, *, region, unit, period: Period) -> list[Figure]:
-    """Every indicator of a return with its figures and outlier flags (three queries plus activity roll-ups)."""
+def figures(indicators, *, region, unit, period: Period, readings=None) -> list[Figure]:
+    """Every indicator of a return with its figures and outlier flags (three queries plus activity roll-ups).
+
+    ``readings`` = the reporter's figures already read (``kesu.collection.readings``, covering ``indicators`` and
+    ``HISTORY_YEARS``), instead of reading them again."""
     indicators = list(indicators)
     ids = [i.pk for i in indicators]
-    stored = {r.indicator_id: r for r in IndicatorValue.objects.filter(indicator_id__in=ids, region=region, unit=unit,
-                                                                       period_id=period.id)}
-    rules = remembered(("activity_rules_by_id", frozenset(ids)),
-                       lambda: list(ActivityIndicatorRule.objects.filter(indicator_id__in=ids)))
-    computed = compute_many(rules, region=region, unit=unit, period=period)
-    computed_last = compute_many(rules, region=region, unit=unit, period=period.previous_year())
-    earlier = history(ids, region=region, unit=unit, period=period)
+    if readings is None:
+        stored = {r.indicator_id: (r.value, r.explanation) for r in IndicatorValue.objects.filter(
+            indicator_id__in=ids, region=region, unit=unit, period_id=period.id)}
+        rules = remembered(("activity_rules_by_id", frozenset(ids)),
+                           lambda: list(ActivityIndicatorRule.objects.filter(indicator_id__in=ids)))
+        computed = compute_many(rules, region=region, unit=unit, period=period)
+        computed_last = compute_many(rules, region=region, unit=unit, period=period.previous_year())
+        earlier = history(ids, region=region, unit=unit, period=period)
+    else:
+        stored = {i: (value, explanation) for i, (_, value, explanation) in readings.stored.items()}
+        computed, computed_last, earlier = readings.computed, readings.computed_last, readings.earlier
     tuned = thresholds_for(ids)
     last_id = period.previous_year().id
     out = []
     for ind in indicators:
-        row = stored.get(ind.pk)
+        value, explanation = stored.get(ind.pk, (None, ""))
         is_computed = ind.pk in computed
-        value = computed[ind.pk] if is_computed else (row.value if row else None)
+        value = computed[ind.pk] if is_computed else value
         past = earlier.get(ind.pk, {})
         last_year = computed_last.get(ind.pk) if is_computed else past.get(last_id)
         out.append(Figure(indicator=ind, value=value, last_year=last_year,
-                          explanation=(row.explanation if row else "") or "", is_computed=is_computed,
+                          explanation=explanation or "", is_computed=is_computed,
                           flags=[] if is_computed else flags_for(value, past, period,
                                                                                  tuned.get(ind.pk, DEFAULT))))
     return out

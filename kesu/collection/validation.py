@@ -71,11 +71,12 @@ def load_figures(codes, *, region, unit, period: Period) -> tuple[dict, dict]:
 
 
 def check(*, region, unit, period: Period, overrides: dict | None = None, explanations_override: dict | None = None,
-          only_codes: set | None = None, rules: list | None = None) -> list[Violation]:
+          only_codes: set | None = None, rules: list | None = None, readings=None) -> list[Violation]:
     """The rule violations for this reporter and period.
 
     ``overrides`` puts not-yet-saved figures in place ({code: value}); ``only_codes`` limits the check to rules
-    that mention one of those codes (what a cell save needs).
+    that mention one of those codes (what a cell save needs); ``readings`` = the reporter's figures already read
+    for this period (``kesu.collection.readings``, covering the rules' codes), instead of reading them again.
     """
     rules = applicable_rules(region) if rules is None else rules
     selected = [(r, rule_codes(r)) for r in rules]
@@ -84,21 +85,24 @@ def check(*, region, unit, period: Period, overrides: dict | None = None, explan
     if not selected:
         return []
     all_codes = {c for _, codes in selected for c in codes}
-    values, explanations = load_figures(all_codes, region=region, unit=unit, period=period)
+    if readings is None:
+        values, explanations = load_figures(all_codes, region=region, unit=unit, period=period)
+    else:
+        values, explanations = readings.by_code(all_codes)
     values.update(overrides or {})
     explanations.update(explanations_override or {})
     violations = []
     for rule, codes in selected:
-        violation = _run(rule, codes, values, region=region, unit=unit, period=period)
+        violation = _run(rule, codes, values, region=region, unit=unit, period=period, readings=readings)
         if violation is not None:
             violation.explained = any((explanations.get(c) or "").strip() for c in codes)
             violations.append(violation)
     return violations
 
 
-def _run(rule, codes, values, *, region, unit, period) -> Violation | None:
+def _run(rule, codes, values, *, region, unit, period, readings) -> Violation | None:
     if rule.kind == RuleKind.YOY:
-        return _run_yoy(rule, codes, values, region=region, unit=unit, period=period)
+        return _run_yoy(rule, codes, values, region=region, unit=unit, period=period, readings=readings)
     expression = compiled(rule)
     if expression is None or evaluate(expression, values) is not False:
         return None
@@ -107,13 +111,16 @@ def _run(rule, codes, values, *, region, unit, period) -> Violation | None:
     return Violation(rule=rule, message=message, codes=codes, values={c: values.get(c) for c in codes})
 
 
-def _run_yoy(rule, codes, values, *, region, unit, period) -> Violation | None:
+def _run_yoy(rule, codes, values, *, region, unit, period, readings) -> Violation | None:
     if not codes or rule.threshold_pct is None:
         return None
     current = values.get(codes[0])
-    previous = (IndicatorValue.objects.filter(indicator_id=rule.indicator_id, region=region, unit=unit,
-                                              period_id=period.previous_year().id)
-                .values_list("value", flat=True).first())
+    if readings is not None:
+        previous = readings.previous_year(rule.indicator_id)
+    else:
+        previous = (IndicatorValue.objects.filter(indicator_id=rule.indicator_id, region=region, unit=unit,
+                                                  period_id=period.previous_year().id)
+                    .values_list("value", flat=True).first())
     if current is None or previous is None or previous == 0:
         return None
     change = (Decimal(current) - previous) / abs(previous) * 100

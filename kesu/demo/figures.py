@@ -464,6 +464,7 @@ class _Builder:
         tasks.sort(key=lambda t: (t.sort, t.pk))
         extra_tasks = {t.pk for t in tasks[::6]}  # a handful of problems and next steps, as a real return has
         raised: set[int] = set()  # each unit names its difficulties once
+        written: dict[int, list] = {}  # unit id -> its texts, task by task: saved together, one save per unit
         for task in tasks:
             leads = [tu.unit_id for tu in task.task_units.all() if tu.role == "lead"]
             writers = [by_unit[u] for u in leads if u in by_unit and by_unit[u].status != "empty"]
@@ -476,8 +477,11 @@ class _Builder:
                 if extra:
                     raised.add(rep.unit.pk)
                 texts = self.narrative_texts(rep.unit, task, rep.activities, extra=extra)
-                collection.narrative_save(actor=rep.writer, task=task, region=region, unit=rep.unit,
-                                          period=str(year), texts=texts, source=SOURCE)
+                written.setdefault(rep.unit.pk, []).append(collection.NarrativeText(task=task, texts=texts))
+        for unit_id, rows in written.items():
+            rep = by_unit[unit_id]
+            collection.narrative_bulk_save(actor=rep.writer, region=region, unit=rep.unit, period=str(year),
+                                           rows=rows, source=SOURCE)
 
 
 def _self_word(unit: Unit) -> str:
@@ -526,10 +530,12 @@ def _reporters(b: _Builder, region: Region) -> list[Reporter]:
 def _own_returns(b: _Builder, region: Region, period: str, values_from: Reporter, reviewer: User) -> None:
     """The office's own return of each of its data sets (the base figures in one; the others hold no own figures),
     approved by the level above once the units' and lower regions' returns are."""
+    owns = []
     for ds in b.by_region[region.pk]:
         own = values_from if ds.code == BASE_DATA_SET[0] else Reporter(region, None, values_from.writer, ds)
         own.data_set, own.status = ds, "approved"
-        _review(own, period, reviewer=reviewer)
+        owns.append(own)
+    _review(owns, period, reviewer=reviewer)
 
 
 def _year(b: _Builder, year: int, town_totals, town_shares) -> None:
@@ -566,8 +572,7 @@ def _year(b: _Builder, year: int, town_totals, town_shares) -> None:
         own = Reporter(county, None, b.office_for(county), base_ds[county.pk], status="draft")
         b.office_year(own, year, None if county == b.focus else town_totals[county.code])
         _enter(b, own, period)
-        for rep in [*units, *towns]:
-            _review(rep, period, reviewer=b.office_for(county))
+        _review([*units, *towns], period, reviewer=b.office_for(county))
         if past:
             _own_returns(b, county, period, own, reviewer=b.city_office)
     city_units = _reporters(b, b.prefecture)
@@ -578,7 +583,7 @@ def _year(b: _Builder, year: int, town_totals, town_shares) -> None:
     b.write_narratives(b.prefecture, city_units, year)
     for rep in city_units:
         _enter(b, rep, period)
-        _review(rep, period, reviewer=b.city_office)
+    _review(city_units, period, reviewer=b.city_office)
     if past:
         own = Reporter(b.prefecture, None, b.city_office, base_ds[b.prefecture.pk], status="draft")
         b.office_year(own, year, None)
@@ -616,25 +621,29 @@ def _ok(result, rep: Reporter) -> None:
         raise RuntimeError(f"{who}: " + "; ".join(e.message for e in result.errors[:3]))
 
 
-def _review(rep: Reporter, period: str, *, reviewer: User) -> None:
-    """submit → approve → accept, as far as the reporter's status for the year goes."""
-    if rep.status not in ("submitted", "approved"):
-        return
-    sub = collection.submission_for(data_set=rep.data_set, period=period, region=rep.region, unit=rep.unit)
-    if sub.status == SubmissionStatus.ACCEPTED:
-        return
-    try:
-        sub = collection.submission_submit(actor=rep.writer, submission=sub)
-    except ApplicationError as exc:
-        # As a unit does: submit, read which figures the check flags, explain them, submit again. (Checking
-        # before every submit would read each return's figures twice; few returns have an outlier.)
-        if "flagged" not in exc.extra:
-            raise
-        _explain_outliers(rep, sub, period)
-        sub = collection.submission_submit(actor=rep.writer, submission=sub)
-    if rep.status == "approved":
-        sub = collection.submission_approve(actor=reviewer, submission=sub)
-        collection.submission_accept(actor=reviewer, submission=sub)
+def _review(reps: list[Reporter], period: str, *, reviewer: User) -> None:
+    """Each return submitted by its reporter; then the office approves and accepts the approved years' returns
+    together, as it does from its list of returns (the same checks for each as one by one)."""
+    to_approve = []
+    for rep in reps:
+        if rep.status not in ("submitted", "approved"):
+            continue
+        sub = collection.submission_for(data_set=rep.data_set, period=period, region=rep.region, unit=rep.unit)
+        if sub.status == SubmissionStatus.ACCEPTED:
+            continue
+        try:
+            sub = collection.submission_submit(actor=rep.writer, submission=sub)
+        except ApplicationError as exc:
+            # As a unit does: submit, read which figures the check flags, explain them, submit again. (Checking
+            # before every submit would read each return's figures twice; few returns have an outlier.)
+            if "flagged" not in exc.extra:
+                raise
+            _explain_outliers(rep, sub, period)
+            sub = collection.submission_submit(actor=rep.writer, submission=sub)
+        if rep.status == "approved":
+            to_approve.append(sub)
+    approved = collection.submission_approve_all(actor=reviewer, submissions=to_approve)
+    collection.submission_accept_all(actor=reviewer, submissions=approved)
 
 
 def _explain_outliers(rep: Reporter, sub, period: str) -> None:

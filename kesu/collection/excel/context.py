@@ -12,7 +12,8 @@ from kesu.orgs.models import Unit
 from kesu.plans.models import Indicator, Task
 from kesu.regions.models import Region
 
-from ..models import Activity, ActivityIndicatorRule, ActivityKind, IndicatorValue, Population
+from ..computed import activities_registered, activity_fed_ids
+from ..models import Activity, ActivityKind, IndicatorValue, Population
 from ..reporting import data_sets_for
 
 
@@ -69,15 +70,24 @@ class Context:
     current: dict[int, IndicatorValue]
     lists: Lists
     task_numbers: dict[str, Task]
+    history: bool = False  # the file loads a year kesu never collected (the office's history door)
+    summed: dict[str, Indicator] = field(default_factory=dict)  # code → indicator summed from activities, left out
 
 
-def _indicators(reporter: Reporter) -> list[Indicator]:
-    """Indicators the reporter fills: those of its data sets and of its tasks, minus activity-derived ones."""
+def _indicators(reporter: Reporter, *, history: bool) -> tuple[list[Indicator], dict[str, Indicator]]:
+    """(indicators the reporter fills, {code: indicator} of its indicators summed from activities and left out).
+
+    Those of its data sets and of its tasks; one summed from activities is counted, not typed — except as history
+    of a year without registered activities (the year's own figure, as ``figures_write`` takes it at every door)."""
     data_sets = data_sets_for(reporter.region, reporter.unit, period_type=reporter.period.kind)
     ids = set(Indicator.objects.filter(data_sets__in=data_sets).values_list("id", flat=True))
     ids |= set(Indicator.objects.filter(tasks__in=_tasks(reporter)).values_list("id", flat=True))
-    derived = set(ActivityIndicatorRule.objects.values_list("indicator_id", flat=True))
-    return list(Indicator.objects.filter(id__in=ids - derived).order_by("sort", "code"))
+    summed = ids & activity_fed_ids()
+    if summed and history and not activities_registered(region=reporter.region, unit=reporter.unit,
+                                                        period=reporter.period):
+        summed = set()
+    rows = list(Indicator.objects.filter(id__in=ids).order_by("sort", "code"))
+    return [i for i in rows if i.pk not in summed], {i.code: i for i in rows if i.pk in summed}
 
 
 def _tasks(reporter: Reporter):
@@ -115,8 +125,8 @@ def _regions(reporter: Reporter) -> dict[str, Region]:
     return labels
 
 
-def build_context(reporter: Reporter) -> Context:
-    indicators = _indicators(reporter)
+def build_context(reporter: Reporter, *, history: bool = False) -> Context:
+    indicators, summed = _indicators(reporter, history=history)
     ids = [i.pk for i in indicators]
     rows = IndicatorValue.objects.filter(indicator_id__in=ids, region=reporter.region, unit=reporter.unit)
     previous = dict(rows.filter(period_id=reporter.period.previous_year().id).values_list("indicator_id", "value"))
@@ -134,7 +144,7 @@ def build_context(reporter: Reporter) -> Context:
         if t.number:
             numbers[t.number] = None if t.number in numbers else t  # an ambiguous number matches nothing
     return Context(reporter=reporter, indicators=indicators, previous=previous, current=current, lists=lists,
-                   task_numbers={k: v for k, v in numbers.items() if v is not None})
+                   task_numbers={k: v for k, v in numbers.items() if v is not None}, history=history, summed=summed)
 
 
 def period_activities(reporter: Reporter):

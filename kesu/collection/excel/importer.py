@@ -48,6 +48,15 @@ class _Rollback(Exception):  # noqa: N818 - a control-flow signal, not an error
     pass
 
 
+def _summed_reason(ctx: Context, indicator) -> str:
+    """Why a figure of an indicator summed from activities is not taken from this file."""
+    if ctx.history:
+        return (f"“{indicator.name}”由科普活动自动汇总，{ctx.reporter.name}{ctx.reporter.period.label}已登记科普活动，"
+                "不能再作为历史数据导入。")
+    return (f"“{indicator.name}”由科普活动自动汇总，不能直接填报；请在“活动”中登记"
+            "（本系统上线前年度的数可勾选“作为历史数据导入”）。")
+
+
 # -- cells → service rows ------------------------------------------------------------------------------------------
 
 
@@ -65,6 +74,10 @@ def _value_rows(sheet: SheetRows, ctx: Context, name: str, problems: list[Proble
             problems.append(Problem(VALUES_SHEET, number, "指标编码", f"指标“{code}”在第 {seen[code]} 行已出现，同一指标只能填一行。"))
             continue
         seen[code] = number
+        if code in ctx.summed:  # a history template's row uploaded as a return, or a row typed in
+            if plain_text(raw_value):
+                problems.append(Problem(VALUES_SHEET, number, "本期数值", _summed_reason(ctx, ctx.summed[code])))
+            continue
         if code not in known:
             problems.append(Problem(VALUES_SHEET, number, "指标编码", f"指标编码“{code}”不在{ctx.reporter.name}的填报指标中。"))
             continue

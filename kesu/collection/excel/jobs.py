@@ -177,7 +177,7 @@ def _run_locked(job_id: int, *, commit: bool) -> None:
     running = ImportStatus.IMPORTING if commit else ImportStatus.CHECKING
     ExcelImport.objects.filter(pk=job_id).update(status=running)
     try:
-        ctx = build_context(_reporter(job))
+        ctx = build_context(_reporter(job), history=job.history)
         outcome = importer.run(Path(job.file.path), job.original_name, ctx, actor=job.user, commit=commit,
                                progress=_progress(job_id) if job.background else None,
                                on_written=lambda written: _record_written(job_id, written), history=job.history)

@@ -156,6 +156,10 @@ def _guide_sheet(wb: Workbook, ctx: Context) -> None:
     ws["A3"] = "填报单位"
     set_text(ws["B3"], reporter.name)
     ws["A4"], ws["B4"] = "报告期", reporter.period.label
+    if ctx.history:
+        ws["A5"] = ("历史数据：本系统上线前的年度，上传时请勾选“作为历史数据导入”；只导入“指标数据”，"
+                    "由科普活动汇总的指标在该年度未登记活动时按此表的数保存。")
+        ws["A5"].font = Font(bold=True)
     for r, line in enumerate(GUIDE, start=6):
         ws.cell(row=r, column=1, value=line).alignment = Alignment(wrap_text=True, vertical="top")
     mark_row = 6 + len(GUIDE) + 1
@@ -180,4 +184,5 @@ def build_template(ctx: Context) -> bytes:
 
 
 def template_filename(ctx: Context) -> str:
-    return f"{ctx.reporter.name}{ctx.reporter.period.label}填报模板.xlsx"
+    kind = "历史数据模板" if ctx.history else "填报模板"
+    return f"{ctx.reporter.name}{ctx.reporter.period.label}{kind}.xlsx"

@@ -35,6 +35,12 @@ def fill(template: bytes, *, values: dict | None = None, explanations: dict | No
     return out.getvalue()
 
 
+def codes(content: bytes) -> set[str]:
+    """The indicator codes a workbook's 指标数据 sheet lists."""
+    ws = load_workbook(io.BytesIO(content))[VALUES_SHEET]
+    return {ws.cell(row=r, column=1).value for r in range(2, ws.max_row + 1)} - {None}
+
+
 def _first_empty(ws) -> int:
     row = 2
     while ws.cell(row=row, column=1).value not in (None, ""):

@@ -76,10 +76,11 @@ def excel_start(request):
 
 
 def excel_template(request, period_id, region_id, unit_id):
-    _, reporter = _reporter(request, period_id, region_id, unit_id)  # the scope check comes before the method check
+    scope, reporter = _reporter(request, period_id, region_id, unit_id)  # the scope check before the method check
     if request.method not in ("GET", "HEAD"):
         return HttpResponseNotAllowed(["GET"])
-    ctx = build_context(reporter)
+    history = request.GET.get("history") == "1" and _may_load_history(scope, reporter)
+    ctx = build_context(reporter, history=history)
     response = HttpResponse(build_template(ctx), content_type=XLSX)
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(template_filename(ctx))}"
     return response

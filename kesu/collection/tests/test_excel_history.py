@@ -1,13 +1,15 @@
 """History through the Excel door: an office loads a year kesu never collected from a spreadsheet as approved
 history — template out, figures in, source and audit kind recorded; bad rows named; nothing half-written; scope."""
 
+from datetime import date
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from kesu.collection.excel import testing
 from kesu.collection.excel.importer import HISTORY_REASON
-from kesu.collection.models import IndicatorValue, Submission, SubmissionStatus
+from kesu.collection.models import Activity, IndicatorValue, Submission, SubmissionStatus
 from kesu.core.models import AuditEvent
 
 from .conftest import YEAR
@@ -126,4 +128,51 @@ def test_history_refuses_activity_rows(client, world):
                            activities=[testing.activity("科普讲座", f"{OLD}-05-01")])
     upload(client, world, content, unit=world.edu)
     assert "历史数据导入只导入“指标数据”，不登记活动" in messages_of(last_job())
+    assert not IndicatorValue.objects.exists()
+
+
+def history_template(client, world, period=OLD) -> bytes:
+    url = reverse("collection:excel_template", args=reporter_args(world, period)) + "?history=1"
+    response = client.get(url)
+    assert response.status_code == 200
+    assert "%E5%8E%86%E5%8F%B2%E6%95%B0%E6%8D%AE%E6%A8%A1%E6%9D%BF" in response["Content-Disposition"]  # 历史数据模板
+    return response.content
+
+
+def test_the_history_template_takes_activity_summed_figures_of_a_year_without_activities(client, activity_rules):
+    world = activity_rules
+    client.force_login(world.office)
+    page = client.get(reverse("collection:excel_upload", args=reporter_args(world)) + "?history=1").content.decode()
+    assert 'id="history-template"' in page
+    assert "TRN_FARMER_P" not in testing.codes(template(client, world))  # a return's template: counted, not typed
+    content = history_template(client, world)
+    assert {"TRN_FARMER_P", "TRN_FARMER_SESSIONS", "HR_FULL"} <= testing.codes(content)
+    upload(client, world, testing.fill(content, values={"TRN_FARMER_P": 3260, "TRN_FARMER_SESSIONS": 186}))
+    job = last_job()
+    assert job.status == "ready", messages_of(job)
+    commit(client, job)
+    values = dict(IndicatorValue.objects.filter(period_id=OLD).values_list("indicator__code", "value"))
+    assert values == {"TRN_FARMER_P": 3260, "TRN_FARMER_SESSIONS": 186}
+    assert set(AuditEvent.objects.filter(object_type="collection.indicatorvalue").values_list("action", flat=True)) \
+        == {"history"}
+
+
+def test_a_summed_figure_is_refused_with_its_reason_and_nothing_is_written(client, activity_rules):
+    world = activity_rules
+    client.force_login(world.office)
+    content = testing.fill(history_template(client, world), values={"TRN_FARMER_P": 3260, "HR_FULL": 40})
+    upload(client, world, content, history=False)  # the history template sent as a return
+    line = next(p for p in messages_of(last_job()).splitlines() if "由科普活动自动汇总" in p)
+    sheet, row, column, message = line.split("|")
+    assert (sheet, column) == ("指标数据", "本期数值") and row.isdigit()
+    assert message.startswith("“农村实用技术培训人次”由科普活动自动汇总，不能直接填报")
+    # Activities registered for the year since the template was taken: the year's figure is theirs.
+    Activity.objects.create(unit=world.edu, title="农村实用技术培训", kind="training", population="farmer",
+                            start_date=date(int(OLD), 5, 1), end_date=date(int(OLD), 5, 1), region=world.county,
+                            participants=40, sessions=1)
+    upload(client, world, content)
+    job = last_job()
+    assert job.status == "invalid"
+    assert f"渠县（本级）{OLD}年已登记科普活动，不能再作为历史数据导入" in messages_of(job)
+    assert "TRN_FARMER_P" not in testing.codes(history_template(client, world))
     assert not IndicatorValue.objects.exists()
