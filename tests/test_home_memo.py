@@ -2,12 +2,17 @@
 
 from django.urls import reverse
 
+from kesu.core import pagememo
 from kesu.orgs.models import UnitKind
 from kesu.orgs.services import unit_create
 
 # Session, user, the scope's region, the data version: nothing of the page's own data (the task queue's health is
 # asked at most every few seconds per process, and the first visit asked it).
 HOME_QUERIES_KEPT = 4
+# After any change of data (every cell save) the page data is read again: session, user, region, data version,
+# catalogue version, the year's returns, the regions' indicators with figures, their roll-up rows, the region, unit,
+# plan counts and the plans in force (the region and indicators come from the per-process catalogue: 15 → 12).
+HOME_QUERIES_FIRST = 12
 
 
 def test_home_is_kept_until_a_change_and_then_shows_it(world, client, django_assert_max_num_queries):
@@ -28,3 +33,12 @@ def test_home_is_not_shared_between_scopes(world, client):
     client.force_login(world["users"]["office_p"])
     page = client.get(reverse("home")).content.decode()
     assert "区域（含下级）" in page and "在册成员单位 3 个" in page  # the prefecture's subtree: both counties' units
+
+
+def test_home_after_a_change_reads_its_data_in_pinned_statements(world, client, django_assert_max_num_queries):
+    client.force_login(world["users"]["office_x"])
+    client.get(reverse("home"))
+    pagememo.forget()  # as after any write
+    with django_assert_max_num_queries(HOME_QUERIES_FIRST):
+        page = client.get(reverse("home")).content.decode()
+    assert "在册成员单位 2 个" in page

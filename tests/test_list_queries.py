@@ -13,6 +13,7 @@ from django.urls import reverse
 
 from kesu.accounts.models import Role, User
 from kesu.accounts.services import token_create
+from kesu.analytics import catalogue
 from kesu.assessment.models import Scheme
 from kesu.collection.models import Activity, DataSet, IndicatorValue, Narrative, Submission, ValidationRule
 from kesu.core import pagememo
@@ -127,6 +128,7 @@ def _forget_memos() -> None:
     # the queue on each page too, whether or not it asked within its last few seconds.
     pagememo.forget()
     kesu_worker.forget()
+    catalogue.forget()  # the regions and indicators analytics keeps: read, not answered from the process
 
 
 def _count(client, url) -> int:

@@ -187,7 +187,8 @@ def token_user(raw: str):
     if not raw or not raw.startswith(ApiToken.PREFIX):
         return None
     now = timezone.now()
-    token = (ApiToken.objects.select_related("user")
+    # The user's region and unit come in the same read: the caller's scope is built from them next.
+    token = (ApiToken.objects.select_related("user", "user__region", "user__unit__region")
              .filter(digest=ApiToken.hash(raw), revoked_at__isnull=True, expires_at__gt=now).first())
     if token is None or not token.user.is_active or token.auth_hash != token.user.get_session_auth_hash():
         return None

@@ -12,6 +12,7 @@ from kesu.plans.models import Category, Indicator
 from kesu.plans.selectors import unit_tasks
 
 from .. import charts
+from ..catalogue import catalogue_held, kept
 from .explore import analysis_root, child_regions, default_root
 from .figures import EMPTY, Plan, figures
 from .periods import YearChoice, year_choice
@@ -31,8 +32,12 @@ def headline_indicators(root) -> list[Indicator]:
     have = set(RollupRow.objects.filter(region=root).values_list("indicator_id", flat=True).distinct()[:500])
     if not have:  # nothing approved yet: no cards of zeros counted from activities either
         return []
-    have |= set(ActivityIndicatorRule.objects.filter(indicator__code__in=KEY_CODES)
-                .values_list("indicator_id", flat=True))
+    have |= set(kept(("key_activity_rules",), lambda: list(
+        ActivityIndicatorRule.objects.filter(indicator__code__in=KEY_CODES).values_list("indicator_id", flat=True))))
+    return kept(("headline", frozenset(have)), lambda: _headline(have))
+
+
+def _headline(have) -> list[Indicator]:
     preferred = [*KEY_CODES, *(c for c in charts.HEADLINE_CODES if c not in KEY_CODES)]
     inds = list(Indicator.objects.filter(pk__in=have).order_by("sort"))
     inds.sort(key=lambda i: (i.code not in preferred, preferred.index(i.code) if i.code in preferred else 0,
@@ -51,6 +56,11 @@ def for_scope(scope: Scope, *, today: date, year=None, region=None) -> dict:
     """The dashboard of ``scope``: ``year`` when asked, else the default year (``selectors.periods``)."""
     if scope.is_filler:
         return _filler(scope, today)
+    with catalogue_held():  # its regions and indicators: one read of the catalogue version
+        return _office(scope, today, year, region)
+
+
+def _office(scope: Scope, today: date, year, region) -> dict:
     root = analysis_root(scope, region or default_root(scope))
     choice = year_choice(root, year, today=today)
     year = choice.year
@@ -117,12 +127,13 @@ def home_figures(scope: Scope, *, today: date) -> dict | None:
     """The key figures of the scope's region for its home page: the default year's, the running year's beside."""
     if scope.is_filler:
         return None
-    try:
-        root = default_root(scope)
-    except Http404:  # a fresh installation before the region list is loaded
-        return None
-    choice = year_choice(root, today=today)
-    return {"root": root, "choice": choice, "rows": key_figures(scope, root=root, choice=choice)}
+    with catalogue_held():  # its region and indicators: one read of the catalogue version
+        try:
+            root = default_root(scope)
+        except Http404:  # a fresh installation before the region list is loaded
+            return None
+        choice = year_choice(root, today=today)
+        return {"root": root, "choice": choice, "rows": key_figures(scope, root=root, choice=choice)}
 
 
 def _filler(scope: Scope, today: date) -> dict:

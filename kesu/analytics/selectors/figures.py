@@ -34,6 +34,8 @@ from kesu.collection.selectors import counted_statuses as statuses_for
 from kesu.plans.models import Indicator, RegionAggregation
 from kesu.regions.models import Region
 
+from ..catalogue import kept
+
 
 class Fig(NamedTuple):
     """One figure. ``unapproved`` marks a figure that includes submitted but not yet approved values.
@@ -69,7 +71,8 @@ class Plan:
         indicators = list(indicators)
         rules = {i.pk: i for i in indicators}
         codes = {c for i in indicators if i.is_ratio for c in [*i.numerator, *i.denominator]}
-        by_code = {i.code: i for i in Indicator.objects.filter(code__in=codes)} if codes else {}
+        by_code = kept(("indicators_by_code", frozenset(codes)),
+                       lambda: {i.code: i for i in Indicator.objects.filter(code__in=codes)}) if codes else {}
         parts = {}
         for i in indicators:
             if i.is_ratio and i.numerator and i.denominator:
@@ -79,7 +82,9 @@ class Plan:
                     parts[i.pk] = (num, den)
         for ind in by_code.values():
             rules.setdefault(ind.pk, ind)
-        activity_rules = {r.indicator_id: r for r in ActivityIndicatorRule.objects.filter(indicator_id__in=list(rules))}
+        ids = frozenset(rules)
+        activity_rules = kept(("activity_rules", ids), lambda: {
+            r.indicator_id: r for r in ActivityIndicatorRule.objects.filter(indicator_id__in=list(ids))})
         return cls(indicators, rules, parts, activity_rules)
 
     @property
@@ -318,8 +323,9 @@ def stored_rows(region_ids, period_ids, indicator_ids) -> dict[tuple, Fig]:
     out = {}
     for i, r, p, v, o, s in rows:
         value = dec(v)
-        # a region's own reported figure is usually its value too: convert it once
-        out[(i, r, p)] = Fig(value, value if o == v and o is not None else dec(o), dec(s))
+        # a region's own reported figure, or the sum of its parts, is usually its value too: convert it once
+        out[(i, r, p)] = Fig(value, value if o == v and o is not None else dec(o),
+                             value if s == v and s is not None else dec(s))
     return out
 
 
