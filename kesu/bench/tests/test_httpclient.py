@@ -2,6 +2,7 @@
 refuses what it cannot read, so a benchmark never counts a misread answer as a success."""
 
 import asyncio
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
@@ -43,7 +44,9 @@ def _run(answers, requests):
             conn.close()
             server.close()
 
-    got, conn = asyncio.run(main())
+    # On a thread of its own: once a browser test has run, Playwright's event loop is running in the test thread.
+    with ThreadPoolExecutor(1) as pool:
+        got, conn = pool.submit(asyncio.run, main()).result()
     return got, conn, seen
 
 
