@@ -32,14 +32,22 @@ def browser():
         if os.environ.get("KESU_REQUIRE_BROWSER"):
             pytest.fail(f"浏览器测试无法运行：{reason}")
         pytest.skip(f"跳过浏览器测试：{reason}")
+    from django.db import connections
     from playwright.sync_api import sync_playwright
 
+    test_threads = {alias: connections[alias] for alias in connections}
     with sync_playwright() as pw:
         chromium = pw.chromium.launch(
             executable_path=CHROMIUM,
             args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                   "--disable-sync", "--no-first-run", "--disable-quic"],
         )
+        # Playwright's sync API leaves its event loop marked running in this thread until it stops, and while a loop
+        # runs Django keeps a thread's connections in context-local storage, which starts empty. Without these, the
+        # tests after the browser started would open a second connection per database, outside the transaction of a
+        # test set up before, and leave it open when the loop stops: PostgreSQL then refused to drop the test database.
+        for alias, wrapper in test_threads.items():
+            connections[alias] = wrapper
         yield chromium
         chromium.close()
 
