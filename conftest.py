@@ -66,6 +66,30 @@ def page(browser):
 
 
 @pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """pytest-django's test database; on PostgreSQL, the run fails if a session is left open on it at the end.
+
+    PostgreSQL will not drop a database another session is connected to, and pytest-django only warns then, naming
+    nothing. This check runs just before the database is dropped and names each session left
+    (``kesu/core/tests/dbsessions.py``), so a test or fixture that leaves a connection open is found at once.
+    """
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        yield
+        return
+    from kesu.core.tests import dbsessions
+
+    dbsessions.start_recording()
+    yield
+    dbsessions.stop_recording()
+    with django_db_blocker.unblock():
+        left = dbsessions.sessions_besides(connection)
+    if left:
+        pytest.fail("测试结束时仍有会话连接着测试数据库（测试或夹具打开后未关闭）：\n" + "\n".join(left), pytrace=False)
+
+
+@pytest.fixture(scope="session")
 def demo_db(django_db_setup, django_db_blocker):
     """The demo with its years of figures, built once per test session.
 
