@@ -1,14 +1,11 @@
 """The office dashboard in a real browser: charts render with figures (read from the ECharts instance)."""
 
-import os
-
 import pytest
 
 from kesu.collection.rollup import rollup_rebuild
+from kesu.testing import screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-SHOTS = os.environ.get("KESU_SCREENSHOTS")
 
 
 def _login(page, live_server, username):
@@ -29,8 +26,6 @@ def test_office_dashboard_renders_chart_figures(world, live_server, page, settin
     rollup_rebuild()
     _login(page, live_server, "city_office")
     page.goto(f"{live_server.url}/analytics/")
-    if SHOTS:
-        page.screenshot(path=f"{SHOTS}/analytics-debug.png", full_page=True)
     page.wait_for_selector("#chart-ranking[data-rendered]", state="attached")
     data = page.evaluate("""() => {
         const opt = echarts.getInstanceByDom(document.getElementById('chart-ranking')).getOption();
@@ -40,12 +35,12 @@ def test_office_dashboard_renders_chart_figures(world, live_server, page, settin
     assert "排名" in data["title"]
     canvas = page.locator("#chart-ranking canvas")
     assert canvas.count() == 1 and canvas.bounding_box()["height"] > 200
-    if SHOTS:
-        page.screenshot(path=f"{SHOTS}/analytics-dashboard.png", full_page=True)
-        page.set_viewport_size({"width": 390, "height": 844})
-        page.goto(f"{live_server.url}/analytics/")
-        page.wait_for_selector("#chart-ranking[data-rendered]", state="attached")
-        page.screenshot(path=f"{SHOTS}/analytics-dashboard-phone.png", full_page=True)
-        page.set_viewport_size({"width": 1366, "height": 900})
-        page.goto(f"{live_server.url}/analytics/pivot/?indicators=VISITS&periods=2024")
-        page.screenshot(path=f"{SHOTS}/analytics-pivot.png", full_page=True)
+    screenshot(page, "analytics-dashboard")
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"{live_server.url}/analytics/")
+    page.wait_for_selector("#chart-ranking[data-rendered]", state="attached")
+    screenshot(page, "analytics-dashboard-phone")
+    page.set_viewport_size({"width": 1366, "height": 900})
+    page.goto(f"{live_server.url}/analytics/pivot/?indicators=VISITS&periods=2024")
+    assert page.locator("#pivot tr", has_text="渠县").inner_text().split()[-1] == "260"  # the chart's figure again
+    screenshot(page, "analytics-pivot")
