@@ -241,8 +241,9 @@ def create_triggers(connection, tables=WATCHED) -> None:
             return
         cur.execute(f"CREATE OR REPLACE FUNCTION kesu_configuration_changed() RETURNS trigger LANGUAGE plpgsql AS $$ "
                     f"BEGIN UPDATE {TABLE} SET token = {token} WHERE id = 1; RETURN NULL; END $$")
-        for table in (t for t in tables if t in existing):  # once per statement, TRUNCATE included
-            cur.execute(f"DROP TRIGGER IF EXISTS kesu_configuration_changed ON {table}")
+        cur.execute("SELECT tgrelid::regclass::text FROM pg_trigger WHERE tgname = 'kesu_configuration_changed'")
+        triggered = {row[0] for row in cur.fetchall()}
+        for table in (t for t in tables if t in existing and t not in triggered):  # per statement, TRUNCATE too
             cur.execute(f"CREATE TRIGGER kesu_configuration_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE "
                         f"ON {table} FOR EACH STATEMENT EXECUTE FUNCTION kesu_configuration_changed()")
 
