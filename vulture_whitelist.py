@@ -6,7 +6,7 @@ Read by vulture only (never imported): each line uses a name the way the framewo
 from kesu.accounts import api_auth
 from kesu.analytics.selectors import periods, progress
 from kesu.collection import outliers
-from kesu.core import errors, middleware, replicas, security, timing
+from kesu.core import configuration, errors, middleware, replicas, security, timing
 from kesu.extraction import engine
 from kesu.extraction.models import ExtractedFact
 
@@ -20,6 +20,9 @@ replicas.ReplicaRouter
 replicas.ReplicaReadMiddleware
 security.SecurityHeadersMiddleware
 timing.ServerTimingMiddleware
+
+# Migration core.0003 (vulture does not read migrations) installs the configuration's version token with this.
+configuration.install
 
 # django-ninja calls APIKeyCookie._get_key to read the credential.
 api_auth.SessionAuth._get_key

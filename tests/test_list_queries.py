@@ -13,10 +13,9 @@ from django.urls import reverse
 
 from kesu.accounts.models import Role, User
 from kesu.accounts.services import token_create
-from kesu.analytics import catalogue
 from kesu.assessment.models import Scheme
 from kesu.collection.models import Activity, DataSet, IndicatorValue, Narrative, Submission, ValidationRule
-from kesu.core import pagememo
+from kesu.core import configuration, pagememo
 from kesu.core.templatetags import kesu_worker
 from kesu.extraction.models import SourceDocument
 from kesu.orgs.models import ContactPerson, Unit, UnitKind
@@ -128,7 +127,7 @@ def _forget_memos() -> None:
     # the queue on each page too, whether or not it asked within its last few seconds.
     pagememo.forget()
     kesu_worker.forget()
-    catalogue.forget()  # the regions and indicators analytics keeps: read, not answered from the process
+    configuration.forget()  # the configuration kept per version: read, not answered from the process
 
 
 def _count(client, url) -> int:

@@ -5,8 +5,8 @@ from ninja import Query, Router, Schema
 
 from kesu.accounts.api_auth import scope_of
 from kesu.core.api import PeriodList
+from kesu.core.configuration import configuration_held
 
-from .catalogue import catalogue_held
 from .selectors.explore import explore, resolve_indicators, resolve_periods
 
 router = Router()
@@ -24,7 +24,7 @@ class AnalyticsQuery(Schema):
             operation_id="kesu_analytics_api_query_analytics")
 def analytics(request, q: Query[AnalyticsQuery]):
     scope = scope_of(request)
-    with catalogue_held():  # the region, its children and the indicators: one read of the catalogue version
+    with configuration_held(per_version=True):  # the region, its children and the indicators: one token read
         table = explore(scope, indicators=resolve_indicators(scope, q.indicators.split(",") if q.indicators else []),
                         region=q.region, periods=resolve_periods(q.periods.split(",")), group_by=q.group_by,
                         include_submitted=q.include_submitted)

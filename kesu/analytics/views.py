@@ -14,12 +14,12 @@ from django.views.decorators.http import require_POST, require_safe
 from kesu.accounts.models import ApiToken
 from kesu.accounts.scope import Scope
 from kesu.core import clock
+from kesu.core.configuration import configuration_held
 from kesu.core.exceptions import ApplicationError
 from kesu.core.params import year_param
 from kesu.plans.selectors import indicators_for_scope
 
 from . import charts, services
-from .catalogue import catalogue_read
 from .models import Publication, PublicationStatus
 from .params import analysis_params, flag
 from .selectors import compare, consistency, dashboard
@@ -41,7 +41,7 @@ def _today() -> date:
 
 
 @require_safe
-@catalogue_read
+@configuration_held(per_version=True)
 def dashboard_view(request):
     scope = _scope(request)
     try:
@@ -54,7 +54,7 @@ def dashboard_view(request):
 
 
 @require_safe
-@catalogue_read
+@configuration_held(per_version=True)
 def dashboard_partial(request):
     """The dashboard body alone, for the home page."""
     scope = _scope(request)
@@ -64,7 +64,7 @@ def dashboard_partial(request):
 
 
 @require_safe
-@catalogue_read
+@configuration_held(per_version=True)
 def chart_json(request, name):
     scope = _scope(request)
     try:
@@ -78,7 +78,7 @@ def chart_json(request, name):
 
 
 @require_safe
-@catalogue_read
+@configuration_held(per_version=True)
 def chart_table(request, name):
     """The table twin of a chart as its own page fragment (HTMX or a plain link)."""
     scope = _scope(request)
@@ -93,7 +93,7 @@ def chart_table(request, name):
 
 
 @require_safe
-@catalogue_read
+@configuration_held(per_version=True)
 def indicator_explorer(request):
     group_by = request.GET.get("group_by", "region")
     q = analysis_params(_scope(request), request.GET, period_field="periods", indicator_count=5,
@@ -129,7 +129,7 @@ def indicator_explorer(request):
 
 
 @require_safe
-@catalogue_read
+@configuration_held(per_version=True)
 def ranking_view(request):
     q = analysis_params(_scope(request), request.GET, indicator_count=1)
     params = request.GET.copy()
@@ -146,7 +146,7 @@ def ranking_view(request):
 
 
 @require_safe
-@catalogue_read
+@configuration_held(per_version=True)
 def consistency_view(request):
     q = analysis_params(_scope(request), request.GET)
     ctx = q.context()
@@ -159,7 +159,7 @@ def consistency_view(request):
 
 
 @require_safe
-@catalogue_read
+@configuration_held(per_version=True)
 def progress_view(request):
     q = analysis_params(_scope(request), request.GET, period_field="year")
     year = q.choice.year
@@ -169,7 +169,7 @@ def progress_view(request):
 
 
 @require_safe
-@catalogue_read
+@configuration_held(per_version=True)
 def compare_view(request):
     q = analysis_params(_scope(request), request.GET, indicator_count=8)
     ctx = {**q.context(), "period_id": q.period_id}
@@ -189,7 +189,7 @@ def compare_view(request):
 
 
 @require_safe
-@catalogue_read
+@configuration_held(per_version=True)
 def pivot_view(request):
     q = analysis_params(_scope(request), request.GET, period_field="periods", indicator_count=6)
     rows, cols = request.GET.get("rows", "region"), request.GET.get("cols", "indicator")

@@ -133,7 +133,6 @@ def generate(scale: str, *, seed: int = 7, log=print) -> Dataset:
 
 def _generate(scale: str, seed: int, log) -> Dataset:
     from kesu.collection.models import Activity, DataSet, IndicatorValue, RollupRow, Submission
-    from kesu.core.configuration import configuration_changed
     from kesu.orgs.models import Unit, UnitKind
     from kesu.regions.models import Level, Region
 
@@ -175,7 +174,6 @@ def _generate(scale: str, seed: int, log) -> Dataset:
                 units.append(Unit(region=c, name=f"{c.name}{UNIT_NAMES[u % len(UNIT_NAMES)]}",
                                   kind=kinds[u % len(kinds)], sort=u))
         Unit.objects.bulk_create(units, batch_size=5000)
-        configuration_changed()  # a bulk insert sends no signals; units are part of what data sets cover
     unit_rows = list(Unit.objects.filter(region__in=counties).values_list("pk", "region_id"))
 
     # -- values ---------------------------------------------------------------------------------------------------

@@ -33,9 +33,18 @@ class Violation:
 
 def applicable_rules(region) -> list[ValidationRule]:
     paths = [*region.ancestor_paths, region.path]
-    return list(held(("applicable_rules", region.pk), lambda: list(
+    return list(held(("applicable_rules", region.pk), lambda: _compiled_rules(
         ValidationRule.objects.filter(is_active=True).filter(Q(region__isnull=True) | Q(region__path__in=paths))
         .select_related("indicator"))))
+
+
+def _compiled_rules(rules) -> list[ValidationRule]:
+    """The rules with their expressions compiled before they are kept: the copies handed out from what the process
+    keeps (kesu/core/configuration.py) carry the compiled form instead of compiling it again for every save."""
+    rules = list(rules)
+    for rule in rules:
+        compiled(rule)
+    return rules
 
 
 def compiled(rule: ValidationRule) -> CompiledExpression | None:

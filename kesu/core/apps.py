@@ -9,13 +9,17 @@ class CoreConfig(AppConfig):
     verbose_name = "基础"
 
     def ready(self):
+        from django.db.models.signals import post_migrate
         from django_tasks.signals import task_enqueued
 
         from . import checks  # noqa: F401  (registers the system checks)
+        from .configuration import migrated
         from .worker import on_task_enqueued
 
         # Any app's enqueued task wakes the local workers once its transaction commits (kesu/core/worker.py).
         task_enqueued.connect(on_task_enqueued, dispatch_uid="kesu-wake-workers")
+        # After every migrate: the configuration's triggers where a rebuilt table lost them, and a new token.
+        post_migrate.connect(migrated, dispatch_uid="kesu-configuration-migrated")
 
 
 class TasksDatabaseConfig(TasksAppConfig):

@@ -74,20 +74,3 @@ class WorkerBeat(models.Model):
 
     def __str__(self) -> str:
         return f"{self.host}:{self.pid}"
-
-
-class ConfigurationVersion(models.Model):
-    """One row: a token that changes in the same transaction as any change of the collection's configuration.
-
-    A token, not a counter: a change rolled back must never leave its number to be taken again by another change
-    (a process may already keep what it read under it). See kesu/core/configuration.py.
-    """
-
-    token = models.BigIntegerField("配置版本", default=0)
-
-    class Meta:
-        verbose_name = "配置版本"
-        verbose_name_plural = "配置版本"
-
-    def __str__(self) -> str:
-        return str(self.token)

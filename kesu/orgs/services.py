@@ -7,7 +7,6 @@ import datetime
 from django.db import IntegrityError, transaction
 
 from kesu.core import audit
-from kesu.core.configuration import configuration_changed
 from kesu.core.exceptions import ApplicationError
 
 from . import defaults
@@ -177,7 +176,6 @@ def units_create_defaults(*, actor, region) -> list[Unit]:
             continue
         new.append(Unit(region=region, name=name, short_name=short, kind=spec.kind, sort=start + index * 10))
     Unit.objects.bulk_create(new)
-    configuration_changed()  # a bulk insert sends no signals; units are part of what data sets cover
     if new:
         audit.record(actor=actor, action="unit.create_defaults", object_type="orgs.unit", object_id="*",
                      object_repr=f"{region.name}默认成员单位", region_path=region.path,

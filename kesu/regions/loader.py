@@ -32,7 +32,6 @@ from dataclasses import dataclass, field
 from django.db import transaction
 
 from kesu.core import audit
-from kesu.core.configuration import configuration_changed
 
 from .models import Level, Region
 
@@ -187,12 +186,10 @@ def load_regions(*, townships: list[str] | tuple = (), actor=None, text: str | N
             to_update.append(region)
         _guard_codes_free(new)
         Region.objects.bulk_create(new, batch_size=500)
-        configuration_changed()  # bulk writes send no signals: the region tree is part of the configuration
         result.created += len(new)
         ids.update(Region.objects.filter(code__in=[r.code for r in new]).values_list("code", "id"))
     if to_update:
         Region.objects.bulk_update(to_update, list(_FIELDS), batch_size=500)
-        configuration_changed()
         result.updated = len(to_update)
     for old_path, new_path in moved:
         _rewrite_descendant_paths(old_path, new_path)
@@ -241,5 +238,4 @@ def _load_townships(nodes: list[Node], county_codes, result: LoadResult) -> None
             new.append(Region(code=local, name=township.name, level=Level.TOWNSHIP, parent=parent,
                               path=f"{parent.path}{local}/", depth=parent.depth + 1, is_builtin=False, sort=seq))
     Region.objects.bulk_create(new, batch_size=500)
-    configuration_changed()
     result.townships_created = len(new)

@@ -11,7 +11,6 @@ from django.db.models import F, Value
 from django.db.models.functions import Concat, Substr
 
 from kesu.core import audit
-from kesu.core.configuration import configuration_changed
 from kesu.core.exceptions import ApplicationError
 
 from .models import Level, Region
@@ -158,7 +157,6 @@ def rewrite_subtree_paths(old_path: str, new_path: str, *, include_root: bool = 
     if not include_root:
         rows = rows.exclude(path=old_path)
     delta = new_path.count("/") - old_path.count("/")
-    configuration_changed()  # the data sets and rules that apply to a region follow its path (no signal here)
     return rows.update(path=Concat(Value(new_path), Substr("path", len(old_path) + 1)), depth=F("depth") + delta)
 
 
@@ -182,7 +180,6 @@ def region_move(*, actor, region: Region, new_parent: Region) -> Region:
     old_parent, old_path = region.parent, region.path
     new_path = f"{new_parent.path}{region.code}/"
     Region.objects.filter(pk=region.pk).update(parent=new_parent)
-    configuration_changed()
     rewrite_subtree_paths(old_path, new_path)
     region.refresh_from_db()
     audit.record(actor=actor, action="region.move", instance=region, region_path=region.path,

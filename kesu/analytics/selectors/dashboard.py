@@ -6,13 +6,13 @@ from datetime import date
 from django.http import Http404
 
 from kesu.accounts.scope import Scope
+from kesu.core.configuration import configuration_held, held
 from kesu.core.exceptions import ApplicationError
 from kesu.core.periods import Period
 from kesu.plans.models import Category, Indicator
 from kesu.plans.selectors import unit_tasks
 
 from .. import charts
-from ..catalogue import catalogue_held, kept
 from .explore import analysis_root, child_regions, default_root
 from .figures import EMPTY, Plan, figures
 from .periods import YearChoice, year_choice
@@ -32,9 +32,9 @@ def headline_indicators(root) -> list[Indicator]:
     have = set(RollupRow.objects.filter(region=root).values_list("indicator_id", flat=True).distinct()[:500])
     if not have:  # nothing approved yet: no cards of zeros counted from activities either
         return []
-    have |= set(kept(("key_activity_rules",), lambda: list(
+    have |= set(held(("key_activity_rules",), lambda: list(
         ActivityIndicatorRule.objects.filter(indicator__code__in=KEY_CODES).values_list("indicator_id", flat=True))))
-    return kept(("headline", frozenset(have)), lambda: _headline(have))
+    return held(("headline", frozenset(have)), lambda: _headline(have))
 
 
 def _headline(have) -> list[Indicator]:
@@ -56,7 +56,7 @@ def for_scope(scope: Scope, *, today: date, year=None, region=None) -> dict:
     """The dashboard of ``scope``: ``year`` when asked, else the default year (``selectors.periods``)."""
     if scope.is_filler:
         return _filler(scope, today)
-    with catalogue_held():  # its regions and indicators: one read of the catalogue version
+    with configuration_held(per_version=True):  # its regions and indicators: one token read
         return _office(scope, today, year, region)
 
 
@@ -127,7 +127,7 @@ def home_figures(scope: Scope, *, today: date) -> dict | None:
     """The key figures of the scope's region for its home page: the default year's, the running year's beside."""
     if scope.is_filler:
         return None
-    with catalogue_held():  # its region and indicators: one read of the catalogue version
+    with configuration_held(per_version=True):  # its region and indicators: one token read
         try:
             root = default_root(scope)
         except Http404:  # a fresh installation before the region list is loaded

@@ -12,6 +12,7 @@ from django.http import Http404
 from kesu.accounts.scope import Scope
 from kesu.collection.models import IndicatorValue, Population
 from kesu.collection.rollup import inside, period, time_combine
+from kesu.core.configuration import held
 from kesu.core.exceptions import ApplicationError
 from kesu.core.periods import Period
 from kesu.orgs.models import Unit
@@ -19,7 +20,6 @@ from kesu.plans.models import FrameworkItem, Indicator
 from kesu.plans.selectors import indicators_for_scope
 from kesu.regions.models import Region
 
-from ..catalogue import kept
 from .figures import EMPTY, Fig, Plan, activity_measure, activity_queryset, figures, status_keys
 
 GROUPS = {"region": "下级区域", "period": "报告期", "unit": "成员单位", "item": "纲要条目", "population": "重点人群"}
@@ -104,8 +104,8 @@ def num(value: Decimal | None):
 
 def default_root(scope: Scope) -> Region:
     if scope.region_id:
-        return kept(("region", scope.region_id), lambda: Region.objects.get(pk=scope.region_id))
-    root = kept(("top_region",), lambda: Region.objects.filter(parent__isnull=True).order_by("path").first())
+        return held(("region", scope.region_id), lambda: Region.objects.get(pk=scope.region_id))
+    root = held(("top_region",), lambda: Region.objects.filter(parent__isnull=True).order_by("path").first())
     if root is None:
         raise Http404("尚未载入行政区域")
     return root
@@ -119,7 +119,7 @@ def analysis_root(scope: Scope, region: Region | str | int | None = None) -> Reg
         return default_root(scope)
     if not isinstance(region, Region):
         key = str(region)
-        region = kept(("region_named", key), lambda: Region.objects.filter(code=key).first() or (
+        region = held(("region_named", key), lambda: Region.objects.filter(code=key).first() or (
             Region.objects.filter(pk=int(key)).first() if key.isdigit() and len(key) < 6 else None))
         if region is None:
             raise ApplicationError(f"区域“{key}”不存在。", field="region")
@@ -135,7 +135,7 @@ def resolve_indicators(scope: Scope, codes) -> list[Indicator]:
     if not codes:
         return indicators_for_scope(scope)
     # which indicators a scope may name depends on its role and region only
-    found = kept(("indicators_named", scope.role, scope.region_path, tuple(codes)), lambda: {
+    found = held(("indicators_named", scope.role, scope.region_path, tuple(codes)), lambda: {
         i.code: i for i in Indicator.objects.filter(Q(region__isnull=True) | scope.region_or_ancestor_q("region__"))
         .filter(code__in=codes)})
     missing = [c for c in codes if c not in found]
@@ -170,7 +170,7 @@ def expand_periods(start: str, end: str, kind: str) -> list[Period]:
 
 
 def child_regions(root: Region) -> list[Region]:
-    return kept(("children", root.pk), lambda: list(Region.objects.filter(parent=root).order_by("sort", "code")))
+    return held(("children", root.pk), lambda: list(Region.objects.filter(parent=root).order_by("sort", "code")))
 
 
 # -- the explorer ------------------------------------------------------------------------------------------------

@@ -31,10 +31,9 @@ from kesu.collection.models import (
 from kesu.collection.rollup import containing, inside, period, region_figure, time_combine
 from kesu.collection.selectors import approval_keys as status_keys
 from kesu.collection.selectors import counted_statuses as statuses_for
+from kesu.core.configuration import held
 from kesu.plans.models import Indicator, RegionAggregation
 from kesu.regions.models import Region
-
-from ..catalogue import kept
 
 
 class Fig(NamedTuple):
@@ -71,7 +70,7 @@ class Plan:
         indicators = list(indicators)
         rules = {i.pk: i for i in indicators}
         codes = {c for i in indicators if i.is_ratio for c in [*i.numerator, *i.denominator]}
-        by_code = kept(("indicators_by_code", frozenset(codes)),
+        by_code = held(("indicators_by_code", frozenset(codes)),
                        lambda: {i.code: i for i in Indicator.objects.filter(code__in=codes)}) if codes else {}
         parts = {}
         for i in indicators:
@@ -83,7 +82,7 @@ class Plan:
         for ind in by_code.values():
             rules.setdefault(ind.pk, ind)
         ids = frozenset(rules)
-        activity_rules = kept(("activity_rules", ids), lambda: {
+        activity_rules = held(("activity_rules", ids), lambda: {
             r.indicator_id: r for r in ActivityIndicatorRule.objects.filter(indicator_id__in=list(ids))})
         return cls(indicators, rules, parts, activity_rules)
 

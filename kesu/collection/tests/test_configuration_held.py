@@ -6,6 +6,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from kesu.collection import services
+from kesu.collection.reporting import data_sets_for
 from kesu.core.configuration import configuration_held
 
 from .conftest import YEAR
@@ -53,3 +54,12 @@ def test_a_rule_added_inside_the_block_refuses_the_next_figure(world):
             indicator=world.ind["HR_FULL"], region=world.county, unit=world.agri, period=YEAR, value=11)])
     assert not result.ok
     assert "专职人员不超过十人" in result.errors[0].message
+
+
+def test_kept_data_sets_are_handed_out_as_copies_with_their_region_and_units(world, django_assert_num_queries):
+    with configuration_held(per_version=True):
+        data_sets_for(world.county, world.edu)[0].name = "改坏了"  # read, kept, and a copy changed by its caller
+    with django_assert_num_queries(1), configuration_held(per_version=True):  # the version only
+        kept = data_sets_for(world.county, world.edu)
+        assert [ds.name for ds in kept] == ["年度科普工作统计"]
+        assert kept[0].region.name == "渠县" and list(kept[0].units.all()) == []  # cached with it, copied too

@@ -2,22 +2,27 @@
 
 A figure write keeps the covering data sets, their indicators and the rules while the configuration version is
 unchanged (kesu/core/configuration.py). Each test saves once (so the process keeps the configuration), changes it
-through one door, and saves again in the same process: the second save must follow the change.
+through one door, and saves again in the same process: the second save must follow the change. The version is
+replaced by database triggers on the watched tables; the last tests check that every table a kept read queries is
+watched, and that every watched table has its triggers.
 """
 
-import ast
 import re
-from pathlib import Path
+import threading
 
 import pytest
 from django.apps import apps
+from django.db import connection
 from django.db.models.signals import post_migrate
 from django.forms.models import model_to_dict
+from django.test.utils import CaptureQueriesContext
 
 from kesu.collection import services
 from kesu.collection.models import DataSet, ValidationRule
-from kesu.core.configuration import version
+from kesu.core import backup, configuration
+from kesu.core.configuration import configuration_held, version
 from kesu.orgs import services as org_services
+from kesu.orgs.models import Unit
 from kesu.plans.models import Category, Indicator, ValueType
 from kesu.regions import services as region_services
 from kesu.regions.models import Level
@@ -26,7 +31,6 @@ from kesu.testing import make_region
 from .conftest import YEAR
 
 pytestmark = pytest.mark.django_db
-PACKAGE = Path(__file__).resolve().parents[2]
 
 
 def _save(w, value, code="HR_FULL", unit=None):
@@ -114,7 +118,7 @@ def test_a_data_set_switched_off_in_the_admin_or_created_applies_to_the_next_sav
 
 
 @pytest.mark.parametrize("door", ["region_move", "region_save", "unit_update", "units_bulk", "migrate",
-                                  "outlier_rule", "indicator_update", "data_set_delete"])
+                                  "outlier_rule", "indicator_update", "data_set_delete", "restore_insert", "raw_sql"])
 def test_every_other_door_advances_the_version(world, door):
     before = version()
     if door == "region_move":
@@ -130,7 +134,7 @@ def test_every_other_door_advances_the_version(world, door):
     elif door == "units_bulk":
         org_services.units_create_defaults(actor=world.office, region=world.county)
     elif door == "migrate":
-        config = apps.get_app_config("collection")
+        config = apps.get_app_config("core")
         post_migrate.send(sender=config, app_config=config, verbosity=0, interactive=False, using="default",
                           apps=apps, plan=[])
     elif door == "outlier_rule":
@@ -143,6 +147,14 @@ def test_every_other_door_advances_the_version(world, door):
     elif door == "indicator_update":
         world.ind["HR_FULL"].name = "科普专职人员（改）"
         world.ind["HR_FULL"].save()
+    elif door == "restore_insert":  # rows written as ``kesu restore`` writes them: raw inserts, no model code
+        at = world.edu.created_at.isoformat()
+        row = {"id": 9001, "region_id": world.county.pk, "name": "恢复的单位", "short_name": "", "kind": world.edu.kind,
+               "sort": 9, "created_at": at, "updated_at": at}
+        backup._insert(Unit, [row], backup._Matcher())
+    elif door == "raw_sql":
+        with connection.cursor() as cur:
+            cur.execute("UPDATE collection_dataset_indicators SET indicator_id = indicator_id")
     assert version() != before
 
 
@@ -153,49 +165,99 @@ def test_writing_figures_leaves_the_version_alone(world):
     assert version() == before
 
 
-# -- no write path around the version ------------------------------------------------------------------------------
-
-MODELS = r"\b(DataSet|ValidationRule|ActivityIndicatorRule|OutlierRule|Indicator|Region|Unit)\b"
-BYPASSING = {"update", "bulk_create", "bulk_update", "_raw_delete", "_insert"}
-
-
-def _bypassing_writes(tree: ast.AST, source: str) -> list[tuple[str, int]]:
-    """(function, line) of each call that writes a configuration model without signals and without
-    ``configuration_changed()`` in the same function. Names assigned from such a model's queryset are followed."""
-    found = []
-    for func in (n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef)):
-        tracked, calls, advances = set(), [], False
-        for node in ast.walk(func):
-            if isinstance(node, ast.Assign):
-                if re.search(MODELS + r"\.objects", ast.get_source_segment(source, node.value) or ""):
-                    tracked.update(t.id for t in node.targets if isinstance(t, ast.Name))
-            if not isinstance(node, ast.Call):
-                continue
-            name = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")
-            if name == "configuration_changed":
-                advances = True
-            elif name in BYPASSING and isinstance(node.func, ast.Attribute):
-                calls.append(node)
-        for call in calls:
-            receiver = ast.get_source_segment(source, call.func.value) or ""
-            if re.search(MODELS + r"\.(objects|_base_manager)", receiver) or receiver in tracked:
-                if not advances:
-                    found.append((func.name, call.lineno))
-    return found
+def test_a_rule_changed_by_raw_sql_applies_to_the_next_save(world):
+    rule = services.rule_create(actor=world.office, region=world.county, code="L1", name="专职人员不超过十人",
+                                expression="HR_FULL <= 10", severity="blocking")
+    assert _refused(_save(world, 12), "专职人员不超过十人")
+    with connection.cursor() as cur:
+        cur.execute("UPDATE collection_validationrule SET is_active = %s WHERE id = %s", [False, rule.pk])
+    assert _save(world, 12).ok
 
 
-def test_no_module_writes_the_configuration_in_bulk_without_advancing_the_version():
-    missing = []
-    for path in sorted(PACKAGE.rglob("*.py")):
-        if "tests" in path.parts or "migrations" in path.parts:
-            continue
-        source = path.read_text(encoding="utf-8")
-        missing += [f"{path.relative_to(PACKAGE)}:{line} {name}"
-                    for name, line in _bypassing_writes(ast.parse(source), source)]
-    assert not missing, "bulk writes of configuration models must call configuration_changed(): " + ", ".join(missing)
+def test_a_write_inside_an_open_block_detaches_it(world):
+    with configuration_held(per_version=True):
+        assert _save(world, 12).ok  # kept under the token the block read
+        with connection.cursor() as cur:  # not even a model's save: the block sees its own statement
+            cur.execute("INSERT INTO collection_validationrule (code, name, kind, expression, severity, message, "
+                        "region_id, is_active, codes, created_at, updated_at) VALUES ('L1', '专职人员不超过十人', "
+                        "'expression', 'HR_FULL <= 10', 'blocking', '', %s, %s, '[\"HR_FULL\"]', %s, %s)",
+                        [world.county.pk, True, world.county.created_at, world.county.created_at])
+        assert _refused(_save(world, 13), "专职人员不超过十人")
+    assert _refused(_save(world, 14), "专职人员不超过十人")
 
 
-def test_the_scan_finds_a_bulk_write_that_forgets_the_version():
-    source = ("def load(rows):\n    qs = Region.objects.filter(code__in=rows)\n    qs.update(name='x')\n\n"
-              "def fine(rows):\n    Unit.objects.bulk_create(rows)\n    configuration_changed()\n")
-    assert _bypassing_writes(ast.parse(source), source) == [("load", 3)]
+@pytest.mark.django_db(transaction=True)
+def test_a_change_committed_by_another_connection_applies_to_the_next_save(world):
+    assert _save(world, 12).ok
+
+    def elsewhere():  # another thread: a connection of its own, as another process would have
+        try:
+            services.rule_create(actor=world.office, region=world.county, code="L1", name="专职人员不超过十人",
+                                 expression="HR_FULL <= 10", severity="blocking")
+        finally:
+            connection.close()
+
+    other = threading.Thread(target=elsewhere)
+    other.start()
+    other.join()
+    assert _refused(_save(world, 13), "专职人员不超过十人")
+
+
+# -- what is watched ----------------------------------------------------------------------------------------------
+
+TABLES = re.compile(r'\b(?:FROM|JOIN)\s+"?(\w+)"?', re.IGNORECASE)
+
+
+def test_every_table_a_kept_read_queries_is_watched(world, client, activity_rules, monkeypatch):
+    """Each computation kept under the token, as a figure write, a submit, an approval, the API and the analytics
+    pages run it: the tables its statements read must all be watched, or a change of them would go unseen."""
+    read: dict[str, set] = {}
+    compute_once = configuration._private  # a bulk block computes each key through it
+
+    def recording(block, key, compute):
+        with CaptureQueriesContext(connection) as seen:
+            value = compute_once(block, key, compute)
+        read.setdefault(key[0], set()).update(t for q in seen.captured_queries for t in TABLES.findall(q["sql"]))
+        return value
+
+    monkeypatch.setattr(configuration, "_private", recording)
+    client.force_login(world.city_office)
+    with configuration_held():
+        assert _save(world, 12).ok
+        sub = services.submission_for(data_set=world.ds, period=YEAR, region=world.county, unit=world.edu)
+        services.submission_submit(actor=world.filler, submission=sub)
+        services.submission_approve(actor=world.office, submission=sub)
+        for url in ("/", "/analytics/", "/analytics/explorer/?indicators=HR_FULL&periods=2024",
+                    "/analytics/compare/?indicators=HR_FULL&periods=2024"):
+            assert client.get(url).status_code == 200, url
+    assert {"data_sets_for", "applicable_rules", "activity_rules", "data_set_members", "children"} <= set(read)
+    unwatched = {key: tables - set(configuration.WATCHED) for key, tables in read.items()}
+    assert not any(unwatched.values()), unwatched
+
+
+def _triggered_tables() -> set[str]:
+    with connection.cursor() as cur:
+        if connection.vendor == "sqlite":
+            cur.execute("SELECT tbl_name FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'kesu_configuration%'")
+        else:
+            cur.execute("SELECT tgrelid::regclass::text FROM pg_trigger WHERE tgname = 'kesu_configuration_changed'")
+        return {row[0] for row in cur.fetchall()}
+
+
+def test_every_watched_table_has_its_triggers_and_migrate_restores_lost_ones(world):
+    assert _triggered_tables() == set(configuration.WATCHED)
+    with connection.cursor() as cur:  # what SQLite does to a table a migration rebuilds
+        if connection.vendor == "sqlite":
+            for op in ("insert", "update", "delete"):
+                cur.execute(f"DROP TRIGGER kesu_configuration_collection_validationrule_{op}")
+        else:
+            cur.execute("DROP TRIGGER kesu_configuration_changed ON collection_validationrule")
+    assert "collection_validationrule" not in _triggered_tables()
+    config = apps.get_app_config("core")
+    post_migrate.send(sender=config, app_config=config, verbosity=0, interactive=False, using="default",
+                      apps=apps, plan=[])
+    assert _triggered_tables() == set(configuration.WATCHED)
+    before = version()
+    services.rule_create(actor=world.office, region=world.county, code="L1", name="专职人员不超过十人",
+                         expression="HR_FULL <= 10", severity="blocking")
+    assert version() != before
