@@ -9,9 +9,10 @@ from kesu.orgs.services import unit_create
 # Session, user, the scope's region, the data version: nothing of the page's own data (the task queue's health is
 # asked at most every few seconds per process, and the first visit asked it).
 HOME_QUERIES_KEPT = 4
-# After any change of data (every cell save) the page data is read again: session, user, region, data version,
-# catalogue version, the year's returns, the regions' indicators with figures, their roll-up rows, the region, unit,
-# plan counts and the plans in force (the region and indicators come from the per-process catalogue: 15 → 12).
+# After a change of what the page shows (an approval, a unit, a plan; not a figure saved into an open return) the page
+# data is read again: session, user, region, data version, catalogue version, the year's returns, the regions'
+# indicators with figures, their roll-up rows, the region, unit, plan counts and the plans in force (the region and
+# indicators come from the per-process catalogue: 15 → 12).
 HOME_QUERIES_FIRST = 12
 
 
@@ -38,7 +39,7 @@ def test_home_is_not_shared_between_scopes(world, client):
 def test_home_after_a_change_reads_its_data_in_pinned_statements(world, client, django_assert_max_num_queries):
     client.force_login(world["users"]["office_x"])
     client.get(reverse("home"))
-    pagememo.forget()  # as after any write
+    pagememo.forget()  # as after a write the page shows
     with django_assert_max_num_queries(HOME_QUERIES_FIRST):
         page = client.get(reverse("home")).content.decode()
     assert "在册成员单位 2 个" in page

@@ -11,9 +11,11 @@ from dataclasses import dataclass
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 
-from kesu.regions.models import ancestor_paths
+from kesu.core.configuration import held
+from kesu.orgs.models import Unit
+from kesu.regions.models import Region, ancestor_paths
 
-from .models import Role
+from .models import Role, User
 
 
 @dataclass(frozen=True)
@@ -31,14 +33,15 @@ class Scope:
         if user.is_superuser or user.role == Role.ADMIN:
             return cls(role=Role.ADMIN, user_id=user.pk)
         if user.role == Role.FILLER:
-            unit = user.unit
+            unit = _unit_of(user)
             if unit is None:
                 raise PermissionDenied
             return cls(role=Role.FILLER, region_id=unit.region_id, region_path=unit.region.path, unit_id=unit.pk,
                        user_id=user.pk)
-        if user.region is None:
+        region = _region_of(user)
+        if region is None:
             raise PermissionDenied
-        return cls(role=user.role, region_id=user.region_id, region_path=user.region.path, user_id=user.pk)
+        return cls(role=user.role, region_id=user.region_id, region_path=region.path, user_id=user.pk)
 
     # -- who is this ---------------------------------------------------------------------------------------------
 
@@ -123,3 +126,19 @@ class Scope:
     def require(self, allowed: bool) -> None:
         if not allowed:
             raise PermissionDenied
+
+
+# A user's unit and region are read on every page. They are configuration (kesu/core/configuration.py): inside a
+# configuration block (a cell save) they come from what the process keeps for the version; elsewhere a filler's unit
+# comes with its region in one statement. Either way they are left on the user, so ``user.unit`` reads nothing again.
+
+def _unit_of(user) -> Unit | None:
+    if user.unit_id is not None and not User.unit.is_cached(user):
+        user.unit = held(("unit", user.unit_id), lambda: Unit.objects.select_related("region").get(pk=user.unit_id))
+    return user.unit
+
+
+def _region_of(user) -> Region | None:
+    if user.region_id is not None and not User.region.is_cached(user):
+        user.region = held(("region", user.region_id), lambda: Region.objects.get(pk=user.region_id))
+    return user.region

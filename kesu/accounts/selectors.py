@@ -18,7 +18,8 @@ from .scope import Scope
 
 def home_summary(scope: Scope, *, today: date) -> dict:
     """What the landing page shows (below). Every user opens it first and most often, so it is kept in the process
-    while no data changes (``kesu.core.pagememo``): one query instead of a dozen."""
+    while nothing it shows changes (``kesu.core.pagememo``: figures entered into open returns do not count): one
+    query instead of a dozen."""
     return pagememo.remembered(("home", scope, today), lambda: _home_summary(scope, today=today))
 
 

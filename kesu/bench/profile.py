@@ -2,8 +2,9 @@
 
 On the benchmark database (``KESU_DATABASE_URL``, after ``kesu bench generate``), each request kind of
 ``kesu bench run --only http`` (``baseline`` = /healthz, ``dashboard`` = the office's home page, ``cell_save``,
-``api_analytics``; ``dashboard_first`` = the home page with its page memo emptied, as after any write) is made
-through Django's test client with the same accounts: the SQL statements of one request
+``api_analytics``; ``dashboard_first`` = the home page with its page memo emptied, as after a write that changes
+what it shows; ``mixed`` = the three kesu kinds in turn, as the mixed load sends them, for the CPU per mixed request)
+is made through Django's test client with the same accounts: the SQL statements of one request
 and the CPU milliseconds per request over ``--repeat`` requests. With ``--profile DIR`` (needs pyinstrument, in the
 ``bench`` extra) a call tree per kind is written there. In process rather than against gunicorn: the figures are the
 request path's own, without the queueing a loaded machine adds, so a change to it can be compared before and after.
@@ -39,20 +40,29 @@ def _requests(actors):
         return r
 
     def dashboard_first():
-        # the home page as the mix sees it: every cell save changes the data version, so its page data is read again
+        # the home page after a change of what it shows (an approval, a plan, a unit): its page data is read again
         pagememo.forget()
         return office.get("/")
 
-    return {"baseline": lambda: office.get("/healthz"), "dashboard": lambda: office.get("/"),
+    made = {"baseline": lambda: office.get("/healthz"), "dashboard": lambda: office.get("/"),
             "dashboard_first": dashboard_first, "cell_save": cell_save,
             "api_analytics": lambda: api.get(actors.api_query)}
+    turn = [0]
+
+    def mixed():
+        # the home page as the mix leaves it (after cell saves), then a cell save, then an API query
+        kind = ("dashboard", "cell_save", "api_analytics")[turn[0] % 3]
+        turn[0] += 1
+        return made[kind]()
+
+    return {**made, "mixed": mixed}
 
 
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description="HTTP 基准各请求的 SQL 条数与 CPU 时间（进程内）")
     parser.add_argument("kinds", nargs="*",
-                        default=["baseline", "dashboard", "dashboard_first", "cell_save", "api_analytics"])
-    parser.add_argument("--repeat", type=int, default=20)
+                        default=["baseline", "dashboard", "dashboard_first", "cell_save", "api_analytics", "mixed"])
+    parser.add_argument("--repeat", type=int, default=21)  # a multiple of three: whole turns of the mix
     parser.add_argument("--profile", metavar="DIR", help="用 pyinstrument 写出各请求的调用树")
     ns = parser.parse_args(argv)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kesu.settings")

@@ -55,7 +55,7 @@ def covers(data_set: DataSet, region: Region, unit: Unit | None) -> bool:
         return region_reports
     if not data_set.units_report or not region_reports:
         return False
-    explicit = [u.pk for u in data_set.units.all()]
+    explicit = held(("data_set_units", data_set.pk), lambda: [u.pk for u in data_set.units.all()])
     return not explicit or unit.pk in explicit
 
 

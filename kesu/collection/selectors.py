@@ -14,6 +14,7 @@ from django.http import Http404
 
 from kesu.accounts.scope import Scope
 from kesu.core import clock
+from kesu.core.configuration import held
 from kesu.core.models import AuditEvent
 from kesu.core.periods import Period
 from kesu.orgs.models import Unit
@@ -54,9 +55,12 @@ from .reporting import (
 
 def reporter_get(scope: Scope, region_id: int, unit_id: int | None) -> Reporter:
     """The reporter named in a URL, or 404 when the reader may not see it (a filler: any other unit)."""
-    # A unit comes with its region (one statement); a region's own return reads the region alone.
-    unit = Unit.objects.filter(pk=unit_id, region_id=region_id).select_related("region").first() if unit_id else None
-    region = unit.region if unit is not None else Region.objects.filter(pk=region_id).first()
+    # A unit comes with its region (one statement); a region's own return reads the region alone. Units and regions
+    # are configuration: a cell save takes them from what its process keeps (kesu/core/configuration.py).
+    unit = held(("reporter_unit", region_id, unit_id), lambda: Unit.objects.filter(
+        pk=unit_id, region_id=region_id).select_related("region").first()) if unit_id else None
+    region = unit.region if unit is not None else held(("reporter_region", region_id), lambda: Region.objects.filter(
+        pk=region_id).first())
     if region is None or (unit_id and unit is None):
         raise Http404
     if scope.is_filler:
@@ -82,7 +86,9 @@ def sees_drafts(scope: Scope, reporter: Reporter | None) -> bool:
 
 
 def data_set_get(scope: Scope, pk: int) -> DataSet:
-    ds = DataSet.objects.select_related("region").filter(pk=pk, is_active=True).first()
+    # configuration: kept in the process during a cell save, like the reporter
+    ds = held(("data_set_get", pk), lambda: DataSet.objects.select_related("region").filter(
+        pk=pk, is_active=True).first())
     if ds is None or not (scope.is_admin or scope.sees_region_or_ancestor(ds.region)):
         raise Http404
     return ds
@@ -196,28 +202,32 @@ def grid(scope: Scope, data_set: DataSet, period: Period, reporter: Reporter, *,
         reason = (f"填报已于 {window(data_set, period).closes:%Y-%m-%d} 截止锁定。"
                   f"{closed_hint(reporter.region, reporter.unit)}")
     result = Grid(data_set, period, reporter, sub, editable=writer and not reason, locked_reason=reason)
-    indicators = data_set.indicators.all()
-    if indicator_id is not None:
-        indicators = indicators.filter(pk=indicator_id)
-    # each indicator's own outlier thresholds come with it (a join, not a query of their own on every cell save)
-    indicators = list(indicators.select_related("outlier_rule").order_by("sort", "code"))
+    indicators = held(("grid_indicators", data_set.pk, indicator_id), lambda: _indicators(data_set, indicator_id))
     ids = [i.pk for i in indicators]
-    base = IndicatorValue.objects.filter(indicator_id__in=ids, region=reporter.region, unit=reporter.unit)
-    current = {v.indicator_id: v for v in base.filter(period_id=period.id)}
-    last = dict(base.filter(period_id=period.previous_year().id).values_list("indicator_id", "value"))
+    current = {v.indicator_id: v for v in IndicatorValue.objects.filter(
+        indicator_id__in=ids, region=reporter.region, unit=reporter.unit, period_id=period.id)}
     computed = computed_values(ids, region=reporter.region, unit=reporter.unit, period=period)
     earlier = outliers.history(ids, region=reporter.region, unit=reporter.unit, period=period)
+    previous = period.previous_year().id  # last year's figure is the first of the earlier years (none if empty)
     tuned = {i.pk: outliers.thresholds_of(i.outlier_rule) for i in indicators if hasattr(i, "outlier_rule")}
     for ind in indicators:
         row = current.get(ind.pk)
         flags = [] if ind.pk in computed or row is None else outliers.flags_for(
             row.value, earlier.get(ind.pk, {}), period, tuned.get(ind.pk, outliers.DEFAULT))
-        result.cells.append(Cell(indicator=ind, row=row, last_year=last.get(ind.pk),
+        result.cells.append(Cell(indicator=ind, row=row, last_year=earlier.get(ind.pk, {}).get(previous),
                                  computed=computed.get(ind.pk), is_computed=ind.pk in computed,
                                  editable=result.editable and ind.pk not in computed, flags=flags,
                                  earlier=earlier.get(ind.pk, {}), thresholds=tuned.get(ind.pk, outliers.DEFAULT),
                                  submission=sub))
     return result
+
+
+def _indicators(data_set: DataSet, indicator_id: int | None) -> list:
+    indicators = data_set.indicators.all()
+    if indicator_id is not None:
+        indicators = indicators.filter(pk=indicator_id)
+    # each indicator's own outlier thresholds come with it (a join, not a query of their own on every cell save)
+    return list(indicators.select_related("outlier_rule").order_by("sort", "code"))
 
 
 def submission_of(data_set: DataSet, period: Period, reporter: Reporter) -> Submission | None:
