@@ -10,9 +10,9 @@ from kesu.orgs.services import unit_create
 # asked at most every few seconds per process, and the first visit asked it).
 HOME_QUERIES_KEPT = 4
 # After a change of what the page shows (an approval, a unit, a plan; not a figure saved into an open return) the page
-# data is read again: session, user, region, data version, catalogue version, the year's returns, the regions'
+# data is read again: session, user, region, data version, configuration version, the year's returns, the regions'
 # indicators with figures, their roll-up rows, the region, unit, plan counts and the plans in force (the region and
-# indicators come from the per-process catalogue: 15 → 12).
+# indicators come from the configuration kept per process: 15 → 12).
 HOME_QUERIES_FIRST = 12
 
 

@@ -11,9 +11,10 @@ from dataclasses import dataclass
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 
-from kesu.core.configuration import held
 from kesu.orgs.models import Unit
+from kesu.orgs.selectors import unit_held
 from kesu.regions.models import Region, ancestor_paths
+from kesu.regions.selectors import region_held
 
 from .models import Role, User
 
@@ -134,11 +135,11 @@ class Scope:
 
 def _unit_of(user) -> Unit | None:
     if user.unit_id is not None and not User.unit.is_cached(user):
-        user.unit = held(("unit", user.unit_id), lambda: Unit.objects.select_related("region").get(pk=user.unit_id))
+        user.unit = unit_held(user.unit_id)
     return user.unit
 
 
 def _region_of(user) -> Region | None:
     if user.region_id is not None and not User.region.is_cached(user):
-        user.region = held(("region", user.region_id), lambda: Region.objects.get(pk=user.region_id))
+        user.region = region_held(user.region_id)
     return user.region

@@ -18,9 +18,11 @@ from kesu.core.configuration import held
 from kesu.core.models import AuditEvent
 from kesu.core.periods import Period
 from kesu.orgs.models import Unit
+from kesu.orgs.selectors import unit_held
 from kesu.plans.models import Task
 from kesu.plans.selectors import covering_year
 from kesu.regions.models import Region
+from kesu.regions.selectors import region_held
 
 from . import outliers, validation
 from .computed import computed_values
@@ -57,10 +59,10 @@ def reporter_get(scope: Scope, region_id: int, unit_id: int | None) -> Reporter:
     """The reporter named in a URL, or 404 when the reader may not see it (a filler: any other unit)."""
     # A unit comes with its region (one statement); a region's own return reads the region alone. Units and regions
     # are configuration: a cell save takes them from what its process keeps (kesu/core/configuration.py).
-    unit = held(("reporter_unit", region_id, unit_id), lambda: Unit.objects.filter(
-        pk=unit_id, region_id=region_id).select_related("region").first()) if unit_id else None
-    region = unit.region if unit is not None else held(("reporter_region", region_id), lambda: Region.objects.filter(
-        pk=region_id).first())
+    unit = unit_held(unit_id) if unit_id else None
+    if unit is not None and unit.region_id != region_id:
+        unit = None
+    region = unit.region if unit is not None else region_held(region_id)
     if region is None or (unit_id and unit is None):
         raise Http404
     if scope.is_filler:

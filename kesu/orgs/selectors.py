@@ -5,6 +5,8 @@ from __future__ import annotations
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404
 
+from kesu.core.configuration import held
+
 from .models import BodyPost, ContactPerson, CoordinationBody, PostKind, Unit
 
 # The order a 领导小组 lists its people in (组长 first, 联络员 last).
@@ -14,6 +16,12 @@ POST_ORDER = [PostKind.LEADER, PostKind.DEPUTY, PostKind.MEMBER, PostKind.OFFICE
 
 def _liaisons() -> Prefetch:
     return Prefetch("contacts", queryset=ContactPerson.objects.filter(is_liaison=True), to_attr="liaisons")
+
+
+def unit_held(pk: int) -> Unit | None:
+    """A unit with its region, or None: configuration, kept per version inside a configuration block
+    (kesu/core/configuration.py) — a user's own unit and a return's reporter are read on every cell save."""
+    return held(("unit", pk), lambda: Unit.objects.select_related("region").filter(pk=pk).first())
 
 
 def units_for_scope(scope, region=None, active_only: bool | None = True, kind: str | None = None) -> QuerySet:

@@ -6,7 +6,14 @@ from __future__ import annotations
 from django.db.models import Count, QuerySet
 from django.http import Http404
 
+from kesu.core.configuration import held
+
 from .models import Region
+
+
+def region_held(pk: int) -> Region | None:
+    """A region, or None: configuration, kept per version inside a configuration block (kesu/core/configuration.py)."""
+    return held(("region", pk), lambda: Region.objects.filter(pk=pk).first())
 
 
 def region_subtree(region: Region, *, include_self: bool = True) -> QuerySet:

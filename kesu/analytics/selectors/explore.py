@@ -19,6 +19,7 @@ from kesu.orgs.models import Unit
 from kesu.plans.models import FrameworkItem, Indicator
 from kesu.plans.selectors import indicators_for_scope
 from kesu.regions.models import Region
+from kesu.regions.selectors import region_held
 
 from .figures import EMPTY, Fig, Plan, activity_measure, activity_queryset, figures, status_keys
 
@@ -104,8 +105,9 @@ def num(value: Decimal | None):
 
 def default_root(scope: Scope) -> Region:
     if scope.region_id:
-        return held(("region", scope.region_id), lambda: Region.objects.get(pk=scope.region_id))
-    root = held(("top_region",), lambda: Region.objects.filter(parent__isnull=True).order_by("path").first())
+        root = region_held(scope.region_id)
+    else:
+        root = held(("top_region",), lambda: Region.objects.filter(parent__isnull=True).order_by("path").first())
     if root is None:
         raise Http404("尚未载入行政区域")
     return root

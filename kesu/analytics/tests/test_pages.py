@@ -94,8 +94,8 @@ def test_anonymous_redirected(client, data):
     assert r.status_code == 302 and "login" in r["Location"]
 
 
-# Statements of each page for the city office (second visit: the per-process menu and catalogue are read). Each
-# page reads its regions and indicators under one read of the catalogue version (kesu/analytics/catalogue.py); before
+# Statements of each page for the city office (second visit: the per-process menu and configuration are read). Each
+# page reads its regions and indicators under one read of the configuration version (kesu/core/configuration.py); before
 # that: dashboard 38, explorer 13, ranking 25, consistency 10, progress 11, compare 16, pivot 15.
 PAGE_QUERIES = {"dashboard": 25, "indicator_explorer": 8, "ranking": 18, "consistency": 8, "progress": 8,
                 "compare": 9, "pivot": 10}
