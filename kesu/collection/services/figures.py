@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.db import connections, router, transaction
 from django.utils import timezone
 
 from kesu.core import audit
@@ -273,8 +273,7 @@ def _plan(key, items: list[Figure], result: WriteResult, mode: str, *, lock: boo
     if lock:
         # The reporter's returns, locked in one ordered statement first, so two writers never deadlock; their
         # statuses, read under that lock, are what the lock and deadline checks need (no second read).
-        locked = dict(Submission.objects.select_for_update().filter(region=region, unit=unit, period_id=period.id)
-                      .order_by("pk").values_list("data_set_id", "status"))
+        locked = _returns_locked(region, unit, period)
     derived = activity_fed_ids()
     guard = _Guard(region, unit, period, mode, locked)
     parsed: list[_Planned] = []
@@ -296,12 +295,7 @@ def _plan(key, items: list[Figure], result: WriteResult, mode: str, *, lock: boo
             result.error(f.row, exc)
             continue
         parsed.append(_Planned(figure=f, indicator=indicator, number=number, closed=closed))
-    stored_rows = (IndicatorValue.objects.select_related("updated_by", "indicator")
-                   .filter(indicator_id__in=[p.indicator.pk for p in parsed], region=region, unit=unit,
-                           period_id=period.id))
-    if lock:
-        stored_rows = stored_rows.select_for_update(of=("self",)).order_by("pk")
-    stored = {v.indicator_id: v for v in stored_rows}
+    stored = _stored_figures([p.indicator for p in parsed], region, unit, period, lock=lock)
     changes = []
     for p in parsed:
         f, row = p.figure, stored.get(p.indicator.pk)
@@ -341,6 +335,50 @@ def _plan(key, items: list[Figure], result: WriteResult, mode: str, *, lock: boo
                     f"{reporter_label(region, unit)} {period.label}的其他行有错误，本行未写入。", field="value"))
             changes = []
     return changes, coverings
+
+
+# The two reads below run inside the write transaction, and on SQLite under its one write lock, which every writer
+# of the database waits for: as querysets, compiling them took about 1.2 ms of a cell save's 2 ms under that lock,
+# against 0.1 ms for the statements themselves, so they are written as SQL. On PostgreSQL they lock the rows they
+# read (FOR UPDATE, in primary-key order, so two writers never deadlock).
+
+
+def _returns_locked(region, unit, period: Period) -> dict:
+    """The reporter's returns for the period, as data set id → status, locked until the transaction ends."""
+    where, params = _reporter_where(region, unit, period)
+    connection = connections[router.db_for_write(Submission)]
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT data_set_id, status FROM {Submission._meta.db_table} WHERE {where} ORDER BY id"
+                       f"{_for_update(connection)}", params)
+        return dict(cursor.fetchall())
+
+
+def _stored_figures(indicators: list, region, unit, period: Period, *, lock: bool) -> dict:
+    """Indicator id → the reporter's stored figure for the period (locked until the transaction ends with ``lock``),
+    with its indicator attached."""
+    by_id = {i.pk: i for i in indicators}
+    if not by_id:
+        return {}
+    where, params = _reporter_where(region, unit, period)
+    alias = router.db_for_write(IndicatorValue)
+    columns = ", ".join(f.column for f in IndicatorValue._meta.concrete_fields)
+    sql = (f"SELECT {columns} FROM {IndicatorValue._meta.db_table} WHERE {where} AND indicator_id IN "
+           f"({', '.join(['%s'] * len(by_id))}) ORDER BY id{_for_update(connections[alias]) if lock else ''}")
+    stored = {}
+    for row in IndicatorValue.objects.raw(sql, [*params, *by_id], using=alias):
+        row.indicator = by_id[row.indicator_id]
+        stored[row.indicator_id] = row
+    return stored
+
+
+def _reporter_where(region, unit, period: Period) -> tuple[str, list]:
+    if unit is None:
+        return "region_id = %s AND unit_id IS NULL AND period_id = %s", [region.pk, period.id]
+    return "region_id = %s AND unit_id = %s AND period_id = %s", [region.pk, unit.pk, period.id]
+
+
+def _for_update(connection) -> str:
+    return " FOR UPDATE" if connection.features.has_select_for_update else ""
 
 
 def number_of(indicator: Indicator, raw) -> Decimal | None:
