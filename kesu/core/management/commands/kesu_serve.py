@@ -76,7 +76,14 @@ class Command(BaseCommand):
                                    "--worker-class", "gthread", "--threads", str(threads), "--timeout", "120",
                                    # longer than a browser's or load balancer's pause between requests, so a reused
                                    # connection is not closed under a request in flight
-                                   "--keep-alive", "30"])
+                                   "--keep-alive", "30",
+                                   # A kept-alive connection stays with the process that accepted it, and a process
+                                   # runs Python on one core at a time. With one listening socket shared by all
+                                   # processes, connections opened together were often accepted mostly by one of
+                                   # them, which then queued its requests while another idled; a socket per process
+                                   # (SO_REUSEPORT) lets the kernel deal new connections out evenly over the
+                                   # processes (docs/scale.md, "The connections' spread over the processes").
+                                   "--reuse-port"])
         signal.signal(signal.SIGTERM, lambda *_: server.send_signal(signal.SIGTERM))
         try:
             server.wait()
