@@ -49,6 +49,7 @@ KINDS = ("dashboard", "cell_save", "api_analytics")
 BASELINE = "baseline"
 SERVER_CPU = re.compile(r"cpu;dur=([0-9.]+)")
 SERVER_QUERIES = re.compile(r'db;desc="(\d+)"')
+SERVER_PROCESS = re.compile(r'proc;desc="(\d+)"')
 
 
 @dataclass
@@ -57,6 +58,7 @@ class Samples:
     cpu_ms: dict = field(default_factory=lambda: {k: [] for k in (BASELINE, *KINDS)})
     queries: dict = field(default_factory=lambda: {k: [] for k in (BASELINE, *KINDS)})
     errors: dict = field(default_factory=lambda: {k: 0 for k in (BASELINE, *KINDS)})
+    by_process: dict = field(default_factory=dict)  # worker process id → latencies (ms) of the requests it served
     first_error: str = ""
     probes: int = 0  # requests sent but not measured (a cell's current version before the loop)
 
@@ -71,6 +73,9 @@ class Samples:
             self.cpu_ms[kind].append(float(cpu.group(1)))
         if queries:
             self.queries[kind].append(int(queries.group(1)))
+        process = SERVER_PROCESS.search(timing)
+        if process:
+            self.by_process.setdefault(process.group(1), []).append(self.ms[kind][-1])
         if not ok:
             self.errors[kind] += 1
             self.first_error = self.first_error or f"{kind}: {detail}"

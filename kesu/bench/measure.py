@@ -12,6 +12,7 @@ import time
 from datetime import date
 from pathlib import Path
 
+from .output import spread
 from .targets import TARGETS
 
 YEAR = "2025"
@@ -404,11 +405,16 @@ def http(data, ns, log, result) -> dict:
     first = next((part.samples.first_error for part in parts if part.samples.first_error), "")
     out["http_errors"] = figure("http_errors", errors, "requests", first_error=first)
     total = sum(len(v) for v in mixed.ms.values())
+    # How the mixed requests spread over the server's processes: a kept-alive connection stays with the process
+    # that accepted it, so one process can queue while another idles, and the percentiles above then mostly
+    # measure that process's queue.
+    processes = [{"share": round(len(ms) / total, 3), "p50": percentiles(ms)["p50"], "p95": percentiles(ms)["p95"]}
+                 for ms in sorted(mixed.by_process.values(), key=len, reverse=True)]
     out["http_throughput"] = figure("http_throughput", round(total / got.mixed.seconds, 1) if got.mixed.seconds
                                     else None, "req/s", requests=total, seconds=round(got.mixed.seconds, 1),
-                                    baseline=out["http_baseline"]["throughput"],
+                                    baseline=out["http_baseline"]["throughput"], processes=processes,
                                     client_cpu_ms_per_request=got.mixed.client_cpu_ms_per_request,
                                     server_cpu_ms_per_request=got.mixed.server_cpu_ms_per_request)
     log(f"  混合：{out['http_throughput']['value']} req/s，服务进程 CPU {got.mixed.server_cpu_ms_per_request} ms/请求，"
-        f"压测端 CPU {got.mixed.client_cpu_ms_per_request} ms/请求")
+        f"压测端 CPU {got.mixed.client_cpu_ms_per_request} ms/请求；各进程 {spread(processes)}")
     return out

@@ -16,6 +16,11 @@ LABELS = {
 }
 
 
+def spread(processes: list) -> str:
+    """The mixed run's requests per server process: share, p50 and p95 (for the log and the table)."""
+    return " / ".join(f"{p['share']:.0%} p50 {p['p50']:.0f} p95 {p['p95']:.0f} ms" for p in processes) or "—"
+
+
 def _value(fig) -> str:
     v = fig["value"]
     if v is None:
@@ -53,6 +58,8 @@ def table(result: dict) -> str:
             extra.append(f"服务进程 CPU {_num(fig['server_cpu_ms_per_request'])} ms/请求")
         if fig.get("client_cpu_ms_per_request") is not None:
             extra.append(f"压测端 CPU {_num(fig['client_cpu_ms_per_request'])} ms/请求")
+        if fig.get("processes"):
+            extra.append(f"各进程请求占比与延迟 {spread(fig['processes'])}")
         if "errors" in fig:
             extra.append(f"错误 {fig['errors']}")
         label = LABELS.get(key, key)

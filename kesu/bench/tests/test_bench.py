@@ -73,6 +73,10 @@ def test_county_run_reports_every_figure_as_json(tmp_path):
     # (present; their values are the machine's)
     for key in ("http_baseline", "http_dashboard", "http_cell_save", "http_api_analytics", "http_throughput"):
         assert {"client_cpu_ms_per_request", "server_cpu_ms_per_request"} <= set(result["figures"][key]), key
+    # Every mixed request names the server process that served it: the run reports each process's share and latency.
+    processes = result["figures"]["http_throughput"]["processes"]
+    assert 1 <= len(processes) <= 2 and abs(sum(p["share"] for p in processes) - 1) < 0.01, processes
+    assert all(p["p95"] >= p["p50"] > 0 for p in processes), processes
     assert result["figures"]["duckdb_province_by_county"]["ratio_kesu_to_duckdb"] is not None
 
 
