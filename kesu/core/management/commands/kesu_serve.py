@@ -1,5 +1,7 @@
+import errno
 import os
 import signal
+import socket
 import subprocess
 import sys
 
@@ -36,6 +38,20 @@ def refuse_without_secret_key(host: str, development: bool) -> None:
                        "  python -c \"import secrets; print(secrets.token_urlsafe(50))\"")
 
 
+def refuse_port_in_use(host: str, port: int) -> None:
+    """Each server process listens with SO_REUSEPORT, which would also let a second server on the same port (one
+    started twice, an old version not yet stopped) silently share the connections: a plain socket bound first is
+    refused by any listener on the port."""
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # a restart's closing connections don't count
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            if exc.errno != errno.EADDRINUSE:
+                raise
+            raise CommandError(f"端口 {port} 已被占用：可能已有一个科素服务在运行。请先停止它，或用 --port 指定其他端口。") from exc
+
+
 class Command(BaseCommand):
     help = "启动 Web 服务与后台任务进程（默认 gunicorn 多进程；--development 为 Django 开发服务器）"
 
@@ -50,6 +66,8 @@ class Command(BaseCommand):
 
     def handle(self, *args, host, port, workers, development, no_worker, threads=THREADS, **options):
         refuse_without_secret_key(host, development)
+        if not development:
+            refuse_port_in_use(host, port)
         # SIGTERM (systemd, docker stop, kill) ends the server through the ``finally`` below, so the worker is
         # stopped with it instead of being left running on its own.
         signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
