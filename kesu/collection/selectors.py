@@ -244,17 +244,35 @@ def cell(scope: Scope, data_set: DataSet, period: Period, reporter: Reporter, in
     raise Http404
 
 
-def cell_after_save(cell: Cell, row: IndicatorValue | None, period: Period) -> Cell:
-    """``cell`` (read just before a successful save) with ``row``, the figure as the save stored it, and its flags.
+def cell_to_save(scope: Scope, data_set: DataSet, period: Period, reporter: Reporter, indicator_id: int) -> Cell:
+    """A cell about to be saved: ``grid``'s checks that need no figures (the data set collects from this reporter
+    for this kind of period, the user sees its drafts) and the indicator with its outlier thresholds.
 
-    A save leaves everything else the cell shows as it was (the row's indicator, last year's figure and the earlier
-    years, whether it may be edited: the save succeeded, so it could), and the write path hands back the row it
-    wrote (or the stored one, unchanged), so nothing is read again.
+    The return and the figure are left to the write, which reads them once, under its lock; if it refuses, the
+    view reads the whole cell (``cell``) to show the refusal beside what is stored.
     """
+    if (not covers(data_set, reporter.region, reporter.unit) or period.kind != data_set.period_type
+            or not sees_drafts(scope, reporter)):
+        raise Http404
+    indicators = held(("grid_indicators", data_set.pk, indicator_id), lambda: _indicators(data_set, indicator_id))
+    if not indicators:
+        raise Http404
+    indicator = indicators[0]
+    thresholds = outliers.thresholds_of(indicator.outlier_rule) if hasattr(indicator, "outlier_rule") \
+        else outliers.DEFAULT
+    return Cell(indicator=indicator, row=None, last_year=None, editable=True, thresholds=thresholds)
+
+
+def cell_after_save(cell: Cell, row: IndicatorValue | None, period: Period, reporter: Reporter) -> Cell:
+    """``cell`` with ``row``, the figure as a successful save stored it (or the stored one, unchanged), and the
+    flags that compare it with the reporter's earlier years (one statement, after the write's transaction)."""
     if row is not None and row.pk is None:  # an empty cell left empty: nothing is stored
         row = None
-    flags = [] if row is None else outliers.flags_for(row.value, cell.earlier, period, cell.thresholds)
-    return replace(cell, row=row, flags=flags, saved=True, error="", posted=None, needs_explanation=False)
+    earlier = outliers.history([cell.indicator.pk], region=reporter.region, unit=reporter.unit,
+                               period=period).get(cell.indicator.pk, {})
+    flags = [] if row is None else outliers.flags_for(row.value, earlier, period, cell.thresholds)
+    return replace(cell, row=row, flags=flags, earlier=earlier, last_year=earlier.get(period.previous_year().id),
+                   saved=True, error="", posted=None, needs_explanation=False)
 
 
 def value_history(scope: Scope, reporter: Reporter, indicator, period: Period) -> tuple:

@@ -77,7 +77,7 @@ def grid(request, ds_id, period_id, region_id, unit_id):
 def cell_save(request, ds_id, period_id, region_id, unit_id, indicator_id):
     """Save one grid cell and return it re-rendered in place (with the Chinese error if refused)."""
     scope, ds, period, reporter = _grid_context(request, ds_id, period_id, region_id, unit_id)
-    cell = selectors.cell(scope, ds, period, reporter, indicator_id, today=_today())
+    cell = selectors.cell_to_save(scope, ds, period, reporter, indicator_id)
     raw = request.POST.get("value", "")
     explanation = request.POST.get("explanation")
     try:
@@ -91,18 +91,19 @@ def cell_save(request, ds_id, period_id, region_id, unit_id, indicator_id):
     except PermissionDenied:
         raise
     except ApplicationError as exc:
+        # Nothing was written: the cell as it is stored (the other person's figure, a lock), with the refusal.
+        cell = selectors.cell(scope, ds, period, reporter, indicator_id, today=_today())
         cell.error, cell.posted = exc.message, raw
         cell.needs_explanation = bool(exc.extra.get("needs_explanation"))
         if exc.field == "version":
-            cell.posted = None  # show the other person's value, which selectors.cell already loaded
+            cell.posted = None  # show the other person's value
         return render(request, "collection/partials/cell.html", {"cell": cell, "grid_url": request.path,
                                                                 "ds": ds, "period": period, "reporter": reporter})
-    # The status badge beside the grid changes only with a return's first figure (未填报 → 填报中): a save into a
-    # return already being filled leaves its status as the page shows it, so only then is the return read again.
-    first = cell.submission is None or cell.submission.status == SubmissionStatus.EMPTY
+    # The status badge beside the grid changes only with a return's first figure (未填报 → 填报中): only then is the
+    # return read again.
     return render(request, "collection/partials/cell.html", {
-        "cell": selectors.cell_after_save(cell, saved.row, period), "ds": ds, "period": period, "reporter": reporter,
-        "submission": selectors.submission_of(ds, period, reporter) if first and saved.changed else None})
+        "cell": selectors.cell_after_save(cell, saved.row, period, reporter), "ds": ds, "period": period,
+        "reporter": reporter, "submission": selectors.submission_of(ds, period, reporter) if saved.opened else None})
 
 
 @require_safe

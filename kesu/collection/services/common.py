@@ -104,8 +104,10 @@ def _covering_statuses(*, region, unit, period: Period, data_sets, locked: dict 
     return dict(rows.select_for_update().order_by("pk").values_list("data_set_id", "status"))
 
 
-def mark_draft(*, region, unit, period: Period, covering: dict) -> None:
-    """The first figure entered moves a return from 未填报 to 填报中 (``covering`` is what ``guard_open`` returned)."""
+def mark_draft(*, region, unit, period: Period, covering: dict) -> int:
+    """The first figure entered moves a return from 未填报 to 填报中 (``covering`` is what ``guard_open`` returned).
+    Returns how many returns it moved."""
+    opened = 0
     for ds, status in covering.items():
         if status != SubmissionStatus.EMPTY:
             continue
@@ -116,6 +118,8 @@ def mark_draft(*, region, unit, period: Period, covering: dict) -> None:
         if sub.status == SubmissionStatus.EMPTY:
             sub.status = SubmissionStatus.DRAFT
             sub.save(update_fields=["status", "updated_at"])
+            opened += 1
+    return opened
 
 
 _FULLWIDTH = str.maketrans("０１２３４５６７８９．，－", "0123456789.,-")

@@ -105,6 +105,7 @@ class WriteResult:
     stored: dict = field(default_factory=dict)  # row number → the IndicatorValue after the write (or as it is)
     warnings: dict = field(default_factory=dict)  # row number → explained violations the figure was saved with
     changed_rows: set = field(default_factory=set)
+    opened: int = 0  # returns moved from 未填报 to 填报中 by their first figure
 
     @property
     def ok(self) -> bool:
@@ -547,7 +548,7 @@ def _apply(actor, region, unit, period, changes: list[_Planned], coverings: dict
     for p in changes:
         drafts.update(coverings[p.indicator.pk])
     if mode == COLLECT:
-        mark_draft(region=region, unit=unit, period=period, covering=drafts)
+        result.opened += mark_draft(region=region, unit=unit, period=period, covering=drafts)
     elif mode == HISTORY:
         _approve_history(actor, region, unit, period, drafts, now)
 

@@ -22,6 +22,7 @@ class ValueResult:
     row: IndicatorValue
     changed: bool
     warnings: list = field(default_factory=list)  # explained violations the value was saved with
+    opened: bool = False  # the figure was its return's first: the return is now 填报中
 
 
 def value_save(*, actor, indicator, region, unit, period, value, expected_version: int | None = None,
@@ -48,7 +49,8 @@ def value_save(*, actor, indicator, region, unit, period, value, expected_versio
         if not isinstance(indicator, Indicator):
             indicator = Indicator.objects.get(code=str(indicator).strip())
         row = IndicatorValue(indicator=indicator, region=region, unit=unit, period_id=period.id, version=0)
-    return ValueResult(row=row, changed=1 in result.changed_rows, warnings=result.warnings.get(1, []))
+    return ValueResult(row=row, changed=1 in result.changed_rows, warnings=result.warnings.get(1, []),
+                       opened=result.opened > 0)
 
 
 def value_upsert(*, actor, indicator, region, unit, period, value, explanation: str | None = None, reason: str = "",

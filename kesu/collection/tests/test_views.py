@@ -12,14 +12,14 @@ from .conftest import YEAR
 
 pytestmark = pytest.mark.django_db
 
-# A cell save reads the return, checks and writes the figure, and answers with the one cell (not the whole grid).
+# A cell save reads the return and the figure once, under the write's lock, checks and writes the figure, and
+# answers with the one cell (not the whole grid); the earlier years its flags compare with are one statement after.
 # The first figure of a return also creates it and moves it to 填报中 (and the answer shows that); later ones not.
 # The configuration it checks against (covering data sets, their indicators, rules) — and the data set, reporter,
 # the filler's unit and the cell's indicator the answer shows — is read once per process and configuration version:
-# after the reporter's first save, one statement reads the version instead. Last year's figure comes with the
-# earlier years' (one statement).
-CELL_SAVE_QUERIES = 17
-NEXT_CELL_SAVE_QUERIES = 12
+# after the reporter's first save, one statement reads the version instead.
+CELL_SAVE_QUERIES = 15
+NEXT_CELL_SAVE_QUERIES = 10
 
 
 def grid_url(w, unit=None, region=None, name="collection:grid", **extra):
