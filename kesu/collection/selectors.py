@@ -162,7 +162,6 @@ class Cell:
     flags: list = field(default_factory=list)  # outlier flags of the stored figure (see outliers.py)
     earlier: dict = field(default_factory=dict)  # {period id: figure} of earlier years, which the flags compare with
     thresholds: outliers.Thresholds = outliers.DEFAULT  # the indicator's own outlier thresholds, or the default
-    submission: Submission | None = None  # the return the cell belongs to, as read with the cell
 
     @property
     def value(self):
@@ -186,8 +185,8 @@ class Grid:
 
 def grid(scope: Scope, data_set: DataSet, period: Period, reporter: Reporter, *, today: date,
          indicator_id: int | None = None) -> Grid:
-    """The grid of one return; with ``indicator_id`` only that row's cell (a cell save reads one row, not the
-    data set's whole list of indicators with their history, computed values and flags)."""
+    """The grid of one return; with ``indicator_id`` only that row's cell (a refused cell save and a cell's history
+    read one row, not the data set's whole list of indicators with their history, computed values and flags)."""
     if not covers(data_set, reporter.region, reporter.unit) or period.kind != data_set.period_type:
         raise Http404
     sub = Submission.objects.filter(data_set=data_set, period_id=period.id, region=reporter.region,
@@ -219,8 +218,7 @@ def grid(scope: Scope, data_set: DataSet, period: Period, reporter: Reporter, *,
         result.cells.append(Cell(indicator=ind, row=row, last_year=earlier.get(ind.pk, {}).get(previous),
                                  computed=computed.get(ind.pk), is_computed=ind.pk in computed,
                                  editable=result.editable and ind.pk not in computed, flags=flags,
-                                 earlier=earlier.get(ind.pk, {}), thresholds=tuned.get(ind.pk, outliers.DEFAULT),
-                                 submission=sub))
+                                 earlier=earlier.get(ind.pk, {}), thresholds=tuned.get(ind.pk, outliers.DEFAULT)))
     return result
 
 
