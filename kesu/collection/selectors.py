@@ -209,13 +209,16 @@ def grid(scope: Scope, data_set: DataSet, period: Period, reporter: Reporter, *,
         indicator_id__in=ids, region=reporter.region, unit=reporter.unit, period_id=period.id)}
     computed = computed_values(ids, region=reporter.region, unit=reporter.unit, period=period)
     earlier = outliers.history(ids, region=reporter.region, unit=reporter.unit, period=period)
-    previous = period.previous_year().id  # last year's figure is the first of the earlier years (none if empty)
+    previous = period.previous_year()  # last year's figure is the first of the earlier years (none if empty)
+    last_year = {i: years[previous.id] for i, years in earlier.items() if previous.id in years}
+    if computed:  # an indicator summed from activities: last year's sum, as the review page shows it
+        last_year.update(computed_values(computed, region=reporter.region, unit=reporter.unit, period=previous))
     tuned = {i.pk: outliers.thresholds_of(i.outlier_rule) for i in indicators if hasattr(i, "outlier_rule")}
     for ind in indicators:
         row = current.get(ind.pk)
         flags = [] if ind.pk in computed or row is None else outliers.flags_for(
             row.value, earlier.get(ind.pk, {}), period, tuned.get(ind.pk, outliers.DEFAULT))
-        result.cells.append(Cell(indicator=ind, row=row, last_year=earlier.get(ind.pk, {}).get(previous),
+        result.cells.append(Cell(indicator=ind, row=row, last_year=last_year.get(ind.pk),
                                  computed=computed.get(ind.pk), is_computed=ind.pk in computed,
                                  editable=result.editable and ind.pk not in computed, flags=flags,
                                  earlier=earlier.get(ind.pk, {}), thresholds=tuned.get(ind.pk, outliers.DEFAULT)))

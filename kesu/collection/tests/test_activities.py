@@ -1,9 +1,11 @@
+import re
 from datetime import date
 from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
 
 from kesu.accounts.scope import Scope
 from kesu.collection import services
@@ -117,3 +119,17 @@ def test_attachment_checked_by_content(world, settings, tmp_path):
 
 def test_scope_helper_sanity(world):
     assert Scope.for_user(world.filler).unit_id == world.edu.pk
+
+
+def test_the_grid_shows_last_years_sum_of_an_indicator_summed_from_activities(client, activity_rules):
+    w = activity_rules
+    last = date(int(YEAR) - 1, 5, 10)
+    services.activity_create(actor=w.filler, unit=w.edu, data=data(start_date=last, end_date=last,
+                                                                   participants="75"))
+    services.activity_create(actor=w.filler, unit=w.edu, data=data(participants="120"))
+    client.force_login(w.filler)
+    page = client.get(reverse("collection:grid", args=[w.ds.pk, YEAR, w.county.pk, w.edu.pk])).content.decode()
+    row = page[page.index(f'id="cell-{w.ind["TRN_FARMER_P"].pk}"'):]
+    shown = re.search(r'value="([^"]*)"', row).group(1)
+    last_year = re.search(r'<td class="text-end text-muted">([^<]*)</td>', row).group(1)
+    assert (shown, last_year) == ("120", "75")  # this year's sum in the cell, last year's beside it
