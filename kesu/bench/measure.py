@@ -408,7 +408,7 @@ def http(data, ns, log, result) -> dict:
     # How the mixed requests spread over the server's processes: a kept-alive connection stays with the process
     # that accepted it, so one process can queue while another idles, and the percentiles above then mostly
     # measure that process's queue.
-    processes = [{"share": round(len(ms) / total, 3), "p50": percentiles(ms)["p50"], "p95": percentiles(ms)["p95"]}
+    processes = [{"share": round(len(ms) / total, 3), **percentiles(ms)}
                  for ms in sorted(mixed.by_process.values(), key=len, reverse=True)]
     out["http_throughput"] = figure("http_throughput", round(total / got.mixed.seconds, 1) if got.mixed.seconds
                                     else None, "req/s", requests=total, seconds=round(got.mixed.seconds, 1),

@@ -187,8 +187,7 @@ def grid(scope: Scope, data_set: DataSet, period: Period, reporter: Reporter, *,
          indicator_id: int | None = None) -> Grid:
     """The grid of one return; with ``indicator_id`` only that row's cell (a refused cell save and a cell's history
     read one row, not the data set's whole list of indicators with their history, computed values and flags)."""
-    if not covers(data_set, reporter.region, reporter.unit) or period.kind != data_set.period_type:
-        raise Http404
+    _require_collected(data_set, period, reporter)
     sub = Submission.objects.filter(data_set=data_set, period_id=period.id, region=reporter.region,
                                     unit=reporter.unit).first()
     status = sub.status if sub else SubmissionStatus.EMPTY
@@ -212,17 +211,27 @@ def grid(scope: Scope, data_set: DataSet, period: Period, reporter: Reporter, *,
     previous = period.previous_year()  # last year's figure is the first of the earlier years (none if empty)
     last_year = {i: years[previous.id] for i, years in earlier.items() if previous.id in years}
     if computed:  # an indicator summed from activities: last year's sum, as the review page shows it
-        last_year.update(computed_values(computed, region=reporter.region, unit=reporter.unit, period=previous))
-    tuned = {i.pk: outliers.thresholds_of(i.outlier_rule) for i in indicators if hasattr(i, "outlier_rule")}
+        last_year.update(computed_values(list(computed), region=reporter.region, unit=reporter.unit, period=previous))
     for ind in indicators:
-        row = current.get(ind.pk)
+        row, thresholds = current.get(ind.pk), _thresholds(ind)
         flags = [] if ind.pk in computed or row is None else outliers.flags_for(
-            row.value, earlier.get(ind.pk, {}), period, tuned.get(ind.pk, outliers.DEFAULT))
+            row.value, earlier.get(ind.pk, {}), period, thresholds)
         result.cells.append(Cell(indicator=ind, row=row, last_year=last_year.get(ind.pk),
                                  computed=computed.get(ind.pk), is_computed=ind.pk in computed,
                                  editable=result.editable and ind.pk not in computed, flags=flags,
-                                 earlier=earlier.get(ind.pk, {}), thresholds=tuned.get(ind.pk, outliers.DEFAULT)))
+                                 earlier=earlier.get(ind.pk, {}), thresholds=thresholds))
     return result
+
+
+def _require_collected(data_set: DataSet, period: Period, reporter: Reporter) -> None:
+    """404 unless the data set collects from this reporter for this kind of period."""
+    if not covers(data_set, reporter.region, reporter.unit) or period.kind != data_set.period_type:
+        raise Http404
+
+
+def _thresholds(indicator) -> outliers.Thresholds:
+    """The indicator's own outlier thresholds (its rule comes with it, see ``_indicators``), or the default."""
+    return outliers.thresholds_of(indicator.outlier_rule) if hasattr(indicator, "outlier_rule") else outliers.DEFAULT
 
 
 def _indicators(data_set: DataSet, indicator_id: int | None) -> list:
@@ -252,16 +261,14 @@ def cell_to_save(scope: Scope, data_set: DataSet, period: Period, reporter: Repo
     The return and the figure are left to the write, which reads them once, under its lock; if it refuses, the
     view reads the whole cell (``cell``) to show the refusal beside what is stored.
     """
-    if (not covers(data_set, reporter.region, reporter.unit) or period.kind != data_set.period_type
-            or not sees_drafts(scope, reporter)):
+    _require_collected(data_set, period, reporter)
+    if not sees_drafts(scope, reporter):
         raise Http404
     indicators = held(("grid_indicators", data_set.pk, indicator_id), lambda: _indicators(data_set, indicator_id))
     if not indicators:
         raise Http404
-    indicator = indicators[0]
-    thresholds = outliers.thresholds_of(indicator.outlier_rule) if hasattr(indicator, "outlier_rule") \
-        else outliers.DEFAULT
-    return Cell(indicator=indicator, row=None, last_year=None, editable=True, thresholds=thresholds)
+    return Cell(indicator=indicators[0], row=None, last_year=None, editable=True,
+                thresholds=_thresholds(indicators[0]))
 
 
 def cell_after_save(cell: Cell, row: IndicatorValue | None, period: Period, reporter: Reporter) -> Cell:
